@@ -1,2 +1,119 @@
 #!/usr/bin/env node
-export {};
+// `tridion-emulator`: starts the emulator, prints one JSON line (URLs and credentials), serves
+// until SIGINT/SIGTERM.
+import * as fs from "node:fs";
+import { parseArgs } from "node:util";
+import { startEmulator } from "./index";
+import type { EmulatorOptions, ProductVersion } from "./types";
+
+const usage = `Usage: tridion-emulator [options]
+  --port N                    port (0 = any free port; default 0)
+  --host HOST                 listen address (default 127.0.0.1)
+  --product-version 9.6|10    emulated Tridion Sites version (default 10)
+  --data-dir DIR              persist state in DIR (default: in memory)
+  --routes FILE               route profile JSON overriding the contract's paths
+  --admin-client-id ID        bootstrap admin client id (env TRIDION_EMULATOR_ADMIN_CLIENT_ID)
+  --admin-client-secret S     bootstrap admin secret (env TRIDION_EMULATOR_ADMIN_CLIENT_SECRET)
+  --activation-delay-ms N     PendingActivation -> Success delay (default 2000)
+  --token-lifetime-seconds N  access token lifetime (default 3600)
+  --max-package-bytes N       upload limit, 413 above (default 1 GiB)
+  --faults JSON               fault injection settings (JSON text, or @FILE)
+  --seed-users NAMES          comma-separated users who "have logged in" (adoptable)
+  --help`;
+
+function fail(message: string): never {
+  process.stderr.write(`tridion-emulator: ${message}\n${usage}\n`);
+  process.exit(2);
+}
+
+function integer(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+function jsonArgument(name: string, value: string | undefined): unknown {
+  if (value === undefined) return undefined;
+  const text = value.startsWith("@") ? fs.readFileSync(value.slice(1), "utf8") : value;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    fail(`--${name} is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv): EmulatorOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      "product-version": { type: "string" },
+      "data-dir": { type: "string" },
+      routes: { type: "string" },
+      "admin-client-id": { type: "string" },
+      "admin-client-secret": { type: "string" },
+      "activation-delay-ms": { type: "string" },
+      "token-lifetime-seconds": { type: "string" },
+      "max-package-bytes": { type: "string" },
+      faults: { type: "string" },
+      "seed-users": { type: "string" },
+      help: { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
+  const version = values["product-version"];
+  if (version !== undefined && version !== "9.6" && version !== "10") fail(`--product-version must be 9.6 or 10, got "${version}"`);
+  const routes = values.routes !== undefined ? jsonArgument("routes", `@${values.routes}`) : undefined;
+  return {
+    port: integer("port", values.port) ?? 0,
+    host: values.host,
+    productVersion: version as ProductVersion | undefined,
+    dataDir: values["data-dir"],
+    routes: routes as EmulatorOptions["routes"],
+    adminClientId: values["admin-client-id"] ?? (env.TRIDION_EMULATOR_ADMIN_CLIENT_ID || undefined),
+    adminClientSecret: values["admin-client-secret"] ?? (env.TRIDION_EMULATOR_ADMIN_CLIENT_SECRET || undefined),
+    activationDelayMs: integer("activation-delay-ms", values["activation-delay-ms"]),
+    tokenLifetimeSeconds: integer("token-lifetime-seconds", values["token-lifetime-seconds"]),
+    maxPackageBytes: integer("max-package-bytes", values["max-package-bytes"]),
+    faults: jsonArgument("faults", values.faults) as EmulatorOptions["faults"],
+    seedUsers: values["seed-users"]?.split(",").map((s) => s.trim()).filter(Boolean),
+  };
+}
+
+async function main() {
+  let options: EmulatorOptions;
+  try {
+    options = parseCli(process.argv.slice(2), process.env);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const emulator = await startEmulator(options);
+  process.stdout.write(`${JSON.stringify({
+    accessManagementUrl: emulator.accessManagementUrl,
+    addonsUrl: emulator.addonsUrl,
+    productVersion: emulator.productVersion,
+    credentials: emulator.credentials,
+  })}\n`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await emulator.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    process.stderr.write(`tridion-emulator: ${(error as Error).message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,215 @@
+// Validates an uploaded add-on package on disk with yauzl: reads only the central directory and
+// manifest.json, so a package of any size needs little memory.
+import * as yauzl from "yauzl";
+import { Problem } from "../problem";
+
+export const maxManifestBytes = 1024 * 1024;
+export const maxAddonIdLength = 255;
+const requireConfigurationValues = ["yes", "no", "optional"] as const;
+/** Manifest properties that name files inside the package (paths with backslashes). */
+const filePropertyNames = ["assemblyFileSource", "main", "files"];
+
+export interface InspectedExtension {
+  name: string;
+  type: string;
+  loadErrors: string[];
+}
+
+export interface InspectedPackage {
+  id: string;
+  name: string;
+  version: string;
+  author: string;
+  description: string;
+  manifestVersion: string;
+  requireConfiguration: "yes" | "no" | "optional";
+  extensions: InspectedExtension[];
+}
+
+const rebuildHint = "Rebuild the package as a ZIP with manifest.json at its root.";
+
+function reject(detail: string): never {
+  throw new Problem(400, detail);
+}
+
+function openZip(file: string): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject_) => {
+    yauzl.open(file, { lazyEntries: true, decodeStrings: false, autoClose: false, validateEntrySizes: true }, (error, zip) => {
+      if (error || !zip) reject_(new Problem(400, `The package is not a valid ZIP file (${error?.message ?? "unreadable"}). Upload the .zip file itself, built with a ZIP tool; ${rebuildHint}`));
+      else resolve(zip);
+    });
+  });
+}
+
+function decodeName(entry: yauzl.Entry): string {
+  const raw = entry.fileName as unknown as Buffer;
+  return (entry.generalPurposeBitFlag & 0x800) !== 0 ? raw.toString("utf8") : raw.toString("latin1");
+}
+
+/** A ZIP entry escapes the root when it is absolute, has a drive letter, or walks up with "..". */
+export function escapesRoot(name: string): boolean {
+  const normalized = name.replace(/\\/g, "/");
+  return normalized.startsWith("/") || /^[A-Za-z]:/.test(normalized) || normalized.split("/").includes("..");
+}
+
+function listEntries(zip: yauzl.ZipFile): Promise<Array<{ name: string; entry: yauzl.Entry }>> {
+  return new Promise((resolve, reject_) => {
+    const entries: Array<{ name: string; entry: yauzl.Entry }> = [];
+    zip.on("entry", (entry: yauzl.Entry) => {
+      entries.push({ name: decodeName(entry), entry });
+      zip.readEntry();
+    });
+    zip.on("end", () => resolve(entries));
+    zip.on("error", (error: Error) => reject_(new Problem(400, `The package is a corrupt ZIP file (${error.message}). ${rebuildHint}`)));
+    zip.readEntry();
+  });
+}
+
+function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer> {
+  return new Promise((resolve, reject_) => {
+    zip.openReadStream(entry, (error, stream) => {
+      if (error || !stream) return reject_(new Problem(400, `manifest.json cannot be read from the ZIP (${error?.message}). ${rebuildHint}`));
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxManifestBytes) {
+          stream.destroy();
+          reject_(new Problem(400, `manifest.json is larger than ${maxManifestBytes} bytes once decompressed; a manifest is a small JSON file. Check the package is not a ZIP bomb.`));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      stream.on("end", () => resolve(Buffer.concat(chunks)));
+      stream.on("error", (e: Error) => reject_(new Problem(400, `manifest.json is corrupt inside the ZIP (${e.message}). ${rebuildHint}`)));
+    });
+  });
+}
+
+function stringField(manifest: Record<string, unknown>, field: string, fallback: string): string {
+  const value = manifest[field];
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== "string") reject(`manifest.json: "${field}" must be a string, got ${JSON.stringify(value)}.`);
+  return value;
+}
+
+function parseManifest(text: string): Record<string, unknown> {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (error) {
+    reject(`manifest.json is not valid JSON (${(error as Error).message}). Fix the syntax, e.g. check quotes, commas and that backslashes in paths are doubled ("CM\\\\My.dll").`);
+  }
+  if (typeof manifest !== "object" || manifest === null || Array.isArray(manifest)) {
+    reject("manifest.json must hold a JSON object with at least \"id\" and \"description\".");
+  }
+  return manifest as Record<string, unknown>;
+}
+
+function validateId(manifest: Record<string, unknown>): string {
+  const id = manifest.id;
+  if (id === undefined || id === null || id === "") reject('manifest.json has no "id"; the id is mandatory. Add e.g. "id": "acme-publishing-tools".');
+  if (typeof id !== "string") reject(`manifest.json: "id" must be a string, got ${JSON.stringify(id)}.`);
+  if (id.length > maxAddonIdLength) reject(`manifest.json: "id" is ${id.length} characters long; the maximum is ${maxAddonIdLength}. Shorten it.`);
+  if (/[\\/:*?"<>|\u0000-\u001f]/.test(id) || id.trim() !== id) {
+    reject(`manifest.json: "id" ${JSON.stringify(id)} contains characters that cannot be part of a file name (\\ / : * ? " < > |, control characters, or leading/trailing spaces). Use letters, digits, dots, dashes and underscores.`);
+  }
+  return id;
+}
+
+function validateRequireConfiguration(manifest: Record<string, unknown>): InspectedPackage["requireConfiguration"] {
+  const value = manifest.requireConfiguration;
+  if (value === undefined || value === null) return "optional";
+  const lower = typeof value === "string" ? value.toLowerCase() : "";
+  if (!(requireConfigurationValues as readonly string[]).includes(lower)) {
+    reject(`manifest.json: "requireConfiguration" is ${JSON.stringify(value)}; use "yes", "no" or "optional" (the default).`);
+  }
+  return lower as InspectedPackage["requireConfiguration"];
+}
+
+function referencedFiles(properties: unknown): Array<{ property: string; path: string }> {
+  if (typeof properties !== "object" || properties === null) return [];
+  const found: Array<{ property: string; path: string }> = [];
+  for (const [key, value] of Object.entries(properties as Record<string, unknown>)) {
+    if (!filePropertyNames.includes(key) && !key.endsWith("FileSource")) continue;
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (typeof item === "string" && item && !/^[a-z][a-z0-9+.-]*:\/\//i.test(item)) found.push({ property: key, path: item });
+    }
+  }
+  return found;
+}
+
+const normalizePath = (p: string) => p.replace(/\\/g, "/").replace(/^\.\//, "").toLowerCase();
+
+function validateExtensions(manifest: Record<string, unknown>, entryNames: Set<string>): InspectedExtension[] {
+  const value = manifest.extensions;
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) reject('manifest.json: "extensions" must be a list of {"name", "type", "properties"} objects.');
+  const seen = new Set<string>();
+  return value.map((extension: unknown, index: number) => {
+    const ext = extension as Record<string, unknown> | null;
+    if (typeof ext !== "object" || ext === null) reject(`manifest.json: extensions[${index}] must be an object with "name", "type" and "properties".`);
+    if (typeof ext.name !== "string" || !ext.name) reject(`manifest.json: extensions[${index}] has no "name"; every extension needs a unique name.`);
+    if (typeof ext.type !== "string" || !ext.type) reject(`manifest.json: extension "${ext.name}" has no "type"; use one of the known types, e.g. CMEventHandler.`);
+    if (seen.has(ext.name)) reject(`manifest.json: two extensions are named "${ext.name}"; extension names must be unique.`);
+    seen.add(ext.name);
+    const loadErrors = referencedFiles(ext.properties)
+      .filter((ref) => !entryNames.has(normalizePath(ref.path)))
+      .map((ref) => `The file "${ref.path}" named by properties.${ref.property} is not in the package; add it to the ZIP or fix the path (relative to the ZIP root, with backslashes).`);
+    return { name: ext.name, type: ext.type, loadErrors };
+  });
+}
+
+function escapeRegExp(s: string) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** ID.zip, ID-VERSION.zip or ID-VERSION-COUNTER.zip (COUNTER: letters, digits, dots, underscores). */
+export function validateFileName(fileName: string, id: string, version: string) {
+  const versionPart = version ? `(?:-${escapeRegExp(version)}(?:-[A-Za-z0-9._]+)?)?` : "";
+  const pattern = new RegExp(`^${escapeRegExp(id)}${versionPart}\\.zip$`, "i");
+  if (!pattern.test(fileName)) {
+    const examples = version ? `${id}.zip, ${id}-${version}.zip or ${id}-${version}-1.zip` : `${id}.zip`;
+    reject(`The package file name "${fileName}" does not match the manifest: it must be ID.zip, ID-VERSION.zip or ID-VERSION-COUNTER.zip, here ${examples}. Rename the file.`);
+  }
+}
+
+export async function inspectPackage(file: string, fileName: string): Promise<InspectedPackage> {
+  const zip = await openZip(file);
+  try {
+    const entries = await listEntries(zip);
+    const escaping = entries.filter((e) => escapesRoot(e.name)).map((e) => e.name);
+    if (escaping.length) {
+      reject(`The package has entries that escape the ZIP root: ${escaping.slice(0, 5).join(", ")}. Entries must be relative paths without "..", a drive letter or a leading slash; rebuild the ZIP from the add-on folder.`);
+    }
+    const manifestEntry = entries.find((e) => e.name === "manifest.json");
+    if (!manifestEntry) {
+      const nested = entries.find((e) => /(^|[\\/])manifest\.json$/i.test(e.name));
+      if (nested) {
+        reject(`manifest.json is not at the root of the ZIP (found "${nested.name}"). Zip the contents of the add-on folder, not the folder itself, so that manifest.json is at the root.`);
+      }
+      reject(`The package has no manifest.json. Add a manifest.json at the root of the ZIP describing the add-on (id, version, description, extensions).`);
+    }
+    const manifest = parseManifest((await readEntry(zip, manifestEntry.entry)).toString("utf8"));
+    const id = validateId(manifest);
+    const description = stringField(manifest, "description", "");
+    if (!description.trim()) reject('manifest.json: "description" must not be empty. Describe what the add-on does.');
+    const version = stringField(manifest, "version", "");
+    const requireConfiguration = validateRequireConfiguration(manifest);
+    const entryNames = new Set(entries.filter((e) => !e.name.endsWith("/")).map((e) => normalizePath(e.name)));
+    const extensions = validateExtensions(manifest, entryNames);
+    validateFileName(fileName, id, version);
+    return {
+      id,
+      name: stringField(manifest, "name", id),
+      version,
+      author: stringField(manifest, "author", ""),
+      description,
+      manifestVersion: stringField(manifest, "manifestVersion", ""),
+      requireConfiguration,
+      extensions,
+    };
+  } finally {
+    zip.close();
+  }
+}

@@ -1,0 +1,228 @@
+// The Add-ons Service routes of the contract (§3.2), with the role matrix of §3.1.
+import * as fs from "node:fs";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Clock } from "../clock";
+import { Problem } from "../problem";
+import type { RouteProfile } from "../routes";
+import { toFastifyPath } from "../routes";
+import type { AddonRecord, Store } from "../store";
+import { AddonServiceApi } from "../accessManagement/accounts";
+import type { Caller } from "../accessManagement/tokens";
+import type { Faults } from "../faults";
+import { configurationSha256, validateConfiguration } from "./configuration";
+import { inspectPackage, type InspectedPackage } from "./packageInspection";
+import { receivePackage } from "./packageUpload";
+import { addonView } from "./status";
+
+export const addonsPrefix = "/addons";
+
+const Admin = `${AddonServiceApi}.Administrator`;
+const Service = `${AddonServiceApi}.Service`;
+const ReadOnly = `${AddonServiceApi}.ReadOnly`;
+
+/** Roles allowed per operation (contract §3.1). */
+export const roleMatrix = {
+  list: [Admin, Service, ReadOnly],
+  get: [Admin, Service, ReadOnly],
+  upload: [Admin],
+  update: [Admin],
+  delete: [Admin],
+  setStatus: [Admin, Service],
+  downloadPackage: [Admin, Service],
+  putConfiguration: [Admin],
+  deleteConfiguration: [Admin],
+  downloadConfiguration: [Admin, Service],
+  extensionStatus: [Admin, Service],
+} as const;
+export type AddonOperation = keyof typeof roleMatrix;
+
+export interface AddonsContext {
+  store: Store;
+  clock: Clock;
+  faults: Faults;
+  routes: RouteProfile;
+  maxPackageBytes: number;
+  activationDelayMs: number;
+  authenticate: (request: FastifyRequest, audience: string, roles: string[]) => Promise<Caller>;
+}
+
+export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
+  const { store, clock, routes } = ctx;
+  const path = (template: string) => addonsPrefix + toFastifyPath(template);
+  const allow = (request: FastifyRequest, operation: AddonOperation) =>
+    ctx.authenticate(request, AddonServiceApi, [...roleMatrix[operation]]);
+  const view = (addon: AddonRecord) => addonView(addon, clock.nowMs(), ctx.activationDelayMs);
+  const find = (id: string): AddonRecord => {
+    const addon = store.data.addons.find((a) => a.id === id);
+    if (!addon) throw new Problem(404, `No add-on with id "${id}". List the add-ons with GET ${routes.addons}.`);
+    return addon;
+  };
+  const idParam = (request: FastifyRequest) => (request.params as { id: string }).id;
+
+  /** Streams the upload to disk, then validates it; the temp file is gone whatever happens. */
+  const receiveAndInspect = async (request: FastifyRequest) => {
+    const received = await receivePackage(request, {
+      tmpDir: store.tmpDir,
+      maxBytes: ctx.maxPackageBytes,
+      dropAfterBytes: ctx.faults.takeUploadDrop(),
+    });
+    try {
+      const inspected = await inspectPackage(received.tmpPath, received.fileName);
+      return { received, inspected };
+    } catch (error) {
+      fs.rmSync(received.tmpPath, { force: true });
+      throw error;
+    }
+  };
+
+  const applyPackage = (
+    addon: Partial<AddonRecord>,
+    inspected: InspectedPackage,
+    received: { fileName: string; size: number; sha256: string },
+  ): AddonRecord => {
+    const now = clock.now().toISOString();
+    return Object.assign(addon, {
+      id: inspected.id,
+      name: inspected.name,
+      version: inspected.version,
+      author: inspected.author,
+      description: inspected.description,
+      manifestVersion: inspected.manifestVersion,
+      requireConfiguration: inspected.requireConfiguration,
+      packageFileName: received.fileName,
+      packageSize: received.size,
+      packageSha256: received.sha256,
+      uploadedAt: now,
+      extensions: inspected.extensions,
+      enabled: addon.enabled ?? true,
+      activationStartedAt: now,
+      reports: {},
+    }) as AddonRecord;
+  };
+
+  app.get(path(routes.addons), async (request) => {
+    await allow(request, "list");
+    return store.data.addons.map(view);
+  });
+
+  app.post(path(routes.addons), async (request, reply) => {
+    await allow(request, "upload");
+    const { received, inspected } = await receiveAndInspect(request);
+    const existing = store.data.addons.find((a) => a.id === inspected.id);
+    if (existing) {
+      fs.rmSync(received.tmpPath, { force: true });
+      throw new Problem(409, `An add-on with id "${inspected.id}" already exists. Replace its package with PUT ${routes.addon.replace("{id}", inspected.id)}, or delete it first.`, { existingId: inspected.id });
+    }
+    fs.renameSync(received.tmpPath, store.packagePath(inspected.id));
+    const addon = applyPackage({}, inspected, received);
+    store.data.addons.push(addon);
+    store.save();
+    return reply.code(201).send(view(addon));
+  });
+
+  app.get(path(routes.addon), async (request) => {
+    await allow(request, "get");
+    return view(find(idParam(request)));
+  });
+
+  app.put(path(routes.addon), async (request) => {
+    await allow(request, "update");
+    const id = idParam(request);
+    find(id);
+    const { received, inspected } = await receiveAndInspect(request);
+    if (inspected.id !== id) {
+      fs.rmSync(received.tmpPath, { force: true });
+      throw new Problem(400, `The package's manifest id "${inspected.id}" does not match the add-on "${id}" in the URL. Upload it to ${routes.addon.replace("{id}", inspected.id)} or fix the manifest id.`);
+    }
+    const addon = find(id); // it may have been deleted while the upload streamed
+    fs.renameSync(received.tmpPath, store.packagePath(id));
+    applyPackage(addon, inspected, received);
+    store.save();
+    return view(addon);
+  });
+
+  app.delete(path(routes.addon), async (request, reply) => {
+    await allow(request, "delete");
+    const addon = find(idParam(request));
+    store.data.addons = store.data.addons.filter((a) => a !== addon);
+    fs.rmSync(store.packagePath(addon.id), { force: true });
+    store.save();
+    return reply.code(204).send();
+  });
+
+  app.get(path(routes.addonPackage), async (request, reply) => {
+    await allow(request, "downloadPackage");
+    const addon = find(idParam(request));
+    return reply
+      .type("application/zip")
+      .header("Content-Disposition", `attachment; filename="${addon.packageFileName.replace(/"/g, "")}"`)
+      .header("Content-Length", String(addon.packageSize))
+      .send(fs.createReadStream(store.packagePath(addon.id)));
+  });
+
+  app.put(path(routes.addonStatus), async (request) => {
+    await allow(request, "setStatus");
+    const addon = find(idParam(request));
+    const enabled = (request.body as { enabled?: unknown } | undefined)?.enabled;
+    if (typeof enabled !== "boolean") throw new Problem(400, 'The body must be {"enabled": true} or {"enabled": false}.');
+    if (enabled && !addon.enabled) addon.activationStartedAt = clock.now().toISOString();
+    addon.enabled = enabled;
+    store.save();
+    return view(addon);
+  });
+
+  app.get(path(routes.addonConfiguration), async (request, reply) => {
+    await allow(request, "downloadConfiguration");
+    const addon = find(idParam(request));
+    if (addon.configuration === undefined) {
+      throw new Problem(404, `Add-on "${addon.id}" has no custom configuration. Upload one with PUT ${routes.addonConfiguration.replace("{id}", addon.id)}.`);
+    }
+    return reply.type("application/json").send(JSON.stringify(addon.configuration));
+  });
+
+  app.put(path(routes.addonConfiguration), async (request) => {
+    await allow(request, "putConfiguration");
+    const addon = find(idParam(request));
+    validateConfiguration(request.body, addon.extensions.map((e) => e.name));
+    addon.configuration = request.body;
+    addon.configurationSha256 = configurationSha256(request.body);
+    addon.activationStartedAt = clock.now().toISOString();
+    addon.reports = {};
+    store.save();
+    return view(addon);
+  });
+
+  app.delete(path(routes.addonConfiguration), async (request, reply) => {
+    await allow(request, "deleteConfiguration");
+    const addon = find(idParam(request));
+    if (addon.configuration !== undefined) {
+      delete addon.configuration;
+      delete addon.configurationSha256;
+      addon.activationStartedAt = clock.now().toISOString();
+      store.save();
+    }
+    return reply.code(204).send();
+  });
+
+  app.put(path(routes.extensionStatus), async (request) => {
+    await allow(request, "extensionStatus");
+    const addon = find(idParam(request));
+    const name = (request.params as { name: string }).name;
+    if (!addon.extensions.some((e) => e.name === name)) {
+      throw new Problem(404, `Add-on "${addon.id}" has no extension "${name}". Its extensions: ${addon.extensions.map((e) => e.name).join(", ") || "none"}.`);
+    }
+    const body = (request.body ?? {}) as { environment?: unknown; status?: unknown; message?: unknown };
+    if (typeof body.environment !== "string" || !body.environment) {
+      throw new Problem(400, '"environment" is required: "sitesCm" or a Content Delivery environment name such as "live".');
+    }
+    if (body.status !== "Success" && body.status !== "Failed") {
+      throw new Problem(400, '"status" must be "Success" or "Failed".');
+    }
+    if (body.message !== undefined && typeof body.message !== "string") throw new Problem(400, '"message" must be a string.');
+    const reports = (addon.reports[name] ?? []).filter((r) => r.environment !== body.environment);
+    reports.push({ environment: body.environment, status: body.status, message: (body.message as string | undefined) ?? "", reportedAt: clock.now().toISOString() });
+    addon.reports[name] = reports;
+    store.save();
+    return view(addon);
+  });
+}

@@ -1,0 +1,78 @@
+// Public types of the emulator: options, fault settings, request log entries.
+import type { RouteKey } from "./routes";
+
+export type ProductVersion = "9.6" | "10";
+
+/** One burst of injected errors: the next `count` requests matching method/path answer `status`. */
+export interface ErrorBurst {
+  status: 500 | 502 | 503 | 429;
+  count: number;
+  /** HTTP method to match (any when omitted). */
+  method?: string;
+  /** Regular expression (source text) tested against the request path (any when omitted). */
+  path?: string;
+  /** Retry-After header value in seconds (429 defaults to 1). */
+  retryAfterSeconds?: number;
+}
+
+/** Fault injection for reliability tests; everything is off when omitted. */
+export interface FaultSettings {
+  errorBursts?: ErrorBurst[];
+  /** Added latency before every product request (not the test controls). */
+  latencyMs?: number;
+  /** Drop the TCP connection of the next `count` package uploads after `afterBytes` bytes of the file. */
+  dropUploads?: { count: number; afterBytes?: number };
+  /** The token endpoint answers 503 temporarily_unavailable while true. */
+  tokenEndpointDown?: boolean;
+  /** Lifetime of newly issued tokens, overriding tokenLifetimeSeconds (e.g. 2 to expire mid-run). */
+  tokenLifetimeSeconds?: number;
+}
+
+export interface RequestLogEntry {
+  time: string;
+  method: string;
+  path: string;
+  status: number;
+  /** Client id of the authenticated caller, or null. */
+  identity: string | null;
+}
+
+/** A user as if they had logged in through an identity provider (see README "Users"). */
+export interface SeedUser {
+  name: string;
+  displayName?: string;
+  email?: string;
+}
+
+export interface EmulatorOptions {
+  port?: number;
+  host?: string;
+  productVersion?: ProductVersion;
+  dataDir?: string;
+  routes?: Partial<Record<RouteKey, string>>;
+  adminClientId?: string;
+  adminClientSecret?: string;
+  tokenLifetimeSeconds?: number;
+  activationDelayMs?: number;
+  maxPackageBytes?: number;
+  faults?: FaultSettings;
+  /** Users that "have logged in" before the emulator starts (adoptable by POST /users). */
+  seedUsers?: Array<string | SeedUser>;
+}
+
+export interface Credential {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface RunningEmulator {
+  accessManagementUrl: string;
+  addonsUrl: string;
+  productVersion: ProductVersion;
+  credentials: { admin: Credential; addonsService: Credential };
+  requestLog(): RequestLogEntry[];
+  clearRequestLog(): void;
+  setFaults(f: FaultSettings): void;
+  advanceClock(seconds: number): void;
+  close(): Promise<void>;
+}
