@@ -1,0 +1,182 @@
+// Add-ons Service client (contract §3.2): metadata, uploads, status, custom configuration.
+// Uploads stream the ZIP as multipart field `file`; after an ambiguous failure (connection
+// dropped, 5xx, timeout) the client looks at what the server holds before it uploads again.
+import * as fs from "node:fs";
+import FormData from "form-data";
+import { OperationContext, ROLE_ADDONS_ADMIN, TridionError } from "./errors";
+import { parseRetryAfter, sleep } from "./http";
+import type { Session } from "./session";
+import type { Identity } from "./tokens";
+import { requireSetting } from "../config";
+
+export type AddonStatus = "WaitingForConfiguration" | "PendingActivation" | "Success" | "Failed" | "Fail" | "Disabled" | string;
+
+export interface ExtensionMetadata { name: string; type?: string; status?: string; message?: string }
+
+export interface AddonMetadata {
+  id: string;
+  name?: string;
+  version?: string;
+  author?: string;
+  description?: string;
+  manifestVersion?: string;
+  requireConfiguration?: string;
+  status?: AddonStatus;
+  message?: string;
+  packageFileName?: string;
+  packageSize?: number;
+  packageSha256?: string;
+  uploadedAt?: string;
+  hasConfiguration?: boolean;
+  configurationSha256?: string | null;
+  extensions?: ExtensionMetadata[];
+}
+
+/** What the client needs of a prepared package (packaging's inspectPackage result). */
+export interface PackageFile { filePath: string; fileName: string; sha256: string; size: number }
+
+const SERVICE = "Add-ons Service";
+
+export class AddonsClient {
+  private readonly base: string;
+
+  constructor(private readonly session: Session, readonly identity: Identity) {
+    this.base = requireSetting(session.settings, "addonsUrl", "reach the Add-ons Service");
+  }
+
+  private url(key: "addons" | "addon" | "addonStatus" | "addonConfiguration" | "addonPackage", id?: string): string {
+    return this.session.routes.url(this.base, key, id === undefined ? {} : { id });
+  }
+
+  private ctx(action: string, extra: Partial<OperationContext> = {}): Omit<OperationContext, "identity"> {
+    return { action, service: SERVICE, ...extra };
+  }
+
+  /** Metadata of one add-on, or undefined when the service does not hold it. */
+  async get(id: string): Promise<AddonMetadata | undefined> {
+    try {
+      const res = await this.session.call<AddonMetadata>(this.identity, { url: this.url("addon", id) }, this.ctx(`read the add-on "${id}"`));
+      return res.data;
+    } catch (e) {
+      if (e instanceof TridionError && e.status === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async list(): Promise<AddonMetadata[]> {
+    const res = await this.session.call<AddonMetadata[]>(this.identity, { url: this.url("addons") }, this.ctx("list add-ons"));
+    return res.data;
+  }
+
+  /** Upload a new add-on (POST) or replace an existing one's package (PUT). */
+  async upload(pkg: PackageFile, addonId: string, mode: "new" | "replace"): Promise<AddonMetadata> {
+    const action = mode === "new" ? `upload the add-on package ${pkg.fileName}` : `replace the package of the add-on "${addonId}" with ${pkg.fileName}`;
+    const ctx = this.ctx(action, {
+      neededRole: ROLE_ADDONS_ADMIN,
+      conflict: `An add-on with the id "${addonId}" already exists. Fix: set \`adopt: true\` on this AddonPackage to take it over.`,
+    });
+    const maxAttempts = this.session.settings.maxRetries + 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await this.session.call<AddonMetadata>(
+          this.identity,
+          {
+            url: mode === "new" ? this.url("addons") : this.url("addon", addonId),
+            method: mode === "new" ? "POST" : "PUT",
+            data: () => multipartBody(pkg),
+            retry: "never", // decided below, after looking at the server
+          },
+          ctx,
+        );
+        return res.data;
+      } catch (error) {
+        const cause = rawCause(error);
+        if (attempt >= maxAttempts || !isAmbiguousFailure(cause)) throw error;
+        await sleep(retryWait(cause, attempt));
+        // Look first: the upload may have landed even though we saw no answer.
+        const held = await this.get(addonId);
+        if (held?.packageSha256 === pkg.sha256) return held;
+        if (mode === "new" && held) {
+          throw new TridionError(
+            `Cannot ${action}: after a failed attempt the service holds an add-on "${addonId}" with other content (sha256 ${held.packageSha256 ?? "unknown"}), uploaded by someone else meanwhile. Fix: set \`adopt: true\` to take it over, or remove it from the service.`,
+            { status: 409 },
+          );
+        }
+      }
+    }
+  }
+
+  async setEnabled(id: string, enabled: boolean): Promise<AddonMetadata> {
+    const res = await this.session.call<AddonMetadata>(
+      this.identity,
+      { url: this.url("addonStatus", id), method: "PUT", data: { enabled } },
+      this.ctx(`${enabled ? "enable" : "disable"} the add-on "${id}"`, { neededRole: ROLE_ADDONS_ADMIN }),
+    );
+    return res.data;
+  }
+
+  async getConfiguration(id: string): Promise<unknown | undefined> {
+    try {
+      const res = await this.session.call<unknown>(this.identity, { url: this.url("addonConfiguration", id) }, this.ctx(`read the configuration of the add-on "${id}"`));
+      return res.data;
+    } catch (e) {
+      if (e instanceof TridionError && e.status === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async putConfiguration(id: string, configuration: unknown): Promise<void> {
+    await this.session.call(
+      this.identity,
+      { url: this.url("addonConfiguration", id), method: "PUT", data: configuration, headers: { "Content-Type": "application/json" } },
+      this.ctx(`upload the custom configuration of the add-on "${id}"`, { neededRole: ROLE_ADDONS_ADMIN }),
+    );
+  }
+
+  async deleteConfiguration(id: string): Promise<void> {
+    try {
+      await this.session.call(this.identity, { url: this.url("addonConfiguration", id), method: "DELETE" },
+        this.ctx(`delete the custom configuration of the add-on "${id}"`, { neededRole: ROLE_ADDONS_ADMIN }));
+    } catch (e) {
+      if (e instanceof TridionError && e.status === 404) return;
+      throw e;
+    }
+  }
+
+  /** Delete an add-on; false when it was already gone. */
+  async delete(id: string): Promise<boolean> {
+    try {
+      await this.session.call(this.identity, { url: this.url("addon", id), method: "DELETE" },
+        this.ctx(`delete the add-on "${id}"`, { neededRole: ROLE_ADDONS_ADMIN }));
+      return true;
+    } catch (e) {
+      if (e instanceof TridionError && e.status === 404) return false;
+      throw e;
+    }
+  }
+}
+
+function multipartBody(pkg: PackageFile): { data: FormData; headers: Record<string, string | number> } {
+  const form = new FormData();
+  form.append("file", fs.createReadStream(pkg.filePath), { filename: pkg.fileName, contentType: "application/zip", knownLength: pkg.size });
+  return { data: form, headers: { ...form.getHeaders(), "Content-Length": form.getLengthSync() } };
+}
+
+// Session.call translates errors; the retry decision needs the raw status/code it kept.
+function rawCause(error: unknown): { status?: number; code?: string; retryAfter?: unknown } {
+  if (error instanceof TridionError) return { status: error.status, code: error.transport?.code, retryAfter: error.transport?.retryAfter };
+  return {};
+}
+
+function isAmbiguousFailure(c: { status?: number; code?: string }): boolean {
+  if (c.status === undefined) return c.code !== undefined && c.code !== "ERR_CANCELED";
+  return [408, 429, 500, 502, 503, 504].includes(c.status);
+}
+
+function retryWait(c: { retryAfter?: unknown }, attempt: number): number {
+  const after = parseRetryAfter(c.retryAfter);
+  if (after !== undefined) return Math.min(after, 120_000);
+  const base = Number(process.env.TRIDION_RETRY_BASE_DELAY_MS ?? 250);
+  const cap = Math.min(10_000, base * 2 ** attempt);
+  return Math.round(cap / 2 + Math.random() * (cap / 2));
+}

@@ -1,0 +1,274 @@
+// One place that turns HTTP, token and network failures into errors a user can act on:
+// what happened, why, and the fix. No stack traces, no tokens, no secrets.
+import type { AxiosError } from "axios";
+
+/** Error raised by the provider: its message is the whole story; its stack is only the message. */
+export class TridionError extends Error {
+  /** HTTP status of the answer that caused it, when there was one. */
+  readonly status?: number;
+  /** Transport facts for retry decisions (never the request itself: it holds the token). */
+  transport?: { code?: string; retryAfter?: string };
+  /** Set for multi-step creates/updates: the engine records a partially created resource. */
+  id?: string;
+  properties?: Record<string, unknown>;
+  reasons?: string[];
+
+  constructor(message: string, opts: { status?: number } = {}) {
+    super(redactSecrets(message));
+    this.name = "TridionError";
+    this.status = opts.status;
+    // The dynamic-provider host prints `${e}: ${e.stack}`; keep it to the message.
+    Object.defineProperty(this, "stack", { value: `${this.name}: ${this.message}`, writable: true });
+  }
+}
+
+/** Attach what was already created so the engine keeps it in state instead of losing it. */
+export function partialFailure(error: unknown, id: string, properties: Record<string, unknown>): TridionError {
+  const base = toTridionError(error);
+  const partial = new TridionError(
+    `${base.message}\nThe resource was partly created/updated (id ${id}); Pulumi keeps it in state, and the next \`pulumi up\` finishes the remaining steps.`,
+    { status: base.status },
+  );
+  partial.id = id;
+  partial.properties = properties;
+  partial.reasons = [base.message];
+  return partial;
+}
+
+// Secret values this process has seen (client secrets, tokens): scrubbed from every message.
+const knownSecrets = new Set<string>();
+
+export function registerSecret(value: string | undefined | null): void {
+  if (typeof value === "string" && value.length >= 6) knownSecrets.add(value);
+}
+
+export function redactSecrets(text: string): string {
+  let out = text;
+  for (const secret of knownSecrets) {
+    if (out.includes(secret)) out = out.split(secret).join("[secret]");
+  }
+  // Bearer tokens and JWT-shaped strings never belong in a message.
+  return out
+    .replace(/Bearer\s+[A-Za-z0-9._~+/=-]+/g, "Bearer [token]")
+    .replace(/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, "[token]");
+}
+
+export type ProductVersion = "9" | "10" | "unknown";
+
+/** What the caller was doing, so a translated error can say it. */
+export interface OperationContext {
+  /** e.g. "upload the add-on package acme-tools-1.0.zip" */
+  action: string;
+  /** "Add-ons Service" | "Access Management" */
+  service: string;
+  /** client id of the identity the request ran as */
+  identity?: string;
+  /** role key the operation needs, per the role matrix */
+  neededRole?: string;
+  productVersion?: ProductVersion;
+  /** what a 404 means here */
+  notFound?: string;
+  /** what a 409 means here */
+  conflict?: string;
+}
+
+export const ROLE_ADDONS_ADMIN = "Tridion.AddonService.Administrator";
+export const ROLE_AM_ADMIN = "Tridion.AccessManagement.Administrator";
+
+/** The fix for an identity lacking a role, per product version (the seed question's 403). */
+export function missingRoleFix(role: string, version: ProductVersion = "unknown"): string {
+  if (role === ROLE_AM_ADMIN) {
+    const account =
+      version === "9" ? `the predefined "Access Management API" service account`
+      : version === "10" ? `the predefined "Access Management API Client (admin)" service account`
+      : `the predefined Access Management API service account ("Access Management API" in 9.5/9.6, "Access Management API Client (admin)" in 10.x)`;
+    return `Fix: set tridion:clientId / tridion:clientSecret to ${account} (or another identity holding ${ROLE_AM_ADMIN}); managing users and service accounts needs that role.`;
+  }
+  const v9 = `In Tridion Sites 9.5/9.6 the predefined "Add-ons API" account only has the Service role and cannot be changed: add client credentials to a user and give that user the role ${role} (the ClientCredentialUser resource with roles: ["${role}"]), then deploy with its clientId/clientSecret (AddonPackage \`credentials\`, or tridion:clientId / tridion:clientSecret).`;
+  const v10 = `In Tridion Sites 10 create a service account with the role ${role} (the ServiceAccount resource with roles: ["${role}"]) and deploy with its clientId/clientSecret (AddonPackage \`credentials\`, or tridion:clientId / tridion:clientSecret).`;
+  if (version === "9") return `Fix: ${v9}`;
+  if (version === "10") return `Fix: ${v10}`;
+  return `Fix: ${v9} ${v10}`;
+}
+
+export function missingRoleMessage(ctx: OperationContext & { neededRole: string }, heldRoles: string[]): string {
+  const who = ctx.identity ? `"${ctx.identity}"` : "the configured identity";
+  const held = heldRoles.length ? heldRoles.join(", ") : "no roles";
+  return (
+    `Cannot ${ctx.action}: the identity ${who} lacks the role ${ctx.neededRole} on the ${ctx.service} (its token holds ${held}). ` +
+    missingRoleFix(ctx.neededRole, ctx.productVersion)
+  );
+}
+
+interface ProblemDetails { type?: string; title?: string; status?: number; detail?: string; errors?: unknown }
+interface OAuthError { error?: string; error_description?: string }
+
+function describeBody(data: unknown): string | undefined {
+  let body: unknown = data;
+  if (Buffer.isBuffer(body)) body = body.toString("utf8");
+  if (body instanceof ArrayBuffer) body = Buffer.from(body).toString("utf8");
+  if (typeof body === "string") {
+    const text: string = body;
+    try { body = JSON.parse(text); } catch { return text.trim() ? text.trim().slice(0, 500) : undefined; }
+  }
+  if (body && typeof body === "object") {
+    const p = body as ProblemDetails & OAuthError;
+    if (p.error) return p.error_description ? `${p.error}: ${p.error_description}` : p.error;
+    const parts = [p.title, p.detail].filter((x): x is string => typeof x === "string" && x.length > 0);
+    if (p.errors && typeof p.errors === "object") parts.push(JSON.stringify(p.errors).slice(0, 500));
+    if (parts.length) return parts.join(": ");
+  }
+  return undefined;
+}
+
+function isAxiosError(e: unknown): e is AxiosError {
+  return !!e && typeof e === "object" && (e as { isAxiosError?: boolean }).isAxiosError === true;
+}
+
+const NETWORK_CODES: Record<string, string> = {
+  ECONNREFUSED: "the connection was refused (nothing listens there)",
+  ENOTFOUND: "the host name does not resolve",
+  EAI_AGAIN: "the host name could not be resolved (DNS)",
+  ECONNRESET: "the connection was reset",
+  EPIPE: "the connection was closed while sending",
+  ETIMEDOUT: "the connection timed out",
+  ECONNABORTED: "the request timed out",
+  ERR_CANCELED: "the request was cancelled",
+  EHOSTUNREACH: "the host is unreachable",
+};
+
+const TLS_CODES = new Set([
+  "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "CERT_HAS_EXPIRED", "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+/** Translate any failure of an HTTP call into a TridionError (already-translated errors pass through). */
+export function translateHttpError(error: unknown, ctx: OperationContext): TridionError {
+  const translated = translateHttpErrorMessage(error, ctx);
+  if (isAxiosError(error) && !translated.transport) {
+    const retryAfter = error.response?.headers?.["retry-after"];
+    translated.transport = { code: error.code, retryAfter: retryAfter === undefined ? undefined : String(retryAfter) };
+  }
+  return translated;
+}
+
+function translateHttpErrorMessage(error: unknown, ctx: OperationContext): TridionError {
+  if (error instanceof TridionError) return error;
+  if (!isAxiosError(error)) {
+    const msg = error instanceof Error ? error.message : String(error);
+    return new TridionError(`Cannot ${ctx.action}: ${msg}`);
+  }
+  const url = error.config?.url ? ` (${error.config.method?.toUpperCase() ?? "GET"} ${safeUrl(error.config.url, error.config.baseURL)})` : "";
+  const res = error.response;
+  if (!res) {
+    const code = error.code ?? "";
+    if (TLS_CODES.has(code)) {
+      return new TridionError(
+        `Cannot ${ctx.action}: the ${ctx.service}'s TLS certificate is not trusted (${code})${url}. ` +
+          `Fix: set tridion:caCertificate (env TRIDION_CA_CERTIFICATE) to the PEM of the CA that signed it, or a path to that PEM file.`,
+      );
+    }
+    const why = NETWORK_CODES[code] ?? (error.message || "no answer");
+    return new TridionError(
+      `Cannot ${ctx.action}: the ${ctx.service} did not answer${url}: ${why}. ` +
+        `Fix: check that the URL in stack config (tridion:accessManagementUrl / tridion:addonsUrl) is right and the service is running and reachable; raise tridion:requestTimeoutSeconds for slow networks.`,
+    );
+  }
+  const status = res.status;
+  const detail = describeBody(res.data);
+  const said = detail ? ` The service said: "${detail}".` : "";
+  const who = ctx.identity ? `"${ctx.identity}"` : "the configured identity";
+  switch (status) {
+    case 400:
+      return new TridionError(`Cannot ${ctx.action}: the ${ctx.service} rejected the request as invalid (400)${url}.${said} Fix: correct the input named in that message.`, { status });
+    case 401:
+      return new TridionError(
+        `Cannot ${ctx.action}: the ${ctx.service} rejected the token of ${who} (401 Unauthorized)${url}: the token is missing, expired, or not issued for this service (audience), even after one fresh token.${said} ` +
+          `Fix: check tridion:accessManagementUrl points at the Access Management that this service trusts, and that the identity's client secret is still valid.`,
+        { status },
+      );
+    case 403:
+      if (ctx.neededRole) {
+        return new TridionError(
+          `Cannot ${ctx.action}: the ${ctx.service} answered 403 Forbidden${url}: the identity ${who} lacks the role ${ctx.neededRole}.${said} ` +
+            missingRoleFix(ctx.neededRole, ctx.productVersion),
+          { status },
+        );
+      }
+      return new TridionError(`Cannot ${ctx.action}: the ${ctx.service} answered 403 Forbidden for ${who}${url}.${said} Fix: give that identity the role this operation needs.`, { status });
+    case 404:
+      return new TridionError(`Cannot ${ctx.action}: not found (404)${url}. ${ctx.notFound ?? "The object or the route does not exist."}${said} Fix: if the route is wrong for your installation, override it with tridion:routes.`, { status });
+    case 409:
+      return new TridionError(`Cannot ${ctx.action}: conflict (409)${url}. ${ctx.conflict ?? "The object already exists or was changed concurrently."}${said}`, { status });
+    case 413:
+      return new TridionError(
+        `Cannot ${ctx.action}: the ${ctx.service} refused the request as too large (413 Payload Too Large)${url}.${said} ` +
+          `Fix: make the package smaller (leave build outputs, sources and tests out of the add-on folder) or raise the upload limit of the service and any reverse proxy in front of it.`,
+        { status },
+      );
+    case 429:
+      return new TridionError(`Cannot ${ctx.action}: the ${ctx.service} kept answering 429 Too Many Requests${url}, and the retries ran out.${said} Fix: run with lower parallelism (pulumi up --parallel 4) or try again later.`, { status });
+    default:
+      if (status >= 500) {
+        return new TridionError(`Cannot ${ctx.action}: the ${ctx.service} failed with ${status}${url}, and the retries ran out.${said} Fix: check the service's health and logs, then run the command again; nothing is lost, the next run resumes.`, { status });
+      }
+      return new TridionError(`Cannot ${ctx.action}: the ${ctx.service} answered ${status}${url}.${said}`, { status });
+  }
+}
+
+/** Token endpoint failures (RFC 6749 §5.2) and discovery failures. */
+export function translateTokenError(error: unknown, clientId: string, authority: string): TridionError {
+  if (error instanceof TridionError) return error;
+  const e = error as { error?: string; error_description?: string; status?: number; message?: string; code?: string; cause?: unknown };
+  let oauth = e?.error ?? (e?.cause as { error?: string } | undefined)?.error;
+  if (e?.code === "OAUTH_WWW_AUTHENTICATE_CHALLENGE") {
+    // A 401 with a WWW-Authenticate challenge (Basic auth refused): the client was not accepted.
+    const challenges = Array.isArray(e.cause) ? (e.cause as { parameters?: { error?: string } }[]) : [];
+    oauth = challenges.find((c) => c.parameters?.error)?.parameters?.error ?? (e.status === 401 ? "invalid_client" : undefined);
+  }
+  if (oauth === "invalid_client" || oauth === "unauthorized_client") {
+    return new TridionError(
+      `Cannot get a token for "${clientId}" from Access Management (${authority}): ${oauth} — the client id is unknown, or its secret is wrong, expired or revoked. ` +
+        `Fix: check tridion:clientId / tridion:clientSecret (or the resource's credentials); if the secret expired or was revoked, create a new one (bump secretVersion on the ClientCredentialUser/ServiceAccount that owns it).`,
+      { status: 401 },
+    );
+  }
+  if (oauth) {
+    const desc = e.error_description ? `: ${e.error_description}` : "";
+    return new TridionError(`Cannot get a token for "${clientId}" from Access Management (${authority}): ${oauth}${desc}. Fix: check the identity's client credentials and that it may use the client_credentials grant.`);
+  }
+  if (isAxiosError(error)) {
+    return translateHttpError(error, { action: `get a token for "${clientId}"`, service: "Access Management", identity: clientId });
+  }
+  // openid-client: a non-JSON or unexpected answer carries the fetch Response as `cause`.
+  const answered = (e?.cause as { status?: number } | undefined)?.status ?? e?.status;
+  if (typeof answered === "number" && answered >= 500) {
+    return new TridionError(
+      `Cannot get a token for "${clientId}" from Access Management (${authority}): the token endpoint answered ${answered} (unavailable), and the retries ran out. ` +
+        `Fix: check that Access Management is running and healthy, then run the command again; nothing is lost, the next run resumes.`,
+      { status: answered },
+    );
+  }
+  const msg = e?.message ?? String(error);
+  return new TridionError(
+    `Cannot get a token for "${clientId}" from Access Management (${authority}): ${msg}. ` +
+      `Fix: check tridion:accessManagementUrl (env TRIDION_ACCESS_MANAGEMENT_URL): it must be the authority, e.g. https://host/access-management, whose /.well-known/openid-configuration answers.`,
+  );
+}
+
+export function toTridionError(error: unknown): TridionError {
+  if (error instanceof TridionError) return error;
+  return new TridionError(error instanceof Error ? error.message : String(error));
+}
+
+function safeUrl(url: string, base?: string): string {
+  try {
+    const u = new URL(url, base);
+    u.username = "";
+    u.password = "";
+    u.search = "";
+    return u.toString();
+  } catch {
+    return url;
+  }
+}

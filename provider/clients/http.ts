@@ -1,0 +1,122 @@
+// HTTP transport: one axios instance per provider process with a timeout on every call, the
+// custom CA, and retries with exponential backoff + jitter. Idempotent requests are retried on
+// network failures and 408/429/500/502/503/504; a non-idempotent POST only when the server
+// says it did not process it (429/503) or the connection never opened. Uploads are never
+// retried blindly here: the Add-ons client looks at what the server holds first.
+import * as https from "node:https";
+import * as tls from "node:tls";
+import axios, { AxiosInstance, AxiosRequestConfig, AxiosResponse } from "axios";
+
+export type RetryPolicy =
+  /** GET/PUT/DELETE/PATCH, and POSTs that are safe to repeat (a token request). */
+  | "idempotent"
+  /** Non-idempotent POST: retry only when the request certainly was not processed. */
+  | "unprocessed-only"
+  | "never";
+
+export interface HttpRequest extends Omit<AxiosRequestConfig, "data"> {
+  /** A body, or a factory building a fresh one per attempt (streams can be sent once). */
+  data?: unknown | (() => { data: unknown; headers?: Record<string, string | number> });
+  retry?: RetryPolicy;
+}
+
+export interface HttpOptions {
+  timeoutMs: number;
+  caCertificate?: string;
+  maxRetries: number;
+  /** First backoff step; doubles per attempt, with jitter. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Longest Retry-After honoured; longer waits fail instead of hanging a deployment. */
+  maxRetryAfterMs?: number;
+}
+
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+const UNPROCESSED_STATUS = new Set([429, 503]);
+// The request never reached the server: safe to repeat even a POST.
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"]);
+
+export class HttpClient {
+  readonly axios: AxiosInstance;
+  private readonly opts: Required<Omit<HttpOptions, "caCertificate">>;
+
+  constructor(options: HttpOptions) {
+    this.opts = {
+      timeoutMs: options.timeoutMs,
+      maxRetries: options.maxRetries,
+      baseDelayMs: options.baseDelayMs ?? Number(process.env.TRIDION_RETRY_BASE_DELAY_MS ?? 250),
+      maxDelayMs: options.maxDelayMs ?? 10_000,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? 120_000,
+    };
+    const httpsAgent = new https.Agent({
+      keepAlive: true,
+      // Extra CA on top of the system roots (an on-premises CA), never instead of them.
+      ca: options.caCertificate ? [...tls.rootCertificates, options.caCertificate] : undefined,
+    });
+    this.axios = axios.create({
+      timeout: options.timeoutMs,
+      httpsAgent,
+      maxBodyLength: Infinity,
+      maxContentLength: Infinity,
+      maxRedirects: 0,
+      proxy: false,
+      headers: { "User-Agent": "pulumi-tridion" },
+    });
+  }
+
+  async send<T = unknown>(request: HttpRequest): Promise<AxiosResponse<T>> {
+    const { retry, data, ...config } = request;
+    const method = (config.method ?? "GET").toUpperCase();
+    const policy: RetryPolicy = retry ?? (method === "POST" ? "unprocessed-only" : "idempotent");
+    for (let attempt = 0; ; attempt++) {
+      const body = typeof data === "function" ? (data as () => { data: unknown; headers?: Record<string, string | number> })() : { data };
+      try {
+        return await this.axios.request<T>({
+          ...config,
+          method,
+          data: body.data,
+          headers: { ...(config.headers as Record<string, string> | undefined), ...(body.headers ?? {}) },
+        });
+      } catch (error) {
+        const wait = this.retryDelay(error, policy, attempt);
+        if (wait === undefined) throw error;
+        await sleep(wait);
+      }
+    }
+  }
+
+  /** Milliseconds to wait before the next attempt, or undefined when not to retry. */
+  private retryDelay(error: unknown, policy: RetryPolicy, attempt: number): number | undefined {
+    if (policy === "never" || attempt >= this.opts.maxRetries || !axios.isAxiosError(error)) return undefined;
+    const res = error.response;
+    if (!res) {
+      if (error.code === "ERR_CANCELED") return undefined;
+      if (policy === "unprocessed-only" && !NOT_SENT_CODES.has(error.code ?? "")) return undefined;
+      return this.backoff(attempt);
+    }
+    const retryable = policy === "idempotent" ? RETRYABLE_STATUS.has(res.status) : UNPROCESSED_STATUS.has(res.status);
+    if (!retryable) return undefined;
+    const after = parseRetryAfter(res.headers?.["retry-after"]);
+    if (after !== undefined) return after > this.opts.maxRetryAfterMs ? undefined : after;
+    return this.backoff(attempt);
+  }
+
+  private backoff(attempt: number): number {
+    const cap = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** attempt);
+    return Math.round(cap / 2 + Math.random() * (cap / 2)); // equal jitter: spread retries of parallel resources
+  }
+}
+
+/** Retry-After: delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: unknown): number | undefined {
+  if (typeof value !== "string" && typeof value !== "number") return undefined;
+  const text = String(value).trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - Date.now());
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,78 @@
+// The route profile (contract §4): every path is a template; a user can override any of them
+// (tridion:routes), because a real installation may differ from our defaults.
+
+export const DEFAULT_ROUTES = {
+  addons: "/api/v1/addons",
+  addon: "/api/v1/addons/{id}",
+  addonPackage: "/api/v1/addons/{id}/package",
+  addonStatus: "/api/v1/addons/{id}/status",
+  addonConfiguration: "/api/v1/addons/{id}/configuration",
+  extensionStatus: "/api/v1/addons/{id}/extensions/{name}/status",
+  users: "/api/v1/users",
+  user: "/api/v1/users/{id}",
+  userSecrets: "/api/v1/users/{id}/client-secrets",
+  userSecret: "/api/v1/users/{id}/client-secrets/{secretId}",
+  serviceAccounts: "/api/v1/service-accounts",
+  serviceAccount: "/api/v1/service-accounts/{id}",
+  serviceAccountSecrets: "/api/v1/service-accounts/{id}/client-secrets",
+  serviceAccountSecret: "/api/v1/service-accounts/{id}/client-secrets/{secretId}",
+  apiResources: "/api/v1/api-resources",
+  // Not used by the provider; accepted so one profile can serve the emulator and the provider.
+  addonsOpenApi: "/api/v1/openapi.json",
+  managementOpenApi: "/api/api-docs/v1/openapi.json",
+} as const;
+
+export type RouteKey = keyof typeof DEFAULT_ROUTES;
+export type RouteOverrides = Partial<Record<RouteKey, string>>;
+export type RouteParams = Partial<Record<"id" | "name" | "secretId", string>>;
+
+const ROUTE_KEYS = Object.keys(DEFAULT_ROUTES) as RouteKey[];
+
+/** Parse `tridion:routes` (a JSON object); throws with the reason on bad input. */
+export function parseRouteOverrides(json: string | object): RouteOverrides {
+  let value: unknown = json;
+  if (typeof json === "string") {
+    try { value = JSON.parse(json); } catch { throw new Error("not valid JSON (expected an object of route templates)"); }
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw new Error("expected a JSON object of route templates");
+  const out: RouteOverrides = {};
+  for (const [key, template] of Object.entries(value)) {
+    if (!ROUTE_KEYS.includes(key as RouteKey)) {
+      throw new Error(`unknown route key "${key}" (known keys: ${ROUTE_KEYS.join(", ")})`);
+    }
+    if (typeof template !== "string" || !template.startsWith("/")) {
+      throw new Error(`route "${key}" must be a path starting with "/", got ${JSON.stringify(template)}`);
+    }
+    const needed = placeholders(DEFAULT_ROUTES[key as RouteKey]);
+    const missing = needed.filter((p) => !template.includes(`{${p}}`));
+    if (missing.length) throw new Error(`route "${key}" must contain ${missing.map((p) => `{${p}}`).join(" and ")}`);
+    out[key as RouteKey] = template;
+  }
+  return out;
+}
+
+function placeholders(template: string): string[] {
+  return [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+}
+
+export class RouteProfile {
+  constructor(private readonly overrides: RouteOverrides = {}) {}
+
+  template(key: RouteKey): string {
+    return this.overrides[key] ?? DEFAULT_ROUTES[key];
+  }
+
+  /** Expand a route: each placeholder URL-encoded, so ids with spaces or slashes stay one segment. */
+  path(key: RouteKey, params: RouteParams = {}): string {
+    return this.template(key).replace(/\{(\w+)\}/g, (_, name: string) => {
+      const value = params[name as keyof RouteParams];
+      if (value === undefined) throw new Error(`route ${key} needs {${name}}`);
+      return encodeURIComponent(value);
+    });
+  }
+
+  /** Absolute URL: base URL (with its own path, e.g. /addons) + expanded route. */
+  url(base: string, key: RouteKey, params: RouteParams = {}): string {
+    return base.replace(/\/+$/, "") + this.path(key, params);
+  }
+}

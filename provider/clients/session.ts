@@ -1,0 +1,119 @@
+// A session binds the settings to the shared pieces of one provider process: the HTTP client,
+// the route profile, the token cache, the detected product version. Every authenticated call
+// goes through `call()`: bearer token, one fresh token on 401, error translation.
+import type { AxiosResponse } from "axios";
+import { currentSettings, ProviderSettings, requireSetting, settingsGeneration } from "../config";
+import { missingRoleMessage, OperationContext, ProductVersion, TridionError, translateHttpError } from "./errors";
+import { HttpClient, HttpRequest } from "./http";
+import { RouteProfile } from "./routes";
+import { AccessToken, Identity, TokenSource } from "./tokens";
+
+export class Session {
+  readonly http: HttpClient;
+  readonly routes: RouteProfile;
+  private tokenSource?: TokenSource;
+  private detectedVersion?: Promise<ProductVersion>;
+
+  constructor(readonly settings: ProviderSettings) {
+    this.http = new HttpClient({ timeoutMs: settings.requestTimeoutMs, caCertificate: settings.caCertificate, maxRetries: settings.maxRetries });
+    this.routes = new RouteProfile(settings.routes);
+  }
+
+  get tokens(): TokenSource {
+    if (!this.tokenSource) {
+      const authority = requireSetting(this.settings, "accessManagementUrl", "get tokens from Access Management");
+      this.tokenSource = new TokenSource(this.http, authority, {
+        authMethod: this.settings.tokenAuthMethod,
+        allowHttp: authority.startsWith("http:"),
+      });
+    }
+    return this.tokenSource;
+  }
+
+  /** The provider's own identity (tridion:clientId / tridion:clientSecret). */
+  defaultIdentity(purpose: string): Identity {
+    return {
+      clientId: requireSetting(this.settings, "clientId", purpose),
+      clientSecret: requireSetting(this.settings, "clientSecret", purpose),
+    };
+  }
+
+  hasDefaultIdentity(): boolean {
+    return !!(this.settings.clientId && this.settings.clientSecret);
+  }
+
+  token(identity: Identity): Promise<AccessToken> {
+    return this.tokens.get(identity);
+  }
+
+  /** Fail before a write when the identity's token lacks the role (the seed question's 403). */
+  async preflight(identity: Identity, neededRole: string, ctx: Omit<OperationContext, "identity" | "neededRole">): Promise<void> {
+    const token = await this.token(identity);
+    // A token without any role claim tells us nothing: let the service decide.
+    if (token.roles.length === 0 || token.roles.includes(neededRole)) return;
+    const productVersion = ctx.productVersion ?? (await this.productVersion());
+    throw new TridionError(missingRoleMessage({ ...ctx, productVersion, identity: identity.clientId, neededRole }, token.roles), { status: 403 });
+  }
+
+  /** An authenticated request; a 401 gets one fresh token and one more try. */
+  async call<T>(identity: Identity, request: HttpRequest, ctx: Omit<OperationContext, "identity">): Promise<AxiosResponse<T>> {
+    const context: OperationContext = { ...ctx, identity: identity.clientId };
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.token(identity);
+      try {
+        return await this.http.send<T>({
+          ...request,
+          headers: { ...(request.headers as Record<string, string> | undefined), Authorization: `Bearer ${token.value}` },
+        });
+      } catch (error) {
+        const status = (error as { response?: { status?: number } }).response?.status;
+        if (status === 401 && attempt === 0) {
+          this.tokens.invalidate(identity, token.value);
+          continue;
+        }
+        if (status === 403 && context.neededRole && !context.productVersion) {
+          context.productVersion = await this.productVersion();
+        }
+        throw translateHttpError(error, context);
+      }
+    }
+  }
+
+  /**
+   * "9" or "10": from tridion:productVersion, else detected once: the service-accounts route
+   * exists only from 10.0 (a 9.x installation answers 404).
+   */
+  productVersion(): Promise<ProductVersion> {
+    if (this.settings.productVersion) return Promise.resolve(this.settings.productVersion);
+    this.detectedVersion ??= this.detectVersion();
+    return this.detectedVersion;
+  }
+
+  private async detectVersion(): Promise<ProductVersion> {
+    if (!this.hasDefaultIdentity() || !this.settings.accessManagementUrl) return "unknown";
+    try {
+      const identity = this.defaultIdentity("detect the product version");
+      const token = await this.token(identity);
+      await this.http.send({
+        url: this.routes.url(this.settings.accessManagementUrl, "serviceAccounts"),
+        headers: { Authorization: `Bearer ${token.value}` },
+      });
+      return "10";
+    } catch (e) {
+      const status = (e as { response?: { status?: number } }).response?.status;
+      return status === 404 ? "9" : "unknown";
+    }
+  }
+}
+
+let session: Session | undefined;
+let sessionGeneration = -1;
+
+/** The process-wide session for the current settings (rebuilt after configure()). */
+export function getSession(): Session {
+  if (!session || sessionGeneration !== settingsGeneration()) {
+    session = new Session(currentSettings());
+    sessionGeneration = settingsGeneration();
+  }
+  return session;
+}

@@ -1,0 +1,178 @@
+// Access tokens from Access Management: OIDC discovery + the client_credentials grant through
+// openid-client (ESM-only, loaded at call time). One token per identity per provider process,
+// cached until shortly before it expires; callers invalidate it once on a 401.
+import { createHash } from "node:crypto";
+import { pathToFileURL } from "node:url";
+import type * as OpenIdClient from "openid-client";
+import type { TokenAuthMethod } from "../config/settings";
+import { registerSecret, translateTokenError, TridionError } from "./errors";
+import { HttpClient } from "./http";
+
+export interface Identity {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface AccessToken {
+  value: string;
+  /** epoch ms */
+  expiresAt: number;
+  /** role keys from the token's `role` claim */
+  roles: string[];
+  audiences: string[];
+  /** renew this long before expiry: a minute, or a tenth of a short lifetime */
+  renewMarginMs: number;
+}
+
+// openid-client is ESM-only; a Function-wrapped import() survives tsc's CommonJS output, and an
+// absolute file URL makes it resolve from this package rather than from the caller.
+let openIdClient: Promise<typeof OpenIdClient> | undefined;
+function loadOpenIdClient(): Promise<typeof OpenIdClient> {
+  const importEsm = new Function("specifier", "return import(specifier)") as (s: string) => Promise<typeof OpenIdClient>;
+  openIdClient ??= importEsm(pathToFileURL(require.resolve("openid-client")).href);
+  return openIdClient;
+}
+
+/** Claims of a JWT, decoded without verification (the services verify; we only read roles). */
+export function decodeJwtClaims(token: string): Record<string, unknown> {
+  const parts = token.split(".");
+  if (parts.length < 2) return {};
+  try {
+    return JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8")) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+function listClaim(value: unknown): string[] {
+  if (typeof value === "string") return value.split(/[\s,]+/).filter(Boolean);
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === "string");
+  return [];
+}
+
+// Renew this long before expiry so a token does not run out in the middle of an upload.
+const EXPIRY_MARGIN_MS = 60_000;
+
+export class TokenSource {
+  private metadata?: Promise<OpenIdClient.ServerMetadata>;
+  private readonly cache = new Map<string, Promise<AccessToken>>();
+  private readonly current = new Map<string, string>();
+  /** Token requests actually sent (for tests and benchmarks: one per identity). */
+  requests = 0;
+
+  constructor(
+    private readonly http: HttpClient,
+    private readonly authority: string,
+    private readonly options: { authMethod?: TokenAuthMethod; allowHttp: boolean },
+  ) {}
+
+  async get(identity: Identity): Promise<AccessToken> {
+    registerSecret(identity.clientSecret);
+    const key = cacheKey(identity);
+    const cached = this.cache.get(key);
+    if (cached) {
+      const token = await cached.catch(() => undefined);
+      if (token && token.expiresAt - token.renewMarginMs > Date.now()) return token;
+      if (this.cache.get(key) !== cached) return this.get(identity); // someone else renewed it
+    }
+    const pending = this.fetch(identity);
+    this.cache.set(key, pending);
+    pending.then((t) => { if (this.cache.get(key) === pending) this.current.set(key, t.value); }, () => undefined);
+    pending.catch(() => { if (this.cache.get(key) === pending) this.cache.delete(key); });
+    return pending;
+  }
+
+  /** Forget a token the server rejected (401), so the next get() fetches a fresh one (once). */
+  invalidate(identity: Identity, tokenValue: string): void {
+    const key = cacheKey(identity);
+    // Only if the cache still holds the rejected token: a parallel caller may have renewed it already.
+    if (this.current.get(key) === tokenValue) {
+      this.cache.delete(key);
+      this.current.delete(key);
+    }
+  }
+
+  private async fetch(identity: Identity): Promise<AccessToken> {
+    const oidc = await loadOpenIdClient();
+    let response: OpenIdClient.TokenEndpointResponse;
+    try {
+      const metadata = await this.serverMetadata(oidc);
+      const supported = metadata.token_endpoint_auth_methods_supported;
+      const method = this.options.authMethod ?? (!supported || supported.includes("client_secret_basic") ? "client_secret_basic" : "client_secret_post");
+      const auth = method === "client_secret_basic" ? oidc.ClientSecretBasic(identity.clientSecret) : oidc.ClientSecretPost(identity.clientSecret);
+      const config = new oidc.Configuration(metadata, identity.clientId, undefined, auth);
+      config[oidc.customFetch] = this.fetchViaAxios();
+      if (this.options.allowHttp) oidc.allowInsecureRequests(config);
+      this.requests++;
+      response = await oidc.clientCredentialsGrant(config);
+    } catch (e) {
+      throw translateTokenError(unwrapCause(e), identity.clientId, this.authority);
+    }
+    registerSecret(response.access_token);
+    const claims = decodeJwtClaims(response.access_token);
+    const lifetimeMs = (typeof response.expires_in === "number" ? response.expires_in : 300) * 1000;
+    const exp = typeof claims.exp === "number" ? claims.exp * 1000 : Date.now() + lifetimeMs;
+    return {
+      value: response.access_token,
+      expiresAt: Math.min(exp, Date.now() + lifetimeMs),
+      roles: listClaim(claims.role ?? claims.roles),
+      audiences: listClaim(claims.aud),
+      renewMarginMs: Math.min(EXPIRY_MARGIN_MS, lifetimeMs / 10),
+    };
+  }
+
+  private serverMetadata(oidc: typeof OpenIdClient): Promise<OpenIdClient.ServerMetadata> {
+    this.metadata ??= (async () => {
+      let url: URL;
+      try { url = new URL(this.authority); } catch { throw new TridionError(`tridion:accessManagementUrl is not a URL: ${this.authority}`); }
+      const execute = this.options.allowHttp ? [oidc.allowInsecureRequests] : [];
+      // client id and auth are placeholders: discovery is per authority, configurations are per identity.
+      const config = await oidc.discovery(url, "discovery", undefined, oidc.None(), { [oidc.customFetch]: this.fetchViaAxios(), execute });
+      return config.serverMetadata();
+    })();
+    this.metadata.catch(() => { this.metadata = undefined; });
+    return this.metadata;
+  }
+
+  /** openid-client's HTTP goes through our axios: same CA, timeout and retries. */
+  private fetchViaAxios(): OpenIdClient.CustomFetch {
+    return async (url, options) => {
+      const body = options.body instanceof URLSearchParams ? options.body.toString() : options.body;
+      try {
+        const res = await this.http.send<ArrayBuffer>({
+          url,
+          method: options.method,
+          headers: options.headers as Record<string, string>,
+          data: body,
+          responseType: "arraybuffer",
+          retry: "idempotent", // discovery is a GET; a client_credentials grant can be repeated safely
+        });
+        return toFetchResponse(res.status, res.headers as Record<string, unknown>, res.data);
+      } catch (e) {
+        const r = (e as { response?: { status: number; headers: Record<string, unknown>; data: ArrayBuffer } }).response;
+        if (r) return toFetchResponse(r.status, r.headers, r.data);
+        throw e;
+      }
+    };
+  }
+}
+
+function toFetchResponse(status: number, headers: Record<string, unknown>, data: ArrayBuffer | undefined): Response {
+  const h = new Headers();
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    if (v !== undefined && v !== null) h.set(k, Array.isArray(v) ? v.join(", ") : String(v));
+  }
+  const body = status === 204 || status === 304 || !data ? null : Buffer.from(data);
+  return new Response(body, { status, headers: h });
+}
+
+function unwrapCause(e: unknown): unknown {
+  const err = e as { cause?: unknown; error?: unknown };
+  if (err && !err.error && err.cause && typeof err.cause === "object" && (err.cause as { isAxiosError?: boolean }).isAxiosError) return err.cause;
+  return e;
+}
+
+function cacheKey(identity: Identity): string {
+  // the secret is part of the key (rotation keeps the client id) but never stored as such
+  return `${identity.clientId}\u0000${createHash("sha256").update(identity.clientSecret).digest("hex")}`;
+}

@@ -1,0 +1,147 @@
+// Provider settings: stack config (delivered by configure(), never captured in __provider) with
+// environment-variable fallbacks. Resolved lazily, so a missing setting fails only the operation
+// that needs it, with an error naming both the config key and the env var.
+import * as fs from "node:fs";
+import { TridionError } from "../clients/errors";
+import { parseRouteOverrides, RouteOverrides } from "../clients/routes";
+import { checkUrlTransport } from "./transport";
+
+export interface SettingSpec { key: string; env: string; secret?: boolean; example: string }
+
+export const SETTINGS = {
+  accessManagementUrl: { key: "tridion:accessManagementUrl", env: "TRIDION_ACCESS_MANAGEMENT_URL", example: "https://sites.example.com/access-management" },
+  addonsUrl: { key: "tridion:addonsUrl", env: "TRIDION_ADDONS_URL", example: "https://sites.example.com/addons" },
+  clientId: { key: "tridion:clientId", env: "TRIDION_CLIENT_ID", example: "<client id>" },
+  clientSecret: { key: "tridion:clientSecret", env: "TRIDION_CLIENT_SECRET", secret: true, example: "<client secret>" },
+  routes: { key: "tridion:routes", env: "TRIDION_ROUTES", example: '{"addons":"/api/v1/addons"}' },
+  caCertificate: { key: "tridion:caCertificate", env: "TRIDION_CA_CERTIFICATE", example: "/etc/ssl/tridion-ca.pem" },
+  allowInsecureHttp: { key: "tridion:allowInsecureHttp", env: "TRIDION_ALLOW_INSECURE_HTTP", example: "true" },
+  requestTimeoutSeconds: { key: "tridion:requestTimeoutSeconds", env: "TRIDION_REQUEST_TIMEOUT_SECONDS", example: "60" },
+  productVersion: { key: "tridion:productVersion", env: "TRIDION_PRODUCT_VERSION", example: "9.6" },
+  tokenAuthMethod: { key: "tridion:tokenAuthMethod", env: "TRIDION_TOKEN_AUTH_METHOD", example: "client_secret_basic" },
+  maxRetries: { key: "tridion:maxRetries", env: "TRIDION_MAX_RETRIES", example: "4" },
+} satisfies Record<string, SettingSpec>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+/** Where raw values come from: `config.get("tridion:x")` then `process.env`. */
+export type ConfigSource = (key: string) => string | undefined;
+
+export type TokenAuthMethod = "client_secret_basic" | "client_secret_post";
+
+export interface ProviderSettings {
+  accessManagementUrl?: string;
+  addonsUrl?: string;
+  clientId?: string;
+  clientSecret?: string;
+  routes: RouteOverrides;
+  /** PEM text of extra trusted CA certificates. */
+  caCertificate?: string;
+  allowInsecureHttp: boolean;
+  requestTimeoutMs: number;
+  /** "9" | "10" when set; otherwise detected from the service. */
+  productVersion?: "9" | "10";
+  /** Forced token endpoint authentication; otherwise chosen from discovery (basic preferred). */
+  tokenAuthMethod?: TokenAuthMethod;
+  maxRetries: number;
+}
+
+export function howToSet(spec: SettingSpec): string {
+  const cmd = `pulumi config set ${spec.secret ? "--secret " : ""}${spec.key} ${spec.example}`;
+  return `\`${cmd}\` (or the environment variable ${spec.env})`;
+}
+
+function invalid(spec: SettingSpec, value: string, why: string): TridionError {
+  const shown = spec.secret ? "[secret]" : JSON.stringify(value);
+  return new TridionError(`Provider setting ${spec.key} (env ${spec.env}) is ${shown}: ${why}. Fix: ${howToSet(spec)}.`);
+}
+
+function parseBoolean(spec: SettingSpec, value: string | undefined): boolean {
+  if (value === undefined || value === "") return false;
+  const v = value.trim().toLowerCase();
+  if (["true", "1", "yes"].includes(v)) return true;
+  if (["false", "0", "no"].includes(v)) return false;
+  throw invalid(spec, value, "expected true or false");
+}
+
+function parsePositiveNumber(spec: SettingSpec, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) throw invalid(spec, value, `expected a number from ${min} to ${max}`);
+  return n;
+}
+
+function parseProductVersion(value: string | undefined): "9" | "10" | undefined {
+  if (value === undefined || value === "") return undefined;
+  const major = value.trim().split(".")[0];
+  if (major === "9" || major === "10") return major;
+  throw invalid(SETTINGS.productVersion, value, 'expected "9.5", "9.6" or "10" (or leave it unset to detect it)');
+}
+
+function loadCaCertificate(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const spec = SETTINGS.caCertificate;
+  if (value.includes("-----BEGIN CERTIFICATE-----")) return value;
+  let text: string;
+  try {
+    text = fs.readFileSync(value.trim(), "utf8");
+  } catch (e) {
+    throw invalid(spec, value, `it is neither PEM text nor a readable file (${(e as NodeJS.ErrnoException).code ?? "unreadable"})`);
+  }
+  if (!text.includes("-----BEGIN CERTIFICATE-----")) throw invalid(spec, value, "the file holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+  return text;
+}
+
+/** Read and validate every setting. Required ones are checked by `requireSetting` at use. */
+export function resolveSettings(source: ConfigSource): ProviderSettings {
+  const raw = (name: SettingName): string | undefined => {
+    const spec = SETTINGS[name];
+    const v = source(spec.key);
+    return v !== undefined && v !== "" ? v : process.env[spec.env] || undefined;
+  };
+  const allowInsecureHttp = parseBoolean(SETTINGS.allowInsecureHttp, raw("allowInsecureHttp"));
+  const settings: ProviderSettings = {
+    accessManagementUrl: raw("accessManagementUrl")?.trim().replace(/\/+$/, ""),
+    addonsUrl: raw("addonsUrl")?.trim().replace(/\/+$/, ""),
+    clientId: raw("clientId")?.trim(),
+    clientSecret: raw("clientSecret"),
+    routes: {},
+    caCertificate: loadCaCertificate(raw("caCertificate")),
+    allowInsecureHttp,
+    requestTimeoutMs: parsePositiveNumber(SETTINGS.requestTimeoutSeconds, raw("requestTimeoutSeconds"), 60, 1, 3600) * 1000,
+    productVersion: parseProductVersion(raw("productVersion")),
+    maxRetries: parsePositiveNumber(SETTINGS.maxRetries, raw("maxRetries"), 4, 0, 10),
+  };
+  const routes = raw("routes");
+  if (routes) {
+    try {
+      settings.routes = parseRouteOverrides(routes);
+    } catch (e) {
+      throw invalid(SETTINGS.routes, routes, (e as Error).message);
+    }
+  }
+  const method = raw("tokenAuthMethod");
+  if (method) {
+    if (method !== "client_secret_basic" && method !== "client_secret_post") {
+      throw invalid(SETTINGS.tokenAuthMethod, method, "expected client_secret_basic or client_secret_post");
+    }
+    settings.tokenAuthMethod = method;
+  }
+  for (const name of ["accessManagementUrl", "addonsUrl"] as const) {
+    const url = settings[name];
+    if (url) checkUrlTransport(url, SETTINGS[name], allowInsecureHttp);
+  }
+  return settings;
+}
+
+/** A setting the current operation cannot do without. */
+export function requireSetting<K extends "accessManagementUrl" | "addonsUrl" | "clientId" | "clientSecret">(
+  settings: ProviderSettings,
+  name: K,
+  purpose: string,
+): string {
+  const value = settings[name];
+  if (value) return value;
+  const spec = SETTINGS[name];
+  throw new TridionError(`Missing provider setting ${spec.key}: it is needed to ${purpose}. Fix: ${howToSet(spec)}.`);
+}

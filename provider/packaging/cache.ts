@@ -1,0 +1,99 @@
+import { createHash, randomBytes } from "node:crypto";
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { TreeEntry } from "./directorySource";
+import { DEFLATE_LEVEL, ZIP_FORMAT_VERSION, isStored } from "./deterministicZip";
+import { sha256File } from "./hashing";
+
+/**
+ * The package cache: `<cacheDir>/packages/<sha256>/<ID-VERSION.zip>` holds built packages by their
+ * own hash, so create/update upload exactly the file check() built and validated. An index,
+ * `<cacheDir>/trees/<treeKey>.json`, maps a folder's *content* (paths + sha256 of every file +
+ * zip format) to the package built from it: preview of a large unchanged tree hashes the files
+ * (fast, native sha256) instead of deflating them again. Keyed by content, not by mtimes, so a
+ * cache hit can never hand back a stale package. Anything under cacheDir may be deleted at any time.
+ */
+export interface CachedPackage {
+  filePath: string;
+  sha256: string;
+  size: number;
+}
+
+interface TreeRecord {
+  sha256: string;
+  size: number;
+  fileName: string;
+}
+
+/** Content key of a folder as it would be zipped (entries in zip order). */
+export async function treeKey(entries: TreeEntry[]): Promise<string> {
+  const fileHashes = await mapLimit(entries, 4, (entry) => (entry.directory ? Promise.resolve("") : sha256File(entry.absPath)));
+  const key = createHash("sha256").update(`${ZIP_FORMAT_VERSION}\n${DEFLATE_LEVEL}\n`);
+  entries.forEach((entry, i) => {
+    key.update(entry.directory ? `D ${entry.path}\n` : `F ${entry.path} ${isStored(entry.path) ? "S" : "D"} ${fileHashes[i]}\n`);
+  });
+  return key.digest("hex");
+}
+
+export function packagePath(cacheDir: string, sha256: string, fileName: string): string {
+  return path.join(cacheDir, "packages", sha256, fileName);
+}
+
+/** A fresh, unique path to build into; move it into place with `storePackage`. */
+export async function temporaryPath(cacheDir: string): Promise<string> {
+  const dir = path.join(cacheDir, "tmp");
+  await fs.mkdir(dir, { recursive: true });
+  return path.join(dir, `${process.pid}-${randomBytes(6).toString("hex")}.zip`);
+}
+
+/** Moves a built package into its content address (atomic rename; same sha -> same bytes). */
+export async function storePackage(cacheDir: string, tempPath: string, sha256: string, fileName: string): Promise<string> {
+  const finalPath = packagePath(cacheDir, sha256, fileName);
+  await fs.mkdir(path.dirname(finalPath), { recursive: true });
+  await fs.rename(tempPath, finalPath);
+  return finalPath;
+}
+
+export async function recordTree(cacheDir: string, key: string, record: TreeRecord): Promise<void> {
+  const file = path.join(cacheDir, "trees", `${key}.json`);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}-${randomBytes(4).toString("hex")}`;
+  await fs.writeFile(temp, JSON.stringify(record));
+  await fs.rename(temp, file);
+}
+
+/**
+ * The package built earlier from this content, if it is still there and intact. `verify`
+ * re-hashes the ZIP (before an upload); otherwise its size must match (preview).
+ */
+export async function lookupTree(cacheDir: string, key: string, fileName: string, verify: boolean): Promise<CachedPackage | undefined> {
+  let record: TreeRecord;
+  try {
+    record = JSON.parse(await fs.readFile(path.join(cacheDir, "trees", `${key}.json`), "utf8")) as TreeRecord;
+  } catch {
+    return undefined;
+  }
+  if (record.fileName !== fileName || !/^[0-9a-f]{64}$/.test(record.sha256)) return undefined;
+  const filePath = packagePath(cacheDir, record.sha256, fileName);
+  try {
+    const stats = await fs.stat(filePath);
+    if (stats.size !== record.size) return undefined;
+    if (verify && (await sha256File(filePath)) !== record.sha256) return undefined;
+  } catch {
+    return undefined;
+  }
+  return { filePath, sha256: record.sha256, size: record.size };
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

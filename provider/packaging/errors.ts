@@ -1,0 +1,66 @@
+/**
+ * The one error type of the packaging layer. Every rejection says what is wrong (cause, naming the
+ * source path) and what the user can do about it (fix), so `pulumi preview` output is actionable.
+ */
+export type PackageErrorCode =
+  | "SOURCE_MISSING"
+  | "SOURCE_TYPE"
+  | "SOURCE_CHANGED"
+  | "ZIP_CORRUPT"
+  | "ZIP_ENCRYPTED"
+  | "ZIP_ENTRY_ESCAPES"
+  | "ZIP_DUPLICATE_ENTRY"
+  | "ZIP_BOMB"
+  | "TOO_LARGE"
+  | "MANIFEST_MISSING"
+  | "MANIFEST_NOT_AT_ROOT"
+  | "MANIFEST_INVALID_JSON"
+  | "MANIFEST_INVALID"
+  | "FILE_NAME"
+  | "REFERENCED_FILE_MISSING"
+  | "SYMLINK_OUTSIDE"
+  | "SYMLINK_BROKEN"
+  | "SPECIAL_FILE"
+  | "BAD_ENTRY_NAME"
+  | "CONFIGURATION_INVALID";
+
+export class PackageError extends Error {
+  /** What is wrong, naming the source path or the manifest field. */
+  readonly cause: string;
+  /** What the user can do about it. */
+  readonly fix: string;
+  /** A stable code for callers and tests; the text is for people. */
+  readonly code: PackageErrorCode;
+
+  constructor(code: PackageErrorCode, cause: string, fix: string) {
+    super(`${cause} ${fix}`);
+    this.name = "PackageError";
+    this.code = code;
+    this.cause = cause;
+    this.fix = fix;
+  }
+}
+
+/** A short human description of a JSON value's type, for "expected X, got Y" messages. */
+export function describeJsonType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  switch (typeof value) {
+    case "string":
+      return value === "" ? "an empty string" : `the string ${JSON.stringify(truncate(value, 40))}`;
+    case "number":
+      return `the number ${value}`;
+    case "boolean":
+      return `the boolean ${value}`;
+    case "undefined":
+      return "nothing";
+    case "object":
+      return "an object";
+    default:
+      return typeof value;
+  }
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,353 @@
+// AddonPackage: an add-on package (ZIP or folder) deployed to the Add-ons Service, with its
+// custom configuration and enabled state.
+//   check:  validate inputs + package (manifest rules) locally; record addonId, version,
+//           packageSha256, configurationSha256 so diff is cheap and preview shows content changes
+//   create: GET addon (adopt?) -> POST package | PUT package -> PUT configuration -> PUT status -> poll GET
+//   read:   GET addon (+ GET configuration when the service gives no hash) -> drift
+//   update: PUT package (content changed) -> PUT/DELETE configuration -> PUT status -> poll GET
+//   delete: DELETE addon (its configuration goes with it)
+import * as pulumi from "@pulumi/pulumi";
+import { AddonMetadata, AddonsClient } from "../clients/addons";
+import { partialFailure, ROLE_ADDONS_ADMIN, TridionError } from "../clients/errors";
+import { sleep } from "../clients/http";
+import { getSession, Session } from "../clients/session";
+import type { Identity } from "../clients/tokens";
+import { shims } from "../dynamic/shim";
+import { configurationSha256, inspectPackage, PackageError, preparePackage, validateConfiguration } from "../packaging";
+import { changed, changedKeys, compact, guarded, InputChecker, isUnknown, withDefault } from "./common";
+
+export interface AddonPackageArgs {
+  /** A `.zip` file or a folder (zipped deterministically, named ID-VERSION.zip from its manifest). */
+  source: pulumi.Input<string>;
+  /** The add-on's custom configuration: an object or its JSON text. */
+  configuration?: pulumi.Input<Record<string, unknown> | string>;
+  /** Enable the add-on (default true). */
+  enabled?: pulumi.Input<boolean>;
+  /** Wait this long for the status to leave PendingActivation (default 120; 0 = do not wait). */
+  activationTimeoutSeconds?: pulumi.Input<number>;
+  /** Deploy as this identity (e.g. a ClientCredentialUser's outputs) instead of tridion:clientId. Stored as a secret. */
+  credentials?: pulumi.Input<{ clientId: pulumi.Input<string>; clientSecret: pulumi.Input<string> }>;
+  /** Take over an add-on that already exists on the service with the same id (its package is replaced). */
+  adopt?: pulumi.Input<boolean>;
+}
+
+export class AddonPackage extends pulumi.dynamic.Resource {
+  declare public readonly source: pulumi.Output<string>;
+  declare public readonly addonId: pulumi.Output<string>;
+  declare public readonly version: pulumi.Output<string>;
+  declare public readonly name: pulumi.Output<string>;
+  /** WaitingForConfiguration | PendingActivation | Success | Failed | Disabled */
+  declare public readonly status: pulumi.Output<string>;
+  declare public readonly statusMessage: pulumi.Output<string | undefined>;
+  declare public readonly packageSha256: pulumi.Output<string>;
+  declare public readonly packageFileName: pulumi.Output<string>;
+  declare public readonly extensions: pulumi.Output<{ name: string; type?: string; status?: string; message?: string }[]>;
+  /** sha256 of the canonical JSON of the configuration, or undefined without one. */
+  declare public readonly configurationSha256: pulumi.Output<string | undefined>;
+  declare public readonly enabled: pulumi.Output<boolean>;
+
+  constructor(name: string, args: AddonPackageArgs, opts?: pulumi.CustomResourceOptions) {
+    const outputs = {
+      addonId: undefined, version: undefined, name: undefined, status: undefined, statusMessage: undefined,
+      packageSha256: undefined, packageFileName: undefined, extensions: undefined, configurationSha256: undefined,
+    };
+    const credentials = args.credentials === undefined ? undefined : pulumi.secret(args.credentials);
+    super(shims.addonPackage, name, { ...outputs, ...args, credentials }, opts, "tridion", "AddonPackage");
+  }
+}
+
+// ---- implementation ---------------------------------------------------------------------------
+
+type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export const DEFAULT_ACTIVATION_TIMEOUT_SECONDS = 120;
+const INPUT_KEYS = ["source", "configuration", "enabled", "activationTimeoutSeconds", "credentials", "adopt"] as const;
+/** Computed by check from the package and configuration; they drive diff. */
+const CHECKED_KEYS = ["addonId", "version", "packageSha256", "packageFileName", "configurationSha256"] as const;
+const RESOURCE = "AddonPackage";
+
+function pick(o: Props, keys: readonly string[]): Props {
+  return compact(Object.fromEntries(keys.map((k) => [k, o[k]])));
+}
+
+function parseConfiguration(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  return JSON.parse(value);
+}
+
+function identityFor(session: Session, props: Props, purpose: string): Identity {
+  const c = props.credentials as { clientId?: string; clientSecret?: string } | undefined;
+  if (c && typeof c.clientId === "string" && typeof c.clientSecret === "string" && !isUnknown(c)) {
+    return { clientId: c.clientId, clientSecret: c.clientSecret };
+  }
+  return session.defaultIdentity(purpose);
+}
+
+async function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+  return guarded(async () => {
+    const checker = new InputChecker(RESOURCE, news);
+    checker.requiredString("source", "the path of the add-on's .zip file or of a folder holding manifest.json");
+    checker.optionalBoolean("enabled");
+    checker.optionalBoolean("adopt");
+    checker.optionalInteger("activationTimeoutSeconds", 0, 86_400, `default ${DEFAULT_ACTIVATION_TIMEOUT_SECONDS}; 0 = do not wait`);
+    const creds = news.credentials;
+    if (creds !== undefined && creds !== null && !isUnknown(creds)) {
+      if (typeof creds !== "object" || typeof creds.clientId !== "string" || typeof creds.clientSecret !== "string" || !creds.clientId || !creds.clientSecret) {
+        checker.fail("credentials", "credentials must be { clientId, clientSecret } (e.g. a ClientCredentialUser's outputs); leave it out to deploy as tridion:clientId.");
+      }
+    }
+    const inputs: Props = { ...news };
+    for (const k of CHECKED_KEYS) delete inputs[k];
+
+    let config: unknown;
+    const hasConfig = news.configuration !== undefined && news.configuration !== null;
+    if (hasConfig && !isUnknown(news.configuration)) {
+      try {
+        config = parseConfiguration(news.configuration);
+      } catch (e) {
+        checker.fail("configuration", `The configuration is not valid JSON (${(e as Error).message}). Fix: correct the JSON text, or pass the configuration as an object.`);
+      }
+      if (config !== undefined && (typeof config !== "object" || config === null || Array.isArray(config))) {
+        checker.fail("configuration", 'The configuration must be a JSON object such as { "configuration": { "<extension name>": { ... } } }.');
+        config = undefined;
+      }
+    }
+
+    if (typeof news.source === "string" && !isUnknown(news.source)) {
+      try {
+        const pkg = await inspectPackage(news.source);
+        Object.assign(inputs, {
+          addonId: pkg.manifest.id,
+          version: pkg.manifest.version,
+          packageSha256: pkg.sha256,
+          packageFileName: pkg.fileName,
+        });
+        if (config !== undefined) {
+          try {
+            validateConfiguration(config, pkg.manifest);
+          } catch (e) {
+            checker.fail("configuration", e instanceof Error ? e.message : String(e));
+          }
+        } else if (!hasConfig && String(pkg.manifest.requireConfiguration).toLowerCase() === "yes") {
+          checker.fail("configuration",
+            `The manifest of "${pkg.manifest.id}" says requireConfiguration: yes, so the add-on would wait for a configuration forever. Fix: set \`configuration\` on this AddonPackage.`);
+        }
+      } catch (e) {
+        if (!(e instanceof PackageError)) throw e;
+        checker.fail("source", e.message);
+      }
+    }
+    if (config !== undefined) inputs.configurationSha256 = configurationSha256(config);
+    else if (hasConfig) inputs.configurationSha256 = undefined; // unknown in preview: diff treats it as changed
+    if (checker.failures.length) return { inputs, failures: checker.failures };
+
+    // Settings must be there; if this will write, the deploying identity needs the Administrator role.
+    const session = getSession();
+    const isNew = !olds || Object.keys(olds).length === 0;
+    const writes = isNew || changedKeys(olds, inputs, [...CHECKED_KEYS, "enabled"]).length > 0 || isUnknown(news.configuration);
+    if (!isUnknown(creds)) {
+      const identity = identityFor(session, inputs, "deploy add-ons (or set `credentials` on the AddonPackage)");
+      // the Add-ons URL is needed too: fail now rather than at `up`
+      new AddonsClient(session, identity);
+      if (writes && typeof inputs.addonId === "string") {
+        await preflightIfReachable(session, identity, `upload the add-on package ${inputs.packageFileName ?? inputs.addonId}`);
+      }
+    }
+    return { inputs: compact(inputs) };
+  });
+}
+
+async function preflightIfReachable(session: Session, identity: Identity, action: string): Promise<void> {
+  try {
+    await session.preflight(identity, ROLE_ADDONS_ADMIN, { action, service: "Add-ons Service" });
+  } catch (e) {
+    // Definite answers fail the preview; an unreachable service is reported by `up`, with retries.
+    if (e instanceof TridionError && (e.status === 401 || e.status === 403)) throw e;
+  }
+}
+
+async function diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+  return guarded(async () => {
+    const replaces = news.addonId !== undefined && !isUnknown(news.addonId) && changed(olds.addonId, news.addonId) ? ["addonId"] : [];
+    const sourceUnknown = isUnknown(news.source) || news.packageSha256 === undefined;
+    const contentChanged = sourceUnknown || changedKeys(olds, news, ["packageSha256", "version"]).length > 0;
+    const configChanged = isUnknown(news.configuration) || changed(olds.configurationSha256, news.configurationSha256);
+    const wantEnabled = withDefault(news.enabled, true);
+    const enabledChanged = isUnknown(wantEnabled) || wantEnabled !== withDefault(olds.enabled, true) || (wantEnabled && olds.status === "Disabled");
+    // New credentials (e.g. a rotated secret) change nothing on the service, but state must hold
+    // them: read and delete run as this identity later.
+    const credentialsChanged = changed(olds.credentials, news.credentials);
+    return {
+      changes: replaces.length > 0 || contentChanged || configChanged || enabledChanged || credentialsChanged,
+      replaces,
+      deleteBeforeReplace: false,
+    };
+  });
+}
+
+/** Outputs from the service's metadata plus the inputs (update must return all of them). */
+function outputsFrom(inputs: Props, meta: AddonMetadata, configurationSha: string | undefined): Props {
+  const out: Props = {
+    ...pick(inputs, INPUT_KEYS),
+    addonId: meta.id,
+    version: meta.version ?? inputs.version,
+    name: meta.name,
+    status: meta.status,
+    statusMessage: meta.message || undefined,
+    packageSha256: meta.packageSha256 ?? inputs.packageSha256,
+    packageFileName: meta.packageFileName ?? inputs.packageFileName,
+    extensions: (meta.extensions ?? []).map((e) => compact({ name: e.name, type: e.type, status: e.status, message: e.message || undefined })),
+    configurationSha256: configurationSha,
+    enabled: withDefault(inputs.enabled, true),
+  };
+  return compact(out);
+}
+
+async function deploy(id: string | undefined, olds: Props | undefined, news: Props): Promise<{ id: string; outs: Props }> {
+  const session = getSession();
+  const identity = identityFor(session, news, "deploy add-ons (or set `credentials` on the AddonPackage)");
+  const client = new AddonsClient(session, identity);
+  const pkg = await preparePackage(news.source);
+  const addonId = pkg.manifest.id;
+  const action = `upload the add-on package ${pkg.fileName}`;
+  await session.preflight(identity, ROLE_ADDONS_ADMIN, { action, service: "Add-ons Service" });
+
+  const config = news.configuration === undefined || news.configuration === null ? undefined : parseConfiguration(news.configuration);
+  const configSha = config === undefined ? undefined : configurationSha256(config);
+  const inputs = { ...news, addonId, version: pkg.manifest.version, packageSha256: pkg.sha256, packageFileName: pkg.fileName };
+
+  let meta = await client.get(addonId);
+  if (!olds && meta && !news.adopt) {
+    throw new TridionError(
+      `Cannot create the add-on "${addonId}": the Add-ons Service already holds an add-on with that id (version ${meta.version ?? "?"}, status ${meta.status ?? "?"}), and Pulumi did not create it. ` +
+        `Fix: set \`adopt: true\` on this AddonPackage to take it over (its package and configuration are replaced by yours, and \`pulumi destroy\` deletes it), or remove it from the service first.`,
+      { status: 409 },
+    );
+  }
+  let uploaded = false;
+  if (!meta) {
+    meta = await client.upload(pkg, addonId, "new");
+    uploaded = true;
+  } else if (meta.packageSha256 !== pkg.sha256) {
+    meta = await client.upload(pkg, addonId, "replace");
+    uploaded = true;
+  }
+  // From here on the add-on exists: any failure is recorded as a partial create/update.
+  let serverConfigSha = meta.configurationSha256 ?? undefined;
+  try {
+    if (configSha !== undefined && (uploaded || serverConfigSha !== configSha)) {
+      await client.putConfiguration(addonId, config);
+      serverConfigSha = configSha;
+    } else if (configSha === undefined && (meta.hasConfiguration || serverConfigSha)) {
+      await client.deleteConfiguration(addonId);
+      serverConfigSha = undefined;
+    }
+    const wantEnabled = withDefault(news.enabled, true);
+    meta = (await client.get(addonId)) ?? meta;
+    if (!wantEnabled && meta.status !== "Disabled") meta = await client.setEnabled(addonId, false);
+    if (wantEnabled && (meta.status === "Disabled" || (olds && olds.enabled === false))) meta = await client.setEnabled(addonId, true);
+    if (wantEnabled) meta = await waitForActivation(client, addonId, withDefault(news.activationTimeoutSeconds, DEFAULT_ACTIVATION_TIMEOUT_SECONDS), configSha !== undefined, meta);
+    return { id: addonId, outs: outputsFrom(inputs, meta, configSha ?? serverConfigSha) };
+  } catch (e) {
+    const latest = (await client.get(addonId).catch(() => undefined)) ?? meta;
+    throw partialFailure(e, id ?? addonId, outputsFrom(inputs, latest, latest.configurationSha256 ?? serverConfigSha));
+  }
+}
+
+/** Poll until the status leaves PendingActivation; Failed (or a timeout) is an error quoting the service. */
+async function waitForActivation(client: AddonsClient, id: string, timeoutSeconds: number, hasConfig: boolean, initial: AddonMetadata): Promise<AddonMetadata> {
+  let meta = initial;
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  let interval = Number(process.env.TRIDION_POLL_INTERVAL_MS ?? 500);
+  for (;;) {
+    if (isFailed(meta.status)) throw new TridionError(activationFailure(meta));
+    const waitingForConfig = meta.status === "WaitingForConfiguration" && hasConfig;
+    if (meta.status !== "PendingActivation" && !waitingForConfig) return meta;
+    if (timeoutSeconds === 0) return meta;
+    if (Date.now() >= deadline) {
+      throw new TridionError(
+        `The add-on "${id}" is still ${meta.status} after ${timeoutSeconds} s: Content Manager and Content Delivery have not reported loading it yet.` +
+          `${meta.message ? ` The service says: "${meta.message}".` : ""} ` +
+          `Fix: check that those services are running and can reach the Add-ons Service, then run \`pulumi up\` again; or raise activationTimeoutSeconds (0 = do not wait).`,
+      );
+    }
+    await sleep(Math.min(interval, Math.max(0, deadline - Date.now())));
+    interval = Math.min(interval * 1.5, 5000);
+    meta = (await client.get(id)) ?? meta;
+  }
+}
+
+function isFailed(status: string | undefined): boolean {
+  return status === "Failed" || status === "Fail";
+}
+
+function activationFailure(meta: AddonMetadata): string {
+  const lines = [`The add-on "${meta.id}" ${meta.version ?? ""} failed to activate (status ${meta.status}).`.replace("  ", " ")];
+  if (meta.message) lines.push(`The service says: "${meta.message}".`);
+  for (const ext of meta.extensions ?? []) {
+    if (ext.message || isFailed(ext.status)) lines.push(`Extension ${ext.name}${ext.type ? ` (${ext.type})` : ""}: ${ext.status ?? "?"}${ext.message ? ` — "${ext.message}"` : ""}.`);
+  }
+  lines.push("Fix: correct the extension named above (its files, manifest properties or configuration) and deploy a new version; the add-on stays on the service so you can inspect it.");
+  return lines.join(" ");
+}
+
+async function create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
+  return guarded(async () => {
+    const { id, outs } = await deploy(undefined, undefined, inputs);
+    return { id, outs };
+  });
+}
+
+async function update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
+  return guarded(async () => {
+    const { outs } = await deploy(id, olds, news);
+    return { outs };
+  });
+}
+
+/**
+ * Run as the identity recorded in state; if Access Management no longer accepts it (its secret
+ * was rotated or revoked) and the provider has its own identity, run as that one instead.
+ */
+async function asRecordedIdentity<T>(session: Session, props: Props, purpose: string, fn: (client: AddonsClient) => Promise<T>): Promise<T> {
+  const identity = identityFor(session, props, purpose);
+  try {
+    return await fn(new AddonsClient(session, identity));
+  } catch (e) {
+    const rejected = e instanceof TridionError && e.status === 401 && /Cannot get a token/.test(e.message);
+    if (!rejected || !props.credentials || !session.hasDefaultIdentity()) throw e;
+    return fn(new AddonsClient(session, session.defaultIdentity(purpose)));
+  }
+}
+
+async function read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
+  return guarded(() => asRecordedIdentity(getSession(), props, "read add-ons (or set `credentials` on the AddonPackage)", (client) => readWith(client, id, props)));
+}
+
+async function readWith(client: AddonsClient, id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
+  {
+    const meta = await client.get(id);
+    if (!meta) return {}; // deleted out of band: the engine drops it from state
+    let configSha: string | undefined;
+    if (meta.configurationSha256 !== undefined) configSha = meta.configurationSha256 ?? undefined;
+    else if (meta.hasConfiguration !== false) {
+      const config = await client.getConfiguration(id);
+      configSha = config === undefined || config === null || config === "" ? undefined : configurationSha256(config);
+    }
+    const enabled = meta.status === "Disabled" ? false : props.enabled === false && meta.status !== undefined ? true : withDefault(props.enabled, true);
+    const outs = outputsFrom({ ...props, enabled }, meta, configSha);
+    return { id, props: outs, inputs: pick(outs, [...INPUT_KEYS, ...CHECKED_KEYS]) };
+  }
+}
+
+async function remove(id: string, props: Props): Promise<void> {
+  return guarded(async () => {
+    const session = getSession();
+    await asRecordedIdentity(session, props, "delete add-ons (or set `credentials` on the AddonPackage)", async (client) => {
+      await session.preflight(client.identity, ROLE_ADDONS_ADMIN, { action: `delete the add-on "${id}"`, service: "Add-ons Service" });
+      await client.delete(id);
+    });
+  });
+}
+
+export const addonPackageProvider: pulumi.dynamic.ResourceProvider = { check, diff, create, read, update, delete: remove };

@@ -1,0 +1,91 @@
+// Helpers shared by the resource implementations: preview unknowns, input validation, diffs.
+import { isDeepStrictEqual } from "node:util";
+import type * as pulumi from "@pulumi/pulumi";
+import { TridionError } from "../clients/errors";
+
+/** What an unknown (computed, not yet known in preview) input looks like to a dynamic provider. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export function isUnknown(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  if (Array.isArray(value)) return value.some(isUnknown);
+  if (value && typeof value === "object") return Object.values(value).some(isUnknown);
+  return false;
+}
+
+/** A domain key changed: unknown counts as changed (preview cannot know better). */
+export function changed(oldValue: unknown, newValue: unknown): boolean {
+  if (isUnknown(newValue)) return true;
+  return !isDeepStrictEqual(normalize(oldValue), normalize(newValue));
+}
+
+function normalize(v: unknown): unknown {
+  return v === null ? undefined : v;
+}
+
+export function changedKeys(olds: Record<string, unknown>, news: Record<string, unknown>, keys: readonly string[]): string[] {
+  return keys.filter((k) => changed(olds[k], news[k]));
+}
+
+export type Failures = pulumi.dynamic.CheckFailure[];
+
+export class InputChecker {
+  readonly failures: Failures = [];
+  constructor(private readonly resource: string, private readonly inputs: Record<string, unknown>) {}
+
+  fail(property: string, reason: string): void {
+    this.failures.push({ property, reason });
+  }
+
+  /** A required non-empty string; unknowns pass (checked again at `up`). */
+  requiredString(key: string, hint: string): void {
+    const v = this.inputs[key];
+    if (isUnknown(v)) return;
+    if (typeof v !== "string" || v.trim() === "") this.fail(key, `${this.resource} needs \`${key}\`: ${hint}.`);
+  }
+
+  optionalString(key: string): void {
+    const v = this.inputs[key];
+    if (v === undefined || v === null || isUnknown(v)) return;
+    if (typeof v !== "string") this.fail(key, `\`${key}\` must be a string, got ${typeof v}.`);
+  }
+
+  optionalBoolean(key: string): void {
+    const v = this.inputs[key];
+    if (v === undefined || v === null || isUnknown(v)) return;
+    if (typeof v !== "boolean") this.fail(key, `\`${key}\` must be true or false, got ${JSON.stringify(v)}.`);
+  }
+
+  optionalInteger(key: string, min: number, max: number, fallback: string): void {
+    const v = this.inputs[key];
+    if (v === undefined || v === null || isUnknown(v)) return;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+      this.fail(key, `\`${key}\` must be a whole number from ${min} to ${max} (${fallback}), got ${JSON.stringify(v)}.`);
+    }
+  }
+}
+
+export function withDefault<T>(value: unknown, fallback: T): T {
+  return value === undefined || value === null ? fallback : (value as T);
+}
+
+/** Wrap anything thrown by our code into a TridionError (no stack traces reach the user). */
+export async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof TridionError) throw e;
+    const err = new TridionError(e instanceof Error ? e.message : String(e));
+    const partial = e as { id?: string; properties?: Record<string, unknown> };
+    if (partial && typeof partial.id === "string") {
+      err.id = partial.id;
+      err.properties = partial.properties;
+    }
+    throw err;
+  }
+}
+
+/** Keep only keys whose values are defined (state must not hold `undefined`). */
+export function compact<T extends Record<string, unknown>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

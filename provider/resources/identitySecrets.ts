@@ -1,0 +1,187 @@
+// What ClientCredentialUser and ServiceAccount share: role keys <-> access settings, the roles
+// this resource manages (and how to undo them), client secrets: issue, rotate, detect drift.
+//
+// Rotation and AM's limit of two secrets per account: a new secret is created *before* the old
+// one is revoked, so consumers never see a gap. When the account already holds two secrets
+// (ours plus one we did not create), a third cannot be created. We then revoke *our own* old
+// secret first: everything that uses it is managed by this stack and receives the new value in
+// the same `pulumi up`, while the other secret may be in use by something we do not know about.
+// If neither secret is ours, we stop with an error rather than revoke someone else's.
+import type { AccessManagementClient, AccessSetting, NewSecret, SecretInfo } from "../clients/accessManagement";
+import { partialFailure, TridionError } from "../clients/errors";
+import type { InputChecker } from "./common";
+import { isUnknown } from "./common";
+
+export const DEFAULT_SECRET_DAYS = 365;
+export const DEFAULT_ROTATE_BEFORE_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+// ---- roles ----------------------------------------------------------------------------------
+
+/** `Tridion.AddonService.Administrator` -> { api: "Tridion.AddonService", role: "Administrator" } */
+export function roleKeyToSetting(key: string): AccessSetting {
+  const dot = key.lastIndexOf(".");
+  return { api: key.slice(0, dot), role: key.slice(dot + 1) };
+}
+
+export function settingToRoleKey(s: AccessSetting): string {
+  return `${s.api}.${s.role}`;
+}
+
+export function checkRoles(checker: InputChecker, roles: unknown, resource: string): void {
+  if (isUnknown(roles)) return;
+  if (!Array.isArray(roles) || roles.length === 0) {
+    checker.fail("roles", `${resource} needs \`roles\`: a list of role keys such as ["Tridion.AddonService.Administrator"].`);
+    return;
+  }
+  const apis = new Map<string, string>();
+  for (const role of roles) {
+    if (isUnknown(role)) continue;
+    if (typeof role !== "string" || !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/.test(role)) {
+      checker.fail("roles", `${JSON.stringify(role)} is not a role key: write "<api>.<role>", e.g. "Tridion.AddonService.Administrator".`);
+      continue;
+    }
+    const { api } = roleKeyToSetting(role);
+    const other = apis.get(api);
+    if (other && other !== role) {
+      checker.fail("roles", `${other} and ${role} are two roles on the same API (${api}); Access Management allows one role per API. Keep one of them.`);
+    }
+    apis.set(api, role);
+  }
+}
+
+/**
+ * The roles a resource manages, and what each API held before it touched it (`null` = nothing),
+ * so delete (or dropping a role) can put the account back the way it was.
+ */
+export interface RoleState {
+  accessSettings: AccessSetting[];
+  /** api -> role it had before this resource managed it */
+  originalRoles: Record<string, string | null>;
+}
+
+export function applyRoles(current: AccessSetting[] = [], desired: string[], originalRoles: Record<string, string | null> = {}): RoleState {
+  const byApi = new Map(current.map((s) => [s.api, s.role]));
+  const originals: Record<string, string | null> = {};
+  const wanted = new Map(desired.map((k) => { const s = roleKeyToSetting(k); return [s.api, s.role] as const; }));
+  // APIs no longer managed go back to what they had before.
+  for (const [api, original] of Object.entries(originalRoles)) {
+    if (wanted.has(api)) continue;
+    if (original === null) byApi.delete(api);
+    else byApi.set(api, original);
+  }
+  for (const [api, role] of wanted) {
+    originals[api] = api in originalRoles ? originalRoles[api] : byApi.get(api) ?? null;
+    byApi.set(api, role);
+  }
+  return { accessSettings: [...byApi].map(([api, role]) => ({ api, role })), originalRoles: originals };
+}
+
+/** Undo: every managed API back to its original role. */
+export function restoreRoles(current: AccessSetting[] = [], originalRoles: Record<string, string | null> = {}): AccessSetting[] {
+  return applyRoles(current, [], originalRoles).accessSettings;
+}
+
+/** The roles granted by this resource (an API now holding a role it did not hold before). */
+export function grantedRoles(desired: string[], originalRoles: Record<string, string | null>): string[] {
+  return desired.filter((k) => { const s = roleKeyToSetting(k); return originalRoles[s.api] !== s.role; });
+}
+
+/** The managed roles as the server holds them now (for drift): one key per managed API that has a role. */
+export function managedRolesOnServer(current: AccessSetting[] = [], desired: string[]): string[] {
+  const byApi = new Map(current.map((s) => [s.api, s.role]));
+  const out: string[] = [];
+  for (const key of desired) {
+    const { api } = roleKeyToSetting(key);
+    const role = byApi.get(api);
+    if (role) out.push(`${api}.${role}`);
+  }
+  return out;
+}
+
+// ---- secrets --------------------------------------------------------------------------------
+
+export function expiryFor(days: number, now = Date.now()): string {
+  // A minute under the full lifetime: AM refuses an expiry beyond now + 365 days.
+  return new Date(now + days * DAY_MS - 60_000).toISOString();
+}
+
+export type SecretState = "active" | "revoked" | "expired" | "none";
+
+export function secretState(secrets: SecretInfo[], secretId: string | undefined, now = Date.now()): { state: SecretState; info?: SecretInfo } {
+  if (!secretId) return { state: "none" };
+  const info = secrets.find((s) => s.id === secretId);
+  if (!info) return { state: "revoked" };
+  if (info.expired === true || (info.expiresAt && Date.parse(info.expiresAt) <= now)) return { state: "expired", info };
+  return { state: "active", info };
+}
+
+/** Why the current secret must be replaced, or [] when it may stay. */
+export function rotationReasons(
+  olds: { secretId?: string; secretExpiresAt?: string; secretVersion?: unknown; secretExpiresInDays?: unknown },
+  news: { secretVersion?: unknown; secretExpiresInDays?: unknown; rotateBeforeDays?: unknown },
+  now = Date.now(),
+): string[] {
+  const reasons: string[] = [];
+  if (!olds.secretId) reasons.push("the client secret was revoked or has expired");
+  if (isUnknown(news.secretVersion) || (news.secretVersion ?? null) !== (olds.secretVersion ?? null)) reasons.push("secretVersion changed");
+  const oldDays = olds.secretExpiresInDays ?? DEFAULT_SECRET_DAYS;
+  const newDays = news.secretExpiresInDays ?? DEFAULT_SECRET_DAYS;
+  if (isUnknown(newDays) || oldDays !== newDays) reasons.push("secretExpiresInDays changed");
+  const before = typeof news.rotateBeforeDays === "number" ? news.rotateBeforeDays : DEFAULT_ROTATE_BEFORE_DAYS;
+  if (olds.secretId && olds.secretExpiresAt) {
+    const left = Date.parse(olds.secretExpiresAt) - now;
+    if (left <= before * DAY_MS) reasons.push(`the client secret expires within ${before} days (${olds.secretExpiresAt})`);
+  }
+  return reasons;
+}
+
+export function secretDescription(name: string): string {
+  return `pulumi-tridion: ${name}`;
+}
+
+/**
+ * Replace `oldSecretId` with a new secret. Create first, then revoke; if AM's two slots are
+ * full, revoke our own old secret first (see the header). `onCreated` records the new secret
+ * before the revoke, so a failing revoke cannot lose it.
+ */
+export async function rotateSecret(
+  am: AccessManagementClient,
+  accountId: string,
+  oldSecretId: string | undefined,
+  days: number,
+  description: string,
+  what: string,
+): Promise<{ secret: NewSecret; revokeError?: TridionError }> {
+  const existing = await am.listSecrets(accountId);
+  const ours = oldSecretId ? existing.find((s) => s.id === oldSecretId) : undefined;
+  let revokedFirst = false;
+  if (existing.length >= 2) {
+    if (!ours) {
+      throw new TridionError(
+        `Cannot issue a client secret for ${what}: it already holds two client secrets (Access Management's maximum), and neither was created by this resource, so revoking one could break whatever uses it. ` +
+          `Fix: revoke the secret that is no longer used in Access Management, then run \`pulumi up\` again.`,
+      );
+    }
+    await am.revokeSecret(accountId, ours.id);
+    revokedFirst = true;
+  }
+  let secret: NewSecret;
+  try {
+    secret = await am.createSecret(accountId, expiryFor(days), description);
+  } catch (e) {
+    // Tell the caller our old secret is gone, so state does not keep pointing at it.
+    if (revokedFirst && e instanceof TridionError) (e as TridionError & { revokedOldSecret?: boolean }).revokedOldSecret = true;
+    throw e;
+  }
+  if (ours && !revokedFirst) {
+    try {
+      await am.revokeSecret(accountId, ours.id);
+    } catch (e) {
+      return { secret, revokeError: e instanceof TridionError ? e : new TridionError(String(e)) };
+    }
+  }
+  return { secret };
+}
+
+export { partialFailure };

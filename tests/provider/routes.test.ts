@@ -1,0 +1,49 @@
+// The route profile: defaults, overrides from tridion:routes, URL-encoding of placeholders, and
+// a whole lifecycle against an emulator that serves another profile.
+import test from "ava";
+import { parseRouteOverrides, RouteProfile } from "../../provider/clients/routes";
+import { adminApi, addonFolder, impl, start } from "./support";
+
+test("expands templates with URL-encoded placeholders", (t) => {
+  const routes = new RouteProfile({ addon: "/v2/add-ons/{id}" });
+  t.is(routes.url("http://h/addons/", "addon", { id: "a b/c" }), "http://h/addons/v2/add-ons/a%20b%2Fc");
+  t.is(routes.path("userSecret", { id: "u1", secretId: "s?1" }), "/api/v1/users/u1/client-secrets/s%3F1");
+  t.throws(() => routes.path("addon"), { message: /needs \{id\}/ });
+});
+
+test("tridion:routes: unknown keys, missing placeholders and bad JSON are refused with the reason", (t) => {
+  t.deepEqual(parseRouteOverrides('{"users": "/am/users"}'), { users: "/am/users" });
+  t.throws(() => parseRouteOverrides('{"user": "/am/users"}'), { message: /must contain \{id\}/ });
+  t.throws(() => parseRouteOverrides('{"usr": "/x"}'), { message: /unknown route key "usr" \(known keys: addons, addon/ });
+  t.throws(() => parseRouteOverrides("[1]"), { message: /JSON object/ });
+  t.throws(() => parseRouteOverrides("{"), { message: /not valid JSON/ });
+  t.throws(() => parseRouteOverrides('{"addons": "api/addons"}'), { message: /starting with "\/"/ });
+});
+
+test.serial("nothing is hard-wired: a lifecycle against an emulator serving another route profile", async (t) => {
+  const routes = {
+    addons: "/v2/packages",
+    addon: "/v2/packages/{id}",
+    addonStatus: "/v2/packages/{id}/state",
+    addonConfiguration: "/v2/packages/{id}/config",
+    users: "/mgmt/users",
+    user: "/mgmt/users/{id}",
+    userSecrets: "/mgmt/users/{id}/secrets",
+    userSecret: "/mgmt/users/{id}/secrets/{secretId}",
+    serviceAccounts: "/mgmt/service-accounts",
+  };
+  const emulator = await start({ productVersion: "9.6", routes }, { "tridion:routes": JSON.stringify(routes) });
+  t.teardown(() => emulator.close());
+  const user = await impl.clientCredentialUser.create({ userName: "deployer", roles: ["Tridion.AddonService.Administrator"] });
+  const credentials = { clientId: user.outs.clientId, clientSecret: user.outs.clientSecret };
+  const checked = await impl.addonPackage.check!({}, { source: addonFolder(), credentials, configuration: { sitesCm: { isEnabled: true } }, enabled: false });
+  const addon = await impl.addonPackage.create(checked.inputs);
+  t.is(addon.outs.status, "Disabled");
+  const api = await adminApi(emulator);
+  t.is((await api.get(`${emulator.addonsUrl}/v2/packages/acme-publishing-tools`)).data.configurationSha256, checked.inputs.configurationSha256);
+  await impl.addonPackage.delete!(addon.id, addon.outs);
+  await impl.clientCredentialUser.delete!(user.id, user.outs);
+  const paths = emulator.requestLog().map((e) => e.path);
+  t.false(paths.some((p) => p.includes("/api/v1/")), "only the overridden routes were used");
+  t.is((await api.get(`${emulator.accessManagementUrl}/mgmt/users/${user.id}`)).status, 404);
+});

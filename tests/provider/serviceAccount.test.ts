@@ -1,0 +1,83 @@
+// ServiceAccount against a 10.x emulator (and the clear error on 9.6), calling the provider
+// implementation directly.
+import test from "ava";
+import { requestToken } from "../helpers/emulator";
+import { adminApi, failure, impl, start } from "./support";
+
+const p = impl.serviceAccount;
+const ADDONS_ADMIN = "Tridion.AddonService.Administrator";
+
+test.serial("lifecycle on 10: create, no-op, update, rotate, drift, replace, delete", async (t) => {
+  const emulator = await start({ productVersion: "10" });
+  t.teardown(() => emulator.close());
+  const api = await adminApi(emulator);
+  const inputs = { accountName: "addon-pipeline", description: "deploys add-ons", roles: [ADDONS_ADMIN] };
+
+  const checked = await p.check!({}, inputs);
+  t.deepEqual(checked.failures ?? [], []);
+  const created = await p.create(checked.inputs);
+  const outs = created.outs;
+  t.is(created.id, outs.serviceAccountId);
+  t.true(outs.createdAccount);
+  const held = (await api.get(api.am(`/service-accounts/${created.id}`))).data;
+  t.is(held.name, "addon-pipeline");
+  t.is(held.clientId, outs.clientId);
+  t.deepEqual(held.accessSettings, [{ api: "Tridion.AddonService", role: "Administrator" }]);
+  const token = await requestToken(emulator.accessManagementUrl, outs.clientId, outs.clientSecret);
+  t.is(token.status, 200);
+
+  // no-op (a generated clientId the user did not set is not a change)
+  t.false((await p.diff!(created.id, outs, inputs)).changes);
+  const read = await p.read!(created.id, outs);
+  t.false((await p.diff!(created.id, read.props, inputs)).changes);
+
+  // update in place: new description and name
+  const renamed = { ...inputs, accountName: "addon-pipeline-2", description: "v2" };
+  const d = await p.diff!(created.id, outs, renamed);
+  t.true(d.changes);
+  t.deepEqual(d.replaces, []);
+  const u1 = (await p.update!(created.id, outs, renamed)).outs;
+  t.is(u1.secretId, outs.secretId);
+  t.is((await api.get(api.am(`/service-accounts/${created.id}`))).data.description, "v2");
+
+  // rotate
+  const u2 = (await p.update!(created.id, u1, { ...renamed, secretVersion: "b" })).outs;
+  t.not(u2.secretId, u1.secretId);
+  t.is((await api.get(api.am(`/service-accounts/${created.id}/client-secrets`))).data.length, 1);
+
+  // a chosen clientId replaces
+  t.deepEqual((await p.diff!(created.id, u2, { ...renamed, secretVersion: "b", clientId: "my-client" })).replaces, ["clientId"]);
+
+  // deleted out of band: refresh drops it; update says what to do
+  await api.del(api.am(`/service-accounts/${created.id}`));
+  t.deepEqual(await p.read!(created.id, u2), {});
+  const gone = await failure(p.update!(created.id, u2, { ...renamed, description: "v3" }));
+  t.regex(gone.message, /deleted outside Pulumi.*pulumi refresh/);
+  await p.delete!(created.id, u2); // already gone: fine
+});
+
+test.serial("on 9.6 a ServiceAccount is a clear error that points to ClientCredentialUser", async (t) => {
+  const emulator = await start({ productVersion: "9.6" });
+  t.teardown(() => emulator.close());
+  const inputs = { accountName: "pipeline", roles: [ADDONS_ADMIN] };
+  const err = await failure(p.check!({}, inputs));
+  t.regex(err.message, /Tridion Sites 9\.5\/9\.6 does not let you create service accounts/);
+  t.regex(err.message, /use ClientCredentialUser instead/);
+  const err2 = await failure(p.create(inputs));
+  t.regex(err2.message, /ClientCredentialUser/);
+});
+
+test.serial("predefined accounts cannot be taken over; an existing one needs adopt", async (t) => {
+  const emulator = await start({ productVersion: "10" });
+  t.teardown(() => emulator.close());
+  const api = await adminApi(emulator);
+  const predefined = await failure(p.create({ accountName: "Add-ons API Client (service)", roles: [ADDONS_ADMIN], adopt: true }));
+  t.regex(predefined.message, /predefined account/);
+  await api.post(api.am("/service-accounts"), { name: "existing", accessSettings: [{ api: "Tridion.AddonService", role: "ReadOnly" }] });
+  const needsAdopt = await failure(p.create({ accountName: "existing", roles: [ADDONS_ADMIN] }));
+  t.regex(needsAdopt.message, /adopt: true/);
+  const adopted = await p.create({ accountName: "existing", roles: [ADDONS_ADMIN], adopt: true });
+  await p.delete!(adopted.id, adopted.outs);
+  const after = (await api.get(api.am(`/service-accounts/${adopted.id}`))).data;
+  t.deepEqual(after.accessSettings, [{ api: "Tridion.AddonService", role: "ReadOnly" }], "the role it replaced is back");
+});

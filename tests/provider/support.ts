@@ -1,0 +1,124 @@
+// Shared by the provider tests: an emulator, the provider implementation configured against it
+// (as configure() would from stack config), add-on folders, and a plain admin API client to
+// change things out of band and to see what the server holds.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { EmulatorOptions } from "../../emulator";
+import { bearer, getToken, http, manifest, packageFiles, startTestEmulator, type TestEmulator } from "../helpers/emulator";
+
+// Fast polling and retries in tests (the defaults are for real services).
+process.env.TRIDION_RETRY_BASE_DELAY_MS ??= "20";
+process.env.TRIDION_POLL_INTERVAL_MS ??= "50";
+process.env.PULUMI_TRIDION_CACHE_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-tridion-cache-"));
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const impl = require("../../provider/dynamic") as typeof import("../../provider/dynamic");
+
+export type Config = Record<string, string>;
+
+export function configFor(emulator: TestEmulator, extra: Config = {}): Config {
+  return {
+    "tridion:accessManagementUrl": emulator.accessManagementUrl,
+    "tridion:addonsUrl": emulator.addonsUrl,
+    "tridion:clientId": emulator.credentials.admin.clientId,
+    "tridion:clientSecret": emulator.credentials.admin.clientSecret,
+    ...extra,
+  };
+}
+
+/** What the dynamic-provider host hands configure(): a Config over the stack's namespaced keys. */
+export function configRequest(config: Config) {
+  return {
+    config: {
+      get: (key: string) => config[key],
+      require: (key: string) => {
+        if (config[key] === undefined) throw new Error(`Missing required configuration key: ${key}`);
+        return config[key];
+      },
+    },
+  };
+}
+
+export async function configure(config: Config): Promise<void> {
+  await impl.configure(configRequest(config));
+}
+
+export async function start(options: EmulatorOptions = {}, extra: Config = {}): Promise<TestEmulator> {
+  const emulator = await startTestEmulator(options);
+  await configure(configFor(emulator, extra));
+  return emulator;
+}
+
+/** The admin identity talking to the real API, for out-of-band changes and server-side asserts. */
+export async function adminApi(emulator: TestEmulator) {
+  const token = await getToken(emulator, emulator.credentials.admin);
+  const am = (p: string) => `${emulator.accessManagementUrl}/api/v1${p}`;
+  const addons = (p: string) => `${emulator.addonsUrl}/api/v1/addons${p}`;
+  return {
+    token,
+    get: async (url: string) => (await http.get(url, bearer(token))),
+    put: async (url: string, body: unknown) => (await http.put(url, body, bearer(token))),
+    patch: async (url: string, body: unknown) => (await http.patch(url, body, bearer(token))),
+    post: async (url: string, body: unknown) => (await http.post(url, body, bearer(token))),
+    del: async (url: string) => (await http.delete(url, bearer(token))),
+    am,
+    addons,
+  };
+}
+
+/** An add-on folder on disk for the manifest fields given. */
+export function addonFolder(fields: Record<string, unknown> = {}, extraFiles: Record<string, string> = {}): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tridion-addon-"));
+  const files = { ...packageFiles(manifest(fields)), ...extraFiles };
+  for (const [name, content] of Object.entries(files)) {
+    const file = path.join(dir, ...name.split("/"));
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+  }
+  return dir;
+}
+
+/** Every string value of a (nested) object: for scanning text for secrets. */
+export function secretsIn(...values: unknown[]): string[] {
+  return values.filter((v): v is string => typeof v === "string" && v.length >= 8);
+}
+
+export function assertNoSecrets(t: { false: (v: boolean, m?: string) => void }, text: string, secrets: string[]): void {
+  for (const s of secrets) t.false(text.includes(s), "a secret value appears in the text");
+}
+
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Await a rejected promise and return its error (the message is what a user reads). */
+export async function failure(p: Promise<unknown>): Promise<Error & { id?: string; properties?: Record<string, unknown> }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected the operation to fail, and it succeeded");
+}
+
+/**
+ * `__provider` exactly as pulumi.dynamic.Resource builds it, from the built shim (dist/: run
+ * `npm run build` first). In a child process: Pulumi's closure serializer loads every Node
+ * builtin, and `trace_events` is unavailable in AVA's worker threads.
+ */
+export function serializedProvider(kind: "addonPackage" | "clientCredentialUser" | "serviceAccount"): Promise<string> {
+  const root = path.resolve(__dirname, "..", "..");
+  const script = `
+    const pulumi = require("@pulumi/pulumi");
+    const { shims } = require("./dist/provider/dynamic/shim");
+    const provider = shims[${JSON.stringify(kind)}];
+    pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })
+      .then((sf) => process.stdout.write(JSON.stringify(sf.text)));`;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { execFile } = require("node:child_process") as typeof import("node:child_process");
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ["-e", script], { cwd: root, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`serializing the ${kind} shim failed: ${stderr}`));
+      else resolve(JSON.parse(stdout) as string);
+    });
+  });
+}

@@ -1,0 +1,46 @@
+// Tokens: one per identity per provider process, renewed once on a 401, both client
+// authentication methods, and token-endpoint failures explained.
+import test from "ava";
+import { adminApi, addonFolder, configFor, configure, failure, impl, start } from "./support";
+
+const tokenRequests = (log: { method: string; path: string }[]) => log.filter((e) => e.method === "POST" && e.path.endsWith("/connect/token")).length;
+
+test.serial("one token per identity for many operations; a 401 (expired server-side) gets one fresh token", async (t) => {
+  const emulator = await start({ productVersion: "10" });
+  t.teardown(() => emulator.close());
+  emulator.clearRequestLog();
+  const user = await impl.clientCredentialUser.create({ userName: "deployer", roles: ["Tridion.AddonService.Administrator"] });
+  const credentials = { clientId: user.outs.clientId, clientSecret: user.outs.clientSecret };
+  for (let i = 0; i < 3; i++) await impl.clientCredentialUser.read!(user.id, user.outs);
+  const checked = await impl.addonPackage.check!({}, { source: addonFolder(), credentials, activationTimeoutSeconds: 0 });
+  const addon = await impl.addonPackage.create(checked.inputs);
+  await impl.addonPackage.read!(addon.id, addon.outs);
+  t.is(tokenRequests(emulator.requestLog()), 2, "the admin and the deployer: one token each");
+
+  // The emulator's clock jumps past the token's lifetime: the cached token is refused (401),
+  // the provider fetches one new token and carries on.
+  emulator.advanceClock(7200);
+  emulator.clearRequestLog();
+  const read = await impl.addonPackage.read!(addon.id, addon.outs);
+  t.is(read.id, addon.id);
+  const log = emulator.requestLog();
+  t.is(log.filter((e) => e.status === 401).length, 1);
+  t.is(tokenRequests(log), 1);
+});
+
+test.serial("client_secret_post works as well as basic; the token endpoint down is a clear error", async (t) => {
+  const emulator = await start();
+  t.teardown(() => emulator.close());
+  await configure(configFor(emulator, { "tridion:tokenAuthMethod": "client_secret_post" }));
+  const user = await impl.clientCredentialUser.create({ userName: "post-user", roles: ["Tridion.AddonService.ReadOnly"] });
+  t.truthy(user.outs.clientSecret);
+
+  await configure(configFor(emulator, { "tridion:maxRetries": "1" }));
+  emulator.setFaults({ tokenEndpointDown: true });
+  const down = await failure(impl.clientCredentialUser.read!(user.id, user.outs));
+  t.regex(down.message, /Cannot get a token for "[^"]+" from Access Management/);
+  t.regex(down.message, /token endpoint answered 503/);
+  emulator.setFaults({});
+  const api = await adminApi(emulator);
+  t.is((await api.get(api.am(`/users/${user.id}`))).status, 200);
+});
