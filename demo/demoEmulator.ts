@@ -1,0 +1,85 @@
+// The demo's emulator: started in this process with its data in the demo folder, or, when a kept-up
+// demo already serves that folder, reused through the endpoint file it wrote (never two emulators
+// on one data dir).
+import * as fs from "fs";
+import * as path from "path";
+import { startEmulator } from "../emulator";
+import type { DemoOptions } from "./options";
+
+export interface DemoEmulator {
+  accessManagementUrl: string;
+  addonsUrl: string;
+  productVersion: string;
+  /** Admin credentials; undefined when reusing another demo's emulator (the stack config has them). */
+  admin?: { clientId: string; clientSecret: string };
+  /** True when this process runs the emulator. */
+  owned: boolean;
+  release(): Promise<void>;
+}
+
+interface Endpoint { pid: number; accessManagementUrl: string; addonsUrl: string; productVersion: string }
+
+const PRODUCT_VERSION = "9.6"; // the seed question's version: client credentials on a user
+const ACTIVATION_DELAY_MS = 1500;
+
+function endpointFile(options: DemoOptions): string {
+  return path.join(options.dataDir, "emulator-endpoint.json");
+}
+
+async function reachable(endpoint: Endpoint): Promise<boolean> {
+  try {
+    process.kill(endpoint.pid, 0);
+    const response = await fetch(`${endpoint.accessManagementUrl}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(2000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function attachToRunning(options: DemoOptions): Promise<DemoEmulator | undefined> {
+  let endpoint: Endpoint;
+  try {
+    endpoint = JSON.parse(fs.readFileSync(endpointFile(options), "utf8")) as Endpoint;
+  } catch {
+    return undefined;
+  }
+  if (!(await reachable(endpoint))) return undefined;
+  console.log(`Using the emulator of the demo running as process ${endpoint.pid}: ${endpoint.accessManagementUrl}`);
+  return { ...endpoint, owned: false, release: async () => undefined };
+}
+
+async function startOwn(options: DemoOptions): Promise<DemoEmulator> {
+  const dataDir = path.join(options.dataDir, "emulator");
+  fs.mkdirSync(dataDir, { recursive: true });
+  const settings = { dataDir, productVersion: PRODUCT_VERSION, activationDelayMs: ACTIVATION_DELAY_MS } as const;
+  let running;
+  try {
+    running = await startEmulator({ ...settings, port: options.port });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    console.log(`Port ${options.port} is taken; the emulator takes any free port instead.`);
+    running = await startEmulator({ ...settings, port: 0 });
+  }
+  const endpoint: Endpoint = {
+    pid: process.pid,
+    accessManagementUrl: running.accessManagementUrl,
+    addonsUrl: running.addonsUrl,
+    productVersion: running.productVersion,
+  };
+  fs.writeFileSync(endpointFile(options), JSON.stringify(endpoint, null, 2));
+  console.log(`Tridion Sites ${running.productVersion} emulator up: ${running.accessManagementUrl} and ${running.addonsUrl}`);
+  return {
+    ...endpoint,
+    admin: running.credentials.admin,
+    owned: true,
+    release: async () => {
+      fs.rmSync(endpointFile(options), { force: true });
+      await running.close();
+    },
+  };
+}
+
+export async function attachOrStartEmulator(options: DemoOptions): Promise<DemoEmulator> {
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  return (await attachToRunning(options)) ?? startOwn(options);
+}

@@ -1,0 +1,43 @@
+// Command line of `npm run demo`.
+import * as path from "path";
+import { repoRoot } from "./pulumiEngine";
+
+export type DemoAction = "up" | "preview" | "refresh" | "destroy";
+
+export interface DemoOptions {
+  action: DemoAction;
+  once: boolean;
+  port: number;
+  dataDir: string;
+}
+
+const usage = `Usage: npm run demo -- [up|preview|refresh|destroy] [--once] [--port N] [--data-dir DIR]
+
+  up        (default) deploy the quickstart; keeps the emulator up until Ctrl-C unless --once
+  preview   show what \`up\` would change, refreshing from the emulator first (drift shows here)
+  refresh   record what the emulator holds now in the Pulumi state
+  destroy   remove everything the quickstart created
+  --once       stop the emulator after the run
+  --port N     emulator port (default 8765; 0 = any free port)
+  --data-dir   where the emulator and the Pulumi state live (default .demo-data)`;
+
+export function parseArgs(argv: string[]): DemoOptions {
+  const options: DemoOptions = { action: "up", once: false, port: 8765, dataDir: path.join(repoRoot, ".demo-data") };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "up" || arg === "preview" || arg === "refresh" || arg === "destroy") options.action = arg;
+    else if (arg === "--once") options.once = true;
+    else if (arg === "--port") options.port = Number(argv[++i]);
+    else if (arg === "--data-dir") options.dataDir = path.resolve(argv[++i] ?? "");
+    else if (arg === "--help" || arg === "-h") {
+      console.log(usage);
+      process.exit(0);
+    } else {
+      throw new Error(`Unknown argument ${arg}.\n${usage}`);
+    }
+  }
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
+    throw new Error("--port takes a whole number from 0 to 65535.");
+  }
+  return options;
+}
