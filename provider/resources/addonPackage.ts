@@ -29,6 +29,11 @@ export interface AddonPackageArgs {
   credentials?: pulumi.Input<{ clientId: pulumi.Input<string>; clientSecret: pulumi.Input<string> }>;
   /** Take over an add-on that already exists on the service with the same id (its package is replaced). */
   adopt?: pulumi.Input<boolean>;
+  /**
+   * Refuse to deploy unless the package built from `source` has this sha256, e.g. the
+   * `packageSha256` that passed in another stack (read with a StackReference). Checked in preview.
+   */
+  expectedPackageSha256?: pulumi.Input<string>;
 }
 
 export class AddonPackage extends pulumi.dynamic.Resource {
@@ -61,7 +66,7 @@ export class AddonPackage extends pulumi.dynamic.Resource {
 type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export const DEFAULT_ACTIVATION_TIMEOUT_SECONDS = 120;
-const INPUT_KEYS = ["source", "configuration", "enabled", "activationTimeoutSeconds", "credentials", "adopt"] as const;
+const INPUT_KEYS = ["source", "configuration", "enabled", "activationTimeoutSeconds", "credentials", "adopt", "expectedPackageSha256"] as const;
 /** Computed by check from the package and configuration; they drive diff. */
 const CHECKED_KEYS = ["addonId", "version", "packageSha256", "packageFileName", "configurationSha256"] as const;
 const RESOURCE = "AddonPackage";
@@ -89,6 +94,7 @@ async function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResu
     checker.requiredString("source", "the path of the add-on's .zip file or of a folder holding manifest.json");
     checker.optionalBoolean("enabled");
     checker.optionalBoolean("adopt");
+    checker.optionalString("expectedPackageSha256");
     checker.optionalInteger("activationTimeoutSeconds", 0, 86_400, `default ${DEFAULT_ACTIVATION_TIMEOUT_SECONDS}; 0 = do not wait`);
     const creds = news.credentials;
     if (creds !== undefined && creds !== null && !isUnknown(creds)) {
@@ -122,6 +128,12 @@ async function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResu
           packageSha256: pkg.sha256,
           packageFileName: pkg.fileName,
         });
+        const expected = news.expectedPackageSha256;
+        if (typeof expected === "string" && !isUnknown(expected) && expected.toLowerCase() !== pkg.sha256) {
+          checker.fail("expectedPackageSha256",
+            `The package built from ${news.source} has sha256 ${pkg.sha256}, but expectedPackageSha256 is ${expected}: ` +
+            "this is not the package that was approved. Fix: deploy from the same source (commit) that produced the expected package, or update expectedPackageSha256.");
+        }
         if (config !== undefined) {
           try {
             validateConfiguration(config, pkg.manifest);

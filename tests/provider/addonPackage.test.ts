@@ -272,3 +272,23 @@ test.serial("a rotated deployer secret: the add-on records the new credentials w
   await p.delete!(addon.id, updated);
   t.is((await (await adminApi(emulator)).get((await adminApi(emulator)).addons("/acme-publishing-tools"))).status, 404);
 });
+
+test.serial("expectedPackageSha256: only the approved package passes check; an unknown value waits for up", async (t) => {
+  const { emulator, credentials } = await deployer();
+  t.teardown(() => emulator.close());
+  const dir = addonFolder();
+  const approved = (await p.check!({}, { source: dir, credentials })).inputs.packageSha256 as string;
+
+  const ok = await p.check!({}, { source: dir, credentials, expectedPackageSha256: approved.toUpperCase() });
+  t.deepEqual(ok.failures ?? [], [], "the same bytes pass, whatever the hex case");
+  const pending = await p.check!({}, { source: dir, credentials, expectedPackageSha256: UNKNOWN });
+  t.deepEqual(pending.failures ?? [], [], "a value not known in preview is not a failure");
+
+  fs.writeFileSync(path.join(dir, "CM", "Extra.txt"), "changed after approval");
+  const other = await p.check!({}, { source: dir, credentials, expectedPackageSha256: approved });
+  t.is(other.failures?.length, 1);
+  t.is(other.failures![0].property, "expectedPackageSha256");
+  t.regex(other.failures![0].reason, /not the package that was approved/);
+  t.regex(other.failures![0].reason, /Fix: deploy from the same source/);
+  t.false(emulator.requestLog().some((e) => e.method !== "GET" && e.path.includes("/addons/api")), "nothing was written");
+});
