@@ -1,0 +1,3 @@
+import { promotion } from "./program";
+
+export = promotion();
