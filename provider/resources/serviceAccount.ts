@@ -5,48 +5,25 @@ import type { Account, AccessSetting } from "../clients/accessManagement";
 import { ProductVersion, TridionError } from "../clients/errors";
 import { shims } from "../dynamic/shim";
 import { compact, isUnknown } from "./common";
+import { IdentityArgs, IdentityResource } from "./identityClass";
 import { identityProvider } from "./identityResource";
 
-export interface ServiceAccountArgs {
+export interface ServiceAccountArgs extends IdentityArgs {
   /** The service account's name in Access Management (unique). */
   accountName: pulumi.Input<string>;
   /** Client id to give the account (default: Access Management generates a GUID). Changing it replaces the account. */
   clientId?: pulumi.Input<string>;
   description?: pulumi.Input<string>;
-  /** Role keys `<api>.<role>`, e.g. `Tridion.AddonService.Administrator`; one role per API. */
-  roles: pulumi.Input<pulumi.Input<string>[]>;
-  /** Lifetime of the client secret, 1-365 days (default 365). */
-  secretExpiresInDays?: pulumi.Input<number>;
-  /** `up` rotates a secret that expires within this many days (default 30). */
-  rotateBeforeDays?: pulumi.Input<number>;
-  /** Change it to rotate the client secret now. */
-  secretVersion?: pulumi.Input<string | number>;
-  /** Take over a service account that already exists with this name. */
-  adopt?: pulumi.Input<boolean>;
 }
 
-export class ServiceAccount extends pulumi.dynamic.Resource {
+export class ServiceAccount extends IdentityResource {
   declare public readonly accountName: pulumi.Output<string>;
   declare public readonly description: pulumi.Output<string | undefined>;
-  declare public readonly roles: pulumi.Output<string[]>;
+  /** Access Management id of the service account. */
   declare public readonly serviceAccountId: pulumi.Output<string>;
-  declare public readonly clientId: pulumi.Output<string>;
-  declare public readonly clientSecret: pulumi.Output<string>;
-  declare public readonly secretId: pulumi.Output<string>;
-  declare public readonly secretExpiresAt: pulumi.Output<string>;
-  declare public readonly secretStatus: pulumi.Output<string>;
-  declare public readonly grantedRoles: pulumi.Output<string[]>;
-  declare public readonly createdAccount: pulumi.Output<boolean>;
 
   constructor(name: string, args: ServiceAccountArgs, opts?: pulumi.CustomResourceOptions) {
-    const outputs = {
-      serviceAccountId: undefined, clientId: undefined, clientSecret: undefined, secretId: undefined, secretExpiresAt: undefined,
-      secretStatus: undefined, grantedRoles: undefined, createdAccount: undefined, originalRoles: undefined,
-    };
-    super(shims.serviceAccount, name, { ...outputs, ...args }, {
-      ...opts,
-      additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "clientSecret"],
-    }, "tridion", "ServiceAccount");
+    super(shims.serviceAccount, "ServiceAccount", "serviceAccountId", name, args, opts);
   }
 }
 

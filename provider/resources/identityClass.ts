@@ -1,0 +1,46 @@
+// The resource-class half shared by ClientCredentialUser and ServiceAccount: the inputs for roles
+// and the client secret's lifecycle, and the outputs both expose.
+import * as pulumi from "@pulumi/pulumi";
+
+export interface IdentityArgs {
+  /** Role keys `<api>.<role>`, e.g. `Tridion.AddonService.Administrator`; one role per API. */
+  roles: pulumi.Input<pulumi.Input<string>[]>;
+  /** Lifetime of the client secret, 1-365 days (default 365, Access Management's maximum). */
+  secretExpiresInDays?: pulumi.Input<number>;
+  /** `up` rotates a secret that expires within this many days (default 30); preview shows it coming. */
+  rotateBeforeDays?: pulumi.Input<number>;
+  /** Change it (any string or number) to rotate the client secret now. */
+  secretVersion?: pulumi.Input<string | number>;
+  /** Take over an account that already exists with this name (kept on delete; only what this resource did is undone). */
+  adopt?: pulumi.Input<boolean>;
+}
+
+export abstract class IdentityResource extends pulumi.dynamic.Resource {
+  declare public readonly roles: pulumi.Output<string[]>;
+  /** The client id to request tokens with. */
+  declare public readonly clientId: pulumi.Output<string>;
+  /** The client secret (a Pulumi secret; Access Management shows it only once). */
+  declare public readonly clientSecret: pulumi.Output<string>;
+  declare public readonly secretId: pulumi.Output<string>;
+  /** ISO 8601 expiry of the client secret. */
+  declare public readonly secretExpiresAt: pulumi.Output<string>;
+  /** "active", or after a refresh "revoked"/"expired" (the next `up` issues a new secret). */
+  declare public readonly secretStatus: pulumi.Output<string>;
+  /** Roles this resource granted (delete removes them from an adopted account). */
+  declare public readonly grantedRoles: pulumi.Output<string[]>;
+  /** Whether this resource created the account (delete removes it only then). */
+  declare public readonly createdAccount: pulumi.Output<boolean>;
+
+  protected constructor(
+    provider: pulumi.dynamic.ResourceProvider, type: string, idKey: string,
+    name: string, args: IdentityArgs, opts?: pulumi.CustomResourceOptions,
+  ) {
+    const outputs = {
+      [idKey]: undefined, clientId: undefined, clientSecret: undefined, secretId: undefined, secretExpiresAt: undefined,
+      secretStatus: undefined, grantedRoles: undefined, createdAccount: undefined, originalRoles: undefined,
+    };
+    // The server generates the secret, so no secret input marks it: ask the engine to.
+    const secretOutputs = { additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "clientSecret"] };
+    super(provider, name, { ...outputs, ...args }, { ...opts, ...secretOutputs }, "tridion", type);
+  }
+}
