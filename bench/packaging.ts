@@ -9,12 +9,12 @@
  * goal <= 1.5). The tree is generated once under bench/.work/ (git-ignored) and reused.
  * Needs Debian's `zip` (apt-get install zip) and coreutils' sha256sum.
  */
-import { execFileSync, spawn } from "node:child_process";
-import { createCipheriv, createHash } from "node:crypto";
+import { execFileSync } from "node:child_process";
 import { existsSync, promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { preparePackage } from "../provider/packaging";
+import { median, randomBytesFrom, round, run, WORK } from "./common";
 
 export interface PackagingBenchResult {
   name: string;
@@ -35,21 +35,6 @@ export interface PackagingBenchResult {
   /** Median seconds of preparePackage when the same content was built before (preview path). */
   oursCached: number;
   sha256: string;
-}
-
-/** bench/.work of the project, whether run from bench/ (ts-node) or dist/bench/ (compiled). */
-function projectRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, "package.json")) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
-const WORK = path.join(projectRoot(), "bench", ".work");
-
-/** Deterministic pseudo-random bytes: AES-256-CTR keystream from a seed. */
-function randomBytesFrom(seed: string, length: number): Buffer {
-  const key = createHash("sha256").update(seed).digest();
-  const iv = createHash("md5").update(seed).digest();
-  return createCipheriv("aes-256-ctr", key, iv).update(Buffer.alloc(length));
 }
 
 const WORDS = "namespace Acme Tridion Sites publishing component template schema event handler resolver deploy content delivery graphql model transformer experience space action const function return await async import export default class extends public private static void string number boolean".split(" ");
@@ -140,21 +125,11 @@ function ensureZip(): void {
   }
 }
 
-function run(command: string, args: string[], cwd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.on("data", (chunk) => (out += chunk));
-    child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} exited ${code}`))));
-  });
-}
-
 async function timeReference(tree: string, out: string): Promise<{ seconds: number; size: number }> {
   await fs.rm(out, { force: true });
   const start = process.hrtime.bigint();
-  await run("zip", ["-X", "-r", "-q", out, "."], tree);
-  await run("sha256sum", [out], tree);
+  await run("zip", ["-X", "-r", "-q", out, "."], { cwd: tree });
+  await run("sha256sum", [out], { cwd: tree });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const size = (await fs.stat(out)).size;
   await fs.rm(out, { force: true });
@@ -167,12 +142,6 @@ async function timeOurs(tree: string, cacheDir: string): Promise<{ seconds: numb
   const prepared = await preparePackage(tree, { cacheDir });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   return { seconds, size: prepared.size, sha256: prepared.sha256 };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 export async function benchPackaging(): Promise<PackagingBenchResult> {
@@ -235,10 +204,6 @@ export async function benchPackaging(): Promise<PackagingBenchResult> {
   } finally {
     await fs.rm(scratch, { recursive: true, force: true });
   }
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }
 
 if (require.main === module) {

@@ -1,6 +1,7 @@
 // The demo's Pulumi stack: the root Pulumi.yaml when the Node.js language host is there (exactly
 // `pulumi up` in the repository root), otherwise the same program inline through the Automation
 // API. Either way the real Pulumi engine and CLI do the work.
+import * as fs from "fs";
 import * as path from "path";
 import { LocalWorkspace, OutputMap, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import type { DemoEmulator } from "./demoEmulator";
@@ -15,6 +16,8 @@ export interface DemoStack {
   cli: PulumiCli;
   env: Record<string, string>;
   mode: string;
+  /** Where the stack's settings file (Pulumi.demo.yaml) lives: run the Pulumi CLI from here. */
+  workDir: string;
 }
 
 function loadQuickstart(): () => Record<string, unknown> {
@@ -31,14 +34,18 @@ export async function openDemoStack(emulator: DemoEmulator, options: DemoOptions
   const workspace = { pulumiCommand, envVars: env, pulumiHome: env.PULUMI_HOME };
   let stack: Stack;
   let mode: string;
+  let workDir = repoRoot;
   if (cli.hasLanguageHost) {
     stack = await LocalWorkspace.createOrSelectStack({ stackName: STACK, workDir: repoRoot }, workspace);
     mode = "the root Pulumi.yaml (examples/quickstart) with the Pulumi CLI and its Node.js language host";
   } else {
     const quickstart = loadQuickstart();
+    // Inside the repository (the provider resolves pulumi-tridion from here), away from its files.
+    workDir = path.join(options.dataDir, "workspace");
+    fs.mkdirSync(workDir, { recursive: true });
     stack = await LocalWorkspace.createOrSelectStack(
       { stackName: STACK, projectName: "tridion-quickstart", program: async () => quickstart() },
-      { ...workspace, workDir: repoRoot },
+      { ...workspace, workDir },
     );
     mode = "the quickstart program inline through the Automation API (the real engine; this machine has no Node.js language host)";
   }
@@ -52,7 +59,7 @@ export async function openDemoStack(emulator: DemoEmulator, options: DemoOptions
       "tridion:clientSecret": { value: emulator.admin.clientSecret, secret: true },
     });
   }
-  return { stack, cli, env, mode };
+  return { stack, cli, env, mode, workDir };
 }
 
 /** Runs one operation, streaming the engine's output; returns the stack outputs afterwards. */

@@ -38,7 +38,7 @@ What to try next${later}:
 
   The Pulumi CLI works on this stack directly too:
     ${exports}
-    cd ${repoRoot} && pulumi stack select ${STACK}
+    cd ${demo.workDir} && pulumi stack select ${STACK}
     pulumi stack output --show-secrets       # the deployer's client secret, decrypted
     pulumi stack export | grep -c ciphertext # secrets are encrypted in the state${demo.cli.hasLanguageHost ? "" : "\n    (\`pulumi up\`/\`preview\` in the folder need the Node.js language host, which a normal Pulumi install has;\n     scripts/ensure-pulumi.sh could not build it offline here, so the demo drives them through the Automation API)"}
 `);

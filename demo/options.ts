@@ -39,5 +39,9 @@ export function parseArgs(argv: string[]): DemoOptions {
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
     throw new Error("--port takes a whole number from 0 to 65535.");
   }
+  if (path.relative(repoRoot, options.dataDir).startsWith("..")) {
+    // The dynamic provider resolves pulumi-tridion from the program folder's node_modules.
+    throw new Error(`--data-dir must be inside the repository (${repoRoot}), where node_modules holds pulumi-tridion.`);
+  }
   return options;
 }
