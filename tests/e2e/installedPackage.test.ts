@@ -91,15 +91,7 @@ test.serial("npm pack, install into a fresh program outside the repository, up, 
   await stack.setAllConfig(tridionConfig(emulator));
   const before = await snapshot(emulator);
 
-  const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    log.take();
-    try {
-      return await fn();
-    } catch (e) {
-      t.log(`step "${name}" failed; engine output:\n${log.take()}`);
-      throw e;
-    }
-  };
+  const step = <T>(name: string, fn: () => Promise<T>) => log.step(t, name, fn);
   const up = await step("up", () => stack.up(quiet(log)));
   t.deepEqual(changesIn(up.summary.resourceChanges), { create: 3 });
   const out = values(up.outputs);

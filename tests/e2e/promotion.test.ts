@@ -57,15 +57,7 @@ test.after.always(async () => {
   ws?.remove();
 });
 
-async function step<T>(t: { log: (...v: unknown[]) => void }, name: string, run: () => Promise<T>): Promise<T> {
-  log.take();
-  try {
-    return await run();
-  } catch (e) {
-    t.log(`step "${name}" failed; engine output:\n${log.take()}`);
-    throw e;
-  }
-}
+const step = log.step.bind(log);
 
 test.serial("prod deploys what passed on dev, read by StackReference, promoted by config alone", async (t) => {
   t.timeout(600_000);

@@ -43,16 +43,7 @@ test.after.always(async () => {
   ws?.remove();
 });
 
-/** Runs a step; on failure, the engine's output goes into the test log (Pulumi masks secrets). */
-async function step<T>(t: { log: (...v: unknown[]) => void }, name: string, run: () => Promise<T>): Promise<T> {
-  log.take();
-  try {
-    return await run();
-  } catch (e) {
-    t.log(`step "${name}" failed; engine output:\n${log.take()}`);
-    throw e;
-  }
-}
+const step = log.step.bind(log);
 
 /** Outputs fit for an assertion message (which AVA prints on failure): the secret left out. */
 function withoutSecret(out: Record<string, unknown>) {

@@ -124,6 +124,16 @@ export class EngineLog {
     this.ops = {};
     return out;
   }
+  /** Runs an engine command; on failure its output goes into the test log (Pulumi masks secrets). */
+  async step<T>(t: { log: (...v: unknown[]) => void }, name: string, run: () => Promise<T>): Promise<T> {
+    this.take();
+    try {
+      return await run();
+    } catch (e) {
+      t.log(`step "${name}" failed; engine output:\n${this.take()}`);
+      throw e;
+    }
+  }
   /** resource name -> step ("create", "update", "delete", "refresh", ...) since the last take(); `same` left out. */
   steps(): Record<string, string> {
     return { ...this.ops };

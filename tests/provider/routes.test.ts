@@ -1,7 +1,8 @@
 // The route profile: defaults, overrides from tridion:routes, URL-encoding of placeholders, and
 // a whole lifecycle against an emulator that serves another profile.
 import test from "ava";
-import { parseRouteOverrides, RouteProfile } from "../../provider/clients/routes";
+import { defaultRoutes } from "../../emulator/routes";
+import { DEFAULT_ROUTES, parseRouteOverrides, RouteProfile } from "../../provider/clients/routes";
 import { adminApi, addonFolder, impl, start } from "./support";
 
 test("expands templates with URL-encoded placeholders", (t) => {
@@ -46,4 +47,10 @@ test.serial("nothing is hard-wired: a lifecycle against an emulator serving anot
   const paths = emulator.requestLog().map((e) => e.path);
   t.false(paths.some((p) => p.includes("/api/v1/")), "only the overridden routes were used");
   t.is((await api.get(`${emulator.accessManagementUrl}/mgmt/users/${user.id}`)).status, 404);
+});
+
+test("the provider's default routes are the emulator's: both follow the contract's route profile", (t) => {
+  // Each side keeps its own copy on purpose (the emulator shares nothing with the provider but the
+  // contract); this keeps the two copies from drifting apart.
+  t.deepEqual({ ...DEFAULT_ROUTES }, { ...defaultRoutes });
 });

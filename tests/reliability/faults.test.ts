@@ -52,16 +52,7 @@ function faults(settings: FaultSettings): void {
   emulator.clearRequestLog();
 }
 
-/** Runs an engine command; on failure the engine's output goes to the test log (Pulumi masks secrets). */
-async function step<T>(t: { log: (...v: unknown[]) => void }, name: string, run: () => Promise<T>): Promise<T> {
-  log.take();
-  try {
-    return await run();
-  } catch (e) {
-    t.log(`step "${name}" failed; engine output:\n${log.take()}`);
-    throw e;
-  }
-}
+const step = log.step.bind(log);
 
 type T = ExecutionContext;
 
