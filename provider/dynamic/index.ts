@@ -13,8 +13,38 @@ export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<v
   setConfigSource((key) => config.get(key));
 }
 
+/**
+ * The host adds `__provider` to successful results only. A partial failure (an error carrying
+ * `id`) records its `properties` as the resource's outputs, and refresh/destroy later look for
+ * the provider there: without it they could not run at all.
+ */
+function keepProviderOnPartialFailure(error: unknown, providerText: unknown): unknown {
+  const partial = error as { id?: unknown; properties?: Record<string, unknown> } | null;
+  if (partial && typeof partial === "object" && partial.id && providerText !== undefined) {
+    partial.properties = { ...(partial.properties ?? {}), __provider: providerText };
+  }
+  return error;
+}
+
 function withConfigure(provider: pulumi.dynamic.ResourceProvider): pulumi.dynamic.ResourceProvider {
-  return { ...provider, configure };
+  return {
+    ...provider,
+    configure,
+    create: async (inputs) => {
+      try {
+        return await provider.create(inputs);
+      } catch (error) {
+        throw keepProviderOnPartialFailure(error, inputs.__provider);
+      }
+    },
+    update: provider.update && (async (id, olds, news) => {
+      try {
+        return await provider.update!(id, olds, news);
+      } catch (error) {
+        throw keepProviderOnPartialFailure(error, news.__provider ?? olds.__provider);
+      }
+    }),
+  };
 }
 
 export const addonPackage = withConfigure(addonPackageProvider);

@@ -74,7 +74,8 @@ test.serial("through the gRPC host on 10: ClientCredentialUser -> AddonPackage a
   t.regex(failed.message, /still PendingActivation after 1 s/);
   t.is(failed.id, "acme-publishing-tools", "the engine records the partially created add-on");
   t.is(failed.properties?.packageSha256, partialChecked.inputs.packageSha256);
-  await host.delete(addonUrn, failed.id!, { ...failed.properties, __provider: addonProvider });
+  t.is(failed.properties?.__provider, addonProvider, "the partial outputs keep __provider, so refresh and destroy can run");
+  await host.delete(addonUrn, failed.id!, failed.properties!);
   t.is((await api.get(api.addons("/acme-publishing-tools"))).status, 404);
 
   // ServiceAccount: create, rotate, delete.

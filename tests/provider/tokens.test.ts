@@ -1,7 +1,7 @@
 // Tokens: one per identity per provider process, renewed once on a 401, both client
 // authentication methods, and token-endpoint failures explained.
 import test from "ava";
-import { adminApi, addonFolder, configFor, configure, failure, impl, start } from "./support";
+import { adminApi, addonFolder, configFor, configRequest, configure, failure, impl, start } from "./support";
 
 const tokenRequests = (log: { method: string; path: string }[]) => log.filter((e) => e.method === "POST" && e.path.endsWith("/connect/token")).length;
 
@@ -26,6 +26,27 @@ test.serial("one token per identity for many operations; a 401 (expired server-s
   const log = emulator.requestLog();
   t.is(log.filter((e) => e.status === 401).length, 1);
   t.is(tokenRequests(log), 1);
+});
+
+test.serial("every resource kind configures the process with the same stack config: still one token per identity", async (t) => {
+  const emulator = await start({ productVersion: "10" });
+  t.teardown(() => emulator.close());
+  const config = configFor(emulator);
+  emulator.clearRequestLog();
+  // As the engine does: one configure() per resource kind, then operations of each kind.
+  await impl.clientCredentialUser.configure!(configRequest(config));
+  const user = await impl.clientCredentialUser.create({ userName: "deployer", roles: ["Tridion.AddonService.Administrator"] });
+  await impl.serviceAccount.configure!(configRequest(config));
+  const account = await impl.serviceAccount.create({ accountName: "pipeline", roles: ["Tridion.AddonService.Administrator"] });
+  await impl.addonPackage.configure!(configRequest(config));
+  await impl.clientCredentialUser.read!(user.id, user.outs);
+  await impl.serviceAccount.read!(account.id, account.outs);
+  t.is(tokenRequests(emulator.requestLog()), 1, "the admin asked for one token, whatever the kinds");
+
+  // Another stack config (e.g. other credentials) does start afresh.
+  await impl.addonPackage.configure!(configRequest({ ...config, "tridion:requestTimeoutSeconds": "30" }));
+  await impl.clientCredentialUser.read!(user.id, user.outs);
+  t.is(tokenRequests(emulator.requestLog()), 2);
 });
 
 test.serial("client_secret_post works as well as basic; the token endpoint down is a clear error", async (t) => {
