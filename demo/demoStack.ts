@@ -9,7 +9,9 @@ import type { DemoAction, DemoOptions } from "./options";
 import { PulumiCli, obtainPulumiCli, pulumiEnvironment, repoRoot } from "./pulumiEngine";
 
 export const STACK = "demo";
-const PASSPHRASE = process.env.PULUMI_CONFIG_PASSPHRASE ?? "tridion-demo";
+/** The demo's own passphrase, printed in its hints; a passphrase of yours (from the environment) never is. */
+export const DEMO_PASSPHRASE = "tridion-demo";
+const PASSPHRASE = process.env.PULUMI_CONFIG_PASSPHRASE ?? DEMO_PASSPHRASE;
 
 export interface DemoStack {
   stack: Stack;

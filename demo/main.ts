@@ -12,7 +12,13 @@ import { openDemoStack, runAction } from "./demoStack";
 import { printNextSteps } from "./nextSteps";
 
 async function main(): Promise<void> {
-  const options: DemoOptions = parseArgs(process.argv.slice(2));
+  let options: DemoOptions;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(2);
+  }
   const emulator: DemoEmulator = await attachOrStartEmulator(options);
   let stopping = false;
   const stop = async (code: number) => {

@@ -2,7 +2,7 @@
 import * as path from "path";
 import type { OutputMap } from "@pulumi/pulumi/automation";
 import type { DemoEmulator } from "./demoEmulator";
-import { STACK, DemoStack } from "./demoStack";
+import { DEMO_PASSPHRASE, STACK, DemoStack } from "./demoStack";
 import type { DemoOptions } from "./options";
 import { repoRoot } from "./pulumiEngine";
 
@@ -19,7 +19,10 @@ export function printNextSteps(run: { emulator: DemoEmulator; demo: DemoStack; o
   const shellPath = [path.join(repoRoot, "node_modules", ".bin"), demo.cli.binDir].join(path.delimiter) + path.delimiter + "$PATH";
   const exports = [
     `export PATH="${shellPath}"`,
-    ...["PULUMI_BACKEND_URL", "PULUMI_HOME", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_SKIP_UPDATE_CHECK"].map((key) => `export ${key}='${env[key]}'`),
+    ...["PULUMI_BACKEND_URL", "PULUMI_HOME", "PULUMI_SKIP_UPDATE_CHECK"].map((key) => `export ${key}='${env[key]}'`),
+    env.PULUMI_CONFIG_PASSPHRASE === DEMO_PASSPHRASE
+      ? `export PULUMI_CONFIG_PASSPHRASE='${DEMO_PASSPHRASE}'`
+      : "export PULUMI_CONFIG_PASSPHRASE=<the passphrase you gave the demo>",
   ].join("\n    ");
   const later = options.once ? " (run `npm run demo` without --once to keep the emulator up meanwhile)" : " (in another terminal, while this one runs)";
   const upAgain = demo.cli.hasLanguageHost ? "pulumi up" : "npm run demo -- --once";

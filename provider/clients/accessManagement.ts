@@ -58,9 +58,20 @@ export class AccessManagementClient {
     return Array.isArray(res.data) ? res.data : res.data.items ?? [];
   }
 
+  /** The account with exactly this name; one that differs only in case is an error, never a match. */
   async findByName(name: string): Promise<Account | undefined> {
     const all = await this.list();
-    return all.find((a) => a.name === name) ?? all.find((a) => a.name.toLowerCase() === name.toLowerCase());
+    const exact = all.find((a) => a.name === name);
+    if (exact) return exact;
+    const nearly = all.find((a) => a.name.toLowerCase() === name.toLowerCase());
+    if (nearly) {
+      throw new TridionError(
+        `Cannot use the ${this.r.noun} name "${name}": Access Management holds "${nearly.name}" (id ${nearly.id}), which differs only in case. ` +
+          `Fix: write the name exactly as "${nearly.name}" (with adopt: true to take that account over), or choose a name that is clearly different.`,
+        { status: 409 },
+      );
+    }
+    return undefined;
   }
 
   async get(id: string): Promise<Account | undefined> {

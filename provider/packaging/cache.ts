@@ -35,12 +35,38 @@ export async function treeKey(entries: TreeEntry[]): Promise<string> {
   return key.digest("hex");
 }
 
+const privateRoots = new Map<string, Promise<void>>();
+
+/**
+ * The cache root, created private (0700); one that another user owns is refused, because its
+ * content would be uploaded as ours.
+ */
+function ensurePrivateRoot(cacheDir: string): Promise<void> {
+  let ready = privateRoots.get(cacheDir);
+  if (!ready) {
+    ready = (async () => {
+      await fs.mkdir(cacheDir, { recursive: true, mode: 0o700 });
+      const stat = await fs.stat(cacheDir);
+      if (typeof process.getuid === "function" && stat.uid !== process.getuid()) {
+        throw new Error(
+          `The package cache ${cacheDir} belongs to another user (uid ${stat.uid}). ` +
+            "Fix: point PULUMI_TRIDION_CACHE_DIR at a folder of your own.",
+        );
+      }
+    })();
+    privateRoots.set(cacheDir, ready);
+    ready.catch(() => privateRoots.delete(cacheDir));
+  }
+  return ready;
+}
+
 export function packagePath(cacheDir: string, sha256: string, fileName: string): string {
   return path.join(cacheDir, "packages", sha256, fileName);
 }
 
 /** A fresh, unique path to build into; move it into place with `storePackage`. */
 export async function temporaryPath(cacheDir: string): Promise<string> {
+  await ensurePrivateRoot(cacheDir);
   const dir = path.join(cacheDir, "tmp");
   await fs.mkdir(dir, { recursive: true });
   return path.join(dir, `${process.pid}-${randomBytes(6).toString("hex")}.zip`);
@@ -55,6 +81,7 @@ export async function storePackage(cacheDir: string, tempPath: string, sha256: s
 }
 
 export async function recordTree(cacheDir: string, key: string, record: TreeRecord): Promise<void> {
+  await ensurePrivateRoot(cacheDir);
   const file = path.join(cacheDir, "trees", `${key}.json`);
   await fs.mkdir(path.dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}-${randomBytes(4).toString("hex")}`;
@@ -67,6 +94,7 @@ export async function recordTree(cacheDir: string, key: string, record: TreeReco
  * re-hashes the ZIP (before an upload); otherwise its size must match (preview).
  */
 export async function lookupTree(cacheDir: string, key: string, fileName: string, verify: boolean): Promise<CachedPackage | undefined> {
+  await ensurePrivateRoot(cacheDir);
   let record: TreeRecord;
   try {
     record = JSON.parse(await fs.readFile(path.join(cacheDir, "trees", `${key}.json`), "utf8")) as TreeRecord;

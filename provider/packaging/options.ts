@@ -27,9 +27,18 @@ export function resolveOptions(options: PackageOptions = {}): ResolvedOptions {
     maxCompressionRatio: options.maxCompressionRatio ?? 200,
     maxEntries: options.maxEntries ?? 65_535,
     maxManifestBytes: options.maxManifestBytes ?? 1 << 20,
-    cacheDir: options.cacheDir ?? process.env.PULUMI_TRIDION_CACHE_DIR ?? path.join(os.tmpdir(), "pulumi-tridion"),
+    cacheDir: options.cacheDir ?? process.env.PULUMI_TRIDION_CACHE_DIR ?? defaultCacheDir(),
     useCache: options.useCache ?? true,
   };
+}
+
+/**
+ * Per user, never a shared temp folder: create/update upload the cached ZIP, so nobody else may
+ * be able to put one there (cache.ts also creates it 0700 and checks its owner).
+ */
+function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
+  return path.join(base, "pulumi-tridion", "addon-packages");
 }
 
 export function formatBytes(bytes: number): string {

@@ -9,7 +9,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { AccessManagementClient, Account, AccountKind, AccessSetting } from "../clients/accessManagement";
 import { partialFailure, ProductVersion, TridionError } from "../clients/errors";
 import { getSession, Session } from "../clients/session";
-import { warn } from "../dynamic/diagnostics";
+import { warnOnce } from "../dynamic/diagnostics";
 import { changedKeys, compact, guarded, InputChecker, isUnknown, withDefault } from "./common";
 import {
   applyRoles, checkRoles, DEFAULT_ROTATE_BEFORE_DAYS, DEFAULT_SECRET_DAYS, grantedRoles, managedRolesOnServer,
@@ -92,7 +92,7 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
       const rolesChanged = isUnknown(news.roles) || !sameSet(olds.roles, news.roles);
       const rotation = rotationReasons(olds, news);
       if (rotation.length && replaces.length === 0) {
-        await warn(`${spec.resource} ${what(news)}: the client secret will be rotated (${rotation.join("; ")}); everything using it gets the new value in the same update.`);
+        await warnOnce(`${spec.resource} ${what(news)}: the client secret will be rotated (${rotation.join("; ")}); everything using it gets the new value in the same update.`);
       }
       return {
         changes: replaces.length > 0 || updates.length > 0 || rolesChanged || rotation.length > 0,

@@ -124,6 +124,11 @@ test.serial("adopt: an existing user needs adopt: true; delete keeps it and undo
   const held = (await api.get(api.am(`/users/${existing.id}`))).data.accessSettings.map((s: { api: string; role: string }) => `${s.api}.${s.role}`).sort();
   t.deepEqual(held, [ADDONS_ADMIN, CM_ADMIN].sort());
 
+  // A name that differs only in case is another user: never adopted (and renamed) by accident.
+  const nearly = await failure(p.create({ userName: "Jane", roles: [ADDONS_ADMIN], adopt: true }));
+  t.regex(nearly.message, /holds "jane" \(id [^)]+\), which differs only in case/);
+  t.regex(nearly.message, /Fix: write the name exactly as "jane"/);
+
   await p.delete!(created.id, created.outs);
   const after = (await api.get(api.am(`/users/${existing.id}`))).data;
   t.is(after.name, "jane", "the adopted user stays");
