@@ -199,7 +199,11 @@ function translateHttpErrorMessage(error: unknown, ctx: OperationContext): Tridi
     case 404:
       return new TridionError(`Cannot ${ctx.action}: not found (404)${url}. ${ctx.notFound ?? "The object or the route does not exist."}${said} Fix: if the route is wrong for your installation, override it with tridion:routes.`, { status });
     case 409:
-      return new TridionError(`Cannot ${ctx.action}: conflict (409)${url}. ${ctx.conflict ?? "The object already exists or was changed concurrently."}${said}`, { status });
+      return new TridionError(
+        `Cannot ${ctx.action}: conflict (409)${url}. ${ctx.conflict ?? "The object already exists or was changed concurrently."}${said}` +
+          (ctx.conflict?.includes("Fix:") ? "" : " Fix: run `pulumi refresh` to see what the service holds now, then run the command again (or choose another name if it is taken)."),
+        { status },
+      );
     case 413:
       return new TridionError(
         `Cannot ${ctx.action}: the ${ctx.service} refused the request as too large (413 Payload Too Large)${url}.${said} ` +
@@ -212,7 +216,19 @@ function translateHttpErrorMessage(error: unknown, ctx: OperationContext): Tridi
       if (status >= 500) {
         return new TridionError(`Cannot ${ctx.action}: the ${ctx.service} failed with ${status}${url}, and the retries ran out.${said} Fix: check the service's health and logs, then run the command again; nothing is lost, the next run resumes.`, { status });
       }
-      return new TridionError(`Cannot ${ctx.action}: the ${ctx.service} answered ${status}${url}.${said}`, { status });
+      if (status >= 300 && status < 400) {
+        const location = res.headers?.location ? ` to ${safeUrl(String(res.headers.location))}` : "";
+        return new TridionError(
+          `Cannot ${ctx.action}: the ${ctx.service} redirects (${status})${location}${url}; the provider does not follow redirects, so credentials and uploads never go somewhere unexpected. ` +
+            "Fix: set tridion:accessManagementUrl / tridion:addonsUrl to the final URL (often https, or with or without a trailing path).",
+          { status },
+        );
+      }
+      return new TridionError(
+        `Cannot ${ctx.action}: the ${ctx.service} answered ${status}${url}.${said} ` +
+          "Fix: check the URLs and route profile (tridion:routes) against your installation; the message above is the service's own explanation.",
+        { status },
+      );
   }
 }
 
