@@ -1,7 +1,8 @@
 // Access Management management API client (contract §2.1): users, service accounts, their
 // client secrets, API resources. Runs as the provider's own identity, which needs
 // Tridion.AccessManagement.Administrator.
-import { OperationContext, ROLE_AM_ADMIN, TridionError, registerSecret } from "./errors";
+import { OperationContext, ROLE_AM_ADMIN, TridionError } from "./errors";
+import { registerSecret } from "./redaction";
 import type { RouteKey } from "./routes";
 import type { Session } from "./session";
 import type { Identity } from "./tokens";

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as crypto from "node:crypto";
 import { Readable } from "node:stream";
 import { OperationContext, ROLE_ADDONS_ADMIN, TridionError } from "./errors";
-import { parseRetryAfter, sleep } from "./http";
+import { backoffDelay, parseRetryAfter, RETRYABLE_STATUS, sleep } from "./http";
 import type { Session } from "./session";
 import type { Identity } from "./tokens";
 import { requireSetting } from "../config";
@@ -45,7 +45,7 @@ export class AddonsClient {
     this.base = requireSetting(session.settings, "addonsUrl", "reach the Add-ons Service");
   }
 
-  private url(key: "addons" | "addon" | "addonStatus" | "addonConfiguration" | "addonPackage", id?: string): string {
+  private url(key: "addons" | "addon" | "addonStatus" | "addonConfiguration", id?: string): string {
     return this.session.routes.url(this.base, key, id === undefined ? {} : { id });
   }
 
@@ -64,10 +64,6 @@ export class AddonsClient {
     }
   }
 
-  async list(): Promise<AddonMetadata[]> {
-    const res = await this.session.call<AddonMetadata[]>(this.identity, { url: this.url("addons") }, this.ctx("list add-ons"));
-    return res.data;
-  }
 
   /** Upload a new add-on (POST) or replace an existing one's package (PUT). */
   async upload(pkg: PackageFile, addonId: string, mode: "new" | "replace"): Promise<AddonMetadata> {
@@ -187,13 +183,11 @@ function rawCause(error: unknown): { status?: number; code?: string; retryAfter?
 
 function isAmbiguousFailure(c: { status?: number; code?: string }): boolean {
   if (c.status === undefined) return c.code !== undefined && c.code !== "ERR_CANCELED";
-  return [408, 429, 500, 502, 503, 504].includes(c.status);
+  return RETRYABLE_STATUS.has(c.status);
 }
 
 function retryWait(c: { retryAfter?: unknown }, attempt: number): number {
   const after = parseRetryAfter(c.retryAfter);
   if (after !== undefined) return Math.min(after, 120_000);
-  const base = Number(process.env.TRIDION_RETRY_BASE_DELAY_MS ?? 250);
-  const cap = Math.min(10_000, base * 2 ** attempt);
-  return Math.round(cap / 2 + Math.random() * (cap / 2));
+  return backoffDelay(attempt);
 }

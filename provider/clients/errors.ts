@@ -1,6 +1,7 @@
 // One place that turns HTTP, token and network failures into errors a user can act on:
 // what happened, why, and the fix. No stack traces, no tokens, no secrets.
 import type { AxiosError } from "axios";
+import { redactSecrets } from "./redaction";
 
 /** Error raised by the provider: its message is the whole story; its stack is only the message. */
 export class TridionError extends Error {
@@ -33,24 +34,6 @@ export function partialFailure(error: unknown, id: string, properties: Record<st
   partial.properties = properties;
   partial.reasons = [base.message];
   return partial;
-}
-
-// Secret values this process has seen (client secrets, tokens): scrubbed from every message.
-const knownSecrets = new Set<string>();
-
-export function registerSecret(value: string | undefined | null): void {
-  if (typeof value === "string" && value.length >= 6) knownSecrets.add(value);
-}
-
-export function redactSecrets(text: string): string {
-  let out = text;
-  for (const secret of knownSecrets) {
-    if (out.includes(secret)) out = out.split(secret).join("[secret]");
-  }
-  // Bearer tokens and JWT-shaped strings never belong in a message.
-  return out
-    .replace(/Bearer\s+[A-Za-z0-9._~+/=-]+/g, "Bearer [token]")
-    .replace(/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, "[token]");
 }
 
 export type ProductVersion = "9" | "10" | "unknown";

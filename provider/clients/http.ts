@@ -31,7 +31,7 @@ export interface HttpOptions {
   maxRetryAfterMs?: number;
 }
 
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+export const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const UNPROCESSED_STATUS = new Set([429, 503]);
 // The request never reached the server: safe to repeat even a POST.
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"]);
@@ -102,9 +102,14 @@ export class HttpClient {
   }
 
   private backoff(attempt: number): number {
-    const cap = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** attempt);
-    return Math.round(cap / 2 + Math.random() * (cap / 2)); // equal jitter: spread retries of parallel resources
+    return backoffDelay(attempt, this.opts.baseDelayMs, this.opts.maxDelayMs);
   }
+}
+
+/** Exponential backoff with equal jitter, which spreads the retries of resources running in parallel. */
+export function backoffDelay(attempt: number, baseDelayMs = Number(process.env.TRIDION_RETRY_BASE_DELAY_MS ?? 250), maxDelayMs = 10_000): number {
+  const cap = Math.min(maxDelayMs, baseDelayMs * 2 ** attempt);
+  return Math.round(cap / 2 + Math.random() * (cap / 2));
 }
 
 /** Retry-After: delta-seconds or an HTTP date. */

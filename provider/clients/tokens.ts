@@ -5,7 +5,8 @@ import { createHash } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import type * as OpenIdClient from "openid-client";
 import type { TokenAuthMethod } from "../config/settings";
-import { registerSecret, translateTokenError, TridionError } from "./errors";
+import { registerSecret } from "./redaction";
+import { translateTokenError, TridionError } from "./errors";
 import { HttpClient } from "./http";
 
 export interface Identity {

@@ -337,19 +337,18 @@ async function read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult
 }
 
 async function readWith(client: AddonsClient, id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
-  {
-    const meta = await client.get(id);
-    if (!meta) return {}; // deleted out of band: the engine drops it from state
-    let configSha: string | undefined;
-    if (meta.configurationSha256 !== undefined) configSha = meta.configurationSha256 ?? undefined;
-    else if (meta.hasConfiguration !== false) {
-      const config = await client.getConfiguration(id);
-      configSha = config === undefined || config === null || config === "" ? undefined : configurationSha256(config);
-    }
-    const enabled = meta.status === "Disabled" ? false : props.enabled === false && meta.status !== undefined ? true : withDefault(props.enabled, true);
-    const outs = outputsFrom({ ...props, enabled }, meta, configSha);
-    return { id, props: outs, inputs: pick(outs, [...INPUT_KEYS, ...CHECKED_KEYS]) };
+  const meta = await client.get(id);
+  if (!meta) return {}; // deleted out of band: the engine drops it from state
+  let configSha: string | undefined;
+  if (meta.configurationSha256 !== undefined) configSha = meta.configurationSha256 ?? undefined;
+  else if (meta.hasConfiguration !== false) {
+    const config = await client.getConfiguration(id);
+    configSha = config === undefined || config === null || config === "" ? undefined : configurationSha256(config);
   }
+  // The service has no "enabled" flag of its own: Disabled means off, any other status means on.
+  const enabled = meta.status === undefined ? withDefault(props.enabled, true) : meta.status !== "Disabled";
+  const outs = outputsFrom({ ...props, enabled }, meta, configSha);
+  return { id, props: outs, inputs: pick(outs, [...INPUT_KEYS, ...CHECKED_KEYS]) };
 }
 
 async function remove(id: string, props: Props): Promise<void> {

@@ -8,7 +8,7 @@
 // the same `pulumi up`, while the other secret may be in use by something we do not know about.
 // If neither secret is ours, we stop with an error rather than revoke someone else's.
 import type { AccessManagementClient, AccessSetting, NewSecret, SecretInfo } from "../clients/accessManagement";
-import { partialFailure, TridionError } from "../clients/errors";
+import { TridionError } from "../clients/errors";
 import type { InputChecker } from "./common";
 import { isUnknown } from "./common";
 
@@ -184,4 +184,3 @@ export async function rotateSecret(
   return { secret };
 }
 
-export { partialFailure };

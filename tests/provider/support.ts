@@ -101,24 +101,16 @@ export async function failure(p: Promise<unknown>): Promise<Error & { id?: strin
 }
 
 /**
- * `__provider` exactly as pulumi.dynamic.Resource builds it, from the built shim (dist/: run
- * `npm run build` first). In a child process: Pulumi's closure serializer loads every Node
- * builtin, and `trace_events` is unavailable in AVA's worker threads.
+ * `__provider` exactly as pulumi.dynamic.Resource builds it, serialized in this process (AVA runs
+ * test files in child processes, where Pulumi's closure serializer works), from the built shim
+ * that the installed package exposes (dist/: run `npm run build` first). In this process the
+ * implementation may already hold settings and secrets, so a shim that captured them would show it.
  */
-export function serializedProvider(kind: "addonPackage" | "clientCredentialUser" | "serviceAccount"): Promise<string> {
-  const root = path.resolve(__dirname, "..", "..");
-  const script = `
-    const pulumi = require("@pulumi/pulumi");
-    const { shims } = require("./dist/provider/dynamic/shim");
-    const provider = shims[${JSON.stringify(kind)}];
-    pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })
-      .then((sf) => process.stdout.write(JSON.stringify(sf.text)));`;
+export async function serializedProvider(kind: "addonPackage" | "clientCredentialUser" | "serviceAccount"): Promise<string> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { execFile } = require("node:child_process") as typeof import("node:child_process");
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ["-e", script], { cwd: root, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`serializing the ${kind} shim failed: ${stderr}`));
-      else resolve(JSON.parse(stdout) as string);
-    });
-  });
+  const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { shims } = require(path.resolve(__dirname, "..", "..", "dist", "provider", "dynamic", "shim")) as typeof import("../../provider/dynamic/shim");
+  const provider = shims[kind];
+  return (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
 }
