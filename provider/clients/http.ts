@@ -6,6 +6,7 @@
 import * as https from "node:https";
 import * as tls from "node:tls";
 import axios, { AxiosInstance, AxiosRequestConfig, AxiosResponse } from "axios";
+import { ProxyRouter } from "./proxy";
 
 export type RetryPolicy =
   /** GET/PUT/DELETE/PATCH, and POSTs that are safe to repeat (a token request). */
@@ -23,6 +24,8 @@ export interface HttpRequest extends Omit<AxiosRequestConfig, "data"> {
 export interface HttpOptions {
   timeoutMs: number;
   caCertificate?: string;
+  /** tridion:proxy: a proxy URL for every call, or "direct"; unset = the proxy environment variables. */
+  proxy?: string;
   maxRetries: number;
   /** First backoff step; doubles per attempt, with jitter. */
   baseDelayMs?: number;
@@ -38,7 +41,8 @@ const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOST
 
 export class HttpClient {
   readonly axios: AxiosInstance;
-  private readonly opts: Required<Omit<HttpOptions, "caCertificate">>;
+  private readonly opts: Required<Omit<HttpOptions, "caCertificate" | "proxy">>;
+  private readonly proxies: ProxyRouter;
 
   constructor(options: HttpOptions) {
     this.opts = {
@@ -48,18 +52,17 @@ export class HttpClient {
       maxDelayMs: options.maxDelayMs ?? 10_000,
       maxRetryAfterMs: options.maxRetryAfterMs ?? 120_000,
     };
-    const httpsAgent = new https.Agent({
-      keepAlive: true,
-      // Extra CA on top of the system roots (an on-premises CA), never instead of them.
-      ca: options.caCertificate ? [...tls.rootCertificates, options.caCertificate] : undefined,
-    });
+    // Extra CA on top of the system roots (an on-premises CA), never instead of them.
+    const ca = options.caCertificate ? [...tls.rootCertificates, options.caCertificate] : undefined;
+    const httpsAgent = new https.Agent({ keepAlive: true, ca });
+    this.proxies = new ProxyRouter(options.proxy, ca);
     this.axios = axios.create({
       timeout: options.timeoutMs,
       httpsAgent,
       maxBodyLength: Infinity,
       maxContentLength: Infinity,
       maxRedirects: 0,
-      proxy: false,
+      proxy: false, // proxies go through ProxyRouter's agents (axios's own proxy cannot tunnel https)
       headers: { "User-Agent": "pulumi-tridion" },
     });
   }
@@ -73,6 +76,7 @@ export class HttpClient {
       try {
         return await this.axios.request<T>({
           ...config,
+          ...(config.url ? this.proxies.agentsFor(config.url) : undefined),
           method,
           data: body.data,
           headers: { ...(config.headers as Record<string, string> | undefined), ...(body.headers ?? {}) },

@@ -15,7 +15,7 @@ export class Session {
   private detectedVersion?: Promise<ProductVersion>;
 
   constructor(readonly settings: ProviderSettings) {
-    this.http = new HttpClient({ timeoutMs: settings.requestTimeoutMs, caCertificate: settings.caCertificate, maxRetries: settings.maxRetries });
+    this.http = new HttpClient({ timeoutMs: settings.requestTimeoutMs, caCertificate: settings.caCertificate, proxy: settings.proxy, maxRetries: settings.maxRetries });
     this.routes = new RouteProfile(settings.routes);
   }
 

@@ -3,6 +3,7 @@
 // that needs it, with an error naming both the config key and the env var.
 import * as fs from "node:fs";
 import { TridionError } from "../clients/errors";
+import { registerSecret } from "../clients/redaction";
 import { parseRouteOverrides, RouteOverrides } from "../clients/routes";
 import { checkUrlTransport } from "./transport";
 
@@ -20,6 +21,7 @@ export const SETTINGS = {
   productVersion: { key: "tridion:productVersion", env: "TRIDION_PRODUCT_VERSION", example: "9.6" },
   tokenAuthMethod: { key: "tridion:tokenAuthMethod", env: "TRIDION_TOKEN_AUTH_METHOD", example: "client_secret_basic" },
   maxRetries: { key: "tridion:maxRetries", env: "TRIDION_MAX_RETRIES", example: "4" },
+  proxy: { key: "tridion:proxy", env: "TRIDION_PROXY", example: "http://proxy.example.com:3128" },
 } satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -44,6 +46,8 @@ export interface ProviderSettings {
   /** Forced token endpoint authentication; otherwise chosen from discovery (basic preferred). */
   tokenAuthMethod?: TokenAuthMethod;
   maxRetries: number;
+  /** A proxy URL for every call, or "direct"; unset = HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
+  proxy?: string;
 }
 
 export function howToSet(spec: SettingSpec): string {
@@ -54,6 +58,25 @@ export function howToSet(spec: SettingSpec): string {
 function invalid(spec: SettingSpec, value: string, why: string): TridionError {
   const shown = spec.secret ? "[secret]" : JSON.stringify(value);
   return new TridionError(`Provider setting ${spec.key} (env ${spec.env}) is ${shown}: ${why}. Fix: ${howToSet(spec)}.`);
+}
+
+function parseProxy(value: string): string {
+  if (value === "direct") return value;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalid(SETTINGS.proxy, redactProxyPassword(value), 'expected a proxy URL such as http://proxy.example.com:3128, or "direct"');
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw invalid(SETTINGS.proxy, redactProxyPassword(value), "expected an http:// or https:// proxy URL");
+  }
+  if (url.password) registerSecret(decodeURIComponent(url.password)); // never shown in a message
+  return value;
+}
+
+function redactProxyPassword(value: string): string {
+  return value.replace(/\/\/([^:/@]+):[^@/]*@/, "//$1:[secret]@");
 }
 
 function parseBoolean(spec: SettingSpec, value: string | undefined): boolean {
@@ -120,6 +143,8 @@ export function resolveSettings(source: ConfigSource): ProviderSettings {
       throw invalid(SETTINGS.routes, routes, (e as Error).message);
     }
   }
+  const proxy = raw("proxy")?.trim();
+  if (proxy) settings.proxy = parseProxy(proxy);
   const method = raw("tokenAuthMethod");
   if (method) {
     if (method !== "client_secret_basic" && method !== "client_secret_post") {
