@@ -137,9 +137,45 @@ export class AccessManagementClient {
     }
   }
 
+  /**
+   * The roles each API offers (GET api-resources), e.g. "Tridion.AddonService" -> ["Administrator",
+   * "Service", "ReadOnly"]; undefined when the answer has no shape we recognise. Read once per session.
+   */
+  apiRoles(): Promise<Map<string, string[]> | undefined> {
+    let known = apiRolesBySession.get(this.session);
+    if (!known) {
+      known = this.session.call<unknown>(this.identity, { url: this.session.routes.url(this.base, "apiResources") }, this.ctx("list the APIs and their roles"))
+        .then((res) => parseApiRoles(res.data));
+      known.catch(() => apiRolesBySession.delete(this.session));
+      apiRolesBySession.set(this.session, known);
+    }
+    return known;
+  }
+
   private notFoundHint(): string | undefined {
     return this.kind === "serviceAccount"
       ? "Service accounts cannot be created before Tridion Sites 10.0. Fix: on 9.5/9.6 use ClientCredentialUser (a user with client credentials) instead."
       : undefined;
   }
+}
+
+const apiRolesBySession = new WeakMap<Session, Promise<Map<string, string[]> | undefined>>();
+
+/** `[{ name, roles: ["Administrator"] | [{ name, key }] }]` (or `{ items: [...] }`) -> api -> role names. */
+function parseApiRoles(data: unknown): Map<string, string[]> | undefined {
+  const list = Array.isArray(data) ? data : (data as { items?: unknown } | null)?.items;
+  if (!Array.isArray(list)) return undefined;
+  const out = new Map<string, string[]>();
+  for (const resource of list as Array<{ name?: unknown; roles?: unknown }>) {
+    if (typeof resource?.name !== "string" || !Array.isArray(resource.roles)) return undefined;
+    const roles = resource.roles.map((r: unknown) => {
+      const role = r as { name?: unknown; key?: unknown } | string;
+      if (typeof role === "string") return role;
+      if (typeof role?.name === "string") return role.name;
+      return typeof role?.key === "string" ? role.key.slice(role.key.lastIndexOf(".") + 1) : undefined;
+    });
+    if (roles.some((r) => r === undefined)) return undefined;
+    out.set(resource.name, roles as string[]);
+  }
+  return out.size ? out : undefined;
 }

@@ -4,8 +4,8 @@
 import * as fs from "node:fs";
 import * as crypto from "node:crypto";
 import { Readable } from "node:stream";
-import { OperationContext, ROLE_ADDONS_ADMIN, TridionError } from "./errors";
-import { backoffDelay, parseRetryAfter, RETRYABLE_STATUS, sleep } from "./http";
+import { isAmbiguousFailure, OperationContext, ROLE_ADDONS_ADMIN, TridionError } from "./errors";
+import { backoffDelay, parseRetryAfter, sleep } from "./http";
 import type { Session } from "./session";
 import type { Identity } from "./tokens";
 import { requireSetting } from "../config";
@@ -87,11 +87,12 @@ export class AddonsClient {
         );
         return res.data;
       } catch (error) {
-        const cause = rawCause(error);
-        if (attempt >= maxAttempts || !isAmbiguousFailure(cause)) throw error;
-        await sleep(retryWait(cause, attempt));
-        // Look first: the upload may have landed even though we saw no answer.
-        const held = await this.get(addonId);
+        if (!isAmbiguousFailure(error) && !(attempt > 1 && mode === "new" && (error as TridionError).status === 409)) throw error;
+        const wait = retryWait(error, attempt, this.session.http.maxRetryAfterMs);
+        const again = attempt < maxAttempts && wait !== undefined;
+        await sleep(again ? wait : backoffDelay(attempt));
+        // Look first, even after the last attempt: the upload may have landed though we saw no answer.
+        const held = await this.get(addonId).catch(() => undefined);
         if (held?.packageSha256 === pkg.sha256) return held;
         if (mode === "new" && held) {
           throw new TridionError(
@@ -99,6 +100,7 @@ export class AddonsClient {
             { status: 409 },
           );
         }
+        if (!again) throw error;
       }
     }
   }
@@ -175,19 +177,8 @@ function multipartBody(pkg: PackageFile): { data: Readable; headers: Record<stri
   };
 }
 
-// Session.call translates errors; the retry decision needs the raw status/code it kept.
-function rawCause(error: unknown): { status?: number; code?: string; retryAfter?: unknown } {
-  if (error instanceof TridionError) return { status: error.status, code: error.transport?.code, retryAfter: error.transport?.retryAfter };
-  return {};
-}
-
-function isAmbiguousFailure(c: { status?: number; code?: string }): boolean {
-  if (c.status === undefined) return c.code !== undefined && c.code !== "ERR_CANCELED";
-  return RETRYABLE_STATUS.has(c.status);
-}
-
-function retryWait(c: { retryAfter?: unknown }, attempt: number): number {
-  const after = parseRetryAfter(c.retryAfter);
-  if (after !== undefined) return Math.min(after, 120_000);
+function retryWait(error: unknown, attempt: number, maxRetryAfterMs: number): number | undefined {
+  const after = parseRetryAfter(error instanceof TridionError ? error.transport?.retryAfter : undefined);
+  if (after !== undefined) return after > maxRetryAfterMs ? undefined : after;
   return backoffDelay(attempt);
 }

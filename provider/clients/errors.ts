@@ -1,6 +1,7 @@
 // One place that turns HTTP, token and network failures into errors a user can act on:
 // what happened, why, and the fix. No stack traces, no tokens, no secrets.
 import type { AxiosError } from "axios";
+import { MAX_RETRY_AFTER_MS, parseRetryAfter, RETRYABLE_STATUS } from "./http";
 import { redactSecrets } from "./redaction";
 
 /** Error raised by the provider: its message is the whole story; its stack is only the message. */
@@ -21,6 +22,16 @@ export class TridionError extends Error {
     // The dynamic-provider host prints `${e}: ${e.stack}`; keep it to the message.
     Object.defineProperty(this, "stack", { value: `${this.name}: ${this.message}`, writable: true });
   }
+}
+
+/**
+ * A write that failed without a clear answer (connection dropped, timeout, 5xx, 429) may still
+ * have been carried out: look at what the server holds before writing again.
+ */
+export function isAmbiguousFailure(error: unknown): boolean {
+  if (!(error instanceof TridionError)) return false;
+  if (error.status === undefined) return error.transport?.code !== undefined && error.transport.code !== "ERR_CANCELED";
+  return RETRYABLE_STATUS.has(error.status);
 }
 
 /** Attach what was already created so the engine keeps it in state instead of losing it. */
@@ -161,6 +172,7 @@ function translateHttpErrorMessage(error: unknown, ctx: OperationContext): Tridi
   const detail = describeBody(res.data);
   const said = detail ? ` The service said: "${detail}".` : "";
   const who = ctx.identity ? `"${ctx.identity}"` : "the configured identity";
+  const ranOut = retriesRanOut(res.headers?.["retry-after"]);
   switch (status) {
     case 400:
       return new TridionError(`Cannot ${ctx.action}: the ${ctx.service} rejected the request as invalid (400)${url}.${said} Fix: correct the input named in that message.`, { status });
@@ -194,10 +206,10 @@ function translateHttpErrorMessage(error: unknown, ctx: OperationContext): Tridi
         { status },
       );
     case 429:
-      return new TridionError(`Cannot ${ctx.action}: the ${ctx.service} kept answering 429 Too Many Requests${url}, and the retries ran out.${said} Fix: run with lower parallelism (pulumi up --parallel 4) or try again later.`, { status });
+      return new TridionError(`Cannot ${ctx.action}: the ${ctx.service} kept answering 429 Too Many Requests${url}, and ${ranOut}.${said} Fix: run with lower parallelism (pulumi up --parallel 4) or try again later.`, { status });
     default:
       if (status >= 500) {
-        return new TridionError(`Cannot ${ctx.action}: the ${ctx.service} failed with ${status}${url}, and the retries ran out.${said} Fix: check the service's health and logs, then run the command again; nothing is lost, the next run resumes.`, { status });
+        return new TridionError(`Cannot ${ctx.action}: the ${ctx.service} failed with ${status}${url}, and ${ranOut}.${said} Fix: check the service's health and logs, then run the command again; nothing is lost, the next run resumes.`, { status });
       }
       if (status >= 300 && status < 400) {
         const location = res.headers?.location ? ` to ${safeUrl(String(res.headers.location))}` : "";
@@ -213,6 +225,15 @@ function translateHttpErrorMessage(error: unknown, ctx: OperationContext): Tridi
         { status },
       );
   }
+}
+
+/** "the retries ran out", or, when the service asked for a longer pause than we wait, how long it asked. */
+function retriesRanOut(retryAfter: unknown): string {
+  const asked = parseRetryAfter(retryAfter);
+  if (asked !== undefined && asked > MAX_RETRY_AFTER_MS) {
+    return `it asked to wait ${Math.round(asked / 1000)} s (Retry-After), longer than the ${MAX_RETRY_AFTER_MS / 1000} s the provider waits, so it stopped instead of hanging the deployment`;
+  }
+  return "the retries ran out";
 }
 
 /** Token endpoint failures (RFC 6749 §5.2) and discovery failures. */

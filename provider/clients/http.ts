@@ -34,6 +34,8 @@ export interface HttpOptions {
   maxRetryAfterMs?: number;
 }
 
+/** Longest Retry-After honoured by default; longer waits fail instead of hanging a deployment. */
+export const MAX_RETRY_AFTER_MS = 120_000;
 export const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const UNPROCESSED_STATUS = new Set([429, 503]);
 // The request never reached the server: safe to repeat even a POST.
@@ -41,16 +43,18 @@ const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOST
 
 export class HttpClient {
   readonly axios: AxiosInstance;
-  private readonly opts: Required<Omit<HttpOptions, "caCertificate" | "proxy">>;
+  /** Longest Retry-After honoured: a longer one fails at once (its error says how long was asked). */
+  readonly maxRetryAfterMs: number;
+  private readonly opts: Required<Omit<HttpOptions, "caCertificate" | "proxy" | "maxRetryAfterMs">>;
   private readonly proxies: ProxyRouter;
 
   constructor(options: HttpOptions) {
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS;
     this.opts = {
       timeoutMs: options.timeoutMs,
       maxRetries: options.maxRetries,
       baseDelayMs: options.baseDelayMs ?? Number(process.env.TRIDION_RETRY_BASE_DELAY_MS ?? 250),
       maxDelayMs: options.maxDelayMs ?? 10_000,
-      maxRetryAfterMs: options.maxRetryAfterMs ?? 120_000,
     };
     // Extra CA on top of the system roots (an on-premises CA), never instead of them.
     const ca = options.caCertificate ? [...tls.rootCertificates, options.caCertificate] : undefined;
@@ -101,7 +105,7 @@ export class HttpClient {
     const retryable = policy === "idempotent" ? RETRYABLE_STATUS.has(res.status) : UNPROCESSED_STATUS.has(res.status);
     if (!retryable) return undefined;
     const after = parseRetryAfter(res.headers?.["retry-after"]);
-    if (after !== undefined) return after > this.opts.maxRetryAfterMs ? undefined : after;
+    if (after !== undefined) return after > this.maxRetryAfterMs ? undefined : after;
     return this.backoff(attempt);
   }
 

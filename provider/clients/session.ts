@@ -3,7 +3,7 @@
 // goes through `call()`: bearer token, one fresh token on 401, error translation.
 import type { AxiosResponse } from "axios";
 import { currentSettings, ProviderSettings, requireSetting, settingsGeneration } from "../config";
-import { missingRoleMessage, OperationContext, ProductVersion, TridionError, translateHttpError } from "./errors";
+import { isAmbiguousFailure, missingRoleMessage, OperationContext, ProductVersion, TridionError, translateHttpError } from "./errors";
 import { HttpClient, HttpRequest } from "./http";
 import { RouteProfile } from "./routes";
 import { AccessToken, Identity, TokenSource } from "./tokens";
@@ -85,23 +85,25 @@ export class Session {
    */
   productVersion(): Promise<ProductVersion> {
     if (this.settings.productVersion) return Promise.resolve(this.settings.productVersion);
-    this.detectedVersion ??= this.detectVersion();
+    // Only a definite answer is kept: after a passing failure the next caller asks again.
+    this.detectedVersion ??= this.detectVersion().then(({ version, definite }) => {
+      if (!definite) this.detectedVersion = undefined;
+      return version;
+    });
     return this.detectedVersion;
   }
 
-  private async detectVersion(): Promise<ProductVersion> {
-    if (!this.hasDefaultIdentity() || !this.settings.accessManagementUrl) return "unknown";
+  private async detectVersion(): Promise<{ version: ProductVersion; definite: boolean }> {
+    if (!this.hasDefaultIdentity() || !this.settings.accessManagementUrl) return { version: "unknown", definite: true };
     try {
       const identity = this.defaultIdentity("detect the product version");
-      const token = await this.token(identity);
-      await this.http.send({
-        url: this.routes.url(this.settings.accessManagementUrl, "serviceAccounts"),
-        headers: { Authorization: `Bearer ${token.value}` },
-      });
-      return "10";
+      await this.call(identity, { url: this.routes.url(this.settings.accessManagementUrl, "serviceAccounts") },
+        { action: "detect the product version", service: "Access Management" });
+      return { version: "10", definite: true };
     } catch (e) {
-      const status = (e as { response?: { status?: number } }).response?.status;
-      return status === 404 ? "9" : "unknown";
+      if (e instanceof TridionError && e.status === 404) return { version: "9", definite: true };
+      // A 403 will not change in this process; a network failure or 5xx may.
+      return { version: "unknown", definite: !isAmbiguousFailure(e) && !(e instanceof TridionError && e.status === 401) };
     }
   }
 }

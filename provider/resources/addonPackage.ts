@@ -8,7 +8,7 @@
 //   delete: DELETE addon (its configuration goes with it)
 import * as pulumi from "@pulumi/pulumi";
 import { AddonMetadata, AddonsClient } from "../clients/addons";
-import { partialFailure, ROLE_ADDONS_ADMIN, TridionError } from "../clients/errors";
+import { isAmbiguousFailure, partialFailure, ROLE_ADDONS_ADMIN, TridionError } from "../clients/errors";
 import { sleep } from "../clients/http";
 import { getSession, Session } from "../clients/session";
 import type { Identity } from "../clients/tokens";
@@ -189,10 +189,14 @@ async function diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynam
     // New credentials (e.g. a rotated secret) change nothing on the service, but state must hold
     // them: read and delete run as this identity later.
     const credentialsChanged = changed(olds.credentials, news.credentials);
+    // Inputs that only steer the provider (no server call of their own) must still reach state.
+    const settingsChanged = changedKeys(olds, news, ["activationTimeoutSeconds", "adopt", "expectedPackageSha256"]).length > 0;
     return {
-      changes: replaces.length > 0 || contentChanged || configChanged || enabledChanged || credentialsChanged,
+      changes: replaces.length > 0 || contentChanged || configChanged || enabledChanged || credentialsChanged || settingsChanged,
       replaces,
-      deleteBeforeReplace: false,
+      // One add-on per id on the service: replacing one that keeps its id (`--replace`) must
+      // delete the old one first, or the new one would meet it (and adopt would then lose it).
+      deleteBeforeReplace: !changed(olds.addonId, news.addonId),
     };
   });
 }
@@ -237,12 +241,19 @@ async function deploy(id: string | undefined, olds: Props | undefined, news: Pro
     );
   }
   let uploaded = false;
-  if (!meta) {
-    meta = await client.upload(pkg, addonId, "new");
-    uploaded = true;
-  } else if (meta.packageSha256 !== pkg.sha256) {
-    meta = await client.upload(pkg, addonId, "replace");
-    uploaded = true;
+  try {
+    if (!meta) {
+      meta = await client.upload(pkg, addonId, "new");
+      uploaded = true;
+    } else if (meta.packageSha256 !== pkg.sha256) {
+      meta = await client.upload(pkg, addonId, "replace");
+      uploaded = true;
+    }
+  } catch (e) {
+    // No clear answer to a new upload: it may have landed. Keep the add-on in state (the next
+    // `up` looks at what the service holds, and refresh drops it if it is not there).
+    if (olds || !isAmbiguousFailure(e)) throw e;
+    throw partialFailure(e, addonId, outputsFrom(inputs, { id: addonId, status: "Unknown" }, undefined));
   }
   // From here on the add-on exists: any failure is recorded as a partial create/update.
   let serverConfigSha = meta.configurationSha256 ?? undefined;
@@ -326,7 +337,8 @@ async function asRecordedIdentity<T>(session: Session, props: Props, purpose: st
   try {
     return await fn(new AddonsClient(session, identity));
   } catch (e) {
-    const rejected = e instanceof TridionError && e.status === 401 && /Cannot get a token/.test(e.message);
+    // Rejected credentials (401), or a deployer that lost its role since (403 from preflight).
+    const rejected = e instanceof TridionError && ((e.status === 401 && /Cannot get a token/.test(e.message)) || e.status === 403);
     if (!rejected || !props.credentials || !session.hasDefaultIdentity()) throw e;
     return fn(new AddonsClient(session, session.defaultIdentity(purpose)));
   }

@@ -7,13 +7,13 @@
 //   delete: DELETE our secret -> DELETE account (if we created it) | PUT original roles
 import type * as pulumi from "@pulumi/pulumi";
 import { AccessManagementClient, Account, AccountKind, AccessSetting } from "../clients/accessManagement";
-import { partialFailure, ProductVersion, TridionError } from "../clients/errors";
+import { isAmbiguousFailure, partialFailure, ProductVersion, TridionError } from "../clients/errors";
 import { getSession, Session } from "../clients/session";
 import { warnOnce } from "../dynamic/diagnostics";
-import { changedKeys, compact, guarded, InputChecker, isUnknown, withDefault } from "./common";
+import { changed, changedKeys, compact, guarded, InputChecker, isUnknown, withDefault } from "./common";
 import {
   applyRoles, checkRoles, DEFAULT_ROTATE_BEFORE_DAYS, DEFAULT_SECRET_DAYS, grantedRoles, managedRolesOnServer,
-  restoreRoles, rotateSecret, rotationReasons, secretDescription, secretState,
+  OwnedSecrets, restoreRoles, revokeSecrets, rotateSecret, RotationError, rotationReasons, secretDescription, secretState, unknownRoles,
 } from "./identitySecrets";
 
 export interface IdentitySpec {
@@ -80,7 +80,12 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
       const writes = isNew || changedKeys(pickInputs(olds), pickInputs(news), uniqueInputKeys).length > 0;
       const am = amClient(session);
       await spec.versionGuard(await session.productVersion(), isUnknown(news[spec.nameKey]) ? spec.resource : name(news));
-      if (writes) await preflightIfReachable(am, `manage ${what(news)}`);
+      if (writes) {
+        await preflightIfReachable(am, `manage ${what(news)}`);
+        const offered = await am.apiRoles().catch(() => undefined); // unreachable: the server decides at `up`
+        for (const reason of offered ? unknownRoles(news.roles, offered) : []) checker.fail("roles", reason);
+        if (checker.failures.length) return { inputs: news, failures: checker.failures };
+      }
       return { inputs: news };
     });
   }
@@ -94,10 +99,13 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
       if (rotation.length && replaces.length === 0) {
         await warnOnce(`${spec.resource} ${what(news)}: the client secret will be rotated (${rotation.join("; ")}); everything using it gets the new value in the same update.`);
       }
+      const pendingRevocations = (olds.pendingRevocations ?? []).length > 0;
       return {
-        changes: replaces.length > 0 || updates.length > 0 || rolesChanged || rotation.length > 0,
+        changes: replaces.length > 0 || updates.length > 0 || rolesChanged || rotation.length > 0 || pendingRevocations,
         replaces,
-        deleteBeforeReplace: false,
+        // Names are unique in Access Management: a replacement (e.g. a new clientId, or
+        // `--replace`) that keeps the name must remove the old account before creating the new one.
+        deleteBeforeReplace: !changed(olds[spec.nameKey], news[spec.nameKey]),
       };
     });
   }
@@ -130,12 +138,17 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
         createdAccount = false;
         const state = applyRoles(existing.accessSettings, roles, {});
         originalRoles = state.originalRoles;
-        account = await am.update(existing.id, spec.body(inputs, state.accessSettings, existing));
-        account = { ...existing, ...account };
+        try {
+          account = { ...existing, ...(await am.update(existing.id, spec.body(inputs, state.accessSettings, existing))) };
+        } catch (e) {
+          // The roles may have changed: keep what they were before, so delete can put them back.
+          if (!isAmbiguousFailure(e)) throw e;
+          throw partialFailure(e, existing.id, { ...pickInputs(inputs), ...spec.fromAccount(existing), [spec.idKey]: existing.id, createdAccount, originalRoles, secretStatus: "none" });
+        }
       } else {
         const state = applyRoles([], roles, {});
         originalRoles = state.originalRoles; // all null: nothing to restore, the account goes on delete
-        account = await am.create(spec.body(inputs, state.accessSettings));
+        account = await createOrFindLanded(am, spec.body(inputs, state.accessSettings), name(inputs));
         createdAccount = true;
       }
       const base: Props = {
@@ -149,9 +162,8 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
       };
       try {
         const days = withDefault(inputs.secretExpiresInDays, DEFAULT_SECRET_DAYS);
-        const { secret, revokeError } = await rotateSecret(am, account.id, undefined, days, secretDescription(name(inputs)), what(inputs));
+        const { secret } = await rotateSecret(am, account.id, {}, days, secretDescription(name(inputs)), what(inputs));
         const outs = { ...base, clientId: secret.clientId ?? account.clientId, clientSecret: secret.secret, secretId: secret.id, secretExpiresAt: secret.expiresAt, secretStatus: "active" };
-        if (revokeError) throw partialFailure(revokeError, account.id, outs);
         return { id: account.id, outs };
       } catch (e) {
         if ((e as TridionError).id) throw e;
@@ -168,15 +180,19 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
       const secrets = await am.listSecrets(id);
       const { state, info } = secretState(secrets, props.secretId);
       const active = state === "active";
+      const listed = new Set(secrets.map((s) => s.id));
+      const pending = ((props.pendingRevocations ?? []) as string[]).filter((s) => listed.has(s));
       const outs: Props = compact({
         ...props,
         ...spec.fromAccount(account),
         clientId: account.clientId ?? props.clientId,
         roles: managedRolesOnServer(account.accessSettings, props.roles ?? []),
         secretStatus: state,
-        secretId: active ? props.secretId : undefined,
+        // An expired secret keeps its id: it still fills a slot, and the next `up` revokes it.
+        secretId: info ? props.secretId : undefined,
         clientSecret: active ? props.clientSecret : undefined,
         secretExpiresAt: info?.expiresAt ?? props.secretExpiresAt,
+        pendingRevocations: pending.length ? pending : undefined,
       });
       delete outs.__provider;
       return { id, props: outs, inputs: pickInputs(outs) };
@@ -209,17 +225,31 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
         current = { ...current, ...spec.fromAccount({ ...account, ...updated }) };
       }
       current.roles = roles;
+      const owned: OwnedSecrets = { secretId: olds.secretId, pendingRevocations: olds.pendingRevocations ?? [] };
       const rotation = rotationReasons(olds, news);
-      if (rotation.length === 0) return { outs: current };
+      if (rotation.length === 0) {
+        // Only leftovers to revoke (an earlier revoke failed), or nothing at all.
+        const { pending, error } = await revokeSecrets(am, id, owned.pendingRevocations ?? []);
+        current = compact({ ...current, pendingRevocations: pending.length ? pending : undefined });
+        if (error) throw partialFailure(error, id, current);
+        return { outs: current };
+      }
       try {
         const days = withDefault(news.secretExpiresInDays, DEFAULT_SECRET_DAYS);
-        const { secret, revokeError } = await rotateSecret(am, id, olds.secretId, days, secretDescription(name(news)), what(news));
-        current = { ...current, clientId: secret.clientId ?? current.clientId, clientSecret: secret.secret, secretId: secret.id, secretExpiresAt: secret.expiresAt, secretStatus: "active" };
+        const { secret, pendingRevocations, revokeError } = await rotateSecret(am, id, owned, days, secretDescription(name(news)), what(news));
+        current = compact({
+          ...current, clientId: secret.clientId ?? current.clientId, clientSecret: secret.secret, secretId: secret.id, secretExpiresAt: secret.expiresAt, secretStatus: "active",
+          pendingRevocations: pendingRevocations.length ? pendingRevocations : undefined,
+        });
         if (revokeError) throw partialFailure(revokeError, id, current);
         return { outs: current };
       } catch (e) {
         if ((e as TridionError).id) throw e;
-        if ((e as { revokedOldSecret?: boolean }).revokedOldSecret) {
+        // Our secrets revoked before the failure must leave state too.
+        const revoked = (e as RotationError).revokedSecretIds ?? [];
+        const pending = (owned.pendingRevocations ?? []).filter((s) => !revoked.includes(s));
+        current = { ...current, pendingRevocations: pending.length ? pending : undefined };
+        if (owned.secretId && revoked.includes(owned.secretId)) {
           current = { ...current, secretId: undefined, clientSecret: undefined, secretStatus: "revoked" };
         }
         throw partialFailure(e, id, compact(current));
@@ -235,8 +265,10 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
         await am.delete(id); // its secrets go with it
         return;
       }
-      // Adopted: leave the account, revoke our secret, put the roles back as they were.
-      if (props.secretId) await am.revokeSecret(id, props.secretId);
+      // Adopted: leave the account, revoke our secrets, put the roles back as they were.
+      const ours = [...(props.secretId ? [props.secretId] : []), ...(props.pendingRevocations ?? [])];
+      const { error } = await revokeSecrets(am, id, ours);
+      if (error) throw error;
       const account = await am.get(id);
       if (!account) return;
       const restored = restoreRoles(account.accessSettings, props.originalRoles ?? {});
@@ -247,6 +279,21 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
   }
 
   return { check, diff, create, read, update, delete: remove };
+}
+
+/**
+ * POST the account. A POST is not retried blindly, so after an unclear failure (no answer, 5xx)
+ * look: if the account is there now, the POST landed and it is ours.
+ */
+async function createOrFindLanded(am: AccessManagementClient, body: Record<string, unknown>, accountName: string): Promise<Account> {
+  try {
+    return await am.create(body);
+  } catch (e) {
+    if (!isAmbiguousFailure(e)) throw e;
+    const landed = await am.findByName(accountName).catch(() => undefined);
+    if (landed) return landed;
+    throw e;
+  }
 }
 
 async function preflightIfReachable(am: AccessManagementClient, action: string): Promise<void> {

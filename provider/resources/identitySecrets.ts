@@ -7,6 +7,8 @@
 // secret first: everything that uses it is managed by this stack and receives the new value in
 // the same `pulumi up`, while the other secret may be in use by something we do not know about.
 // If neither secret is ours, we stop with an error rather than revoke someone else's.
+// Our secrets are never forgotten: an expired one keeps its id in state (it still fills a slot),
+// and one whose revoke failed is kept as `pendingRevocations` until the next `up` or delete.
 import type { AccessManagementClient, AccessSetting, NewSecret, SecretInfo } from "../clients/accessManagement";
 import { TridionError } from "../clients/errors";
 import type { InputChecker } from "./common";
@@ -48,6 +50,23 @@ export function checkRoles(checker: InputChecker, roles: unknown, resource: stri
     }
     apis.set(api, role);
   }
+}
+
+/** Role keys that Access Management does not offer (from its api-resources list), each with the fix. */
+export function unknownRoles(roles: unknown, offered: Map<string, string[]>): string[] {
+  if (!Array.isArray(roles)) return [];
+  const reasons: string[] = [];
+  for (const key of roles) {
+    if (typeof key !== "string" || isUnknown(key)) continue;
+    const { api, role } = roleKeyToSetting(key);
+    const apiRoles = offered.get(api);
+    if (!apiRoles) {
+      reasons.push(`${key}: Access Management has no API "${api}". Known APIs: ${[...offered.keys()].join(", ")}.`);
+    } else if (!apiRoles.includes(role)) {
+      reasons.push(`${key}: ${api} has no role "${role}". Its roles: ${apiRoles.map((r) => `${api}.${r}`).join(", ")}.`);
+    }
+  }
+  return reasons;
 }
 
 /**
@@ -118,18 +137,19 @@ export function secretState(secrets: SecretInfo[], secretId: string | undefined,
 
 /** Why the current secret must be replaced, or [] when it may stay. */
 export function rotationReasons(
-  olds: { secretId?: string; secretExpiresAt?: string; secretVersion?: unknown; secretExpiresInDays?: unknown },
+  olds: { secretId?: string; secretStatus?: string; secretExpiresAt?: string; secretVersion?: unknown; secretExpiresInDays?: unknown },
   news: { secretVersion?: unknown; secretExpiresInDays?: unknown; rotateBeforeDays?: unknown },
   now = Date.now(),
 ): string[] {
   const reasons: string[] = [];
-  if (!olds.secretId) reasons.push("the client secret was revoked or has expired");
+  if (!olds.secretId) reasons.push(olds.secretStatus === "none" ? "no client secret has been issued yet" : "the client secret was revoked");
+  else if (olds.secretStatus === "expired") reasons.push("the client secret has expired");
   if (isUnknown(news.secretVersion) || (news.secretVersion ?? null) !== (olds.secretVersion ?? null)) reasons.push("secretVersion changed");
   const oldDays = olds.secretExpiresInDays ?? DEFAULT_SECRET_DAYS;
   const newDays = news.secretExpiresInDays ?? DEFAULT_SECRET_DAYS;
   if (isUnknown(newDays) || oldDays !== newDays) reasons.push("secretExpiresInDays changed");
   const before = typeof news.rotateBeforeDays === "number" ? news.rotateBeforeDays : DEFAULT_ROTATE_BEFORE_DAYS;
-  if (olds.secretId && olds.secretExpiresAt) {
+  if (olds.secretId && olds.secretStatus !== "expired" && olds.secretExpiresAt) {
     const left = Date.parse(olds.secretExpiresAt) - now;
     if (left <= before * DAY_MS) reasons.push(`the client secret expires within ${before} days (${olds.secretExpiresAt})`);
   }
@@ -140,47 +160,69 @@ export function secretDescription(name: string): string {
   return `pulumi-tridion: ${name}`;
 }
 
+/** The secrets this resource owns on the account. */
+export interface OwnedSecrets {
+  /** The secret in use (it may have expired: it still fills one of the two slots until revoked). */
+  secretId?: string;
+  /** Older secrets of ours whose revoke failed: revoked by the next `up` (or delete). */
+  pendingRevocations?: string[];
+}
+
+/** A failure while rotating; says which of our secrets were already revoked, so state can follow. */
+export type RotationError = TridionError & { revokedSecretIds?: string[] };
+
+/** Revoke each secret (already gone counts as done); what could not be revoked stays pending. */
+export async function revokeSecrets(am: AccessManagementClient, accountId: string, ids: readonly string[]): Promise<{ pending: string[]; error?: TridionError }> {
+  const pending: string[] = [];
+  let error: TridionError | undefined;
+  for (const id of ids) {
+    try {
+      await am.revokeSecret(accountId, id);
+    } catch (e) {
+      pending.push(id);
+      error ??= e instanceof TridionError ? e : new TridionError(String(e));
+    }
+  }
+  return { pending, error };
+}
+
 /**
- * Replace `oldSecretId` with a new secret. Create first, then revoke; if AM's two slots are
- * full, revoke our own old secret first (see the header). `onCreated` records the new secret
- * before the revoke, so a failing revoke cannot lose it.
+ * Replace our secret(s) with a new one. Create first, then revoke; if AM's two slots are full,
+ * revoke one of ours first (a retired one before the one in use; see the header). Whatever could
+ * not be revoked afterwards comes back as `pendingRevocations`, never forgotten.
  */
 export async function rotateSecret(
   am: AccessManagementClient,
   accountId: string,
-  oldSecretId: string | undefined,
+  owned: OwnedSecrets,
   days: number,
   description: string,
   what: string,
-): Promise<{ secret: NewSecret; revokeError?: TridionError }> {
+): Promise<{ secret: NewSecret; pendingRevocations: string[]; revokeError?: TridionError }> {
   const existing = await am.listSecrets(accountId);
-  const ours = oldSecretId ? existing.find((s) => s.id === oldSecretId) : undefined;
-  let revokedFirst = false;
+  const listed = new Set(existing.map((s) => s.id));
+  const retiring = [...(owned.pendingRevocations ?? []), ...(owned.secretId ? [owned.secretId] : [])].filter((id) => listed.has(id));
+  const revokedFirst: string[] = [];
   if (existing.length >= 2) {
-    if (!ours) {
+    if (retiring.length === 0) {
       throw new TridionError(
         `Cannot issue a client secret for ${what}: it already holds two client secrets (Access Management's maximum), and neither was created by this resource, so revoking one could break whatever uses it. ` +
           `Fix: revoke the secret that is no longer used in Access Management, then run \`pulumi up\` again.`,
       );
     }
-    await am.revokeSecret(accountId, ours.id);
-    revokedFirst = true;
+    const first = retiring.shift()!;
+    await am.revokeSecret(accountId, first);
+    revokedFirst.push(first);
   }
   let secret: NewSecret;
   try {
     secret = await am.createSecret(accountId, expiryFor(days), description);
   } catch (e) {
-    // Tell the caller our old secret is gone, so state does not keep pointing at it.
-    if (revokedFirst && e instanceof TridionError) (e as TridionError & { revokedOldSecret?: boolean }).revokedOldSecret = true;
-    throw e;
+    // Tell the caller which of our secrets are gone already, so state does not keep pointing at them.
+    const error = (e instanceof TridionError ? e : new TridionError(String(e))) as RotationError;
+    error.revokedSecretIds = revokedFirst;
+    throw error;
   }
-  if (ours && !revokedFirst) {
-    try {
-      await am.revokeSecret(accountId, ours.id);
-    } catch (e) {
-      return { secret, revokeError: e instanceof TridionError ? e : new TridionError(String(e)) };
-    }
-  }
-  return { secret };
+  const { pending, error } = await revokeSecrets(am, accountId, retiring);
+  return { secret, pendingRevocations: pending, revokeError: error };
 }
-

@@ -81,3 +81,73 @@ test.serial("predefined accounts cannot be taken over; an existing one needs ado
   const after = (await api.get(api.am(`/service-accounts/${adopted.id}`))).data;
   t.deepEqual(after.accessSettings, [{ api: "Tridion.AddonService", role: "ReadOnly" }], "the role it replaced is back");
 });
+
+test.serial("an expired secret keeps its id after refresh, and the next up revokes it: a foreign secret and ours, never a third", async (t) => {
+  const emulator = await start({ productVersion: "10" });
+  t.teardown(() => emulator.close());
+  const api = await adminApi(emulator);
+  const inputs = { accountName: "expiring", roles: [ADDONS_ADMIN] };
+  const created = await p.create(inputs);
+  const foreign = (await api.post(api.am(`/service-accounts/${created.id}/client-secrets`), {})).data;
+  // An administrator makes our secret run out almost at once; then it expires.
+  const soon = new Date(Date.now() + 1500).toISOString();
+  t.is((await api.patch(api.am(`/service-accounts/${created.id}/client-secrets/${created.outs.secretId}`), { expiresAt: soon })).status, 200);
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+
+  const read = await p.read!(created.id, created.outs);
+  t.is(read.props.secretStatus, "expired");
+  t.is(read.props.secretId, created.outs.secretId, "the expired secret is still ours: it fills a slot");
+  t.is(read.props.clientSecret, undefined, "an expired value is not handed out");
+  t.true((await p.diff!(created.id, read.props, inputs)).changes, "preview shows the new secret coming");
+
+  const healed = (await p.update!(created.id, read.props, inputs)).outs;
+  t.is(healed.secretStatus, "active");
+  const held = (await api.get(api.am(`/service-accounts/${created.id}/client-secrets`))).data.map((s: { id: string }) => s.id).sort();
+  t.deepEqual(held, [foreign.id, healed.secretId].sort(), "ours replaced, the foreign one untouched");
+  t.is((await requestToken(emulator.accessManagementUrl, healed.clientId, healed.clientSecret)).status, 200);
+  t.false((await p.diff!(created.id, healed, inputs)).changes);
+});
+
+test.serial("a revoke that fails after a rotation is remembered, and the next up finishes it", async (t) => {
+  const emulator = await start({ productVersion: "10" });
+  t.teardown(() => emulator.close());
+  const api = await adminApi(emulator);
+  const inputs = { accountName: "rotating", roles: [ADDONS_ADMIN] };
+  const created = await p.create(inputs);
+  const rotate = { ...inputs, secretVersion: 2 };
+
+  // Every revoke fails (more 503s than the retries): the new secret exists, the old one too.
+  emulator.setFaults({ errorBursts: [{ status: 503, count: 50, method: "DELETE", path: "/client-secrets/" }] });
+  const err = await failure(p.update!(created.id, created.outs, rotate));
+  emulator.setFaults({});
+  t.regex(err.message, /Cannot revoke the client secret/);
+  t.regex(err.message, /the next `pulumi up` finishes the remaining steps/);
+  t.not(err.properties?.secretId, created.outs.secretId, "state holds the new secret");
+  t.deepEqual(err.properties?.pendingRevocations, [created.outs.secretId], "and remembers the old one to revoke");
+  t.is(err.properties?.secretVersion, 2);
+  t.is((await api.get(api.am(`/service-accounts/${created.id}/client-secrets`))).data.length, 2);
+
+  // Refresh keeps the reminder while the old secret is still there; the next up revokes it.
+  const read = await p.read!(created.id, err.properties!);
+  t.deepEqual(read.props.pendingRevocations, [created.outs.secretId]);
+  t.true((await p.diff!(created.id, read.props, rotate)).changes, "preview shows work left");
+  const done = (await p.update!(created.id, read.props, rotate)).outs;
+  t.is(done.secretId, err.properties?.secretId, "no second rotation");
+  t.is(done.pendingRevocations, undefined);
+  const held = (await api.get(api.am(`/service-accounts/${created.id}/client-secrets`))).data.map((s: { id: string }) => s.id);
+  t.deepEqual(held, [done.secretId]);
+  t.is((await requestToken(emulator.accessManagementUrl, created.outs.clientId, created.outs.clientSecret)).status, 401, "the old secret no longer works");
+  t.false((await p.diff!(created.id, done, rotate)).changes);
+});
+
+test.serial("a new clientId replaces the account delete-first (the name stays unique); a rename does not", async (t) => {
+  const emulator = await start({ productVersion: "10" });
+  t.teardown(() => emulator.close());
+  const inputs = { accountName: "pinned", roles: [ADDONS_ADMIN], clientId: "pinned-client-1" };
+  const created = await p.create(inputs);
+  const replace = await p.diff!(created.id, created.outs, { ...inputs, clientId: "pinned-client-2" });
+  t.deepEqual(replace.replaces, ["clientId"]);
+  t.true(replace.deleteBeforeReplace, "same name: the old account goes first");
+  const both = await p.diff!(created.id, created.outs, { ...inputs, accountName: "pinned-2", clientId: "pinned-client-2" });
+  t.false(both.deleteBeforeReplace, "a new name can be created before the old account goes");
+});

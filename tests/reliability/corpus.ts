@@ -495,8 +495,16 @@ export const corpus: BadInputCase[] = [
     name: "an unknown role key",
     group: "identity", resource: "clientCredentialUser",
     arrange: async () => identity({ roles: ["Tridion.AddonService.Superuser"] }),
-    cause: [/rejected the request as invalid \(400\)/, /role "Superuser" is not a role of Tridion\.AddonService/],
-    fix: [/Use one of: Administrator, Service, ReadOnly/],
+    // Found in preview, from Access Management's own list of APIs and roles (api-resources).
+    cause: [/roles: Tridion\.AddonService\.Superuser: Tridion\.AddonService has no role "Superuser"/],
+    fix: [/Its roles: Tridion\.AddonService\.Administrator, Tridion\.AddonService\.Service, Tridion\.AddonService\.ReadOnly/],
+  },
+  {
+    name: "a role key of an API Access Management does not know",
+    group: "identity", resource: "serviceAccount",
+    arrange: async () => ({ inputs: { accountName: "addon-deployer", roles: ["Tridion.AddonServices.Administrator"] } }),
+    cause: [/Access Management has no API "Tridion\.AddonServices"/],
+    fix: [/Known APIs: .*Tridion\.AddonService\b/],
   },
   {
     name: "two roles on one API",
