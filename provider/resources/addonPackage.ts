@@ -14,7 +14,7 @@ import { getSession, Session } from "../clients/session";
 import type { Identity } from "../clients/tokens";
 import { shims } from "../dynamic/shim";
 import { configurationSha256, inspectPackage, PackageError, preparePackage, validateConfiguration } from "../packaging";
-import { changed, changedKeys, compact, guarded, InputChecker, isUnknown, withDefault } from "./common";
+import { changed, changedKeys, compact, deleteFirst, guarded, InputChecker, isUnknown, withDefault } from "./common";
 
 export interface AddonPackageArgs {
   /** A `.zip` file or a folder (zipped deterministically, named ID-VERSION.zip from its manifest). */
@@ -57,7 +57,8 @@ export class AddonPackage extends pulumi.dynamic.Resource {
       packageSha256: undefined, packageFileName: undefined, extensions: undefined, configurationSha256: undefined,
     };
     const credentials = args.credentials === undefined ? undefined : pulumi.secret(args.credentials);
-    super(shims.addonPackage, name, { ...outputs, ...args, credentials }, opts, "tridion", "AddonPackage");
+    // Delete first on replacement: ids are unique, and two add-ons with the same extensions should not load side by side.
+    super(shims.addonPackage, name, { ...outputs, ...args, credentials }, { ...opts, deleteBeforeReplace: deleteFirst(opts) }, "tridion", "AddonPackage");
   }
 }
 
@@ -194,9 +195,7 @@ async function diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynam
     return {
       changes: replaces.length > 0 || contentChanged || configChanged || enabledChanged || credentialsChanged || settingsChanged,
       replaces,
-      // One add-on per id on the service: replacing one that keeps its id (`--replace`) must
-      // delete the old one first, or the new one would meet it (and adopt would then lose it).
-      deleteBeforeReplace: !changed(olds.addonId, news.addonId),
+      deleteBeforeReplace: true, // see deleteFirst()
     };
   });
 }

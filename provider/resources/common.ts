@@ -89,3 +89,14 @@ export async function guarded<T>(fn: () => Promise<T>): Promise<T> {
 export function compact<T extends Record<string, unknown>>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
+
+/**
+ * Account names and add-on ids are unique on the server, so a replacement must remove the old
+ * object before it creates the new one (otherwise the new one meets the old, and with `adopt` it
+ * would take it over and then lose it to the old one's delete). The provider's diff says so, but
+ * `pulumi up --replace` skips the diff: only this resource option reaches it. Set
+ * `deleteBeforeReplace: false` to create first when the name changes anyway.
+ */
+export function deleteFirst(opts: pulumi.CustomResourceOptions | undefined): boolean {
+  return opts?.deleteBeforeReplace ?? true;
+}

@@ -1,6 +1,7 @@
 // The resource-class half shared by ClientCredentialUser and ServiceAccount: the inputs for roles
 // and the client secret's lifecycle, and the outputs both expose.
 import * as pulumi from "@pulumi/pulumi";
+import { deleteFirst } from "./common";
 
 export interface IdentityArgs {
   /** Role keys `<api>.<role>`, e.g. `Tridion.AddonService.Administrator`; one role per API. */
@@ -41,6 +42,7 @@ export abstract class IdentityResource extends pulumi.dynamic.Resource {
     };
     // The server generates the secret, so no secret input marks it: ask the engine to.
     const secretOutputs = { additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "clientSecret"] };
-    super(provider, name, { ...outputs, ...args }, { ...opts, ...secretOutputs }, "tridion", type);
+    super(provider, name, { ...outputs, ...args }, { ...opts, ...secretOutputs, deleteBeforeReplace: deleteFirst(opts) }, "tridion", type);
   }
 }
+

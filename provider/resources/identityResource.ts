@@ -10,7 +10,7 @@ import { AccessManagementClient, Account, AccountKind, AccessSetting } from "../
 import { isAmbiguousFailure, partialFailure, ProductVersion, TridionError } from "../clients/errors";
 import { getSession, Session } from "../clients/session";
 import { warnOnce } from "../dynamic/diagnostics";
-import { changed, changedKeys, compact, guarded, InputChecker, isUnknown, withDefault } from "./common";
+import { changedKeys, compact, guarded, InputChecker, isUnknown, withDefault } from "./common";
 import {
   applyRoles, checkRoles, DEFAULT_ROTATE_BEFORE_DAYS, DEFAULT_SECRET_DAYS, grantedRoles, managedRolesOnServer,
   OwnedSecrets, restoreRoles, revokeSecrets, rotateSecret, RotationError, rotationReasons, secretDescription, secretState, unknownRoles,
@@ -103,9 +103,7 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
       return {
         changes: replaces.length > 0 || updates.length > 0 || rolesChanged || rotation.length > 0 || pendingRevocations,
         replaces,
-        // Names are unique in Access Management: a replacement (e.g. a new clientId, or
-        // `--replace`) that keeps the name must remove the old account before creating the new one.
-        deleteBeforeReplace: !changed(olds[spec.nameKey], news[spec.nameKey]),
+        deleteBeforeReplace: true, // names are unique in Access Management: see deleteFirst()
       };
     });
   }
