@@ -31,6 +31,8 @@ export abstract class IdentityResource extends pulumi.dynamic.Resource {
   declare public readonly grantedRoles: pulumi.Output<string[]>;
   /** Whether this resource created the account (delete removes it only then). */
   declare public readonly createdAccount: pulumi.Output<boolean>;
+  /** Ids of older secrets of ours not revoked yet (a revoke failed); the next `up` revokes them. */
+  declare public readonly pendingRevocations: pulumi.Output<string[] | undefined>;
 
   protected constructor(
     provider: pulumi.dynamic.ResourceProvider, type: string, idKey: string,
@@ -38,7 +40,7 @@ export abstract class IdentityResource extends pulumi.dynamic.Resource {
   ) {
     const outputs = {
       [idKey]: undefined, clientId: undefined, clientSecret: undefined, secretId: undefined, secretExpiresAt: undefined,
-      secretStatus: undefined, grantedRoles: undefined, createdAccount: undefined, originalRoles: undefined,
+      secretStatus: undefined, grantedRoles: undefined, createdAccount: undefined, originalRoles: undefined, pendingRevocations: undefined,
     };
     // The server generates the secret, so no secret input marks it: ask the engine to.
     const secretOutputs = { additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "clientSecret"] };

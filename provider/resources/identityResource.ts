@@ -165,7 +165,8 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
         return { id: account.id, outs };
       } catch (e) {
         if ((e as TridionError).id) throw e;
-        throw partialFailure(e, account.id, { ...base, secretStatus: "none" });
+        const orphaned = (e as RotationError).orphanedSecretIds ?? [];
+        throw partialFailure(e, account.id, compact({ ...base, secretStatus: "none", pendingRevocations: orphaned.length ? orphaned : undefined }));
       }
     });
   }
@@ -245,7 +246,7 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
         if ((e as TridionError).id) throw e;
         // Our secrets revoked before the failure must leave state too.
         const revoked = (e as RotationError).revokedSecretIds ?? [];
-        const pending = (owned.pendingRevocations ?? []).filter((s) => !revoked.includes(s));
+        const pending = [...(owned.pendingRevocations ?? []).filter((s) => !revoked.includes(s)), ...((e as RotationError).orphanedSecretIds ?? [])];
         current = { ...current, pendingRevocations: pending.length ? pending : undefined };
         if (owned.secretId && revoked.includes(owned.secretId)) {
           current = { ...current, secretId: undefined, clientSecret: undefined, secretStatus: "revoked" };

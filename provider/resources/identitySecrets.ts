@@ -10,7 +10,7 @@
 // Our secrets are never forgotten: an expired one keeps its id in state (it still fills a slot),
 // and one whose revoke failed is kept as `pendingRevocations` until the next `up` or delete.
 import type { AccessManagementClient, AccessSetting, NewSecret, SecretInfo } from "../clients/accessManagement";
-import { TridionError } from "../clients/errors";
+import { isAmbiguousFailure, TridionError } from "../clients/errors";
 import type { InputChecker } from "./common";
 import { isUnknown } from "./common";
 
@@ -168,8 +168,11 @@ export interface OwnedSecrets {
   pendingRevocations?: string[];
 }
 
-/** A failure while rotating; says which of our secrets were already revoked, so state can follow. */
-export type RotationError = TridionError & { revokedSecretIds?: string[] };
+/**
+ * A failure while rotating; says which of our secrets were already revoked, and which secrets a
+ * lost answer left behind that could not be revoked, so state can follow.
+ */
+export type RotationError = TridionError & { revokedSecretIds?: string[]; orphanedSecretIds?: string[] };
 
 /** Revoke each secret (already gone counts as done); what could not be revoked stays pending. */
 export async function revokeSecrets(am: AccessManagementClient, accountId: string, ids: readonly string[]): Promise<{ pending: string[]; error?: TridionError }> {
@@ -184,6 +187,18 @@ export async function revokeSecrets(am: AccessManagementClient, accountId: strin
     }
   }
   return { pending, error };
+}
+
+/**
+ * The answer to a secret POST was lost, but the secret may exist: its value is gone for good, so a
+ * secret that appeared meanwhile is revoked (it would fill a slot forever). Returns those that
+ * could not be revoked now.
+ */
+async function revokeOrphans(am: AccessManagementClient, accountId: string, before: Set<string>): Promise<string[]> {
+  const now = await am.listSecrets(accountId).catch(() => undefined);
+  if (!now) return [];
+  const orphans = now.map((s) => s.id).filter((id) => !before.has(id));
+  return (await revokeSecrets(am, accountId, orphans)).pending;
 }
 
 /**
@@ -221,6 +236,7 @@ export async function rotateSecret(
     // Tell the caller which of our secrets are gone already, so state does not keep pointing at them.
     const error = (e instanceof TridionError ? e : new TridionError(String(e))) as RotationError;
     error.revokedSecretIds = revokedFirst;
+    if (isAmbiguousFailure(e)) error.orphanedSecretIds = await revokeOrphans(am, accountId, listed);
     throw error;
   }
   const { pending, error } = await revokeSecrets(am, accountId, retiring);
