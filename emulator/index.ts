@@ -19,6 +19,7 @@ import type { EmulatorOptions, RunningEmulator } from "./types";
 
 export type {
   EmulatorOptions, RunningEmulator, FaultSettings, ErrorBurst, RequestLogEntry, ProductVersion, SeedUser, Credential,
+  BootstrapCredential,
 } from "./types";
 export type { RouteKey, RouteProfile } from "./routes";
 export { defaultRoutes, resolveRouteProfile } from "./routes";

@@ -81,6 +81,31 @@ test("bad flags exit with status 2 and a usage message", async (t) => {
   t.regex(err, /--product-version must be 9\.6 or 10/);
 });
 
+test("a restart after the Add-ons API bootstrap secret was revoked prints clientSecret null with a note", async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emu-cli-revoked-"));
+  const args = ["--port", "0", "--data-dir", path.join(dir, "data")];
+  let started = await startCli(args);
+  try {
+    const token = await getToken(started.info, started.info.credentials.admin);
+    const am = `${started.info.accessManagementUrl}/api/v1`;
+    const account = (await http.get(`${am}/service-accounts?name=${encodeURIComponent("Add-ons API Client (service)")}`, bearer(token))).data[0];
+    const [secret] = (await http.get(`${am}/service-accounts/${account.id}/client-secrets`, bearer(token))).data;
+    t.is((await http.delete(`${am}/service-accounts/${account.id}/client-secrets/${secret.id}`, bearer(token))).status, 204);
+    t.is(await stop(started.child), 0);
+
+    started = await startCli(args);
+    const printed = started.info.credentials.addonsService as unknown as { clientId: string; clientSecret: string | null; note: string };
+    t.is(printed.clientId, account.clientId);
+    t.is(printed.clientSecret, null);
+    t.regex(printed.note, /was revoked in this data dir and is not re-created/);
+    t.is(typeof started.info.credentials.admin.clientSecret, "string");
+    t.is((await http.get(`${started.info.addonsUrl}/api/v1/addons`, bearer(await getToken(started.info, started.info.credentials.admin)))).status, 200);
+  } finally {
+    await stop(started.child);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("a 64 MB package streams to disk: the emulator's peak memory grows far less than the package", async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emu-big-"));
   const zipPath = path.join(dir, "big-addon-1.0.0.zip");
