@@ -11,7 +11,8 @@ import { Store } from "./store";
 import { bootstrapAccounts } from "./accessManagement/accounts";
 import { loadSigningKey } from "./accessManagement/keys";
 import { registerManagementRoutes } from "./accessManagement/management";
-import { amPrefix, makeAuthenticator, registerTokenRoutes, tokenPath } from "./accessManagement/tokens";
+import { makeAuthenticator } from "./accessManagement/bearer";
+import { amPrefix, registerTokenRoutes, tokenPath } from "./accessManagement/tokens";
 import { addonsPrefix, registerAddonsRoutes } from "./addons/routes";
 import { addonsOpenApi, managementOpenApi } from "./openapi";
 import { controlsPrefix, registerControls } from "./controls";
@@ -44,7 +45,7 @@ function publicHost(host: string): string {
 function installErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError | Problem, request, reply) => {
     if (reply.raw.destroyed || request.raw.socket?.destroyed) return;
-    if (error instanceof Problem) return sendProblem(reply, error.status, error.detail, error.extra);
+    if (error instanceof Problem) return sendProblem(reply, error.status, error.detail, error.extra, error.headers);
     const status = (error as FastifyError).statusCode;
     if (status && status >= 400 && status < 500) {
       const hint = (error as FastifyError).code?.startsWith("FST_ERR_CTP") ? " Send a valid JSON body with Content-Type: application/json." : "";
@@ -120,7 +121,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     activationDelayMs: options.activationDelayMs ?? defaults.activationDelayMs,
   });
   app.get(addonsPrefix + toFastifyPath(routes.addonsOpenApi), async () => addonsOpenApi(`${origin}${addonsPrefix}`, routes));
-  app.get(amPrefix + toFastifyPath(routes.managementOpenApi), async () => managementOpenApi(`${origin}${amPrefix}`, routes));
+  app.get(amPrefix + toFastifyPath(routes.managementOpenApi), async () => managementOpenApi(`${origin}${amPrefix}`, routes, productVersion));
   registerControls(app, { log, faults, clock, store });
 
   try {

@@ -7,7 +7,7 @@ import type { RouteProfile } from "../routes";
 import { toFastifyPath } from "../routes";
 import type { AddonRecord, Store } from "../store";
 import { AddonServiceApi } from "../accessManagement/accounts";
-import type { Caller } from "../accessManagement/tokens";
+import type { Caller } from "../accessManagement/bearer";
 import type { Faults } from "../faults";
 import { configurationSha256, validateConfiguration } from "./configuration";
 import { inspectPackage, type InspectedPackage } from "./packageInspection";

@@ -2,7 +2,8 @@
 // configuration, downloads and extension status reports.
 import test from "ava";
 import { createHash } from "node:crypto";
-import { generateKeyPair, SignJWT } from "jose";
+import * as fs from "node:fs";
+import { calculateJwkThumbprint, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from "jose";
 import { canonicalJson } from "../../emulator";
 import {
   bearer, buildZip, eventually, getToken, http, manifest, packageFiles, startTestEmulator, uploadPackage, type TestEmulator,
@@ -119,13 +120,20 @@ test("role matrix: Service and ReadOnly get exactly the operations of contract ย
   const forbidden = await http.delete(`${addons}/matrix`, bearer(tokens.service));
   t.regex(String(forbidden.headers["content-type"]), /^application\/problem\+json/);
   t.regex(forbidden.data.detail, /Tridion\.AddonService\.Administrator/);
+  t.is(forbidden.headers["www-authenticate"], 'Bearer error="insufficient_scope", error_description="Needs one of the roles Tridion.AddonService.Administrator"');
 });
 
 test("401 for no token, garbage, bad signature, other issuer, wrong audience, expired token", async (t) => {
   const list = (headers: Record<string, string> = {}) => http.get(addons, { headers });
-  t.is((await list()).status, 401);
-  t.is((await list({ Authorization: "Bearer garbage" })).status, 401);
-  t.is((await list({ Authorization: `Basic ${Buffer.from("a:b").toString("base64")}` })).status, 401);
+  const none = await list();
+  t.is(none.status, 401);
+  t.is(none.headers["www-authenticate"], "Bearer", "RFC 6750 ยง3.1: no error code without a token");
+  const garbage = await list({ Authorization: "Bearer garbage" });
+  t.is(garbage.status, 401);
+  t.is(garbage.headers["www-authenticate"], 'Bearer error="invalid_token", error_description="The token is malformed"');
+  const basic = await list({ Authorization: `Basic ${Buffer.from("a:b").toString("base64")}` });
+  t.is(basic.status, 401);
+  t.is(basic.headers["www-authenticate"], "Bearer");
   const foreign = await generateKeyPair("RS256");
   const forged = await new SignJWT({ client_id: "x", role: ["Tridion.AddonService.Administrator"] })
     .setProtectedHeader({ alg: "RS256" }).setIssuer(emu.accessManagementUrl).setAudience("Tridion.AddonService")
@@ -133,6 +141,7 @@ test("401 for no token, garbage, bad signature, other issuer, wrong audience, ex
   const badSignature = await list({ Authorization: `Bearer ${forged}` });
   t.is(badSignature.status, 401);
   t.regex(badSignature.data.detail, /signature|key/);
+  t.regex(String(badSignature.headers["www-authenticate"]), /^Bearer error="invalid_token", error_description="The (signature is invalid|signing key is not found)"$/);
   // an Access-Management-only token: valid signature, wrong audience
   const am = `${emu.accessManagementUrl}/api/v1`;
   const user = (await http.post(`${am}/users`, { name: "am-only", accessSettings: [{ api: "Tridion.AccessManagement", role: "Administrator" }] }, bearer(tokens.admin))).data;
@@ -141,6 +150,7 @@ test("401 for no token, garbage, bad signature, other issuer, wrong audience, ex
   const wrongAudience = await list({ Authorization: `Bearer ${amOnly}` });
   t.is(wrongAudience.status, 401);
   t.regex(wrongAudience.data.detail, /audience/);
+  t.is(wrongAudience.headers["www-authenticate"], 'Bearer error="invalid_token", error_description="The audience is invalid (expected Tridion.AddonService)"');
   // a token from another emulator (other key and issuer); then expiry, on that emulator's clock
   // (moving this file's shared emulator clock would expire the other tests' tokens)
   const other = await startTestEmulator();
@@ -156,6 +166,42 @@ test("401 for no token, garbage, bad signature, other issuer, wrong audience, ex
   } finally {
     await other.close();
   }
+});
+
+/** Signs with the emulator's own key (from its data dir), so only the claims can be wrong. */
+async function signWithEmulatorKey(claims: JWTPayload): Promise<string> {
+  const jwk = JSON.parse(fs.readFileSync(`${emu.dataDir}/signing-key.json`, "utf8")) as JWK;
+  const key = await importJWK({ ...jwk, alg: "RS256" }, "RS256");
+  return new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: await calculateJwkThumbprint(jwk) }).sign(key);
+}
+
+test("tokens signed with the emulator's real key: each wrong claim alone is a 401 naming it", async (t) => {
+  const now = Math.floor(Date.now() / 1000);
+  const good: JWTPayload = {
+    iss: emu.accessManagementUrl, aud: "Tridion.AddonService", exp: now + 3600, iat: now,
+    client_id: "hand-made", role: "Tridion.AddonService.ReadOnly",
+  };
+  const list = async (claims: JWTPayload) => http.get(addons, bearer(await signWithEmulatorKey(claims)));
+  t.is((await list(good)).status, 200, "the hand-made token is accepted when its claims are right");
+
+  const otherIssuer = await list({ ...good, iss: "https://elsewhere.example/access-management" });
+  t.is(otherIssuer.status, 401);
+  t.regex(otherIssuer.data.detail, /issuer \(https:\/\/elsewhere\.example\/access-management\) is not this Access Management/);
+  t.is(otherIssuer.headers["www-authenticate"], 'Bearer error="invalid_token", error_description="The issuer is invalid"');
+
+  const { exp: _exp, ...noExpiry } = good;
+  const unbounded = await list(noExpiry);
+  t.is(unbounded.status, 401, "a token without exp would never expire");
+  t.regex(unbounded.data.detail, /no exp \(expiry\) claim/);
+
+  const expired = await list({ ...good, iat: now - 7200, exp: now - 3600 });
+  t.is(expired.status, 401);
+  t.regex(expired.data.detail, /has expired/);
+  t.is(expired.headers["www-authenticate"], 'Bearer error="invalid_token", error_description="The token expired"');
+
+  const otherAudience = await list({ ...good, aud: "Tridion.ContentManager" });
+  t.is(otherAudience.status, 401);
+  t.regex(otherAudience.data.detail, /audience does not include Tridion\.AddonService/);
 });
 
 test("statuses: Failed with messages for a missing file, WaitingForConfiguration, Disabled and back", async (t) => {
