@@ -8,6 +8,7 @@ import { canonicalJson } from "../../emulator";
 import {
   bearer, buildZip, eventually, getToken, http, manifest, packageFiles, startTestEmulator, uploadPackage, type TestEmulator,
 } from "../helpers/emulator";
+import { multipartFrame, openUpload } from "./rawUpload";
 
 let emu: TestEmulator;
 const tokens: Record<"admin" | "service" | "readOnly", string> = { admin: "", service: "", readOnly: "" };
@@ -252,6 +253,62 @@ test("extension status reports: all Success activates at once; one Failed fails 
     t.is((await report("acme-action", { status: "Success" })).status, 400);
   } finally {
     await slow.close();
+  }
+});
+
+test("a package update whose manifest drops an extension the configuration names fails the add-on, naming it", async (t) => {
+  await uploadAs("shrinking");
+  const configured = await http.put(`${addons}/shrinking/configuration`, { configuration: { AcmeEventHandler: { threshold: 5 } }, live: { "acme-action": {} } }, bearer(tokens.admin));
+  t.is(configured.status, 200);
+  const onlyAction = manifest({ id: "shrinking", version: "2.0.0", extensions: [(manifest().extensions as object[])[1]] });
+  const put = await uploadPackage(`${addons}/shrinking`, tokens.admin, await buildZip(packageFiles(onlyAction)), "shrinking-2.0.0.zip", "PUT");
+  t.is(put.status, 200, "the package itself is accepted, as the product fails at load time");
+  t.is(put.data.status, "Failed");
+  t.regex(put.data.message, /configuration names extensions that are not in the package's manifest: configuration\.AcmeEventHandler/);
+  t.regex(put.data.message, /the manifest has acme-action/);
+  t.true(put.data.hasConfiguration, "the configuration is kept across package updates");
+  const fixed = await http.put(`${addons}/shrinking/configuration`, { live: { "acme-action": {} } }, bearer(tokens.admin));
+  t.is(fixed.status, 200);
+  t.not(fixed.data.status, "Failed", "a matching configuration clears the failure");
+});
+
+test("DELETE configuration clears extension reports like PUT configuration does", async (t) => {
+  await uploadAs("reported");
+  const url = `${addons}/reported`;
+  t.is((await http.put(`${url}/configuration`, { configuration: { AcmeEventHandler: {} } }, bearer(tokens.admin))).status, 200);
+  const failed = await http.put(`${url}/extensions/acme-action/status`, { environment: "live", status: "Failed", message: "boom" }, bearer(tokens.service));
+  t.is(failed.data.status, "Failed");
+  t.is((await http.delete(`${url}/configuration`, bearer(tokens.admin))).status, 204);
+  const after = (await http.get(url, bearer(tokens.admin))).data;
+  t.not(after.status, "Failed", "the report of the old configuration no longer applies");
+  t.false(/boom/.test(JSON.stringify(after)));
+});
+
+test("an add-on deleted while its PUT upload streams: 404, and no temp file is left behind", async (t) => {
+  const own = await startTestEmulator();
+  try {
+    const admin = await getToken(own, own.credentials.admin);
+    const list = `${own.addonsUrl}/api/v1/addons`;
+    const zip = await buildZip(packageFiles(manifest({ id: "vanishing" })));
+    t.is((await uploadPackage(list, admin, zip, "vanishing.zip")).status, 201);
+    const frame = multipartFrame('form-data; name="file"; filename="vanishing.zip"');
+    const upload = openUpload(`${list}/vanishing`, "PUT", {
+      "Content-Type": frame.contentType,
+      "Content-Length": frame.head.length + zip.length + frame.tail.length,
+      Authorization: `Bearer ${admin}`,
+    });
+    const half = Math.floor(zip.length / 2);
+    await upload.write(Buffer.concat([frame.head, zip.subarray(0, half)]));
+    // the upload streams to tmp/ once the handler has checked the add-on exists
+    await eventually(async () => (fs.readdirSync(`${own.dataDir}/tmp`).length > 0 ? true : undefined));
+    t.is((await http.delete(`${list}/vanishing`, bearer(admin))).status, 204);
+    const answer = await upload.end(Buffer.concat([zip.subarray(half), frame.tail]));
+    t.is(answer.status, 404);
+    t.regex(String(answer.body.detail), /No add-on with id "vanishing"/);
+    t.deepEqual(fs.readdirSync(`${own.dataDir}/tmp`), []);
+    t.deepEqual(fs.readdirSync(`${own.dataDir}/packages`), []);
+  } finally {
+    await own.close();
   }
 });
 
