@@ -4,6 +4,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import multipart from "@fastify/multipart";
 import { Clock } from "./clock";
 import { Faults } from "./faults";
+import { validateNumericOptions } from "./options";
 import { Problem, sendProblem } from "./problem";
 import { RequestLog } from "./requestLog";
 import { resolveRouteProfile, toFastifyPath, type RouteProfile } from "./routes";
@@ -86,6 +87,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   if (productVersion !== "9.6" && productVersion !== "10") {
     throw new Error(`productVersion must be "9.6" or "10", got ${JSON.stringify(productVersion)}.`);
   }
+  validateNumericOptions(options);
   const routes: RouteProfile = resolveRouteProfile(options.routes);
   const host = options.host ?? defaults.host;
   const tokenLifetime = options.tokenLifetimeSeconds ?? defaults.tokenLifetimeSeconds;
