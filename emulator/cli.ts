@@ -3,20 +3,22 @@
 // until SIGINT/SIGTERM.
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
+import { validateFaults } from "./faults";
 import { startEmulator } from "./index";
+import { parseIntegerFlag } from "./options";
 import type { EmulatorOptions, ProductVersion } from "./types";
 
 const usage = `Usage: tridion-emulator [options]
-  --port N                    port (0 = any free port; default 0)
+  --port N                    port 0-65535 (0 = any free port; default 0)
   --host HOST                 listen address (default 127.0.0.1)
   --product-version 9.6|10    emulated Tridion Sites version (default 10)
   --data-dir DIR              persist state in DIR (default: in memory)
   --routes FILE               route profile JSON overriding the contract's paths
   --admin-client-id ID        bootstrap admin client id (env TRIDION_EMULATOR_ADMIN_CLIENT_ID)
   --admin-client-secret S     bootstrap admin secret (env TRIDION_EMULATOR_ADMIN_CLIENT_SECRET)
-  --activation-delay-ms N     PendingActivation -> Success delay (default 2000)
-  --token-lifetime-seconds N  access token lifetime (default 3600)
-  --max-package-bytes N       upload limit, 413 above (default 1 GiB)
+  --activation-delay-ms N     PendingActivation -> Success delay, >= 0 (default 2000)
+  --token-lifetime-seconds N  access token lifetime, 1-2147483647 (default 3600)
+  --max-package-bytes N       upload limit, >= 1; 413 above (default 1 GiB)
   --faults JSON               fault injection settings (JSON text, or @FILE)
   --seed-users NAMES          comma-separated users who "have logged in" (adoptable)
   --help`;
@@ -24,13 +26,6 @@ const usage = `Usage: tridion-emulator [options]
 function fail(message: string): never {
   process.stderr.write(`tridion-emulator: ${message}\n${usage}\n`);
   process.exit(2);
-}
-
-function integer(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a non-negative integer, got "${value}"`);
-  return n;
 }
 
 function jsonArgument(name: string, value: string | undefined): unknown {
@@ -70,18 +65,26 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): EmulatorOption
   const version = values["product-version"];
   if (version !== undefined && version !== "9.6" && version !== "10") fail(`--product-version must be 9.6 or 10, got "${version}"`);
   const routes = values.routes !== undefined ? jsonArgument("routes", `@${values.routes}`) : undefined;
+  const faults = jsonArgument("faults", values.faults);
+  if (faults !== undefined) {
+    try {
+      validateFaults(faults);
+    } catch (error) {
+      fail(`--faults: ${(error as Error).message}`);
+    }
+  }
   return {
-    port: integer("port", values.port) ?? 0,
+    port: parseIntegerFlag("port", values.port) ?? 0,
     host: values.host,
     productVersion: version as ProductVersion | undefined,
     dataDir: values["data-dir"],
     routes: routes as EmulatorOptions["routes"],
     adminClientId: values["admin-client-id"] ?? (env.TRIDION_EMULATOR_ADMIN_CLIENT_ID || undefined),
     adminClientSecret: values["admin-client-secret"] ?? (env.TRIDION_EMULATOR_ADMIN_CLIENT_SECRET || undefined),
-    activationDelayMs: integer("activation-delay-ms", values["activation-delay-ms"]),
-    tokenLifetimeSeconds: integer("token-lifetime-seconds", values["token-lifetime-seconds"]),
-    maxPackageBytes: integer("max-package-bytes", values["max-package-bytes"]),
-    faults: jsonArgument("faults", values.faults) as EmulatorOptions["faults"],
+    activationDelayMs: parseIntegerFlag("activationDelayMs", values["activation-delay-ms"]),
+    tokenLifetimeSeconds: parseIntegerFlag("tokenLifetimeSeconds", values["token-lifetime-seconds"]),
+    maxPackageBytes: parseIntegerFlag("maxPackageBytes", values["max-package-bytes"]),
+    faults: faults as EmulatorOptions["faults"],
     seedUsers: values["seed-users"]?.split(",").map((s) => s.trim()).filter(Boolean),
   };
 }

@@ -1,25 +1,73 @@
 // Fault injection (off by default): error bursts, 429 with Retry-After, latency, dropped uploads,
 // token endpoint down, short-lived tokens. Test controls (/__emulator) are never faulted.
+import { describeRange, inRange, maxInt32, numericOptions } from "./options";
 import type { ErrorBurst, FaultSettings } from "./types";
 
 export const defaultDropAfterBytes = 64 * 1024;
 
+const faultKeys = ["errorBursts", "latencyMs", "dropUploads", "tokenEndpointDown", "tokenLifetimeSeconds"];
+const burstKeys = ["status", "count", "method", "path", "retryAfterSeconds"];
+const dropKeys = ["count", "afterBytes"];
+const burstStatuses = [500, 502, 503, 429];
+const httpMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+const readme = 'see emulator/README.md, "Fault injection"';
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** A misspelt key would silently inject nothing: refuse it. */
+function onlyKnownKeys(where: string, value: Record<string, unknown>, known: string[]) {
+  const unknown = Object.keys(value).filter((k) => !known.includes(k));
+  if (unknown.length) throw new Error(`Unknown fault setting ${unknown.map((k) => `${where}${k}`).join(", ")}; known: ${known.map((k) => `${where}${k}`).join(", ")} (${readme}).`);
+}
+
+function integerAt(where: string, value: unknown, range: { min: number; max: number }, optional = true) {
+  if (value === undefined && optional) return;
+  if (!inRange(value, range)) throw new Error(`${where} must be ${describeRange(range)}, got ${JSON.stringify(value) ?? "nothing"}.`);
+}
+
+function validateBurst(burst: unknown, index: number) {
+  const where = `errorBursts[${index}]`;
+  if (!isObject(burst)) throw new Error(`${where} must be an object like {"status": 503, "count": 1}.`);
+  onlyKnownKeys(`${where}.`, burst, burstKeys);
+  if (!burstStatuses.includes(burst.status as number)) throw new Error(`${where}.status must be 500, 502, 503 or 429, got ${JSON.stringify(burst.status)}.`);
+  integerAt(`${where}.count`, burst.count, { min: 0, max: Number.MAX_SAFE_INTEGER }, false);
+  if (burst.method !== undefined && (typeof burst.method !== "string" || !httpMethods.includes(burst.method.toUpperCase()))) {
+    throw new Error(`${where}.method must be one of ${httpMethods.join(", ")}, got ${JSON.stringify(burst.method)}.`);
+  }
+  if (burst.path !== undefined) {
+    if (typeof burst.path !== "string") throw new Error(`${where}.path must be a regular expression as a string, got ${JSON.stringify(burst.path)}.`);
+    try {
+      new RegExp(burst.path);
+    } catch (error) {
+      throw new Error(`${where}.path is not a valid regular expression (${(error as Error).message}).`);
+    }
+  }
+  integerAt(`${where}.retryAfterSeconds`, burst.retryAfterSeconds, { min: 0, max: maxInt32 });
+}
+
 export function validateFaults(value: unknown): FaultSettings {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new Error("Fault settings must be a JSON object (see emulator/README.md, \"Fault injection\").");
+  if (!isObject(value)) throw new Error(`Fault settings must be a JSON object (${readme}).`);
+  onlyKnownKeys("", value, faultKeys);
+  if (value.errorBursts !== undefined) {
+    if (!Array.isArray(value.errorBursts)) throw new Error("errorBursts must be a list of bursts.");
+    value.errorBursts.forEach(validateBurst);
   }
-  const f = value as FaultSettings;
-  for (const burst of f.errorBursts ?? []) {
-    if (![500, 502, 503, 429].includes(burst.status)) throw new Error(`errorBursts[].status must be 500, 502, 503 or 429, got ${burst.status}.`);
-    if (!Number.isInteger(burst.count) || burst.count < 0) throw new Error("errorBursts[].count must be a non-negative integer.");
-    if (burst.path !== undefined) new RegExp(burst.path);
+  const latency = value.latencyMs;
+  if (latency !== undefined && !(typeof latency === "number" && latency >= 0 && latency <= maxInt32)) {
+    throw new Error(`latencyMs must be a number from 0 to ${maxInt32}, got ${JSON.stringify(latency)}.`);
   }
-  if (f.latencyMs !== undefined && !(f.latencyMs >= 0)) throw new Error("latencyMs must be >= 0.");
-  if (f.tokenLifetimeSeconds !== undefined && !(f.tokenLifetimeSeconds >= 1)) throw new Error("tokenLifetimeSeconds must be >= 1.");
-  if (f.dropUploads !== undefined && !(Number.isInteger(f.dropUploads.count) && f.dropUploads.count >= 0)) {
-    throw new Error("dropUploads.count must be a non-negative integer.");
+  if (value.dropUploads !== undefined) {
+    if (!isObject(value.dropUploads)) throw new Error('dropUploads must be an object like {"count": 1, "afterBytes": 65536}.');
+    onlyKnownKeys("dropUploads.", value.dropUploads, dropKeys);
+    integerAt("dropUploads.count", value.dropUploads.count, { min: 0, max: Number.MAX_SAFE_INTEGER }, false);
+    integerAt("dropUploads.afterBytes", value.dropUploads.afterBytes, { min: 0, max: Number.MAX_SAFE_INTEGER });
   }
-  return f;
+  if (value.tokenEndpointDown !== undefined && typeof value.tokenEndpointDown !== "boolean") {
+    throw new Error(`tokenEndpointDown must be true or false, got ${JSON.stringify(value.tokenEndpointDown)}.`);
+  }
+  integerAt("tokenLifetimeSeconds", value.tokenLifetimeSeconds, numericOptions.tokenLifetimeSeconds);
+  return value as FaultSettings;
 }
 
 export class Faults {

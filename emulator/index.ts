@@ -4,6 +4,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import multipart from "@fastify/multipart";
 import { Clock } from "./clock";
 import { Faults } from "./faults";
+import { validateNumericOptions } from "./options";
 import { Problem, sendProblem } from "./problem";
 import { RequestLog } from "./requestLog";
 import { resolveRouteProfile, toFastifyPath, type RouteProfile } from "./routes";
@@ -11,7 +12,8 @@ import { Store } from "./store";
 import { bootstrapAccounts } from "./accessManagement/accounts";
 import { loadSigningKey } from "./accessManagement/keys";
 import { registerManagementRoutes } from "./accessManagement/management";
-import { amPrefix, makeAuthenticator, registerTokenRoutes, tokenPath } from "./accessManagement/tokens";
+import { makeAuthenticator } from "./accessManagement/bearer";
+import { amPrefix, registerTokenRoutes, tokenPath } from "./accessManagement/tokens";
 import { addonsPrefix, registerAddonsRoutes } from "./addons/routes";
 import { addonsOpenApi, managementOpenApi } from "./openapi";
 import { controlsPrefix, registerControls } from "./controls";
@@ -19,6 +21,7 @@ import type { EmulatorOptions, RunningEmulator } from "./types";
 
 export type {
   EmulatorOptions, RunningEmulator, FaultSettings, ErrorBurst, RequestLogEntry, ProductVersion, SeedUser, Credential,
+  BootstrapCredential,
 } from "./types";
 export type { RouteKey, RouteProfile } from "./routes";
 export { defaultRoutes, resolveRouteProfile } from "./routes";
@@ -43,7 +46,7 @@ function publicHost(host: string): string {
 function installErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError | Problem, request, reply) => {
     if (reply.raw.destroyed || request.raw.socket?.destroyed) return;
-    if (error instanceof Problem) return sendProblem(reply, error.status, error.detail, error.extra);
+    if (error instanceof Problem) return sendProblem(reply, error.status, error.detail, error.extra, error.headers);
     const status = (error as FastifyError).statusCode;
     if (status && status >= 400 && status < 500) {
       const hint = (error as FastifyError).code?.startsWith("FST_ERR_CTP") ? " Send a valid JSON body with Content-Type: application/json." : "";
@@ -84,6 +87,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   if (productVersion !== "9.6" && productVersion !== "10") {
     throw new Error(`productVersion must be "9.6" or "10", got ${JSON.stringify(productVersion)}.`);
   }
+  validateNumericOptions(options);
   const routes: RouteProfile = resolveRouteProfile(options.routes);
   const host = options.host ?? defaults.host;
   const tokenLifetime = options.tokenLifetimeSeconds ?? defaults.tokenLifetimeSeconds;
@@ -119,7 +123,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     activationDelayMs: options.activationDelayMs ?? defaults.activationDelayMs,
   });
   app.get(addonsPrefix + toFastifyPath(routes.addonsOpenApi), async () => addonsOpenApi(`${origin}${addonsPrefix}`, routes));
-  app.get(amPrefix + toFastifyPath(routes.managementOpenApi), async () => managementOpenApi(`${origin}${amPrefix}`, routes));
+  app.get(amPrefix + toFastifyPath(routes.managementOpenApi), async () => managementOpenApi(`${origin}${amPrefix}`, routes, productVersion));
   registerControls(app, { log, faults, clock, store });
 
   try {

@@ -1,6 +1,7 @@
 // OpenAPI documents of both services, generated from the active route profile so they always
 // describe the paths this emulator really serves.
 import type { RouteKey, RouteProfile } from "./routes";
+import type { ProductVersion } from "./types";
 
 interface Operation {
   route: RouteKey;
@@ -38,13 +39,17 @@ const managementOperations: Operation[] = [
   { route: "user", method: "put", summary: "Replace a user", success: 200, body: "json" },
   { route: "user", method: "delete", summary: "Delete a user", success: 204 },
   ...secretOps("userSecrets", "userSecret", "user"),
+  { route: "apiResources", method: "get", summary: "List the APIs and their role keys", success: 200 },
+];
+
+/** 10.x only: a 9.6 emulator answers 404 on these, so its document does not list them. */
+const serviceAccountOperations: Operation[] = [
   { route: "serviceAccounts", method: "get", summary: "List service accounts (10.x)", success: 200 },
   { route: "serviceAccounts", method: "post", summary: "Create a service account (10.x)", success: 201, body: "json" },
   { route: "serviceAccount", method: "get", summary: "Get a service account", success: 200 },
   { route: "serviceAccount", method: "put", summary: "Replace a service account", success: 200, body: "json" },
   { route: "serviceAccount", method: "delete", summary: "Delete a service account", success: 204 },
   ...secretOps("serviceAccountSecrets", "serviceAccountSecret", "service account"),
-  { route: "apiResources", method: "get", summary: "List the APIs and their role keys", success: 200 },
 ];
 
 function document(title: string, serverUrl: string, routes: RouteProfile, operations: Operation[], audience: string) {
@@ -91,6 +96,7 @@ export function addonsOpenApi(addonsUrl: string, routes: RouteProfile) {
   return document("Tridion Sites Add-ons Service (emulator)", addonsUrl, routes, addonsOperations, "Tridion.AddonService");
 }
 
-export function managementOpenApi(accessManagementUrl: string, routes: RouteProfile) {
-  return document("Tridion Sites Access Management API (emulator)", accessManagementUrl, routes, managementOperations, "Tridion.AccessManagement");
+export function managementOpenApi(accessManagementUrl: string, routes: RouteProfile, productVersion: ProductVersion) {
+  const operations = productVersion === "9.6" ? managementOperations : [...managementOperations, ...serviceAccountOperations];
+  return document("Tridion Sites Access Management API (emulator)", accessManagementUrl, routes, operations, "Tridion.AccessManagement");
 }

@@ -12,6 +12,8 @@ export class Problem extends Error {
     readonly status: number,
     readonly detail: string,
     readonly extra: Record<string, unknown> = {},
+    /** Response headers that belong to this error (WWW-Authenticate, Connection). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
   }
@@ -27,6 +29,9 @@ export function problemBody(status: number, detail: string, extra: Record<string
   };
 }
 
-export function sendProblem(reply: FastifyReply, status: number, detail: string, extra: Record<string, unknown> = {}) {
+export function sendProblem(
+  reply: FastifyReply, status: number, detail: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {},
+) {
+  for (const [name, value] of Object.entries(headers)) reply.header(name, value);
   return reply.code(status).type("application/problem+json").send(JSON.stringify(problemBody(status, detail, extra)));
 }

@@ -16,7 +16,7 @@ export interface SecretRecord {
   hash: string;
   salt: string;
   createdAt: string;
-  /** null for the bootstrap secrets printed by the CLI (they do not expire). */
+  /** null for the bootstrap secrets printed by the CLI (they do not expire unless shortened). */
   expiresAt: string | null;
   description?: string;
 }
@@ -67,10 +67,24 @@ export interface AddonRecord {
   reports: Record<string, ExtensionReport[]>;
 }
 
+export type BootstrapRole = "admin" | "addonsService";
+
+/** Remembers that a bootstrap secret was issued, so a restart never re-issues a revoked one. */
+export interface IssuedBootstrapSecret {
+  issuedAt: string;
+  /** The value came from --admin-client-secret (not derived from the signing key). */
+  explicit: boolean;
+}
+
 export interface State {
   formatVersion: 1;
   productVersion: string;
-  bootstrap: { adminAccountId: string; addonsServiceAccountId: string };
+  bootstrap: {
+    adminAccountId: string;
+    addonsServiceAccountId: string;
+    /** Absent in data dirs written before it existed (those re-created the secrets on every start). */
+    issuedSecrets?: Partial<Record<BootstrapRole, IssuedBootstrapSecret>>;
+  };
   accounts: Account[];
   addons: AddonRecord[];
 }

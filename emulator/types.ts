@@ -65,11 +65,20 @@ export interface Credential {
   clientSecret: string;
 }
 
+/**
+ * A bootstrap credential as the emulator reports it at start. `note` says why the secret is not
+ * usable as printed (revoked, expired, or set by an earlier --admin-client-secret). When the value
+ * is unknown, reading `clientSecret` throws with that note and JSON shows `"clientSecret": null`.
+ */
+export interface BootstrapCredential extends Credential {
+  note?: string;
+}
+
 export interface RunningEmulator {
   accessManagementUrl: string;
   addonsUrl: string;
   productVersion: ProductVersion;
-  credentials: { admin: Credential; addonsService: Credential };
+  credentials: { admin: BootstrapCredential; addonsService: BootstrapCredential };
   requestLog(): RequestLogEntry[];
   clearRequestLog(): void;
   setFaults(f: FaultSettings): void;

@@ -2,10 +2,10 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock";
 import { Problem } from "../problem";
-import type { AccessSetting, Account, State, Store } from "../store";
-import type { ProductVersion, SeedUser } from "../types";
+import type { AccessSetting, Account, BootstrapRole, State, Store } from "../store";
+import type { BootstrapCredential, ProductVersion, SeedUser } from "../types";
+import { settleBootstrapSecret, type BootstrapSecretRequest } from "./bootstrapSecrets";
 import type { SigningKey } from "./keys";
-import { newSecretRecord } from "./secrets";
 
 export const AddonServiceApi = "Tridion.AddonService";
 export const AccessManagementApi = "Tridion.AccessManagement";
@@ -74,14 +74,14 @@ function newAccount(fields: Omit<Account, "id" | "createdAt" | "secrets">, now: 
 }
 
 export interface BootstrapResult {
-  admin: { clientId: string; clientSecret: string };
-  addonsService: { clientId: string; clientSecret: string };
+  admin: BootstrapCredential;
+  addonsService: BootstrapCredential;
 }
 
 /**
- * Creates the predefined accounts on first start, and (re)asserts the bootstrap credentials on every
- * start. Bootstrap secret values are derived from the signing key (HMAC), so the data dir holds only
- * their hashes yet a restart prints the same values.
+ * Creates the predefined accounts and issues the bootstrap secrets on first start; later starts
+ * keep them as they are (see bootstrapSecrets.ts). Bootstrap secret values are derived from the
+ * signing key (HMAC), so the data dir holds only their hashes yet a restart prints the same values.
  */
 export function bootstrapAccounts(
   store: Store,
@@ -92,6 +92,7 @@ export function bootstrapAccounts(
   seedUsers: Array<string | SeedUser>,
 ): BootstrapResult {
   const now = clock.now();
+  const firstStart = !store.state;
   if (!store.state) {
     const predefined = predefinedByVersion[productVersion].map((p) =>
       newAccount({ kind: "serviceAccount", name: p.name, clientId: randomUUID(), accessSettings: p.accessSettings, predefined: true }, now),
@@ -113,7 +114,7 @@ export function bootstrapAccounts(
     const state: State = {
       formatVersion: 1,
       productVersion,
-      bootstrap: { adminAccountId: adminAccount.id, addonsServiceAccountId: predefined[addonsServiceIndex].id },
+      bootstrap: { adminAccountId: adminAccount.id, addonsServiceAccountId: predefined[addonsServiceIndex].id, issuedSecrets: {} },
       accounts: [adminAccount, ...predefined],
       addons: [],
     };
@@ -132,23 +133,26 @@ export function bootstrapAccounts(
     }
     adminAccount.clientId = admin.clientId;
   }
-  const adminSecret = admin.clientSecret || key.derive(`bootstrap:${adminAccount.clientId}`);
-  const addonsSecret = key.derive(`bootstrap:${addonsAccount.clientId}`);
-  resetBootstrapSecret(adminAccount, adminSecret, now);
-  resetBootstrapSecret(addonsAccount, addonsSecret, now);
+  const issued = (state.bootstrap.issuedSecrets ??= {});
+  const settle = (role: BootstrapRole, account: Account, request: BootstrapSecretRequest) => {
+    const settled = settleBootstrapSecret(account, issued[role], firstStart, request, now);
+    if (settled.issued) issued[role] = settled.issued;
+    return settled.credential;
+  };
+  const result = {
+    admin: settle("admin", adminAccount, {
+      explicit: admin.clientSecret || undefined,
+      derived: key.derive(`bootstrap:${adminAccount.clientId}`),
+      reissueHint: "Start with --admin-client-secret to issue a new one.",
+    }),
+    addonsService: settle("addonsService", addonsAccount, {
+      derived: key.derive(`bootstrap:${addonsAccount.clientId}`),
+      reissueHint: "Create a new secret for it through the management API, or start on a fresh --data-dir.",
+    }),
+  };
   for (const seed of seedUsers) addLoggedInUser(store, typeof seed === "string" ? { name: seed } : seed, now);
   store.save();
-  return {
-    admin: { clientId: adminAccount.clientId, clientSecret: adminSecret },
-    addonsService: { clientId: addonsAccount.clientId, clientSecret: addonsSecret },
-  };
-}
-
-/** The bootstrap secret is the first one of its account, without expiry; other secrets stay. */
-function resetBootstrapSecret(account: Account, value: string, now: Date) {
-  const record = newSecretRecord(value, now, null, "bootstrap secret (printed by the emulator at start)");
-  record.id = `bootstrap-${account.id}`;
-  account.secrets = [record, ...account.secrets.filter((s) => s.id !== record.id)];
+  return result;
 }
 
 /** A user "who has logged in" through an identity provider: listed, without client credentials. */

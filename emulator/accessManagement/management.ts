@@ -15,7 +15,7 @@ import {
   dayMs, expiryToleranceMs, generateSecretValue, isExpired, maxExpiryDays, maxSecretsPerAccount,
   minExpiryDays, newSecretRecord, secretView,
 } from "./secrets";
-import type { Caller } from "./tokens";
+import type { Caller } from "./bearer";
 import { amPrefix } from "./tokens";
 
 export interface ManagementContext {
@@ -51,11 +51,22 @@ function requiredName(body: Body): string {
   return name;
 }
 
+/** RFC 3339 (the ISO 8601 profile JSON APIs use): date, time with seconds, and a time zone. */
+const isoDateTime = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/;
+
+function isRealDateTime(match: RegExpExecArray): boolean {
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const offsetOk = match[8] === "Z" || (Number(match[9]) <= 23 && Number(match[10]) <= 59);
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetOk;
+}
+
 function parseExpiry(value: unknown, field = "expiresAt"): Date {
-  if (typeof value !== "string" || Number.isNaN(Date.parse(value))) {
-    throw new Problem(400, `"${field}" must be an ISO 8601 date-time, e.g. "2030-01-31T00:00:00Z".`);
+  const match = typeof value === "string" ? isoDateTime.exec(value) : null;
+  if (!match || !isRealDateTime(match)) {
+    throw new Problem(400, `"${field}" must be an ISO 8601 date-time with seconds and a time zone, YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM), e.g. "2030-01-31T00:00:00Z"; got ${JSON.stringify(value)}.`);
   }
-  return new Date(Date.parse(value));
+  return new Date(Date.parse(value as string));
 }
 
 export function registerManagementRoutes(app: FastifyInstance, ctx: ManagementContext) {

@@ -1,10 +1,9 @@
-// OIDC discovery, JWKS and the token endpoint (client_credentials), plus bearer-token checks
-// used by both services.
+// OIDC discovery, JWKS and the token endpoint (client_credentials). Checking bearer tokens is
+// bearer.ts.
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { errors as joseErrors, jwtVerify, SignJWT, createLocalJWKSet, type JWTPayload } from "jose";
+import { SignJWT } from "jose";
 import type { Clock } from "../clock";
-import { Problem } from "../problem";
 import type { Account, Store } from "../store";
 import type { SigningKey } from "./keys";
 import { roleKey } from "./accounts";
@@ -28,12 +27,6 @@ declare module "fastify" {
   interface FastifyRequest {
     identity: string | null;
   }
-}
-
-export interface Caller {
-  clientId: string;
-  roles: string[];
-  payload: JWTPayload;
 }
 
 function tokenError(reply: FastifyReply, status: number, error: string, description: string) {
@@ -68,6 +61,11 @@ function clientCredentials(request: FastifyRequest, form: Record<string, string>
     return { clientId: form.client_id, secret: form.client_secret };
   }
   return { error: "" };
+}
+
+/** IdentityServer writes a claim with one value as a plain string, with several as an array. */
+function oneOrMany(values: string[]): string | string[] {
+  return values.length === 1 ? values[0] : values;
 }
 
 function findAccountBySecret(store: Store, clientId: string, secret: string, now: Date): Account | undefined {
@@ -135,12 +133,12 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: TokenContext) {
     const iat = Math.floor(now.getTime() / 1000);
     const accessToken = await new SignJWT({
       client_id: account.clientId,
-      role: account.accessSettings.map(roleKey),
+      role: oneOrMany(account.accessSettings.map(roleKey)),
       name: account.name,
     })
       .setProtectedHeader({ alg: "RS256", kid: ctx.key.kid, typ: "at+jwt" })
       .setIssuer(ctx.issuer())
-      .setAudience(audiences)
+      .setAudience(oneOrMany(audiences))
       .setSubject(account.id)
       .setIssuedAt(iat)
       .setNotBefore(iat)
@@ -154,46 +152,4 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: TokenContext) {
       scope: audiences.join(" "),
     });
   });
-}
-
-/** Verifies a bearer token for `audience` (401 on any failure) and checks one of `roles` (403). */
-export function makeAuthenticator(ctx: TokenContext) {
-  const jwks = createLocalJWKSet({ keys: [ctx.key.publicJwk] });
-  return async function authenticate(request: FastifyRequest, audience: string, roles: string[]): Promise<Caller> {
-    const header = request.headers.authorization;
-    const match = header && /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) {
-      throw new Problem(401, "A bearer access token is required: get one from the Access Management token endpoint and send Authorization: Bearer <token>.");
-    }
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(match[1], jwks, {
-        issuer: ctx.issuer(),
-        audience,
-        algorithms: ["RS256"],
-        currentDate: ctx.clock.now(),
-      }));
-    } catch (error) {
-      throw new Problem(401, `The access token was refused: ${describeJoseError(error, audience)}`);
-    }
-    const clientId = typeof payload.client_id === "string" ? payload.client_id : String(payload.sub);
-    request.identity = clientId;
-    const held = Array.isArray(payload.role) ? (payload.role as string[]) : typeof payload.role === "string" ? [payload.role] : [];
-    if (!roles.some((r) => held.includes(r))) {
-      throw new Problem(403, `This operation needs one of the roles ${roles.join(", ")}; the caller holds ${held.join(", ") || "no role"}. Give the account one of these roles in Access Management.`);
-    }
-    return { clientId, roles: held, payload };
-  };
-}
-
-function describeJoseError(error: unknown, audience: string): string {
-  if (error instanceof joseErrors.JWTExpired) return "it has expired; request a new token.";
-  if (error instanceof joseErrors.JWTClaimValidationFailed) {
-    if (error.claim === "aud") return `its audience does not include ${audience}; the account needs a role for ${audience}.`;
-    if (error.claim === "iss") return "it was issued by another authority than this Access Management.";
-    return `claim ${error.claim} is invalid (${error.reason}).`;
-  }
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return "its signature does not verify against this Access Management's keys.";
-  if (error instanceof joseErrors.JWKSNoMatchingKey) return "it is signed with a key this Access Management does not publish.";
-  return "it is not a valid JWT access token.";
 }

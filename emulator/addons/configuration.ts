@@ -27,8 +27,9 @@ export function configurationSha256(value: unknown): string {
  * Top-level keys: "configuration" (per-extension settings), "sitesCm" and CD environment names
  * (each an object with optional "isEnabled", an optional "configuration" of variables, and
  * per-extension objects). Every other key inside must be an extension name from the manifest.
+ * Returns the paths ("live.Other") naming extensions that `extensionNames` does not hold.
  */
-export function validateConfiguration(document: unknown, extensionNames: string[]): void {
+export function unknownExtensionPaths(document: unknown, extensionNames: string[]): string[] {
   if (!isPlainObject(document)) {
     throw new Problem(400, 'The configuration must be a JSON object, e.g. {"configuration": {"MyExtension": {}}, "sitesCm": {"isEnabled": true}}.');
   }
@@ -52,8 +53,16 @@ export function validateConfiguration(document: unknown, extensionNames: string[
       else if (!isPlainObject(inner)) throw new Problem(400, `Configuration "${section}.${key}" must be a JSON object.`);
     }
   }
+  return unknown;
+}
+
+export const manifestNamesText = (extensionNames: string[]) =>
+  extensionNames.length ? extensionNames.join(", ") : "(the manifest declares no extensions)";
+
+/** 400 unless the document is a configuration for exactly these extension names. */
+export function validateConfiguration(document: unknown, extensionNames: string[]): void {
+  const unknown = unknownExtensionPaths(document, extensionNames);
   if (unknown.length) {
-    const names = extensionNames.length ? extensionNames.join(", ") : "(the manifest declares no extensions)";
-    throw new Problem(400, `The configuration names extensions that are not in the add-on's manifest: ${unknown.join(", ")}. Extension names must match the manifest: ${names}.`);
+    throw new Problem(400, `The configuration names extensions that are not in the add-on's manifest: ${unknown.join(", ")}. Extension names must match the manifest: ${manifestNamesText(extensionNames)}.`);
   }
 }

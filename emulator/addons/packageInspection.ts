@@ -1,5 +1,7 @@
-// Validates an uploaded add-on package on disk with yauzl: reads only the central directory and
-// manifest.json, so a package of any size needs little memory.
+// Validates an uploaded add-on package on disk with yauzl: lists the central directory, streams
+// every entry through a CRC-32 check and reads manifest.json, so a package of any size needs
+// little memory.
+import { crc32 } from "node:zlib";
 import * as yauzl from "yauzl";
 import { Problem } from "../problem";
 
@@ -63,6 +65,46 @@ function listEntries(zip: yauzl.ZipFile): Promise<Array<{ name: string; entry: y
     zip.on("error", (error: Error) => reject_(new Problem(400, `The package is a corrupt ZIP file (${error.message}). ${rebuildHint}`)));
     zip.readEntry();
   });
+}
+
+function corruptEntry(name: string, cause: string): Problem {
+  return new Problem(400, `The package is a corrupt ZIP file: entry "${name}" ${cause}. ${rebuildHint}`);
+}
+
+/** yauzl checks the sizes (validateEntrySizes) but never the CRC-32: compute it while streaming. */
+function verifyEntry(zip: yauzl.ZipFile, name: string, entry: yauzl.Entry): Promise<void> {
+  return new Promise((resolve, reject_) => {
+    zip.openReadStream(entry, (error, stream) => {
+      if (error || !stream) return reject_(corruptEntry(name, `cannot be read (${error?.message ?? "no data"})`));
+      let crc = 0;
+      stream.on("data", (chunk: Buffer) => {
+        crc = crc32(chunk, crc);
+      });
+      stream.on("end", () => {
+        const actual = crc >>> 0;
+        if (actual === entry.crc32) return resolve();
+        const hex = (n: number) => `0x${n.toString(16).padStart(8, "0")}`;
+        reject_(corruptEntry(name, `fails its CRC-32 check (the data gives ${hex(actual)}, the ZIP directory says ${hex(entry.crc32)})`));
+      });
+      stream.on("error", (e: Error) => reject_(corruptEntry(name, `is damaged (${e.message})`)));
+    });
+  });
+}
+
+const isDirectory = (name: string) => name.endsWith("/") || name.endsWith("\\");
+
+/** Two entries that extract to the same file (Windows compares names case-insensitively). */
+function rejectDuplicates(entries: Array<{ name: string }>) {
+  const seen = new Map<string, string>();
+  for (const { name } of entries) {
+    if (isDirectory(name)) continue;
+    const key = normalizePath(name);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      reject(`The package has two entries for the same file: "${first}" and "${name}" (names are compared case-insensitively, as on the Windows servers that extract add-ons). Keep one of them; ${rebuildHint}`);
+    }
+    seen.set(key, name);
+  }
 }
 
 function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer> {
@@ -182,6 +224,10 @@ export async function inspectPackage(file: string, fileName: string): Promise<In
     if (escaping.length) {
       reject(`The package has entries that escape the ZIP root: ${escaping.slice(0, 5).join(", ")}. Entries must be relative paths without "..", a drive letter or a leading slash; rebuild the ZIP from the add-on folder.`);
     }
+    rejectDuplicates(entries);
+    for (const { name, entry } of entries) {
+      if (!isDirectory(name)) await verifyEntry(zip, name, entry);
+    }
     const manifestEntry = entries.find((e) => e.name === "manifest.json");
     if (!manifestEntry) {
       const nested = entries.find((e) => /(^|[\\/])manifest\.json$/i.test(e.name));
@@ -196,7 +242,7 @@ export async function inspectPackage(file: string, fileName: string): Promise<In
     if (!description.trim()) reject('manifest.json: "description" must not be empty. Describe what the add-on does.');
     const version = stringField(manifest, "version", "");
     const requireConfiguration = validateRequireConfiguration(manifest);
-    const entryNames = new Set(entries.filter((e) => !e.name.endsWith("/")).map((e) => normalizePath(e.name)));
+    const entryNames = new Set(entries.filter((e) => !isDirectory(e.name)).map((e) => normalizePath(e.name)));
     const extensions = validateExtensions(manifest, entryNames);
     validateFileName(fileName, id, version);
     return {

@@ -22,14 +22,27 @@ export interface UploadOptions {
   dropAfterBytes?: number;
 }
 
-function tooLarge(maxBytes: number): Problem {
-  return new Problem(413, `The package is larger than the limit of ${maxBytes} bytes. Make it smaller (leave build outputs and sources out of the ZIP) or raise the limit (--max-package-bytes).`);
+/** Room for the multipart framing around the file (boundaries, part headers, a long file name). */
+export const multipartOverheadBytes = 64 * 1024;
+
+function tooLarge(maxBytes: number, headers: Record<string, string> = {}): Problem {
+  return new Problem(413, `The package is larger than the limit of ${maxBytes} bytes. Make it smaller (leave build outputs and sources out of the ZIP) or raise the limit (--max-package-bytes).`, {}, headers);
+}
+
+/** A declared Content-Length far above the limit is refused before any byte is read. */
+function refuseDeclaredOversize(request: FastifyRequest, maxBytes: number) {
+  const declared = Number(request.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > maxBytes + multipartOverheadBytes) {
+    // Close the connection: the client is still sending a body nobody will read.
+    throw tooLarge(maxBytes, { Connection: "close" });
+  }
 }
 
 export async function receivePackage(request: FastifyRequest, options: UploadOptions): Promise<ReceivedPackage> {
   if (!request.isMultipart()) {
     throw new Problem(415, 'Upload the package as multipart/form-data with the ZIP in the field "file" (with its file name), e.g. curl -F file=@ID-VERSION.zip.');
   }
+  refuseDeclaredOversize(request, options.maxBytes);
   let part;
   try {
     part = await request.file({ limits: { fileSize: options.maxBytes, files: 1 } });

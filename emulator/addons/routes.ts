@@ -7,11 +7,11 @@ import type { RouteProfile } from "../routes";
 import { toFastifyPath } from "../routes";
 import type { AddonRecord, Store } from "../store";
 import { AddonServiceApi } from "../accessManagement/accounts";
-import type { Caller } from "../accessManagement/tokens";
+import type { Caller } from "../accessManagement/bearer";
 import type { Faults } from "../faults";
 import { configurationSha256, validateConfiguration } from "./configuration";
 import { inspectPackage, type InspectedPackage } from "./packageInspection";
-import { receivePackage } from "./packageUpload";
+import { receivePackage, type ReceivedPackage } from "./packageUpload";
 import { addonView } from "./status";
 
 export const addonsPrefix = "/addons";
@@ -59,19 +59,24 @@ export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
   };
   const idParam = (request: FastifyRequest) => (request.params as { id: string }).id;
 
-  /** Streams the upload to disk, then validates it; the temp file is gone whatever happens. */
-  const receiveAndInspect = async (request: FastifyRequest) => {
+  /**
+   * Streams the upload to disk, validates it and hands it to `keep`, which moves the temp file
+   * into place; whatever happens (an invalid package, a conflict, the add-on deleted while the
+   * upload streamed), the temp file is gone afterwards.
+   */
+  const withUploadedPackage = async <T>(
+    request: FastifyRequest,
+    keep: (received: ReceivedPackage, inspected: InspectedPackage) => T,
+  ): Promise<T> => {
     const received = await receivePackage(request, {
       tmpDir: store.tmpDir,
       maxBytes: ctx.maxPackageBytes,
       dropAfterBytes: ctx.faults.takeUploadDrop(),
     });
     try {
-      const inspected = await inspectPackage(received.tmpPath, received.fileName);
-      return { received, inspected };
-    } catch (error) {
+      return keep(received, await inspectPackage(received.tmpPath, received.fileName));
+    } finally {
       fs.rmSync(received.tmpPath, { force: true });
-      throw error;
     }
   };
 
@@ -107,15 +112,15 @@ export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
 
   app.post(path(routes.addons), async (request, reply) => {
     await allow(request, "upload");
-    const { received, inspected } = await receiveAndInspect(request);
-    const existing = store.data.addons.find((a) => a.id === inspected.id);
-    if (existing) {
-      fs.rmSync(received.tmpPath, { force: true });
-      throw new Problem(409, `An add-on with id "${inspected.id}" already exists. Replace its package with PUT ${routes.addon.replace("{id}", inspected.id)}, or delete it first.`, { existingId: inspected.id });
-    }
-    fs.renameSync(received.tmpPath, store.packagePath(inspected.id));
-    const addon = applyPackage({}, inspected, received);
-    store.data.addons.push(addon);
+    const addon = await withUploadedPackage(request, (received, inspected) => {
+      if (store.data.addons.some((a) => a.id === inspected.id)) {
+        throw new Problem(409, `An add-on with id "${inspected.id}" already exists. Replace its package with PUT ${routes.addon.replace("{id}", inspected.id)}, or delete it first.`, { existingId: inspected.id });
+      }
+      fs.renameSync(received.tmpPath, store.packagePath(inspected.id));
+      const created = applyPackage({}, inspected, received);
+      store.data.addons.push(created);
+      return created;
+    });
     store.save();
     return reply.code(201).send(view(addon));
   });
@@ -129,14 +134,14 @@ export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
     await allow(request, "update");
     const id = idParam(request);
     find(id);
-    const { received, inspected } = await receiveAndInspect(request);
-    if (inspected.id !== id) {
-      fs.rmSync(received.tmpPath, { force: true });
-      throw new Problem(400, `The package's manifest id "${inspected.id}" does not match the add-on "${id}" in the URL. Upload it to ${routes.addon.replace("{id}", inspected.id)} or fix the manifest id.`);
-    }
-    const addon = find(id); // it may have been deleted while the upload streamed
-    fs.renameSync(received.tmpPath, store.packagePath(id));
-    applyPackage(addon, inspected, received);
+    const addon = await withUploadedPackage(request, (received, inspected) => {
+      if (inspected.id !== id) {
+        throw new Problem(400, `The package's manifest id "${inspected.id}" does not match the add-on "${id}" in the URL. Upload it to ${routes.addon.replace("{id}", inspected.id)} or fix the manifest id.`);
+      }
+      const current = find(id); // it may have been deleted while the upload streamed
+      fs.renameSync(received.tmpPath, store.packagePath(id));
+      return applyPackage(current, inspected, received);
+    });
     store.save();
     return view(addon);
   });
@@ -198,7 +203,9 @@ export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
     if (addon.configuration !== undefined) {
       delete addon.configuration;
       delete addon.configurationSha256;
+      // Like a new configuration: the consuming services reload, earlier reports no longer apply.
       addon.activationStartedAt = clock.now().toISOString();
+      addon.reports = {};
       store.save();
     }
     return reply.code(204).send();

@@ -1,11 +1,23 @@
 // Add-on and extension statuses, derived from what the emulator holds and its clock (so they
 // survive restarts and follow advanceClock).
 import type { AddonRecord } from "../store";
+import { manifestNamesText, unknownExtensionPaths } from "./configuration";
 
 export type AddonStatus = "WaitingForConfiguration" | "PendingActivation" | "Success" | "Failed" | "Disabled";
 
+/** A configuration kept across a package update may name extensions the new manifest dropped. */
+function configurationMismatch(addon: AddonRecord): string | undefined {
+  if (addon.configuration === undefined) return undefined;
+  const names = addon.extensions.map((e) => e.name);
+  const unknown = unknownExtensionPaths(addon.configuration, names);
+  if (!unknown.length) return undefined;
+  return `The custom configuration names extensions that are not in the package's manifest: ${unknown.join(", ")} (the manifest has ${manifestNamesText(names)}). Upload a configuration that matches the new package, or delete it.`;
+}
+
 function failures(addon: AddonRecord): string[] {
   const messages: string[] = [];
+  const mismatch = configurationMismatch(addon);
+  if (mismatch) messages.push(mismatch);
   for (const ext of addon.extensions) {
     for (const error of ext.loadErrors) messages.push(`Extension "${ext.name}": ${error}`);
     for (const report of addon.reports[ext.name] ?? []) {

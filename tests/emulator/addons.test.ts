@@ -2,11 +2,13 @@
 // configuration, downloads and extension status reports.
 import test from "ava";
 import { createHash } from "node:crypto";
-import { generateKeyPair, SignJWT } from "jose";
+import * as fs from "node:fs";
+import { calculateJwkThumbprint, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from "jose";
 import { canonicalJson } from "../../emulator";
 import {
   bearer, buildZip, eventually, getToken, http, manifest, packageFiles, startTestEmulator, uploadPackage, type TestEmulator,
 } from "../helpers/emulator";
+import { multipartFrame, openUpload } from "./rawUpload";
 
 let emu: TestEmulator;
 const tokens: Record<"admin" | "service" | "readOnly", string> = { admin: "", service: "", readOnly: "" };
@@ -119,13 +121,20 @@ test("role matrix: Service and ReadOnly get exactly the operations of contract ย
   const forbidden = await http.delete(`${addons}/matrix`, bearer(tokens.service));
   t.regex(String(forbidden.headers["content-type"]), /^application\/problem\+json/);
   t.regex(forbidden.data.detail, /Tridion\.AddonService\.Administrator/);
+  t.is(forbidden.headers["www-authenticate"], 'Bearer error="insufficient_scope", error_description="Needs one of the roles Tridion.AddonService.Administrator"');
 });
 
 test("401 for no token, garbage, bad signature, other issuer, wrong audience, expired token", async (t) => {
   const list = (headers: Record<string, string> = {}) => http.get(addons, { headers });
-  t.is((await list()).status, 401);
-  t.is((await list({ Authorization: "Bearer garbage" })).status, 401);
-  t.is((await list({ Authorization: `Basic ${Buffer.from("a:b").toString("base64")}` })).status, 401);
+  const none = await list();
+  t.is(none.status, 401);
+  t.is(none.headers["www-authenticate"], "Bearer", "RFC 6750 ยง3.1: no error code without a token");
+  const garbage = await list({ Authorization: "Bearer garbage" });
+  t.is(garbage.status, 401);
+  t.is(garbage.headers["www-authenticate"], 'Bearer error="invalid_token", error_description="The token is malformed"');
+  const basic = await list({ Authorization: `Basic ${Buffer.from("a:b").toString("base64")}` });
+  t.is(basic.status, 401);
+  t.is(basic.headers["www-authenticate"], "Bearer");
   const foreign = await generateKeyPair("RS256");
   const forged = await new SignJWT({ client_id: "x", role: ["Tridion.AddonService.Administrator"] })
     .setProtectedHeader({ alg: "RS256" }).setIssuer(emu.accessManagementUrl).setAudience("Tridion.AddonService")
@@ -133,6 +142,7 @@ test("401 for no token, garbage, bad signature, other issuer, wrong audience, ex
   const badSignature = await list({ Authorization: `Bearer ${forged}` });
   t.is(badSignature.status, 401);
   t.regex(badSignature.data.detail, /signature|key/);
+  t.regex(String(badSignature.headers["www-authenticate"]), /^Bearer error="invalid_token", error_description="The (signature is invalid|signing key is not found)"$/);
   // an Access-Management-only token: valid signature, wrong audience
   const am = `${emu.accessManagementUrl}/api/v1`;
   const user = (await http.post(`${am}/users`, { name: "am-only", accessSettings: [{ api: "Tridion.AccessManagement", role: "Administrator" }] }, bearer(tokens.admin))).data;
@@ -141,6 +151,7 @@ test("401 for no token, garbage, bad signature, other issuer, wrong audience, ex
   const wrongAudience = await list({ Authorization: `Bearer ${amOnly}` });
   t.is(wrongAudience.status, 401);
   t.regex(wrongAudience.data.detail, /audience/);
+  t.is(wrongAudience.headers["www-authenticate"], 'Bearer error="invalid_token", error_description="The audience is invalid (expected Tridion.AddonService)"');
   // a token from another emulator (other key and issuer); then expiry, on that emulator's clock
   // (moving this file's shared emulator clock would expire the other tests' tokens)
   const other = await startTestEmulator();
@@ -156,6 +167,42 @@ test("401 for no token, garbage, bad signature, other issuer, wrong audience, ex
   } finally {
     await other.close();
   }
+});
+
+/** Signs with the emulator's own key (from its data dir), so only the claims can be wrong. */
+async function signWithEmulatorKey(claims: JWTPayload): Promise<string> {
+  const jwk = JSON.parse(fs.readFileSync(`${emu.dataDir}/signing-key.json`, "utf8")) as JWK;
+  const key = await importJWK({ ...jwk, alg: "RS256" }, "RS256");
+  return new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: await calculateJwkThumbprint(jwk) }).sign(key);
+}
+
+test("tokens signed with the emulator's real key: each wrong claim alone is a 401 naming it", async (t) => {
+  const now = Math.floor(Date.now() / 1000);
+  const good: JWTPayload = {
+    iss: emu.accessManagementUrl, aud: "Tridion.AddonService", exp: now + 3600, iat: now,
+    client_id: "hand-made", role: "Tridion.AddonService.ReadOnly",
+  };
+  const list = async (claims: JWTPayload) => http.get(addons, bearer(await signWithEmulatorKey(claims)));
+  t.is((await list(good)).status, 200, "the hand-made token is accepted when its claims are right");
+
+  const otherIssuer = await list({ ...good, iss: "https://elsewhere.example/access-management" });
+  t.is(otherIssuer.status, 401);
+  t.regex(otherIssuer.data.detail, /issuer \(https:\/\/elsewhere\.example\/access-management\) is not this Access Management/);
+  t.is(otherIssuer.headers["www-authenticate"], 'Bearer error="invalid_token", error_description="The issuer is invalid"');
+
+  const { exp: _exp, ...noExpiry } = good;
+  const unbounded = await list(noExpiry);
+  t.is(unbounded.status, 401, "a token without exp would never expire");
+  t.regex(unbounded.data.detail, /no exp \(expiry\) claim/);
+
+  const expired = await list({ ...good, iat: now - 7200, exp: now - 3600 });
+  t.is(expired.status, 401);
+  t.regex(expired.data.detail, /has expired/);
+  t.is(expired.headers["www-authenticate"], 'Bearer error="invalid_token", error_description="The token expired"');
+
+  const otherAudience = await list({ ...good, aud: "Tridion.ContentManager" });
+  t.is(otherAudience.status, 401);
+  t.regex(otherAudience.data.detail, /audience does not include Tridion\.AddonService/);
 });
 
 test("statuses: Failed with messages for a missing file, WaitingForConfiguration, Disabled and back", async (t) => {
@@ -206,6 +253,62 @@ test("extension status reports: all Success activates at once; one Failed fails 
     t.is((await report("acme-action", { status: "Success" })).status, 400);
   } finally {
     await slow.close();
+  }
+});
+
+test("a package update whose manifest drops an extension the configuration names fails the add-on, naming it", async (t) => {
+  await uploadAs("shrinking");
+  const configured = await http.put(`${addons}/shrinking/configuration`, { configuration: { AcmeEventHandler: { threshold: 5 } }, live: { "acme-action": {} } }, bearer(tokens.admin));
+  t.is(configured.status, 200);
+  const onlyAction = manifest({ id: "shrinking", version: "2.0.0", extensions: [(manifest().extensions as object[])[1]] });
+  const put = await uploadPackage(`${addons}/shrinking`, tokens.admin, await buildZip(packageFiles(onlyAction)), "shrinking-2.0.0.zip", "PUT");
+  t.is(put.status, 200, "the package itself is accepted, as the product fails at load time");
+  t.is(put.data.status, "Failed");
+  t.regex(put.data.message, /configuration names extensions that are not in the package's manifest: configuration\.AcmeEventHandler/);
+  t.regex(put.data.message, /the manifest has acme-action/);
+  t.true(put.data.hasConfiguration, "the configuration is kept across package updates");
+  const fixed = await http.put(`${addons}/shrinking/configuration`, { live: { "acme-action": {} } }, bearer(tokens.admin));
+  t.is(fixed.status, 200);
+  t.not(fixed.data.status, "Failed", "a matching configuration clears the failure");
+});
+
+test("DELETE configuration clears extension reports like PUT configuration does", async (t) => {
+  await uploadAs("reported");
+  const url = `${addons}/reported`;
+  t.is((await http.put(`${url}/configuration`, { configuration: { AcmeEventHandler: {} } }, bearer(tokens.admin))).status, 200);
+  const failed = await http.put(`${url}/extensions/acme-action/status`, { environment: "live", status: "Failed", message: "boom" }, bearer(tokens.service));
+  t.is(failed.data.status, "Failed");
+  t.is((await http.delete(`${url}/configuration`, bearer(tokens.admin))).status, 204);
+  const after = (await http.get(url, bearer(tokens.admin))).data;
+  t.not(after.status, "Failed", "the report of the old configuration no longer applies");
+  t.false(/boom/.test(JSON.stringify(after)));
+});
+
+test("an add-on deleted while its PUT upload streams: 404, and no temp file is left behind", async (t) => {
+  const own = await startTestEmulator();
+  try {
+    const admin = await getToken(own, own.credentials.admin);
+    const list = `${own.addonsUrl}/api/v1/addons`;
+    const zip = await buildZip(packageFiles(manifest({ id: "vanishing" })));
+    t.is((await uploadPackage(list, admin, zip, "vanishing.zip")).status, 201);
+    const frame = multipartFrame('form-data; name="file"; filename="vanishing.zip"');
+    const upload = openUpload(`${list}/vanishing`, "PUT", {
+      "Content-Type": frame.contentType,
+      "Content-Length": frame.head.length + zip.length + frame.tail.length,
+      Authorization: `Bearer ${admin}`,
+    });
+    const half = Math.floor(zip.length / 2);
+    await upload.write(Buffer.concat([frame.head, zip.subarray(0, half)]));
+    // the upload streams to tmp/ once the handler has checked the add-on exists
+    await eventually(async () => (fs.readdirSync(`${own.dataDir}/tmp`).length > 0 ? true : undefined));
+    t.is((await http.delete(`${list}/vanishing`, bearer(admin))).status, 204);
+    const answer = await upload.end(Buffer.concat([zip.subarray(half), frame.tail]));
+    t.is(answer.status, 404);
+    t.regex(String(answer.body.detail), /No add-on with id "vanishing"/);
+    t.deepEqual(fs.readdirSync(`${own.dataDir}/tmp`), []);
+    t.deepEqual(fs.readdirSync(`${own.dataDir}/packages`), []);
+  } finally {
+    await own.close();
   }
 });
 

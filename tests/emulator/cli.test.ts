@@ -72,13 +72,66 @@ test("prints one JSON line, serves both versions, honours flags and env, exits c
   }
 });
 
+function runToExit(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => {
+    stdout += d;
+    child.kill("SIGTERM"); // it started although it should have refused: stop it, the test fails on the exit code
+  });
+  child.stderr.on("data", (d) => (stderr += d));
+  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
+}
+
 test("bad flags exit with status 2 and a usage message", async (t) => {
-  const child = spawn(process.execPath, [cli, "--product-version", "11"], { stdio: ["ignore", "pipe", "pipe"] });
-  let err = "";
-  child.stderr.on("data", (d) => (err += d));
-  const code = await new Promise((resolve) => child.on("exit", resolve));
+  const { code, stderr } = await runToExit(["--product-version", "11"]);
   t.is(code, 2);
-  t.regex(err, /--product-version must be 9\.6 or 10/);
+  t.regex(stderr, /--product-version must be 9\.6 or 10/);
+});
+
+test("numbers out of range and bad fault settings exit with status 2, naming the flag and the valid range", async (t) => {
+  const cases: Array<[string[], RegExp]> = [
+    [["--token-lifetime-seconds", "0"], /--token-lifetime-seconds must be an integer from 1 to 2147483647, got "0"/],
+    [["--max-package-bytes", "0"], /--max-package-bytes must be an integer >= 1, got "0"/],
+    [["--activation-delay-ms=-5"], /--activation-delay-ms must be an integer >= 0, got "-5"/],
+    [["--port", "65536"], /--port must be an integer from 0 to 65535, got "65536"/],
+    [["--token-lifetime-seconds", "1e3"], /--token-lifetime-seconds must be an integer from 1 to 2147483647, got "1e3"/],
+    [["--faults", '{"latency": 5}'], /--faults: Unknown fault setting latency; known: errorBursts/],
+    [["--faults", '{"errorBursts": [{"status": 503, "count": 1, "retryAfterSeconds": -1}]}'], /--faults: errorBursts\[0\]\.retryAfterSeconds must be an integer from 0/],
+  ];
+  for (const [args, message] of cases) {
+    const { code, stdout, stderr } = await runToExit(args);
+    t.is(code, 2, args.join(" "));
+    t.regex(stderr, message);
+    t.regex(stderr, /Usage: tridion-emulator/);
+    t.is(stdout, "", "nothing started, nothing printed");
+  }
+});
+
+test("a restart after the Add-ons API bootstrap secret was revoked prints clientSecret null with a note", async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emu-cli-revoked-"));
+  const args = ["--port", "0", "--data-dir", path.join(dir, "data")];
+  let started = await startCli(args);
+  try {
+    const token = await getToken(started.info, started.info.credentials.admin);
+    const am = `${started.info.accessManagementUrl}/api/v1`;
+    const account = (await http.get(`${am}/service-accounts?name=${encodeURIComponent("Add-ons API Client (service)")}`, bearer(token))).data[0];
+    const [secret] = (await http.get(`${am}/service-accounts/${account.id}/client-secrets`, bearer(token))).data;
+    t.is((await http.delete(`${am}/service-accounts/${account.id}/client-secrets/${secret.id}`, bearer(token))).status, 204);
+    t.is(await stop(started.child), 0);
+
+    started = await startCli(args);
+    const printed = started.info.credentials.addonsService as unknown as { clientId: string; clientSecret: string | null; note: string };
+    t.is(printed.clientId, account.clientId);
+    t.is(printed.clientSecret, null);
+    t.regex(printed.note, /was revoked in this data dir and is not re-created/);
+    t.is(typeof started.info.credentials.admin.clientSecret, "string");
+    t.is((await http.get(`${started.info.addonsUrl}/api/v1/addons`, bearer(await getToken(started.info, started.info.credentials.admin)))).status, 200);
+  } finally {
+    await stop(started.child);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("a 64 MB package streams to disk: the emulator's peak memory grows far less than the package", async (t) => {

@@ -69,4 +69,52 @@ test("a connection dropped mid-upload leaves nothing on the server; the retry su
 
 test("invalid fault settings are refused at start", async (t) => {
   await t.throwsAsync(startTestEmulator({ faults: { latencyMs: -1 } }), { message: /latencyMs/ });
+  await t.throwsAsync(startTestEmulator({ faults: { tokenLifetime: 5 } as never }), { message: /Unknown fault setting tokenLifetime; known: errorBursts, latencyMs/ });
+});
+
+test("the faults control refuses unknown keys and bad values with a 400 problem naming them, and keeps the old settings", async (t) => {
+  const emu = ctx(t);
+  const controls = emu.addonsUrl.replace(/\/addons$/, "/__emulator");
+  const before = { errorBursts: [{ status: 503, count: 1, path: "^/nothing$" }] };
+  t.is((await http.put(`${controls}/faults`, before)).status, 200);
+  const refused: Array<[unknown, RegExp]> = [
+    [{ latencyMS: 10 }, /Unknown fault setting latencyMS; known: errorBursts, latencyMs, dropUploads, tokenEndpointDown, tokenLifetimeSeconds/],
+    [{ errorBursts: [{ status: 503, count: 1, paths: "/x" }] }, /Unknown fault setting errorBursts\[0\]\.paths/],
+    [{ dropUploads: { count: 1, after: 10 } }, /Unknown fault setting dropUploads\.after/],
+    [{ errorBursts: [{ status: 503, count: 1, retryAfterSeconds: -1 }] }, /errorBursts\[0\]\.retryAfterSeconds must be an integer from 0 to 2147483647, got -1/],
+    [{ errorBursts: [{ status: 503, count: 1, retryAfterSeconds: "2" }] }, /retryAfterSeconds must be an integer/],
+    [{ errorBursts: [{ status: 503, count: 1, method: "FETCH" }] }, /errorBursts\[0\]\.method must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, got "FETCH"/],
+    [{ errorBursts: [{ status: 503, count: 1, path: "(" }] }, /errorBursts\[0\]\.path is not a valid regular expression/],
+    [{ errorBursts: [{ status: 503 }] }, /errorBursts\[0\]\.count must be an integer >= 0, got nothing/],
+    [{ errorBursts: {} }, /errorBursts must be a list/],
+    [{ dropUploads: { count: 1, afterBytes: 1.5 } }, /dropUploads\.afterBytes must be an integer >= 0, got 1\.5/],
+    [{ tokenLifetimeSeconds: 0 }, /tokenLifetimeSeconds must be an integer from 1 to 2147483647, got 0/],
+    [{ tokenEndpointDown: "yes" }, /tokenEndpointDown must be true or false/],
+    [[], /must be a JSON object/],
+  ];
+  for (const [body, detail] of refused) {
+    const res = await http.put(`${controls}/faults`, body);
+    t.is(res.status, 400, JSON.stringify(body));
+    t.regex(String(res.headers["content-type"]), /^application\/problem\+json/);
+    t.regex(res.data.detail, detail);
+  }
+  t.deepEqual((await http.get(`${controls}/faults`)).data, before, "a refused update changes nothing");
+  const lowerCase = await http.put(`${controls}/faults`, { errorBursts: [{ status: 502, count: 1, method: "get" }] });
+  t.is(lowerCase.status, 200, "methods are matched case-insensitively");
+});
+
+test("numeric startEmulator options out of range are refused, naming the option and the range", async (t) => {
+  const refused: Array<[object, RegExp]> = [
+    [{ tokenLifetimeSeconds: 0 }, /tokenLifetimeSeconds must be an integer from 1 to 2147483647, got 0/],
+    [{ tokenLifetimeSeconds: Number.NaN }, /tokenLifetimeSeconds must be an integer from 1 to 2147483647, got NaN/],
+    [{ maxPackageBytes: 0 }, /maxPackageBytes must be an integer >= 1, got 0/],
+    [{ maxPackageBytes: -5 }, /maxPackageBytes must be an integer >= 1, got -5/],
+    [{ activationDelayMs: -1 }, /activationDelayMs must be an integer >= 0, got -1/],
+    [{ activationDelayMs: 1.5 }, /activationDelayMs must be an integer >= 0, got 1\.5/],
+    [{ port: 70000 }, /port must be an integer from 0 to 65535, got 70000/],
+    [{ port: "8080" }, /port must be an integer from 0 to 65535, got "8080"/],
+  ];
+  for (const [options, message] of refused) {
+    await t.throwsAsync(startTestEmulator(options), { message }, JSON.stringify(options));
+  }
 });

@@ -1,12 +1,27 @@
 // Persistence across restarts, the route profile override, and the seed question's story.
 import test from "ava";
 import * as fs from "node:fs";
+import { Agent } from "node:http";
+import * as net from "node:net";
 import {
   bearer, buildZip, getToken, http, manifest, packageFiles, requestToken, startTestEmulator, uploadPackage,
 } from "../helpers/emulator";
 
+// Restarts come back on the same port: a keep-alive connection pooled before a restart would be
+// reused afterwards and hang up, so this file opens a connection per request.
+http.defaults.httpAgent = new Agent({ keepAlive: false });
+
+/** A port that was free a moment ago, so that a restart can come back on the same URLs. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 test("restart on the same data dir keeps add-ons, configuration, users, secrets, signing key and bootstrap credentials", async (t) => {
-  let emu = await startTestEmulator({ productVersion: "9.6" });
+  let emu = await startTestEmulator({ productVersion: "9.6", port: await freePort() });
   try {
     const admin = await getToken(emu, emu.credentials.admin);
     const am = `${emu.accessManagementUrl}/api/v1`;
@@ -18,10 +33,12 @@ test("restart on the same data dir keeps add-ons, configuration, users, secrets,
     const before = (await http.get(`${emu.addonsUrl}/api/v1/addons/acme-publishing-tools`, bearer(admin))).data;
     const credentials = emu.credentials;
 
+    const urls = [emu.accessManagementUrl, emu.addonsUrl];
     emu = await emu.restart();
+    t.deepEqual([emu.accessManagementUrl, emu.addonsUrl], urls, "same port, same issuer");
     t.deepEqual(emu.credentials, credentials, "bootstrap credentials are stable across restarts");
     const oldTokenStillValid = await http.get(`${emu.addonsUrl}/api/v1/addons`, bearer(admin));
-    t.is(oldTokenStillValid.status, 401, "new port, so new issuer: old tokens are refused");
+    t.is(oldTokenStillValid.status, 200, "the signing key is kept, so a token from before the restart still verifies");
     const admin2 = await getToken(emu, emu.credentials.admin);
     const after = (await http.get(`${emu.addonsUrl}/api/v1/addons/acme-publishing-tools`, bearer(admin2))).data;
     for (const key of ["packageSha256", "packageSize", "uploadedAt", "configurationSha256", "hasConfiguration", "version"]) t.deepEqual(after[key], before[key], key);
@@ -36,6 +53,55 @@ test("restart on the same data dir keeps add-ons, configuration, users, secrets,
     await t.throwsAsync(emu.restart({ productVersion: "10" }), { message: /holds a Tridion Sites 9\.6 emulator/ });
   } finally {
     await emu.close().catch(() => undefined);
+  }
+});
+
+test("10.x restart on the same data dir and port keeps service accounts, disabled add-ons, extension reports, revoked and shortened secrets, and old tokens", async (t) => {
+  let emu = await startTestEmulator({ port: await freePort(), activationDelayMs: 3_600_000 });
+  try {
+    const admin = await getToken(emu, emu.credentials.admin);
+    const am = `${emu.accessManagementUrl}/api/v1`;
+    const addons = `${emu.addonsUrl}/api/v1/addons`;
+    const pipeline = (await http.post(`${am}/service-accounts`, { name: "pipeline", description: "CI", accessSettings: [{ api: "Tridion.AddonService", role: "Administrator" }] }, bearer(admin))).data;
+    const secrets = `${am}/service-accounts/${pipeline.id}/client-secrets`;
+    const revoked = (await http.post(secrets, { description: "old" }, bearer(admin))).data;
+    const kept = (await http.post(secrets, { description: "current" }, bearer(admin))).data;
+    t.is((await http.delete(`${secrets}/${revoked.id}`, bearer(admin))).status, 204);
+    const shortenedTo = new Date(Date.now() + 20 * 24 * 3600 * 1000).toISOString();
+    t.is((await http.patch(`${secrets}/${kept.id}`, { expiresAt: shortenedTo }, bearer(admin))).status, 200);
+
+    const pipelineToken = await getToken(emu, { clientId: pipeline.clientId, clientSecret: kept.secret });
+    t.is((await uploadPackage(addons, pipelineToken, await buildZip(packageFiles(manifest({ id: "switched-off" }))), "switched-off.zip")).status, 201);
+    t.is((await http.put(`${addons}/switched-off/status`, { enabled: false }, bearer(admin))).data.status, "Disabled");
+    t.is((await uploadPackage(addons, pipelineToken, await buildZip(packageFiles(manifest({ id: "reported" }))), "reported.zip")).status, 201);
+    const report = (name: string, body: object) => http.put(`${addons}/reported/extensions/${name}/status`, body, bearer(admin));
+    t.is((await report("AcmeEventHandler", { environment: "sitesCm", status: "Success" })).status, 200);
+    t.is((await report("acme-action", { environment: "live", status: "Failed", message: "main.js threw" })).data.status, "Failed");
+    const view = async (id: string) => (await http.get(`${addons}/${id}`, bearer(admin))).data;
+    const before = { switchedOff: await view("switched-off"), reported: await view("reported"), pipeline: (await http.get(`${am}/service-accounts/${pipeline.id}`, bearer(admin))).data };
+    const secretsBefore = (await http.get(secrets, bearer(admin))).data;
+
+    emu = await emu.restart();
+    t.is((await http.get(addons, bearer(pipelineToken))).status, 200, "a token from before the restart still works: same issuer, same signing key");
+    const after = { switchedOff: await view("switched-off"), reported: await view("reported"), pipeline: (await http.get(`${am}/service-accounts/${pipeline.id}`, bearer(admin))).data };
+    t.deepEqual(after, before);
+    t.is(after.switchedOff.status, "Disabled");
+    t.like(after.reported, { status: "Failed" });
+    t.regex(after.reported.message, /acme-action.*live.*main\.js threw/);
+    t.deepEqual(after.reported.extensions.map((e: { status: string }) => e.status), ["Success", "Failed"]);
+    const secretsAfter = (await http.get(secrets, bearer(admin))).data;
+    t.deepEqual(secretsAfter, secretsBefore);
+    t.deepEqual(secretsAfter.map((s: { id: string; expiresAt: string }) => [s.id, s.expiresAt]), [[kept.id, shortenedTo]]);
+    t.is((await requestToken(emu.accessManagementUrl, pipeline.clientId, revoked.secret)).data.error, "invalid_client", "the revoked secret stays revoked");
+    t.is((await requestToken(emu.accessManagementUrl, pipeline.clientId, kept.secret)).status, 200);
+
+    // On another port the issuer (the URL) changes, so the same token is refused as foreign.
+    emu = await emu.restart({ port: 0 });
+    const elsewhere = await http.get(`${emu.addonsUrl}/api/v1/addons`, bearer(pipelineToken));
+    t.is(elsewhere.status, 401);
+    t.regex(elsewhere.data.detail, /issuer .* is not this Access Management/);
+  } finally {
+    await emu.close();
   }
 });
 

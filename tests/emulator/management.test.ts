@@ -65,12 +65,20 @@ test("users: bad bodies are 400 problems that name the cause", async (t) => {
   const noName = await http.post(`${api(emu)}/users`, { displayName: "x" }, auth());
   t.is(noName.status, 400);
   t.regex(noName.data.detail, /"name" is required/);
+  t.regex(String(noName.headers["content-type"]), /^application\/problem\+json/);
   const badApi = await http.post(`${api(emu)}/users`, { name: "u-bad", accessSettings: [{ api: "Nope", role: "Administrator" }] }, auth());
+  t.is(badApi.status, 400);
+  t.regex(String(badApi.headers["content-type"]), /^application\/problem\+json/);
   t.regex(badApi.data.detail, /not a known API/);
   const badRole = await http.post(`${api(emu)}/users`, { name: "u-bad", accessSettings: [{ api: "Tridion.AddonService", role: "Owner" }] }, auth());
+  t.is(badRole.status, 400);
+  t.regex(String(badRole.headers["content-type"]), /^application\/problem\+json/);
   t.regex(badRole.data.detail, /Administrator, Service, ReadOnly/);
   const twoRoles = await http.post(`${api(emu)}/users`, { name: "u-bad", accessSettings: [{ api: "Tridion.AddonService", role: "Service" }, { api: "Tridion.AddonService", role: "ReadOnly" }] }, auth());
+  t.is(twoRoles.status, 400);
+  t.regex(String(twoRoles.headers["content-type"]), /^application\/problem\+json/);
   t.regex(twoRoles.data.detail, /at most one role per API/);
+  t.is((await http.get(`${api(emu)}/users?name=u-bad`, auth())).data.length, 0, "no refused body created a user");
   const notJson = await http.post(`${api(emu)}/users`, "{oops", { headers: { ...auth().headers, "Content-Type": "application/json" } });
   t.is(notJson.status, 400);
   t.regex(String(notJson.headers["content-type"]), /^application\/problem\+json/);
@@ -130,6 +138,31 @@ test("client secrets: expiry between 1 and 365 days; PATCH only shortens", async
   t.is(shorter.data.expiresAt, shorterAt);
   const past = await http.patch(item, { expiresAt: new Date(Date.now() - day).toISOString() }, auth());
   t.is(past.status, 400);
+});
+
+test("client secrets: expiresAt must be a full ISO 8601 date-time with a time zone (POST and PATCH)", async (t) => {
+  const user = (await http.post(`${api(emu)}/users`, { name: "iso-user" }, auth())).data;
+  const url = `${api(emu)}/users/${user.id}/client-secrets`;
+  const at = new Date(Date.now() + 30 * day);
+  const iso = at.toISOString();
+  const [date, time] = iso.split("T");
+  // each is a date Date.parse accepts, 30 days ahead, but not a full date-time with a zone
+  const daysInMonth = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 0)).getUTCDate();
+  const dayAfterMonthEnd = `${date.slice(0, 8)}${daysInMonth + 1}T00:00:00Z`; // Date.parse may roll it over
+  const loose = [date, `${date}T${time.slice(0, 8)}`, `${date} ${time}`, `${date}T${time.slice(0, 5)}Z`, at.toUTCString(), dayAfterMonthEnd];
+  for (const expiresAt of loose) {
+    const res = await http.post(url, { expiresAt }, auth());
+    t.is(res.status, 400, expiresAt);
+    t.regex(String(res.headers["content-type"]), /^application\/problem\+json/);
+    t.regex(res.data.detail, /ISO 8601 date-time with seconds and a time zone, YYYY-MM-DDTHH:MM:SS\[\.fff\]\(Z\|\+HH:MM\)/, expiresAt);
+  }
+  t.is((await http.get(url, auth())).data.length, 0, "no refused body created a secret");
+  const withOffset = await http.post(url, { expiresAt: `${date}T12:00:00.5+02:00` }, auth());
+  t.is(withOffset.status, 201, JSON.stringify(withOffset.data));
+  t.is(withOffset.data.expiresAt, new Date(`${date}T10:00:00.500Z`).toISOString());
+  const patch = await http.patch(`${url}/${withOffset.data.id}`, { expiresAt: date }, auth());
+  t.is(patch.status, 400);
+  t.regex(patch.data.detail, /ISO 8601 date-time with seconds and a time zone/);
 });
 
 test("an expired secret is refused with invalid_client (clock advanced), tokens expire too", async (t) => {
@@ -224,17 +257,32 @@ test("api-resources lists APIs and role keys; the OpenAPI document describes the
   t.truthy(doc.data.paths["/api/v1/service-accounts"].get);
 });
 
+test("9.6: the management OpenAPI document leaves out the service-account routes, which answer 404 there", async (t) => {
+  const doc = await http.get(`${emu96.accessManagementUrl}/api/api-docs/v1/openapi.json`);
+  t.is(doc.status, 200);
+  t.truthy(doc.data.paths["/api/v1/users"].post);
+  t.truthy(doc.data.paths["/api/v1/users/{id}/client-secrets/{secretId}"].patch);
+  t.truthy(doc.data.paths["/api/v1/api-resources"].get);
+  const listed = Object.values(doc.data.paths as Record<string, Record<string, { "x-route-key": string }>>)
+    .flatMap((ops) => Object.values(ops).map((op) => op["x-route-key"]));
+  t.deepEqual(listed.filter((key) => key.startsWith("serviceAccount")), []);
+  t.deepEqual(Object.keys(doc.data.paths).filter((p) => p.includes("service-accounts")), []);
+});
+
 test("management API: 401 without a token, with garbage or with a token for another audience; an AM Administrator user passes", async (t) => {
   const none = await http.get(`${api(emu)}/users`);
   t.is(none.status, 401);
   t.regex(String(none.headers["content-type"]), /^application\/problem\+json/);
+  t.is(none.headers["www-authenticate"], "Bearer");
   const garbage = await http.get(`${api(emu)}/users`, bearer("not.a.jwt"));
   t.is(garbage.status, 401);
+  t.is(garbage.headers["www-authenticate"], 'Bearer error="invalid_token", error_description="The token is malformed"');
   // Add-ons API account's token has audience Tridion.AddonService only: wrong audience -> 401
   const addonsToken = await getToken(emu, emu.credentials.addonsService);
   const wrongAudience = await http.get(`${api(emu)}/users`, bearer(addonsToken));
   t.is(wrongAudience.status, 401);
   t.regex(wrongAudience.data.detail, /audience/);
+  t.is(wrongAudience.headers["www-authenticate"], 'Bearer error="invalid_token", error_description="The audience is invalid (expected Tridion.AccessManagement)"');
   // Access Management has a single role (Administrator), so a user holding it passes everywhere here.
   const amUser = (await http.post(`${api(emu)}/users`, { name: "am-admin", accessSettings: [{ api: "Tridion.AccessManagement", role: "Administrator" }] }, auth())).data;
   const amSecret = (await http.post(`${api(emu)}/users/${amUser.id}/client-secrets`, {}, auth())).data;

@@ -2,13 +2,14 @@
 // and the fix, and none leaves anything on the server.
 import test from "ava";
 import { bearer, buildRawZip, buildZip, getToken, http, manifest, packageFiles, startTestEmulator, uploadPackage, type TestEmulator } from "../helpers/emulator";
+import { multipartFrame, openUpload, uploadWithDisposition } from "./rawUpload";
 
 let emu: TestEmulator;
 let token: string;
 let addons: string;
 
 test.before(async () => {
-  emu = await startTestEmulator({ maxPackageBytes: 256 * 1024 });
+  emu = await startTestEmulator({ maxPackageBytes });
   token = await getToken(emu, emu.credentials.admin);
   addons = `${emu.addonsUrl}/api/v1/addons`;
 });
@@ -22,6 +23,32 @@ const withManifest = (fields: Record<string, unknown>, drop: string[] = []) => {
   return buildZip(packageFiles(m));
 };
 const longId = "a".repeat(256);
+const maxPackageBytes = 256 * 1024;
+
+/** Changes one byte of `text` inside the ZIP: the data no longer matches its CRC-32. */
+function corruptData(zip: Buffer, text: string): Buffer {
+  const at = zip.indexOf(text);
+  if (at < 0) throw new Error(`${text} not found in the ZIP`);
+  const copy = Buffer.from(zip);
+  copy[at + text.length - 1] ^= 0x01;
+  return copy;
+}
+
+/** Flips the CRC-32 that the central directory records for `name` (any compression method). */
+function corruptCentralCrc(zip: Buffer, name: string): Buffer {
+  const copy = Buffer.from(zip);
+  const signature = Buffer.from([0x50, 0x4b, 0x01, 0x02]);
+  for (let at = copy.indexOf(signature); at >= 0; at = copy.indexOf(signature, at + 4)) {
+    const nameLength = copy.readUInt16LE(at + 28);
+    if (copy.toString("utf8", at + 46, at + 46 + nameLength) === name) {
+      copy.writeUInt32LE(~copy.readUInt32LE(at + 16) >>> 0, at + 16);
+      return copy;
+    }
+  }
+  throw new Error(`no central directory entry ${name}`);
+}
+
+const files = packageFiles();
 
 const cases: Array<{ title: string; zip: () => Promise<Buffer>; fileName: string; detail: RegExp; status?: number }> = [
   { title: "not a ZIP at all", zip: async () => Buffer.from("this is not a zip file"), fileName: "acme-publishing-tools.zip", detail: /not a valid ZIP/ },
@@ -47,6 +74,10 @@ const cases: Array<{ title: string; zip: () => Promise<Buffer>; fileName: string
   { title: "entry with an absolute path", zip: async () => buildRawZip({ ...packageFiles(), "/etc/evil": "x" }), fileName: "acme-publishing-tools.zip", detail: /escape the ZIP root/ },
   { title: "entry with backslash traversal", zip: () => buildZip({ ...packageFiles(), "CM\\..\\..\\evil.dll": "x" }), fileName: "acme-publishing-tools.zip", detail: /escape the ZIP root/ },
   { title: "a huge manifest (bomb-like)", zip: () => buildZip({ "manifest.json": `{"id":"acme-publishing-tools","x":"${"a".repeat(1_100_000)}"}` }), fileName: "acme-publishing-tools.zip", detail: /larger than 1048576 bytes/ },
+  { title: "stored data that fails its CRC-32", zip: async () => corruptData(buildRawZip(packageFiles()), "MZ fake assembly"), fileName: "acme-publishing-tools.zip", detail: /corrupt ZIP file: entry "CM\/Acme\.EventHandler\.dll" fails its CRC-32 check/ },
+  { title: "a deflated manifest whose CRC-32 does not match", zip: async () => corruptCentralCrc(await buildZip(packageFiles()), "manifest.json"), fileName: "acme-publishing-tools.zip", detail: /corrupt ZIP file: entry "manifest\.json" fails its CRC-32 check/ },
+  { title: "two manifest.json entries", zip: async () => buildRawZip([["manifest.json", files["manifest.json"]], ["manifest.json", JSON.stringify(manifest({ id: "other" }))], ["CM/Acme.EventHandler.dll", files["CM/Acme.EventHandler.dll"]], ["dist/acme-action/main.js", files["dist/acme-action/main.js"]]]), fileName: "acme-publishing-tools.zip", detail: /two entries for the same file: "manifest\.json" and "manifest\.json"/ },
+  { title: "two entries differing only in case", zip: async () => buildRawZip([...Object.entries(files), ["cm/acme.eventhandler.dll", "other"]]), fileName: "acme-publishing-tools.zip", detail: /two entries for the same file: "CM\/Acme\.EventHandler\.dll" and "cm\/acme\.eventhandler\.dll"/ },
   { title: "over the size limit", zip: async () => buildZip({ ...packageFiles(), "big.bin": Buffer.alloc(300 * 1024, 7) }, { store: true }), fileName: "acme-publishing-tools.zip", detail: /larger than the limit of 262144 bytes/, status: 413 },
 ];
 
@@ -70,6 +101,39 @@ test("multipart mistakes: not multipart (415), wrong field name, no file name", 
   const r1 = await http.post(addons, wrongField, { headers: { ...wrongField.getHeaders(), ...bearer(token).headers } });
   t.is(r1.status, 400);
   t.regex(r1.data.detail, /field "file", not "package"/);
+  const zip = await buildZip(packageFiles());
+  const emptyName = await uploadWithDisposition(addons, token, zip, 'form-data; name="file"; filename=""');
+  t.is(emptyName.status, 400);
+  t.regex(String(emptyName.headers["content-type"]), /^application\/problem\+json/);
+  t.regex(String(emptyName.body.detail), /field "file" has no file name; send it as ID-VERSION\.zip/);
+  const noName = await uploadWithDisposition(addons, token, zip, 'form-data; name="file"');
+  t.is(noName.status, 400);
+  t.regex(String(noName.body.detail), /has no file\. Put the ZIP in the field "file", with its file name/);
+});
+
+test("a Content-Length far above the limit is answered 413 at once, with Connection: close, for POST and PUT", async (t) => {
+  // The body is never sent: an answer can only come from the declared length (without the early
+  // check the emulator would wait for the body and this test would time out).
+  t.timeout(30_000);
+  const created = await uploadPackage(addons, token, await buildZip(packageFiles(manifest({ id: "size-check" }))), "size-check.zip");
+  t.is(created.status, 201, JSON.stringify(created.data));
+  const frame = multipartFrame();
+  for (const [method, url] of [["POST", addons], ["PUT", `${addons}/size-check`]] as const) {
+    const upload = openUpload(url, method, {
+      "Content-Type": frame.contentType,
+      "Content-Length": 4 * maxPackageBytes,
+      Authorization: `Bearer ${token}`,
+    });
+    await upload.write(frame.head);
+    const answer = await upload.answer;
+    t.is(answer.status, 413, method);
+    t.is(answer.headers.connection, "close", method);
+    t.regex(String(answer.headers["content-type"]), /^application\/problem\+json/);
+    t.regex(String(answer.body.detail), /larger than the limit of 262144 bytes/);
+  }
+  const kept = await http.get(`${addons}/size-check`, bearer(token));
+  t.is(kept.data.packageSha256, created.data.packageSha256, "the refused PUT changed nothing");
+  t.is((await http.delete(`${addons}/size-check`, bearer(token))).status, 204);
 });
 
 test.after("no rejected upload left an add-on or a temp file behind", async (t) => {

@@ -52,8 +52,27 @@ test("client_secret_basic works and the Add-ons API account gets only the Servic
   });
   t.is(res.status, 200);
   const claims = decodeJwt(res.data.access_token);
-  t.deepEqual(claims.aud, ["Tridion.AddonService"]);
-  t.deepEqual(claims.role, ["Tridion.AddonService.Service"]);
+  // one value: a plain string, as IdentityServer writes it (the admin's two values are arrays)
+  t.is(claims.aud, "Tridion.AddonService");
+  t.is(claims.role, "Tridion.AddonService.Service");
+  const list = await http.get(`${emu.addonsUrl}/api/v1/addons`, { headers: { Authorization: `Bearer ${res.data.access_token}` } });
+  t.is(list.status, 200, "the emulator's own services accept the string form");
+});
+
+test("unauthorized_client for an account without access settings (it has a valid secret)", async (t) => {
+  const admin = (await requestToken(emu.accessManagementUrl, emu.credentials.admin.clientId, emu.credentials.admin.clientSecret)).data.access_token;
+  const headers = { headers: { Authorization: `Bearer ${admin}` } };
+  const am = `${emu.accessManagementUrl}/api/v1`;
+  const user = await http.post(`${am}/users`, { name: "no-roles" }, headers);
+  t.is(user.status, 201);
+  t.deepEqual(user.data.accessSettings, []);
+  const secret = await http.post(`${am}/users/${user.data.id}/client-secrets`, {}, headers);
+  t.is(secret.status, 201);
+  const res = await requestToken(emu.accessManagementUrl, user.data.clientId, secret.data.secret);
+  t.is(res.status, 400);
+  t.is(res.data.error, "unauthorized_client");
+  t.regex(res.data.error_description, /no access settings/);
+  t.is(res.headers["cache-control"], "no-store");
 });
 
 test("RFC 6749 errors: invalid_client, unsupported_grant_type, invalid_request", async (t) => {

@@ -148,14 +148,16 @@ export async function eventually<T>(check: () => Promise<T | undefined>, attempt
 
 /**
  * A stored (uncompressed) ZIP written byte by byte, with entry names exactly as given: archiver
- * sanitises names, so hostile fixtures ("../x", "/etc/x") need this.
+ * sanitises names, so hostile fixtures ("../x", "/etc/x") need this. A list of [name, content]
+ * pairs may repeat a name (a duplicate-entry fixture).
  */
-export function buildRawZip(files: Record<string, string | Buffer>): Buffer {
+export function buildRawZip(files: Record<string, string | Buffer> | Array<[string, string | Buffer]>): Buffer {
   const { crc32 } = require("node:zlib") as { crc32: (data: Buffer) => number };
+  const entries = Array.isArray(files) ? files : Object.entries(files);
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
-  for (const [name, content] of Object.entries(files)) {
+  for (const [name, content] of entries) {
     const data = Buffer.isBuffer(content) ? content : Buffer.from(content);
     const nameBytes = Buffer.from(name, "utf8");
     const crc = crc32(data) >>> 0;
@@ -184,8 +186,8 @@ export function buildRawZip(files: Record<string, string | Buffer>): Buffer {
   const centralSize = centrals.reduce((n, b) => n + b.length, 0);
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(Object.keys(files).length, 8);
-  end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
   end.writeUInt32LE(centralSize, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, ...centrals, end]);

@@ -1,0 +1,48 @@
+// Range checks of the numeric startEmulator options and their CLI flags: one table, so that both
+// refuse the same values with a message naming the option (or flag) and the valid range.
+import type { EmulatorOptions } from "./types";
+
+/** setTimeout's ceiling, and the int32 IdentityServer uses for token lifetimes. */
+export const maxInt32 = 2_147_483_647;
+
+interface IntegerRange {
+  flag: string;
+  min: number;
+  max: number;
+}
+
+export const numericOptions = {
+  port: { flag: "--port", min: 0, max: 65535 },
+  tokenLifetimeSeconds: { flag: "--token-lifetime-seconds", min: 1, max: maxInt32 },
+  activationDelayMs: { flag: "--activation-delay-ms", min: 0, max: Number.MAX_SAFE_INTEGER },
+  maxPackageBytes: { flag: "--max-package-bytes", min: 1, max: Number.MAX_SAFE_INTEGER },
+} satisfies Record<string, IntegerRange>;
+
+export type NumericOption = keyof typeof numericOptions;
+
+export function describeRange(range: { min: number; max: number }): string {
+  return range.max === Number.MAX_SAFE_INTEGER ? `an integer >= ${range.min}` : `an integer from ${range.min} to ${range.max}`;
+}
+
+export function inRange(value: unknown, range: { min: number; max: number }): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= range.min && value <= range.max;
+}
+
+/** Throws when a numeric option is not an integer in its range (NaN, negative, 0 where 1 is the minimum). */
+export function validateNumericOptions(options: EmulatorOptions): void {
+  for (const [name, range] of Object.entries(numericOptions) as Array<[NumericOption, IntegerRange]>) {
+    const value = options[name];
+    if (value !== undefined && !inRange(value, range)) {
+      throw new Error(`${name} must be ${describeRange(range)}, got ${typeof value === "number" ? String(value) : JSON.stringify(value)}.`);
+    }
+  }
+}
+
+/** Parses a CLI flag's text; the error names the flag and the range. */
+export function parseIntegerFlag(name: NumericOption, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const range = numericOptions[name];
+  const value = /^[+-]?\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!inRange(value, range)) throw new Error(`${range.flag} must be ${describeRange(range)}, got "${text}"`);
+  return value;
+}
