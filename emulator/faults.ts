@@ -1,12 +1,13 @@
 // Fault injection (off by default): error bursts, 429 with Retry-After, latency, dropped uploads,
-// token endpoint down, short-lived tokens. Test controls (/__emulator) are never faulted.
+// lost responses, token endpoint down, short-lived tokens. Test controls (/__emulator) are never faulted.
 import { describeRange, inRange, maxInt32, numericOptions } from "./options";
-import type { ErrorBurst, FaultSettings } from "./types";
+import type { ErrorBurst, FaultSettings, LostResponses } from "./types";
 
 export const defaultDropAfterBytes = 64 * 1024;
 
-const faultKeys = ["errorBursts", "latencyMs", "dropUploads", "tokenEndpointDown", "tokenLifetimeSeconds"];
+const faultKeys = ["errorBursts", "latencyMs", "dropUploads", "lostResponses", "tokenEndpointDown", "tokenLifetimeSeconds"];
 const burstKeys = ["status", "count", "method", "path", "retryAfterSeconds"];
+const lostKeys = ["count", "method", "path", "skip"];
 const dropKeys = ["count", "afterBytes"];
 const burstStatuses = [500, 502, 503, 429];
 const httpMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
@@ -26,24 +27,37 @@ function integerAt(where: string, value: unknown, range: { min: number; max: num
   if (!inRange(value, range)) throw new Error(`${where} must be ${describeRange(range)}, got ${JSON.stringify(value) ?? "nothing"}.`);
 }
 
+/** count, method and path: what errorBursts and lostResponses share. */
+function validateMatcher(where: string, value: Record<string, unknown>) {
+  integerAt(`${where}.count`, value.count, { min: 0, max: Number.MAX_SAFE_INTEGER }, false);
+  if (value.method !== undefined && (typeof value.method !== "string" || !httpMethods.includes(value.method.toUpperCase()))) {
+    throw new Error(`${where}.method must be one of ${httpMethods.join(", ")}, got ${JSON.stringify(value.method)}.`);
+  }
+  if (value.path !== undefined) {
+    if (typeof value.path !== "string") throw new Error(`${where}.path must be a regular expression as a string, got ${JSON.stringify(value.path)}.`);
+    try {
+      new RegExp(value.path);
+    } catch (error) {
+      throw new Error(`${where}.path is not a valid regular expression (${(error as Error).message}).`);
+    }
+  }
+}
+
 function validateBurst(burst: unknown, index: number) {
   const where = `errorBursts[${index}]`;
   if (!isObject(burst)) throw new Error(`${where} must be an object like {"status": 503, "count": 1}.`);
   onlyKnownKeys(`${where}.`, burst, burstKeys);
   if (!burstStatuses.includes(burst.status as number)) throw new Error(`${where}.status must be 500, 502, 503 or 429, got ${JSON.stringify(burst.status)}.`);
-  integerAt(`${where}.count`, burst.count, { min: 0, max: Number.MAX_SAFE_INTEGER }, false);
-  if (burst.method !== undefined && (typeof burst.method !== "string" || !httpMethods.includes(burst.method.toUpperCase()))) {
-    throw new Error(`${where}.method must be one of ${httpMethods.join(", ")}, got ${JSON.stringify(burst.method)}.`);
-  }
-  if (burst.path !== undefined) {
-    if (typeof burst.path !== "string") throw new Error(`${where}.path must be a regular expression as a string, got ${JSON.stringify(burst.path)}.`);
-    try {
-      new RegExp(burst.path);
-    } catch (error) {
-      throw new Error(`${where}.path is not a valid regular expression (${(error as Error).message}).`);
-    }
-  }
+  validateMatcher(where, burst);
   integerAt(`${where}.retryAfterSeconds`, burst.retryAfterSeconds, { min: 0, max: maxInt32 });
+}
+
+function validateLost(lost: unknown, index: number) {
+  const where = `lostResponses[${index}]`;
+  if (!isObject(lost)) throw new Error(`${where} must be an object like {"count": 1, "method": "POST", "path": "/addons$"}.`);
+  onlyKnownKeys(`${where}.`, lost, lostKeys);
+  validateMatcher(where, lost);
+  integerAt(`${where}.skip`, lost.skip, { min: 0, max: Number.MAX_SAFE_INTEGER });
 }
 
 export function validateFaults(value: unknown): FaultSettings {
@@ -56,6 +70,10 @@ export function validateFaults(value: unknown): FaultSettings {
   const latency = value.latencyMs;
   if (latency !== undefined && !(typeof latency === "number" && latency >= 0 && latency <= maxInt32)) {
     throw new Error(`latencyMs must be a number from 0 to ${maxInt32}, got ${JSON.stringify(latency)}.`);
+  }
+  if (value.lostResponses !== undefined) {
+    if (!Array.isArray(value.lostResponses)) throw new Error("lostResponses must be a list of {count, method?, path?, skip?}.");
+    value.lostResponses.forEach(validateLost);
   }
   if (value.dropUploads !== undefined) {
     if (!isObject(value.dropUploads)) throw new Error('dropUploads must be an object like {"count": 1, "afterBytes": 65536}.');
@@ -100,11 +118,21 @@ export class Faults {
 
   /** The burst that this request consumes, if any. */
   takeErrorBurst(method: string, path: string): ErrorBurst | undefined {
-    const burst = (this.settings.errorBursts ?? []).find(
-      (b) => b.count > 0 && (!b.method || b.method.toUpperCase() === method) && (!b.path || new RegExp(b.path).test(path)),
-    );
+    const burst = (this.settings.errorBursts ?? []).find((b) => b.count > 0 && matches(b, method, path));
     if (burst) burst.count -= 1;
     return burst;
+  }
+
+  /** Whether this request's response is to be lost (it is carried out all the same). */
+  takeLostResponse(method: string, path: string): boolean {
+    const lost = (this.settings.lostResponses ?? []).find((l) => l.count > 0 && matches(l, method, path));
+    if (!lost) return false;
+    if (lost.skip) {
+      lost.skip -= 1;
+      return false;
+    }
+    lost.count -= 1;
+    return true;
   }
 
   /** Bytes after which this upload's connection is dropped, if a drop is armed. */
@@ -114,4 +142,8 @@ export class Faults {
     drop.count -= 1;
     return drop.afterBytes ?? defaultDropAfterBytes;
   }
+}
+
+function matches(rule: ErrorBurst | LostResponses, method: string, path: string): boolean {
+  return (!rule.method || rule.method.toUpperCase() === method) && (!rule.path || new RegExp(rule.path).test(path));
 }

@@ -62,6 +62,7 @@ function installErrorHandling(app: FastifyInstance) {
 
 function installLogAndFaults(app: FastifyInstance, log: RequestLog, faults: Faults) {
   app.decorateRequest("identity", null);
+  const lostResponses = new WeakSet<object>();
   app.addHook("onRequest", async (request, reply) => {
     const path = request.url.split("?")[0];
     if (path.startsWith(controlsPrefix)) return;
@@ -74,10 +75,18 @@ function installLogAndFaults(app: FastifyInstance, log: RequestLog, faults: Faul
       reply.header("Connection", "close");
       return sendProblem(reply, burst.status, `Injected fault: ${burst.status} (emulator fault injection).`);
     }
+    if (faults.takeLostResponse(request.method, path)) lostResponses.add(request);
+  });
+  // The request was carried out; its answer never leaves: the connection closes instead.
+  app.addHook("onSend", async (request, reply, payload) => {
+    if (!lostResponses.has(request)) return payload;
+    log.add({ time: new Date().toISOString(), method: request.method, path: request.url.split("?")[0], status: reply.statusCode, identity: request.identity ?? null, lost: true });
+    request.raw.socket?.destroy();
+    return payload;
   });
   app.addHook("onResponse", async (request, reply) => {
     const path = request.url.split("?")[0];
-    if (path.startsWith(controlsPrefix)) return;
+    if (path.startsWith(controlsPrefix) || lostResponses.has(request)) return; // logged when lost
     log.add({ time: new Date().toISOString(), method: request.method, path, status: reply.statusCode, identity: request.identity ?? null });
   });
 }

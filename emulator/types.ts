@@ -15,6 +15,18 @@ export interface ErrorBurst {
   retryAfterSeconds?: number;
 }
 
+/**
+ * Lost answers: the next `count` requests matching method/path (after letting `skip` of them pass)
+ * are carried out, but their connection closes before the response is sent, as when a proxy or
+ * the network drops it. The caller cannot tell whether the write happened.
+ */
+export interface LostResponses {
+  count: number;
+  method?: string;
+  path?: string;
+  skip?: number;
+}
+
 /** Fault injection for reliability tests; everything is off when omitted. */
 export interface FaultSettings {
   errorBursts?: ErrorBurst[];
@@ -22,6 +34,8 @@ export interface FaultSettings {
   latencyMs?: number;
   /** Drop the TCP connection of the next `count` package uploads after `afterBytes` bytes of the file. */
   dropUploads?: { count: number; afterBytes?: number };
+  /** Carry out matching requests, then close the connection instead of answering. */
+  lostResponses?: LostResponses[];
   /** The token endpoint answers 503 temporarily_unavailable while true. */
   tokenEndpointDown?: boolean;
   /** Lifetime of newly issued tokens, overriding tokenLifetimeSeconds (e.g. 2 to expire mid-run). */
@@ -35,6 +49,8 @@ export interface RequestLogEntry {
   status: number;
   /** Client id of the authenticated caller, or null. */
   identity: string | null;
+  /** Set when a lostResponses fault kept the answer from the caller (the request was carried out). */
+  lost?: true;
 }
 
 /** A user as if they had logged in through an identity provider (see README "Users"). */

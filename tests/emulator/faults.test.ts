@@ -78,7 +78,7 @@ test("the faults control refuses unknown keys and bad values with a 400 problem 
   const before = { errorBursts: [{ status: 503, count: 1, path: "^/nothing$" }] };
   t.is((await http.put(`${controls}/faults`, before)).status, 200);
   const refused: Array<[unknown, RegExp]> = [
-    [{ latencyMS: 10 }, /Unknown fault setting latencyMS; known: errorBursts, latencyMs, dropUploads, tokenEndpointDown, tokenLifetimeSeconds/],
+    [{ latencyMS: 10 }, /Unknown fault setting latencyMS; known: errorBursts, latencyMs, dropUploads, lostResponses, tokenEndpointDown, tokenLifetimeSeconds/],
     [{ errorBursts: [{ status: 503, count: 1, paths: "/x" }] }, /Unknown fault setting errorBursts\[0\]\.paths/],
     [{ dropUploads: { count: 1, after: 10 } }, /Unknown fault setting dropUploads\.after/],
     [{ errorBursts: [{ status: 503, count: 1, retryAfterSeconds: -1 }] }, /errorBursts\[0\]\.retryAfterSeconds must be an integer from 0 to 2147483647, got -1/],
@@ -117,4 +117,19 @@ test("numeric startEmulator options out of range are refused, naming the option 
   for (const [options, message] of refused) {
     await t.throwsAsync(startTestEmulator(options), { message }, JSON.stringify(options));
   }
+});
+
+test("lost responses: the request is carried out, its answer never arrives; skip lets the first matches through", async (t) => {
+  const emu = ctx(t);
+  const token = await getToken(emu, emu.credentials.admin);
+  const users = `${emu.accessManagementUrl}/api/v1/users`;
+  emu.setFaults({ lostResponses: [{ count: 1, method: "POST", path: "/api/v1/users$", skip: 1 }] });
+  t.is((await http.post(users, { name: "first" }, bearer(token))).status, 201, "skipped: answered");
+  const lost = await http.post(users, { name: "second" }, bearer(token)).then(() => undefined, (e: { code?: string }) => e.code);
+  t.truthy(lost, "the caller sees the connection close, not an answer");
+  t.is((await http.post(users, { name: "third" }, bearer(token))).status, 201, "the count is used up");
+  const names = ((await http.get(users, bearer(token))).data as Array<{ name: string }>).map((u) => u.name);
+  t.true(["first", "second", "third"].every((n) => names.includes(n)), "the lost one was carried out too");
+  t.deepEqual(emu.requestLog().filter((e) => e.method === "POST" && e.path.endsWith("/users")).map((e) => [e.status, e.lost ?? false]), [[201, false], [201, true], [201, false]]);
+  t.throws(() => emu.setFaults({ lostResponses: [{ count: 1, paht: "/users" } as never] }), { message: /Unknown fault setting lostResponses\[0\]\.paht/ });
 });
