@@ -1,6 +1,6 @@
-// Validates an uploaded add-on package on disk with yauzl: lists the central directory, streams
-// every entry through a CRC-32 check and reads manifest.json, so a package of any size needs
-// little memory.
+// Validates an uploaded add-on package on disk with yauzl: lists the central directory, refuses
+// ZIP bombs from its sizes, reads manifest.json, then streams every entry through a CRC-32 check,
+// so a package of any size needs little memory.
 import { crc32 } from "node:zlib";
 import * as yauzl from "yauzl";
 import { Problem } from "../problem";
@@ -216,6 +216,19 @@ export function validateFileName(fileName: string, id: string, version: string) 
   }
 }
 
+/**
+ * The sizes in the central directory are what the entries unpack to (yauzl's validateEntrySizes
+ * holds every entry to them), so a ZIP bomb is refused before anything is decompressed.
+ */
+export const maxUnpackedBytes = 4 * 1024 ** 3;
+
+function rejectBombs(entries: Array<{ name: string; entry: yauzl.Entry }>) {
+  const total = entries.reduce((n, e) => n + e.entry.uncompressedSize, 0);
+  if (total > maxUnpackedBytes) {
+    reject(`The package unpacks to ${(total / 1024 ** 3).toFixed(1)} GiB, more than the ${maxUnpackedBytes / 1024 ** 3} GiB an add-on may hold (a ZIP bomb?). Leave build outputs and test data out of the add-on.`);
+  }
+}
+
 export async function inspectPackage(file: string, fileName: string): Promise<InspectedPackage> {
   const zip = await openZip(file);
   try {
@@ -225,9 +238,7 @@ export async function inspectPackage(file: string, fileName: string): Promise<In
       reject(`The package has entries that escape the ZIP root: ${escaping.slice(0, 5).join(", ")}. Entries must be relative paths without "..", a drive letter or a leading slash; rebuild the ZIP from the add-on folder.`);
     }
     rejectDuplicates(entries);
-    for (const { name, entry } of entries) {
-      if (!isDirectory(name)) await verifyEntry(zip, name, entry);
-    }
+    rejectBombs(entries);
     const manifestEntry = entries.find((e) => e.name === "manifest.json");
     if (!manifestEntry) {
       const nested = entries.find((e) => /(^|[\\/])manifest\.json$/i.test(e.name));
@@ -245,6 +256,10 @@ export async function inspectPackage(file: string, fileName: string): Promise<In
     const entryNames = new Set(entries.filter((e) => !isDirectory(e.name)).map((e) => normalizePath(e.name)));
     const extensions = validateExtensions(manifest, entryNames);
     validateFileName(fileName, id, version);
+    // Last, as it reads everything: the cheap checks above answer first.
+    for (const { name, entry } of entries) {
+      if (!isDirectory(name)) await verifyEntry(zip, name, entry);
+    }
     return {
       id,
       name: stringField(manifest, "name", id),

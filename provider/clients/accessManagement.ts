@@ -161,7 +161,7 @@ export class AccessManagementClient {
 
 const apiRolesBySession = new WeakMap<Session, Promise<Map<string, string[]> | undefined>>();
 
-/** `[{ name, roles: ["Administrator"] | [{ name, key }] }]` (or `{ items: [...] }`) -> api -> role names. */
+/** `[{ name, roles: ["Administrator"] | [{ key, name }] }]` (or `{ items: [...] }`) -> api -> role names. */
 function parseApiRoles(data: unknown): Map<string, string[]> | undefined {
   const list = Array.isArray(data) ? data : (data as { items?: unknown } | null)?.items;
   if (!Array.isArray(list)) return undefined;
@@ -170,9 +170,10 @@ function parseApiRoles(data: unknown): Map<string, string[]> | undefined {
     if (typeof resource?.name !== "string" || !Array.isArray(resource.roles)) return undefined;
     const roles = resource.roles.map((r: unknown) => {
       const role = r as { name?: unknown; key?: unknown } | string;
-      if (typeof role === "string") return role;
-      if (typeof role?.name === "string") return role.name;
-      return typeof role?.key === "string" ? role.key.slice(role.key.lastIndexOf(".") + 1) : undefined;
+      // The key ("Tridion.AddonService.Administrator") is what role inputs use; a name may be a display name.
+      if (typeof role === "string") return role.slice(role.lastIndexOf(".") + 1);
+      if (typeof role?.key === "string") return role.key.slice(role.key.lastIndexOf(".") + 1);
+      return typeof role?.name === "string" ? role.name : undefined;
     });
     if (roles.some((r) => r === undefined)) return undefined;
     out.set(resource.name, roles as string[]);

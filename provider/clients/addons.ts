@@ -4,8 +4,8 @@
 import * as fs from "node:fs";
 import * as crypto from "node:crypto";
 import { Readable } from "node:stream";
-import { isAmbiguousFailure, OperationContext, ROLE_ADDONS_ADMIN, TridionError } from "./errors";
-import { backoffDelay, parseRetryAfter, sleep } from "./http";
+import { failureKind, OperationContext, ROLE_ADDONS_ADMIN, TridionError } from "./errors";
+import { backoffDelay, sleep } from "./http";
 import type { Session } from "./session";
 import type { Identity } from "./tokens";
 import { requireSetting } from "../config";
@@ -87,8 +87,10 @@ export class AddonsClient {
         );
         return res.data;
       } catch (error) {
-        if (!isAmbiguousFailure(error) && !(attempt > 1 && mode === "new" && (error as TridionError).status === 409)) throw error;
-        const wait = retryWait(error, attempt, this.session.http.maxRetryAfterMs);
+        // A 409 after an unclear attempt may be that attempt, landed late: look.
+        const lateLanding = attempt > 1 && mode === "new" && (error as TridionError).status === 409;
+        if (failureKind(error) === "final" && !lateLanding) throw error;
+        const wait = this.session.http.retryWait((error as TridionError).transport?.retryAfter, attempt);
         const again = attempt < maxAttempts && wait !== undefined;
         await sleep(again ? wait : backoffDelay(attempt));
         // Look first, even after the last attempt: the upload may have landed though we saw no answer.
@@ -175,10 +177,4 @@ function multipartBody(pkg: PackageFile): { data: Readable; headers: Record<stri
     data: Readable.from(parts(), { objectMode: false }),
     headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, "Content-Length": head.length + pkg.size + tail.length },
   };
-}
-
-function retryWait(error: unknown, attempt: number, maxRetryAfterMs: number): number | undefined {
-  const after = parseRetryAfter(error instanceof TridionError ? error.transport?.retryAfter : undefined);
-  if (after !== undefined) return after > maxRetryAfterMs ? undefined : after;
-  return backoffDelay(attempt);
 }

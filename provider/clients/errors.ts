@@ -1,7 +1,7 @@
 // One place that turns HTTP, token and network failures into errors a user can act on:
 // what happened, why, and the fix. No stack traces, no tokens, no secrets.
 import type { AxiosError } from "axios";
-import { MAX_RETRY_AFTER_MS, parseRetryAfter, RETRYABLE_STATUS } from "./http";
+import { classifyFailure, FailureKind, MAX_RETRY_AFTER_MS, parseRetryAfter } from "./http";
 import { redactSecrets } from "./redaction";
 
 /** Error raised by the provider: its message is the whole story; its stack is only the message. */
@@ -24,14 +24,18 @@ export class TridionError extends Error {
   }
 }
 
+/** How a failed call leaves the server: see classifyFailure (not processed, unclear, final). */
+export function failureKind(error: unknown): FailureKind {
+  if (!(error instanceof TridionError)) return "final";
+  return classifyFailure(error.status, error.transport?.code);
+}
+
 /**
- * A write that failed without a clear answer (connection dropped, timeout, 5xx, 429) may still
- * have been carried out: look at what the server holds before writing again.
+ * A write that failed without a clear answer (connection dropped, timeout, 500/502/504) may
+ * still have been carried out: look at what the server holds before writing again.
  */
 export function isAmbiguousFailure(error: unknown): boolean {
-  if (!(error instanceof TridionError)) return false;
-  if (error.status === undefined) return error.transport?.code !== undefined && error.transport.code !== "ERR_CANCELED";
-  return RETRYABLE_STATUS.has(error.status);
+  return failureKind(error) === "unclear";
 }
 
 /** Attach what was already created so the engine keeps it in state instead of losing it. */

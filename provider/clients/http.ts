@@ -30,26 +30,38 @@ export interface HttpOptions {
   /** First backoff step; doubles per attempt, with jitter. */
   baseDelayMs?: number;
   maxDelayMs?: number;
-  /** Longest Retry-After honoured; longer waits fail instead of hanging a deployment. */
-  maxRetryAfterMs?: number;
 }
 
-/** Longest Retry-After honoured by default; longer waits fail instead of hanging a deployment. */
+/** Longest Retry-After honoured; a longer wait fails at once (its error says how long was asked). */
 export const MAX_RETRY_AFTER_MS = 120_000;
 export const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+// The server says it did not process the request: safe to repeat even a POST.
 const UNPROCESSED_STATUS = new Set([429, 503]);
 // The request never reached the server: safe to repeat even a POST.
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"]);
 
+/**
+ * What a failed request says about the server's side: it certainly did not act ("not-processed":
+ * safe to send again, even a POST), it may have acted ("unclear": look before writing again), or
+ * the answer is final (a 4xx, a cancelled call: do not retry).
+ */
+export type FailureKind = "not-processed" | "unclear" | "final";
+
+export function classifyFailure(status: number | undefined, code: string | undefined): FailureKind {
+  if (status === undefined) {
+    if (!code || code === "ERR_CANCELED") return "final";
+    return NOT_SENT_CODES.has(code) ? "not-processed" : "unclear";
+  }
+  if (UNPROCESSED_STATUS.has(status)) return "not-processed";
+  return RETRYABLE_STATUS.has(status) ? "unclear" : "final";
+}
+
 export class HttpClient {
   readonly axios: AxiosInstance;
-  /** Longest Retry-After honoured: a longer one fails at once (its error says how long was asked). */
-  readonly maxRetryAfterMs: number;
-  private readonly opts: Required<Omit<HttpOptions, "caCertificate" | "proxy" | "maxRetryAfterMs">>;
+  private readonly opts: Required<Omit<HttpOptions, "caCertificate" | "proxy">>;
   private readonly proxies: ProxyRouter;
 
   constructor(options: HttpOptions) {
-    this.maxRetryAfterMs = options.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS;
     this.opts = {
       timeoutMs: options.timeoutMs,
       maxRetries: options.maxRetries,
@@ -96,20 +108,15 @@ export class HttpClient {
   /** Milliseconds to wait before the next attempt, or undefined when not to retry. */
   private retryDelay(error: unknown, policy: RetryPolicy, attempt: number): number | undefined {
     if (policy === "never" || attempt >= this.opts.maxRetries || !axios.isAxiosError(error)) return undefined;
-    const res = error.response;
-    if (!res) {
-      if (error.code === "ERR_CANCELED") return undefined;
-      if (policy === "unprocessed-only" && !NOT_SENT_CODES.has(error.code ?? "")) return undefined;
-      return this.backoff(attempt);
-    }
-    const retryable = policy === "idempotent" ? RETRYABLE_STATUS.has(res.status) : UNPROCESSED_STATUS.has(res.status);
-    if (!retryable) return undefined;
-    const after = parseRetryAfter(res.headers?.["retry-after"]);
-    if (after !== undefined) return after > this.maxRetryAfterMs ? undefined : after;
-    return this.backoff(attempt);
+    const kind = classifyFailure(error.response?.status, error.code);
+    if (kind === "final" || (policy === "unprocessed-only" && kind !== "not-processed")) return undefined;
+    return this.retryWait(error.response?.headers?.["retry-after"], attempt);
   }
 
-  private backoff(attempt: number): number {
+  /** The server's Retry-After when it gives one (undefined past the cap: give up), else backoff. */
+  retryWait(retryAfter: unknown, attempt: number): number | undefined {
+    const after = parseRetryAfter(retryAfter);
+    if (after !== undefined) return after > MAX_RETRY_AFTER_MS ? undefined : after;
     return backoffDelay(attempt, this.opts.baseDelayMs, this.opts.maxDelayMs);
   }
 }

@@ -3,7 +3,7 @@
 // goes through `call()`: bearer token, one fresh token on 401, error translation.
 import type { AxiosResponse } from "axios";
 import { currentSettings, ProviderSettings, requireSetting, settingsGeneration } from "../config";
-import { isAmbiguousFailure, missingRoleMessage, OperationContext, ProductVersion, TridionError, translateHttpError } from "./errors";
+import { missingRoleMessage, OperationContext, ProductVersion, TridionError, translateHttpError } from "./errors";
 import { HttpClient, HttpRequest } from "./http";
 import { RouteProfile } from "./routes";
 import { AccessToken, Identity, TokenSource } from "./tokens";
@@ -102,8 +102,8 @@ export class Session {
       return { version: "10", definite: true };
     } catch (e) {
       if (e instanceof TridionError && e.status === 404) return { version: "9", definite: true };
-      // A 403 will not change in this process; a network failure or 5xx may.
-      return { version: "unknown", definite: !isAmbiguousFailure(e) && !(e instanceof TridionError && e.status === 401) };
+      // A 403 (not allowed to look) will not change in this process; anything else may pass.
+      return { version: "unknown", definite: e instanceof TridionError && e.status === 403 };
     }
   }
 }

@@ -194,8 +194,7 @@ async function diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynam
     const settingsChanged = changedKeys(olds, news, ["activationTimeoutSeconds", "adopt", "expectedPackageSha256"]).length > 0;
     return {
       changes: replaces.length > 0 || contentChanged || configChanged || enabledChanged || credentialsChanged || settingsChanged,
-      replaces,
-      deleteBeforeReplace: true, // see deleteFirst()
+      replaces, // replaced delete-first: see deleteFirst() (the resource option wins over a diff's say)
     };
   });
 }

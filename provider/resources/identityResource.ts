@@ -102,8 +102,7 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
       const pendingRevocations = (olds.pendingRevocations ?? []).length > 0;
       return {
         changes: replaces.length > 0 || updates.length > 0 || rolesChanged || rotation.length > 0 || pendingRevocations,
-        replaces,
-        deleteBeforeReplace: true, // names are unique in Access Management: see deleteFirst()
+        replaces, // replaced delete-first: see deleteFirst() (the resource option wins over a diff's say)
       };
     });
   }

@@ -190,14 +190,15 @@ export async function revokeSecrets(am: AccessManagementClient, accountId: strin
 }
 
 /**
- * The answer to a secret POST was lost, but the secret may exist: its value is gone for good, so a
- * secret that appeared meanwhile is revoked (it would fill a slot forever). Returns those that
- * could not be revoked now.
+ * The answer to a secret POST was lost, but the secret may exist: its value is gone for good, so
+ * the secret that appeared meanwhile with our description is revoked (it would fill a slot
+ * forever). One without our description was made by someone else and is left alone; so is every
+ * secret when the service does not list descriptions. Returns those that could not be revoked now.
  */
-async function revokeOrphans(am: AccessManagementClient, accountId: string, before: Set<string>): Promise<string[]> {
+async function revokeOrphans(am: AccessManagementClient, accountId: string, before: Set<string>, description: string): Promise<string[]> {
   const now = await am.listSecrets(accountId).catch(() => undefined);
   if (!now) return [];
-  const orphans = now.map((s) => s.id).filter((id) => !before.has(id));
+  const orphans = now.filter((s) => !before.has(s.id) && s.description === description).map((s) => s.id);
   return (await revokeSecrets(am, accountId, orphans)).pending;
 }
 
@@ -236,7 +237,7 @@ export async function rotateSecret(
     // Tell the caller which of our secrets are gone already, so state does not keep pointing at them.
     const error = (e instanceof TridionError ? e : new TridionError(String(e))) as RotationError;
     error.revokedSecretIds = revokedFirst;
-    if (isAmbiguousFailure(e)) error.orphanedSecretIds = await revokeOrphans(am, accountId, listed);
+    if (isAmbiguousFailure(e)) error.orphanedSecretIds = await revokeOrphans(am, accountId, listed, description);
     throw error;
   }
   const { pending, error } = await revokeSecrets(am, accountId, retiring);

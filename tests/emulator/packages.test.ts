@@ -34,6 +34,14 @@ function corruptData(zip: Buffer, text: string): Buffer {
   return copy;
 }
 
+/** Makes every central-directory entry claim to unpack to `size` bytes, as a ZIP bomb's do. */
+function declareUnpackedSize(zip: Buffer, size: number): Buffer {
+  const copy = Buffer.from(zip);
+  const signature = Buffer.from([0x50, 0x4b, 0x01, 0x02]);
+  for (let at = copy.indexOf(signature); at >= 0; at = copy.indexOf(signature, at + 4)) copy.writeUInt32LE(size, at + 24);
+  return copy;
+}
+
 /** Flips the CRC-32 that the central directory records for `name` (any compression method). */
 function corruptCentralCrc(zip: Buffer, name: string): Buffer {
   const copy = Buffer.from(zip);
@@ -76,6 +84,7 @@ const cases: Array<{ title: string; zip: () => Promise<Buffer>; fileName: string
   { title: "a huge manifest (bomb-like)", zip: () => buildZip({ "manifest.json": `{"id":"acme-publishing-tools","x":"${"a".repeat(1_100_000)}"}` }), fileName: "acme-publishing-tools.zip", detail: /larger than 1048576 bytes/ },
   { title: "stored data that fails its CRC-32", zip: async () => corruptData(buildRawZip(packageFiles()), "MZ fake assembly"), fileName: "acme-publishing-tools.zip", detail: /corrupt ZIP file: entry "CM\/Acme\.EventHandler\.dll" fails its CRC-32 check/ },
   { title: "a deflated manifest whose CRC-32 does not match", zip: async () => corruptCentralCrc(await buildZip(packageFiles()), "manifest.json"), fileName: "acme-publishing-tools.zip", detail: /corrupt ZIP file: entry "manifest\.json" fails its CRC-32 check/ },
+  { title: "a ZIP bomb (entries declaring 8 GiB unpacked), refused before decompressing", zip: async () => declareUnpackedSize(await buildZip(packageFiles()), 0xfffffff0), fileName: "acme-publishing-tools.zip", detail: /unpacks to 12\.0 GiB, more than the 4 GiB an add-on may hold \(a ZIP bomb\?\)/ },
   { title: "two manifest.json entries", zip: async () => buildRawZip([["manifest.json", files["manifest.json"]], ["manifest.json", JSON.stringify(manifest({ id: "other" }))], ["CM/Acme.EventHandler.dll", files["CM/Acme.EventHandler.dll"]], ["dist/acme-action/main.js", files["dist/acme-action/main.js"]]]), fileName: "acme-publishing-tools.zip", detail: /two entries for the same file: "manifest\.json" and "manifest\.json"/ },
   { title: "two entries differing only in case", zip: async () => buildRawZip([...Object.entries(files), ["cm/acme.eventhandler.dll", "other"]]), fileName: "acme-publishing-tools.zip", detail: /two entries for the same file: "CM\/Acme\.EventHandler\.dll" and "cm\/acme\.eventhandler\.dll"/ },
   { title: "over the size limit", zip: async () => buildZip({ ...packageFiles(), "big.bin": Buffer.alloc(300 * 1024, 7) }, { store: true }), fileName: "acme-publishing-tools.zip", detail: /larger than the limit of 262144 bytes/, status: 413 },

@@ -139,13 +139,3 @@ test.serial("a revoke that fails after a rotation is remembered, and the next up
   t.is((await requestToken(emulator.accessManagementUrl, created.outs.clientId, created.outs.clientSecret)).status, 401, "the old secret no longer works");
   t.false((await p.diff!(created.id, done, rotate)).changes);
 });
-
-test.serial("a new clientId replaces the account delete-first (the name stays unique)", async (t) => {
-  const emulator = await start({ productVersion: "10" });
-  t.teardown(() => emulator.close());
-  const inputs = { accountName: "pinned", roles: [ADDONS_ADMIN], clientId: "pinned-client-1" };
-  const created = await p.create(inputs);
-  const replace = await p.diff!(created.id, created.outs, { ...inputs, clientId: "pinned-client-2" });
-  t.deepEqual(replace.replaces, ["clientId"]);
-  t.true(replace.deleteBeforeReplace, "same name: the old account goes first");
-});
