@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as crypto from "node:crypto";
 import { Readable } from "node:stream";
 import { failureKind, OperationContext, ROLE_ADDONS_ADMIN, TridionError } from "./errors";
-import { backoffDelay, sleep } from "./http";
+import { sleep } from "./http";
 import type { Session } from "./session";
 import type { Identity } from "./tokens";
 import { requireSetting } from "../config";
@@ -92,7 +92,7 @@ export class AddonsClient {
         if (failureKind(error) === "final" && !lateLanding) throw error;
         const wait = this.session.http.retryWait((error as TridionError).transport?.retryAfter, attempt);
         const again = attempt < maxAttempts && wait !== undefined;
-        await sleep(again ? wait : backoffDelay(attempt));
+        await sleep(again ? wait : this.session.http.backoff(attempt));
         // Look first, even after the last attempt: the upload may have landed though we saw no answer.
         const held = await this.get(addonId).catch(() => undefined);
         if (held?.packageSha256 === pkg.sha256) return held;

@@ -117,12 +117,17 @@ export class HttpClient {
   retryWait(retryAfter: unknown, attempt: number): number | undefined {
     const after = parseRetryAfter(retryAfter);
     if (after !== undefined) return after > MAX_RETRY_AFTER_MS ? undefined : after;
+    return this.backoff(attempt);
+  }
+
+  /** Exponential backoff with jitter, with this client's base and ceiling. */
+  backoff(attempt: number): number {
     return backoffDelay(attempt, this.opts.baseDelayMs, this.opts.maxDelayMs);
   }
 }
 
 /** Exponential backoff with equal jitter, which spreads the retries of resources running in parallel. */
-export function backoffDelay(attempt: number, baseDelayMs = Number(process.env.TRIDION_RETRY_BASE_DELAY_MS ?? 250), maxDelayMs = 10_000): number {
+function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: number): number {
   const cap = Math.min(maxDelayMs, baseDelayMs * 2 ** attempt);
   return Math.round(cap / 2 + Math.random() * (cap / 2));
 }

@@ -22,7 +22,8 @@ test.serial("an upload whose answer is lost is found on the server: the create s
   t.is(created.outs.packageSha256, inputs.packageSha256);
   t.is(created.outs.status, "Success");
   t.is(writes(emulator.requestLog(), "POST", /\/api\/v1\/addons$/), 1, "uploaded once");
-  const held = (await (await adminApi(emulator)).get((await adminApi(emulator)).addons("/lost-upload"))).data;
+  const api = await adminApi(emulator);
+  const held = (await api.get(api.addons("/lost-upload"))).data;
   t.is(held.packageSha256, inputs.packageSha256);
 });
 
