@@ -20,7 +20,10 @@ const usage = `Usage: tridion-emulator [options]
   --token-lifetime-seconds N  access token lifetime, 1-2147483647 (default 3600)
   --max-package-bytes N       upload limit, >= 1; 413 above (default 1 GiB)
   --faults JSON               fault injection settings (JSON text, or @FILE)
-  --seed-users NAMES          comma-separated users who "have logged in" (adoptable)
+  --seed-users NAMES          users who have signed in: comma-separated names, or a JSON list
+                              of {"name", "email"?, "identityProvider"?} (text, or @FILE)
+  --am-base-path PATH         where Access Management lives (default /access-management)
+  --keep-issuer-case          issuer exactly as the URL (default: lower-cased, as IdentityServer)
   --help`;
 
 function fail(message: string): never {
@@ -36,6 +39,18 @@ function jsonArgument(name: string, value: string | undefined): unknown {
   } catch (error) {
     fail(`--${name} is not valid JSON (${(error as Error).message})`);
   }
+}
+
+/** Names separated by commas, or a JSON list of users (text, or @FILE). */
+function parseSeedUsers(value: string | undefined): EmulatorOptions["seedUsers"] {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (text.startsWith("[") || text.startsWith("@")) {
+    const list = jsonArgument("seed-users", text);
+    if (!Array.isArray(list)) fail('--seed-users as JSON must be a list such as [{"name": "addon-deployer"}]');
+    return list as EmulatorOptions["seedUsers"];
+  }
+  return text.split(",").map((s) => s.trim()).filter(Boolean);
 }
 
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv): EmulatorOptions {
@@ -54,6 +69,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): EmulatorOption
       "max-package-bytes": { type: "string" },
       faults: { type: "string" },
       "seed-users": { type: "string" },
+      "am-base-path": { type: "string" },
+      "keep-issuer-case": { type: "boolean" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -85,7 +102,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): EmulatorOption
     tokenLifetimeSeconds: parseIntegerFlag("tokenLifetimeSeconds", values["token-lifetime-seconds"]),
     maxPackageBytes: parseIntegerFlag("maxPackageBytes", values["max-package-bytes"]),
     faults: faults as EmulatorOptions["faults"],
-    seedUsers: values["seed-users"]?.split(",").map((s) => s.trim()).filter(Boolean),
+    seedUsers: parseSeedUsers(values["seed-users"]),
+    accessManagementBasePath: values["am-base-path"],
+    lowerCaseIssuer: values["keep-issuer-case"] ? false : undefined,
   };
 }
 

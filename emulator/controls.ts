@@ -6,12 +6,15 @@ import type { Faults } from "./faults";
 import { Problem } from "./problem";
 import type { RequestLog } from "./requestLog";
 import type { Store } from "./store";
-import { accountView, addLoggedInUser } from "./accessManagement/accounts";
+import { signInUser } from "./accessManagement/accounts";
+import type { Catalog } from "./accessManagement/catalog";
+import { AmError } from "./accessManagement/errors";
+import { userView } from "./accessManagement/views";
 import type { SeedUser } from "./types";
 
 export const controlsPrefix = "/__emulator";
 
-export function registerControls(app: FastifyInstance, deps: { log: RequestLog; faults: Faults; clock: Clock; store: Store }) {
+export function registerControls(app: FastifyInstance, deps: { log: RequestLog; faults: Faults; clock: Clock; store: Store; catalog: Catalog }) {
   app.get(`${controlsPrefix}/requests`, async () => deps.log.entries());
   app.delete(`${controlsPrefix}/requests`, async (_request, reply) => {
     deps.log.clear();
@@ -32,8 +35,14 @@ export function registerControls(app: FastifyInstance, deps: { log: RequestLog; 
     deps.clock.advance(seconds);
     return { now: deps.clock.now().toISOString() };
   });
+  // A user signs in through an identity provider: from then on Access Management lists them.
   app.post(`${controlsPrefix}/logged-in-users`, async (request, reply) => {
-    const { account, created } = addLoggedInUser(deps.store, request.body as SeedUser, deps.clock.now());
-    return reply.code(created ? 201 : 200).send(accountView(account));
+    try {
+      const { account, created } = signInUser(deps.store, deps.catalog, request.body as SeedUser, deps.clock.now());
+      return reply.code(created ? 201 : 200).send(userView(deps.catalog, account));
+    } catch (error) {
+      if (error instanceof AmError) throw new Problem(400, error.message);
+      throw error;
+    }
   });
 }

@@ -1,6 +1,6 @@
 // The Tridion Sites emulator: Access Management (under /access-management) and the Add-ons
 // Service (under /addons) on one port. See emulator/README.md for its contract and choices.
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
 import multipart from "@fastify/multipart";
 import { Clock } from "./clock";
 import { Faults } from "./faults";
@@ -10,10 +10,12 @@ import { RequestLog } from "./requestLog";
 import { resolveRouteProfile, toFastifyPath, type RouteProfile } from "./routes";
 import { Store } from "./store";
 import { bootstrapAccounts } from "./accessManagement/accounts";
+import { Catalog } from "./accessManagement/catalog";
+import { AmError, sendAmError, sendAmInternalError } from "./accessManagement/errors";
 import { loadSigningKey } from "./accessManagement/keys";
 import { registerManagementRoutes } from "./accessManagement/management";
-import { makeAuthenticator } from "./accessManagement/bearer";
-import { amPrefix, registerTokenRoutes, tokenPath } from "./accessManagement/tokens";
+import { BearerRefusal, makeAuthenticator } from "./accessManagement/bearer";
+import { defaultAmBasePath, registerTokenRoutes } from "./accessManagement/tokens";
 import { addonsPrefix, registerAddonsRoutes } from "./addons/routes";
 import { addonsOpenApi, managementOpenApi } from "./openapi";
 import { controlsPrefix, registerControls } from "./controls";
@@ -30,6 +32,7 @@ export { roleMatrix } from "./addons/routes";
 
 export const defaults = {
   host: "127.0.0.1",
+  accessManagementBasePath: defaultAmBasePath,
   productVersion: "10" as const,
   tokenLifetimeSeconds: 3600,
   activationDelayMs: 2000,
@@ -43,24 +46,83 @@ function publicHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
-function installErrorHandling(app: FastifyInstance) {
-  app.setErrorHandler((error: FastifyError | Problem, request, reply) => {
+/** A request body that breaks the schema: the first error, as a target path and a sentence. */
+function describeValidation(error: FastifyError): { target: string | null; message: string } {
+  const first = error.validation?.[0];
+  if (!first) return { target: null, message: error.message };
+  const pointer = first.instancePath.replace(/^\//, "").replace(/\/(\d+)(?=\/|$)/g, "[$1]").replace(/\//g, ".");
+  const extra = (first.params as { additionalProperty?: string; missingProperty?: string }) ?? {};
+  if (extra.additionalProperty) {
+    const target = pointer ? `${pointer}.${extra.additionalProperty}` : extra.additionalProperty;
+    return { target, message: `The property "${target}" is not part of this object (the schema allows no other properties). Remove it.` };
+  }
+  if (extra.missingProperty) {
+    const target = pointer ? `${pointer}.${extra.missingProperty}` : extra.missingProperty;
+    return { target, message: `The property "${target}" is required.` };
+  }
+  const target = pointer || null;
+  return { target, message: `${target ?? "The request body"} ${first.message ?? "is invalid"}.` };
+}
+
+/** Access Management answers as ASP.NET Core does; the Add-ons Service (our contract) with problems. */
+function installErrorHandling(app: FastifyInstance, isAm: (path: string) => boolean) {
+  app.setErrorHandler((error: FastifyError | Problem | AmError | BearerRefusal, request, reply) => {
     if (reply.raw.destroyed || request.raw.socket?.destroyed) return;
+    const am = isAm(request.url.split("?")[0]);
+    if (error instanceof BearerRefusal) {
+      reply.header("WWW-Authenticate", error.challenge);
+      return am ? reply.code(error.status).send() : sendProblem(reply, error.status, error.detail);
+    }
+    if (error instanceof AmError) return sendAmError(reply, error);
     if (error instanceof Problem) return sendProblem(reply, error.status, error.detail, error.extra, error.headers);
-    const status = (error as FastifyError).statusCode;
+    const fastifyError = error as FastifyError;
+    const status = fastifyError.statusCode;
     if (status && status >= 400 && status < 500) {
-      const hint = (error as FastifyError).code?.startsWith("FST_ERR_CTP") ? " Send a valid JSON body with Content-Type: application/json." : "";
+      if (am && (fastifyError.validation || status === 400 || status === 415)) {
+        const { target, message } = fastifyError.validation
+          ? describeValidation(fastifyError)
+          : { target: null, message: `The request body is not valid JSON (${error.message}). Send a JSON object with Content-Type: application/json.` };
+        return sendAmError(reply, new AmError(400, "InvalidInput", message, target));
+      }
+      const hint = fastifyError.code?.startsWith("FST_ERR_CTP") ? " Send a valid JSON body with Content-Type: application/json." : "";
       return sendProblem(reply, status, `${error.message}.${hint}`);
     }
     process.stderr.write(`tridion-emulator: internal error on ${request.method} ${request.url}: ${error.stack ?? error}\n`);
-    return sendProblem(reply, 500, "The emulator failed unexpectedly; see its stderr.");
+    return am ? sendAmInternalError(reply, 500, "The emulator failed unexpectedly; see its stderr.") : sendProblem(reply, 500, "The emulator failed unexpectedly; see its stderr.");
   });
+  // ASP.NET Core answers an unknown route with an empty 404.
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, 404, `No route ${request.method} ${request.url.split("?")[0]}. Check the base URLs and the route profile (emulator/README.md).`),
+    isAm(request.url.split("?")[0])
+      ? reply.code(404).send()
+      : sendProblem(reply, 404, `No route ${request.method} ${request.url.split("?")[0]}. Check the base URLs and the route profile (emulator/README.md).`),
   );
 }
 
-function installLogAndFaults(app: FastifyInstance, log: RequestLog, faults: Faults) {
+/** JSON bodies as ASP.NET Core reads them: application/json, text/json and application/*+json; an empty body is no body. */
+function installJsonParsing(app: FastifyInstance) {
+  const parse = (_request: unknown, body: string, done: (error: Error | null, value?: unknown) => void) => {
+    if (body.trim() === "") return done(null, undefined);
+    try {
+      done(null, JSON.parse(body));
+    } catch (error) {
+      const parseError = error as Error & { statusCode?: number };
+      parseError.statusCode = 400;
+      done(parseError);
+    }
+  };
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser(["application/json", "text/json"], { parseAs: "string" }, parse as never);
+  app.addContentTypeParser(/^application\/[\w.-]+\+json$/, { parseAs: "string" }, parse as never);
+}
+
+/** An injected error: Access Management's 500 carries its error body (with a stack trace), a gateway's 502/503/429 none. */
+function sendInjected(reply: FastifyReply, am: boolean, status: number) {
+  if (!am) return sendProblem(reply, status, `Injected fault: ${status} (emulator fault injection).`);
+  if (status === 500) return sendAmInternalError(reply, 500, "An unexpected error occurred (emulator fault injection).");
+  return reply.code(status).send();
+}
+
+function installLogAndFaults(app: FastifyInstance, log: RequestLog, faults: Faults, isAm: (path: string) => boolean) {
   app.decorateRequest("identity", null);
   const lostResponses = new WeakSet<object>();
   app.addHook("onRequest", async (request, reply) => {
@@ -73,7 +135,7 @@ function installLogAndFaults(app: FastifyInstance, log: RequestLog, faults: Faul
       const retryAfter = burst.retryAfterSeconds ?? (burst.status === 429 ? 1 : undefined);
       if (retryAfter !== undefined) reply.header("Retry-After", String(retryAfter));
       reply.header("Connection", "close");
-      return sendProblem(reply, burst.status, `Injected fault: ${burst.status} (emulator fault injection).`);
+      return sendInjected(reply, isAm(path), burst.status);
     }
     if (faults.takeLostResponse(request.method, path)) lostResponses.add(request);
   });
@@ -98,6 +160,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   }
   validateNumericOptions(options);
   const routes: RouteProfile = resolveRouteProfile(options.routes);
+  const amBase = options.accessManagementBasePath ?? defaults.accessManagementBasePath;
+  if (!/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(amBase) || amBase.toLowerCase() === addonsPrefix) {
+    throw new Error(`accessManagementBasePath must be a path like /access-management or /ISHAM (not ${addonsPrefix}), got ${JSON.stringify(amBase)}.`);
+  }
+  const isAm = (path: string) => path.toLowerCase().startsWith(`${amBase.toLowerCase()}/`);
   const host = options.host ?? defaults.host;
   const tokenLifetime = options.tokenLifetimeSeconds ?? defaults.tokenLifetimeSeconds;
   const maxPackageBytes = options.maxPackageBytes ?? defaults.maxPackageBytes;
@@ -105,35 +172,54 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const faults = new Faults(options.faults);
   const log = new RequestLog();
   const store = Store.open(options.dataDir);
-  const key = await loadSigningKey(options.dataDir);
-  const credentials = bootstrapAccounts(
-    store, clock, key, productVersion,
-    { clientId: options.adminClientId, clientSecret: options.adminClientSecret },
-    options.seedUsers ?? [],
-  );
-
+  let key;
+  let bootstrap;
   let origin = "";
-  const app = Fastify({ logger: false, routerOptions: { maxParamLength: 2048 }, bodyLimit: 4 * 1024 * 1024, forceCloseConnections: true });
+  try {
+    key = await loadSigningKey(options.dataDir);
+    bootstrap = bootstrapAccounts(
+      store, (base) => new Catalog(base, () => `${origin}${amBase}`), clock, key, productVersion,
+      { clientId: options.adminClientId, clientSecret: options.adminClientSecret },
+      options.seedUsers ?? [],
+    );
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const { credentials, catalog } = bootstrap;
+  const authority = () => `${origin}${amBase}`;
+
+  const app = Fastify({
+    logger: false,
+    routerOptions: { maxParamLength: 2048, caseSensitive: false }, // ASP.NET Core matches routes in any case
+    bodyLimit: 4 * 1024 * 1024,
+    forceCloseConnections: true,
+    // Bodies are checked as sent: no coercion, no defaults filled in, no properties removed.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+  });
   await app.register(multipart, { limits: { fileSize: maxPackageBytes } });
-  installErrorHandling(app);
-  installLogAndFaults(app, log, faults);
+  installJsonParsing(app);
+  installErrorHandling(app, isAm);
+  installLogAndFaults(app, log, faults, isAm);
 
   const tokenContext = {
-    store, clock, key,
-    issuer: () => `${origin}${amPrefix}`,
+    store, catalog, clock, key,
+    basePath: amBase,
+    authority,
+    issuer: () => (options.lowerCaseIssuer === false ? authority() : authority().toLowerCase()),
     tokenLifetimeSeconds: () => faults.tokenLifetimeSeconds() ?? tokenLifetime,
     tokenEndpointDown: () => faults.tokenEndpointDown(),
   };
   const authenticate = makeAuthenticator(tokenContext);
   registerTokenRoutes(app, tokenContext);
-  registerManagementRoutes(app, { store, clock, productVersion, routes, authenticate });
+  registerManagementRoutes(app, { store, catalog, clock, productVersion, routes, basePath: amBase, authority, authenticate });
   registerAddonsRoutes(app, {
     store, clock, faults, routes, maxPackageBytes, authenticate,
     activationDelayMs: options.activationDelayMs ?? defaults.activationDelayMs,
   });
   app.get(addonsPrefix + toFastifyPath(routes.addonsOpenApi), async () => addonsOpenApi(`${origin}${addonsPrefix}`, routes));
-  app.get(amPrefix + toFastifyPath(routes.managementOpenApi), async () => managementOpenApi(`${origin}${amPrefix}`, routes, productVersion));
-  registerControls(app, { log, faults, clock, store });
+  app.get(amBase + toFastifyPath(routes.managementOpenApi), async () => managementOpenApi(authority(), routes, productVersion));
+  registerControls(app, { log, faults, clock, store, catalog });
 
   try {
     await app.listen({ port: options.port ?? 0, host });
@@ -147,7 +233,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   let closed = false;
   return {
-    accessManagementUrl: `${origin}${amPrefix}`,
+    accessManagementUrl: authority(),
     addonsUrl: `${origin}${addonsPrefix}`,
     productVersion,
     credentials,
@@ -164,4 +250,3 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
 }
 
-export { tokenPath };

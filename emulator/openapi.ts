@@ -1,17 +1,19 @@
 // OpenAPI documents of both services, generated from the active route profile so they always
-// describe the paths this emulator really serves.
+// describe the paths this emulator really serves. Access Management's follows the shapes of RWS's
+// published API with the emulator's own schemas (accessManagement/schemas.ts).
 import type { RouteKey, RouteProfile } from "./routes";
 import type { ProductVersion } from "./types";
+import { componentSchemas } from "./accessManagement/schemas";
 
-interface Operation {
+interface AddonsOperation {
   route: RouteKey;
-  method: "get" | "post" | "put" | "patch" | "delete";
+  method: "get" | "post" | "put" | "delete";
   summary: string;
   success: number;
   body?: "json" | "multipart";
 }
 
-const addonsOperations: Operation[] = [
+const addonsOperations: AddonsOperation[] = [
   { route: "addons", method: "get", summary: "List add-ons", success: 200 },
   { route: "addons", method: "post", summary: "Upload a new add-on package (multipart field 'file')", success: 201, body: "multipart" },
   { route: "addon", method: "get", summary: "Get an add-on's metadata", success: 200 },
@@ -25,44 +27,19 @@ const addonsOperations: Operation[] = [
   { route: "extensionStatus", method: "put", summary: "Report an extension's load status ({environment, status, message})", success: 200, body: "json" },
 ];
 
-const secretOps = (list: RouteKey, item: RouteKey, what: string): Operation[] => [
-  { route: list, method: "get", summary: `List a ${what}'s client secrets (without values)`, success: 200 },
-  { route: list, method: "post", summary: `Create a client secret for a ${what} (value returned once)`, success: 201, body: "json" },
-  { route: item, method: "patch", summary: "Shorten a client secret's expiry", success: 200, body: "json" },
-  { route: item, method: "delete", summary: "Revoke a client secret", success: 204 },
-];
+const pathParameters = (template: string) =>
+  [...template.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
 
-const managementOperations: Operation[] = [
-  { route: "users", method: "get", summary: "List users (optional ?name=)", success: 200 },
-  { route: "users", method: "post", summary: "Create a user, or adopt one who has logged in", success: 201, body: "json" },
-  { route: "user", method: "get", summary: "Get a user", success: 200 },
-  { route: "user", method: "put", summary: "Replace a user", success: 200, body: "json" },
-  { route: "user", method: "delete", summary: "Delete a user", success: 204 },
-  ...secretOps("userSecrets", "userSecret", "user"),
-  { route: "apiResources", method: "get", summary: "List the APIs and their role keys", success: 200 },
-];
-
-/** 10.x only: a 9.6 emulator answers 404 on these, so its document does not list them. */
-const serviceAccountOperations: Operation[] = [
-  { route: "serviceAccounts", method: "get", summary: "List service accounts (10.x)", success: 200 },
-  { route: "serviceAccounts", method: "post", summary: "Create a service account (10.x)", success: 201, body: "json" },
-  { route: "serviceAccount", method: "get", summary: "Get a service account", success: 200 },
-  { route: "serviceAccount", method: "put", summary: "Replace a service account", success: 200, body: "json" },
-  { route: "serviceAccount", method: "delete", summary: "Delete a service account", success: 204 },
-  ...secretOps("serviceAccountSecrets", "serviceAccountSecret", "service account"),
-];
-
-function document(title: string, serverUrl: string, routes: RouteProfile, operations: Operation[], audience: string) {
+export function addonsOpenApi(addonsUrl: string, routes: RouteProfile) {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of operations) {
+  for (const op of addonsOperations) {
     const template = routes[op.route];
-    const parameters = [...template.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
     paths[template] ??= {};
     paths[template][op.method] = {
       operationId: `${op.method}_${op.route}`,
       "x-route-key": op.route,
       summary: op.summary,
-      parameters,
+      parameters: pathParameters(template),
       ...(op.body === "multipart"
         ? { requestBody: { required: true, content: { "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } }, required: ["file"] } } } } }
         : op.body === "json"
@@ -76,27 +53,91 @@ function document(title: string, serverUrl: string, routes: RouteProfile, operat
   }
   return {
     openapi: "3.0.3",
-    info: { title, version: "1.0.0", description: `Emulated. Bearer tokens from Access Management with audience ${audience}.` },
-    servers: [{ url: serverUrl }],
+    info: { title: "Tridion Sites Add-ons Service (emulator)", version: "1.0.0", description: "Emulated. Bearer tokens from Access Management with audience Tridion.AddonService." },
+    servers: [{ url: addonsUrl }],
     paths,
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
       schemas: {
-        Problem: {
-          type: "object",
-          properties: { type: { type: "string" }, title: { type: "string" }, status: { type: "integer" }, detail: { type: "string" } },
-        },
+        Problem: { type: "object", properties: { type: { type: "string" }, title: { type: "string" }, status: { type: "integer" }, detail: { type: "string" } } },
       },
     },
     security: [{ bearer: [] }],
   };
 }
 
-export function addonsOpenApi(addonsUrl: string, routes: RouteProfile) {
-  return document("Tridion Sites Add-ons Service (emulator)", addonsUrl, routes, addonsOperations, "Tridion.AddonService");
+interface ManagementOperation {
+  route: RouteKey;
+  method: "get" | "post" | "put" | "delete";
+  summary: string;
+  status: number;
+  /** Request body schema (a component name). */
+  body?: string;
+  /** Response schema: a component name, or [name] for a list. */
+  answer?: string | [string];
+  /** Served on 10.x only. */
+  tenOnly?: boolean;
+  deprecated?: boolean;
 }
 
+const managementOperations: ManagementOperation[] = [
+  { route: "apiResources", method: "get", summary: "Gets a list of all API resources in the system.", status: 200, answer: ["ApiResource"] },
+  { route: "apiResource", method: "get", summary: "Gets the API resource with the given ID.", status: 200, answer: "ApiResource" },
+  { route: "applications", method: "get", summary: "Gets a list of all applications.", status: 200, answer: ["Application"] },
+  { route: "application", method: "get", summary: "Gets the application with the given ID.", status: 200, answer: "Application" },
+  { route: "identityProviders", method: "get", summary: "Gets a list of all identity providers.", status: 200, answer: ["IdentityProvider"] },
+  { route: "identityProvider", method: "get", summary: "Gets the identity provider with the given ID.", status: 200, answer: "IdentityProvider" },
+  { route: "serviceAccounts", method: "get", summary: "Gets a list of all service accounts in the system.", status: 200, answer: ["ServiceAccount"] },
+  { route: "serviceAccounts", method: "post", summary: "Creates a new service account. The Location header contains the URL to the new item.", status: 201, body: "ServiceAccount", answer: "ServiceAccount", tenOnly: true },
+  { route: "serviceAccount", method: "get", summary: "Gets the service account with the given ID.", status: 200, answer: "ServiceAccount" },
+  { route: "serviceAccount", method: "put", summary: "Updates an existing service account.", status: 200, body: "ServiceAccount", answer: "ServiceAccount", tenOnly: true },
+  { route: "serviceAccount", method: "delete", summary: "Permanently deletes an existing service account.", status: 204, tenOnly: true },
+  { route: "serviceAccountGenerateSecret", method: "post", summary: "Generates a new client secret for a service account (the only time its value is shown).", status: 200, answer: "UserClientSecret" },
+  { route: "serviceAccountSecret", method: "put", summary: "Updates an existing client secret (shortens its expiry).", status: 200, body: "UserClientSecret", answer: "UserClientSecret" },
+  { route: "serviceAccountSecret", method: "delete", summary: "Permanently deletes an existing client secret from a service account.", status: 204 },
+  { route: "userInfo", method: "get", summary: "Gets information about the current user.", status: 200, answer: "UserInfo" },
+  { route: "users", method: "get", summary: "Gets a list of all users in the system (users appear at their first sign-in).", status: 200, answer: ["User"] },
+  { route: "user", method: "get", summary: "Gets the user with the given ID.", status: 200, answer: "User" },
+  { route: "user", method: "put", summary: "Updates an existing user.", status: 200, body: "User", answer: "User" },
+  { route: "user", method: "delete", summary: "Permanently deletes an existing user (recreated at their next sign-in).", status: 204 },
+  { route: "userDeactivate", method: "put", summary: "Deactivates a user.", status: 200 },
+  { route: "userActivate", method: "put", summary: "Re-activates a deactivated user so they can log in again.", status: 200 },
+  { route: "userGenerateSecret", method: "post", summary: "Generates a new client secret for a user (deprecated: use service accounts).", status: 200, answer: "UserClientSecret", deprecated: true },
+  { route: "userSecret", method: "put", summary: "Updates an existing client secret of a user (deprecated).", status: 200, body: "UserClientSecret", answer: "UserClientSecret", deprecated: true },
+  { route: "userSecret", method: "delete", summary: "Permanently deletes an existing client secret from a user (deprecated).", status: 204, deprecated: true },
+];
+
+const schemaRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: unknown) => ({ "application/json": { schema } });
+const errorAnswer = (description: string) => ({ description, content: json(schemaRef("ErrorResponse")) });
+
 export function managementOpenApi(accessManagementUrl: string, routes: RouteProfile, productVersion: ProductVersion) {
-  const operations = productVersion === "9.6" ? managementOperations : [...managementOperations, ...serviceAccountOperations];
-  return document("Tridion Sites Access Management API (emulator)", accessManagementUrl, routes, operations, "Tridion.AccessManagement");
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of managementOperations) {
+    // 9.x lists and reads service accounts (the predefined ones) but cannot create or change them.
+    if (op.tenOnly && productVersion === "9.6") continue;
+    const template = routes[op.route];
+    const answer = op.answer === undefined ? undefined : Array.isArray(op.answer) ? { type: "array", items: schemaRef(op.answer[0]) } : schemaRef(op.answer);
+    paths[template] ??= {};
+    paths[template][op.method] = {
+      operationId: `${op.method}_${op.route}`,
+      summary: op.summary,
+      ...(op.deprecated ? { deprecated: true } : {}),
+      parameters: [...template.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "integer", format: "int32" } })),
+      ...(op.body ? { requestBody: { content: json(schemaRef(op.body)) } } : {}),
+      responses: {
+        [String(op.status)]: { description: "Success", ...(answer ? { content: json(answer) } : {}) },
+        "400": errorAnswer("A validation error occurred."),
+        ...(template.includes("{") ? { "404": errorAnswer("The object does not exist.") } : {}),
+        "500": errorAnswer("An unexpected error occurred."),
+      },
+    };
+  }
+  return {
+    openapi: "3.0.1",
+    info: { title: `Access Management API (Tridion Sites ${productVersion} emulator)`, version: "v1", description: "Emulated. Bearer tokens with audience Tridion.AccessManagement and the role Tridion.AccessManagement.Administrator." },
+    servers: [{ url: accessManagementUrl }],
+    paths,
+    components: { schemas: componentSchemas },
+  };
 }

@@ -5,38 +5,54 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { createHash } from "node:crypto";
 
-export interface AccessSetting {
-  api: string;
-  role: string;
-}
+/** The data dir format this emulator writes; older ones are refused (see Store.open). */
+export const FORMAT_VERSION = 2;
 
 export interface SecretRecord {
-  id: string;
+  /** int32, unique across all accounts (AM's secret ids are one sequence). */
+  id: number;
   /** sha256(salt + secret) in hex; the value itself is never stored. */
   hash: string;
   salt: string;
   createdAt: string;
-  /** null for the bootstrap secrets printed by the CLI (they do not expire unless shortened). */
-  expiresAt: string | null;
-  description?: string;
+  expiresAt: string;
+  /** Last token issued with this secret. */
+  lastLoginAt: string | null;
 }
 
 export type AccountKind = "user" | "serviceAccount";
 
+/** The links of an account's accessControlEntry, by id (AM's model: APIs, their roles, applications). */
+export interface AccessLinks {
+  apiResources: number[];
+  apiResourceRoles: number[];
+  applications: number[];
+}
+
 export interface Account {
-  id: string;
+  /** int32; users and service accounts count separately, as two tables would. */
+  id: number;
   kind: AccountKind;
   name: string;
-  displayName?: string;
-  email?: string;
-  description?: string;
-  clientId: string;
-  accessSettings: AccessSetting[];
+  /** Service accounts: set at creation. Users: null until their first client secret. */
+  clientId: string | null;
+  access: AccessLinks;
+  /** Not an API field: the predefined accounts (and the emulator's bootstrap admin) cannot be changed. */
   predefined: boolean;
-  /** Users only: "identityProvider" = seen at login and not yet adopted; "api" = created or adopted via the API. */
-  origin?: "identityProvider" | "api";
   createdAt: string;
+  modifiedAt: string;
+  lastLoginAt: string | null;
   secrets: SecretRecord[];
+  /** Users only: what the identity provider told AM at sign-in. */
+  user?: {
+    email: string | null;
+    language: string | null;
+    region: string | null;
+    subject: string;
+    identityProviderId: number;
+    identityProviderKey: string;
+    isEnabled: boolean;
+  };
 }
 
 export interface ExtensionReport {
@@ -72,18 +88,22 @@ export type BootstrapRole = "admin" | "addonsService";
 /** Remembers that a bootstrap secret was issued, so a restart never re-issues a revoked one. */
 export interface IssuedBootstrapSecret {
   issuedAt: string;
+  /** The secret's id on its account. */
+  secretId: number;
   /** The value came from --admin-client-secret (not derived from the signing key). */
   explicit: boolean;
 }
 
 export interface State {
-  formatVersion: 1;
+  formatVersion: typeof FORMAT_VERSION;
   productVersion: string;
+  /** Ids of the catalog (APIs, roles, applications, identity providers) start here: they differ per installation. */
+  catalogIdBase: number;
+  nextIds: { user: number; serviceAccount: number; secret: number };
   bootstrap: {
-    adminAccountId: string;
-    addonsServiceAccountId: string;
-    /** Absent in data dirs written before it existed (those re-created the secrets on every start). */
-    issuedSecrets?: Partial<Record<BootstrapRole, IssuedBootstrapSecret>>;
+    adminAccountId: number;
+    addonsServiceAccountId: number;
+    issuedSecrets: Partial<Record<BootstrapRole, IssuedBootstrapSecret>>;
   };
   accounts: Account[];
   addons: AddonRecord[];
@@ -109,21 +129,38 @@ export class Store {
     fs.mkdirSync(this.tmpDir, { recursive: true });
   }
 
-  /** Opens the data dir (or an in-memory store whose package files live in a temp dir removed on close). */
+  /**
+   * Opens the data dir (or an in-memory store whose package files live in a temp dir removed on
+   * close). A data dir of another format is refused before anything in it is touched.
+   */
   static open(dataDir: string | undefined): Store {
     if (!dataDir) {
       const root = fs.mkdtempSync(path.join(os.tmpdir(), "tridion-emulator-"));
       return new Store(undefined, undefined, root, root);
     }
-    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const file = path.join(dataDir, "state.json");
     const state = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as State) : undefined;
+    if (state && state.formatVersion !== FORMAT_VERSION) {
+      throw new Error(
+        `The data dir ${dataDir} was written by an older emulator (format ${String(state.formatVersion)}; this one writes format ${FORMAT_VERSION}, ` +
+          "whose Access Management follows RWS's published API: int32 ids, accessControlEntry, users only from sign-in). " +
+          "It cannot be read. Fix: delete the data dir (or choose another --data-dir); the emulator creates a new one.",
+      );
+    }
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     return new Store(dataDir, state, dataDir, undefined);
   }
 
   get data(): State {
     if (!this.state) throw new Error("emulator state not initialised");
     return this.state;
+  }
+
+  /** The next id of a sequence (int32, from 1). */
+  nextId(sequence: keyof State["nextIds"]): number {
+    const id = this.data.nextIds[sequence];
+    this.data.nextIds[sequence] = id + 1;
+    return id;
   }
 
   save(): void {

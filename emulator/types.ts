@@ -53,11 +53,12 @@ export interface RequestLogEntry {
   lost?: true;
 }
 
-/** A user as if they had logged in through an identity provider (see README "Users"). */
+/** A user who signs in through an identity provider (see README "Users"). */
 export interface SeedUser {
   name: string;
-  displayName?: string;
   email?: string;
+  /** The identity provider's key (default "EntraId"; the emulator also knows "Windows"). */
+  identityProvider?: string;
 }
 
 export interface EmulatorOptions {
@@ -72,8 +73,16 @@ export interface EmulatorOptions {
   activationDelayMs?: number;
   maxPackageBytes?: number;
   faults?: FaultSettings;
-  /** Users that "have logged in" before the emulator starts (adoptable by POST /users). */
+  /** Users who sign in before the emulator serves (Access Management creates users at sign-in). */
   seedUsers?: Array<string | SeedUser>;
+  /** Where Access Management lives (default /access-management; Tridion Docs uses /ISHAM). */
+  accessManagementBasePath?: string;
+  /**
+   * Lower-case the issuer in discovery and tokens, as IdentityServer does by default
+   * (LowerCaseIssuerUri): with a mixed-case base path the issuer then differs from the URL in case.
+   * Default true.
+   */
+  lowerCaseIssuer?: boolean;
 }
 
 export interface Credential {

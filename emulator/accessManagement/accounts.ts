@@ -1,76 +1,106 @@
-// Accounts (users and service accounts), the APIs and roles they can hold, and the predefined ones.
+// Accounts (users and service accounts): the predefined ones, the emulator's bootstrap admin,
+// users who sign in through an identity provider, and what their access links mean.
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock";
-import { Problem } from "../problem";
-import type { AccessSetting, Account, BootstrapRole, State, Store } from "../store";
+import type { AccessLinks, Account, BootstrapRole, State, Store } from "../store";
+import { FORMAT_VERSION } from "../store";
 import type { BootstrapCredential, ProductVersion, SeedUser } from "../types";
 import { settleBootstrapSecret, type BootstrapSecretRequest } from "./bootstrapSecrets";
+import {
+  AccessManagementApi, AddonServiceApi, ContentManagerApi, defaultIdentityProviderKey, type Catalog,
+} from "./catalog";
+import { invalid } from "./errors";
 import type { SigningKey } from "./keys";
 
-export const AddonServiceApi = "Tridion.AddonService";
-export const AccessManagementApi = "Tridion.AccessManagement";
-export const ContentManagerApi = "Tridion.ContentManager";
-
-/** The APIs AM knows and the roles each offers (GET /api-resources). */
-export const apiResources = [
-  { name: AccessManagementApi, displayName: "Access Management API", roles: ["Administrator"] },
-  { name: AddonServiceApi, displayName: "Add-ons API", roles: ["Administrator", "Service", "ReadOnly"] },
-  { name: ContentManagerApi, displayName: "Tridion Sites Content Manager API", roles: ["Administrator"] },
-];
-
-export function apiResourcesView() {
-  return apiResources.map((api) => ({
-    name: api.name,
-    displayName: api.displayName,
-    roles: api.roles.map((role) => ({ name: role, key: `${api.name}.${role}` })),
-  }));
-}
-
-export const roleKey = (s: AccessSetting) => `${s.api}.${s.role}`;
-
-/** Validates an accessSettings body value: a list of {api, role}, known values, one role per API. */
-export function parseAccessSettings(value: unknown): AccessSetting[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) {
-    throw new Problem(400, 'accessSettings must be a list of {"api", "role"} objects, e.g. [{"api": "Tridion.AddonService", "role": "Administrator"}].');
-  }
-  const seen = new Set<string>();
-  return value.map((item, index) => {
-    const api = (item as AccessSetting | null)?.api;
-    const role = (item as AccessSetting | null)?.role;
-    const resource = apiResources.find((r) => r.name === api);
-    if (!resource) {
-      throw new Problem(400, `accessSettings[${index}].api ${JSON.stringify(api)} is not a known API. Use one of: ${apiResources.map((r) => r.name).join(", ")}.`);
-    }
-    if (typeof role !== "string" || !resource.roles.includes(role)) {
-      throw new Problem(400, `accessSettings[${index}].role ${JSON.stringify(role)} is not a role of ${api}. Use one of: ${resource.roles.join(", ")}.`);
-    }
-    if (seen.has(api as string)) {
-      throw new Problem(400, `accessSettings gives ${api} more than one role; an account holds at most one role per API. Keep one entry for ${api}.`);
-    }
-    seen.add(api as string);
-    return { api: api as string, role };
-  });
-}
-
-const predefinedByVersion: Record<ProductVersion, Array<{ name: string; accessSettings: AccessSetting[] }>> = {
+/** The predefined service accounts per product version (their names are how 9.x and 10 differ). */
+export const predefinedAccounts: Record<ProductVersion, Array<{ name: string; roles: string[] }>> = {
   "9.6": [
-    { name: "Access Management API", accessSettings: [{ api: AccessManagementApi, role: "Administrator" }] },
-    { name: "Add-ons API", accessSettings: [{ api: AddonServiceApi, role: "Service" }] },
-    { name: "Tridion Sites Content Manager API", accessSettings: [{ api: ContentManagerApi, role: "Administrator" }] },
+    { name: "Access Management API", roles: [`${AccessManagementApi}.Administrator`] },
+    { name: "Add-ons API", roles: [`${AddonServiceApi}.Service`] },
+    { name: "Tridion Sites Content Manager API", roles: [`${ContentManagerApi}.Administrator`] },
   ],
   "10": [
-    { name: "Access Management API Client (admin)", accessSettings: [{ api: AccessManagementApi, role: "Administrator" }] },
-    { name: "Add-ons API Client (service)", accessSettings: [{ api: AddonServiceApi, role: "Service" }] },
-    { name: "Tridion Sites Content Manager API Client (admin)", accessSettings: [{ api: ContentManagerApi, role: "Administrator" }] },
+    { name: "Access Management API Client (admin)", roles: [`${AccessManagementApi}.Administrator`] },
+    { name: "Add-ons API Client (service)", roles: [`${AddonServiceApi}.Service`] },
+    { name: "Tridion Sites Content Manager API Client (admin)", roles: [`${ContentManagerApi}.Administrator`] },
   ],
 };
 
 export const adminAccountName = "Emulator Bootstrap Administrator";
+const adminRoles = [`${AccessManagementApi}.Administrator`, `${AddonServiceApi}.Administrator`];
 const addonsServiceIndex = 1;
+/** Catalog ids start between 1 and 40: every data dir numbers its APIs and roles differently. */
+const randomCatalogBase = () => 1 + Math.floor(Math.random() * 40);
 
-function newAccount(fields: Omit<Account, "id" | "createdAt" | "secrets">, now: Date): Account {
-  return { id: randomUUID(), createdAt: now.toISOString(), secrets: [], ...fields };
+export const emptyLinks = (): AccessLinks => ({ apiResources: [], apiResourceRoles: [], applications: [] });
+
+/** The links that grant these role keys (each role with its API). */
+export function linksForRoles(catalog: Catalog, roleKeys: string[]): AccessLinks {
+  const links = emptyLinks();
+  for (const key of roleKeys) {
+    const found = catalog.roleByKey(key);
+    if (!found) throw new Error(`unknown role key ${key}`);
+    if (!links.apiResources.includes(found.api.id)) links.apiResources.push(found.api.id);
+    links.apiResourceRoles.push(found.role.id);
+  }
+  return links;
+}
+
+/** What a token of this account carries: the API keys it may call (aud, scope) and its role keys. */
+export function grantedKeys(catalog: Catalog, links: AccessLinks): { apis: string[]; roles: string[] } {
+  return {
+    apis: links.apiResources.map((id) => catalog.api(id)?.key).filter((k): k is string => !!k),
+    roles: links.apiResourceRoles.map((id) => catalog.role(id)?.role.key).filter((k): k is string => !!k),
+  };
+}
+
+interface LinkBody {
+  apiResources?: Array<{ id?: number }> | null;
+  apiResourceRoles?: Array<{ id?: number }> | null;
+  applications?: Array<{ id?: number }> | null;
+}
+
+/**
+ * Checks an accessControlEntry from a request body: every link names an existing id, every role
+ * comes with its API, and an API holds at most one role (as the Access Management UI offers it).
+ */
+export function parseAccessEntry(catalog: Catalog, entry: LinkBody | null | undefined): AccessLinks {
+  const links = emptyLinks();
+  if (!entry) return links;
+  const ids = (list: Array<{ id?: number }> | null | undefined, field: keyof AccessLinks, exists: (id: number) => boolean, what: string) => {
+    (list ?? []).forEach((link, index) => {
+      const target = `accessControlEntry.${field}[${index}].id`;
+      if (typeof link?.id !== "number") throw invalid(target, `${target} is required: link ${what} by its id.`);
+      if (!exists(link.id)) throw invalid(target, `${target}: there is no ${what} with ID ${link.id}. List them with GET ${field === "applications" ? "/api/v1/Applications" : "/api/v1/ApiResources"}.`);
+      if (!links[field].includes(link.id)) links[field].push(link.id);
+    });
+  };
+  ids(entry.apiResources, "apiResources", (id) => !!catalog.api(id), "API resource");
+  ids(entry.apiResourceRoles, "apiResourceRoles", (id) => !!catalog.role(id), "API resource role");
+  ids(entry.applications, "applications", (id) => !!catalog.application(id), "application");
+  const rolesPerApi = new Map<number, string[]>();
+  links.apiResourceRoles.forEach((roleId) => {
+    const { role, api } = catalog.role(roleId)!;
+    if (!links.apiResources.includes(api.id)) {
+      throw invalid("accessControlEntry.apiResourceRoles", `The role ${role.key} (ID ${roleId}) belongs to the API ${api.key} (ID ${api.id}), which is not in accessControlEntry.apiResources. Add {"id": ${api.id}} to apiResources to grant the role.`);
+    }
+    rolesPerApi.set(api.id, [...(rolesPerApi.get(api.id) ?? []), role.key]);
+  });
+  for (const [apiId, keys] of rolesPerApi) {
+    if (keys.length > 1) {
+      throw invalid("accessControlEntry.apiResourceRoles", `${keys.join(" and ")} are two roles of the API ${catalog.api(apiId)!.key}; an account holds one role per API. Keep one of them.`);
+    }
+  }
+  return links;
+}
+
+function newAccount(store: Store, fields: Omit<Account, "id" | "createdAt" | "modifiedAt" | "lastLoginAt" | "secrets">, now: Date): Account {
+  const iso = now.toISOString();
+  return { id: store.nextId(fields.kind === "user" ? "user" : "serviceAccount"), createdAt: iso, modifiedAt: iso, lastLoginAt: null, secrets: [], ...fields };
+}
+
+export function newServiceAccount(store: Store, name: string, clientId: string, access: AccessLinks, now: Date, predefined = false): Account {
+  return newAccount(store, { kind: "serviceAccount", name, clientId, access, predefined }, now);
 }
 
 export interface BootstrapResult {
@@ -85,61 +115,54 @@ export interface BootstrapResult {
  */
 export function bootstrapAccounts(
   store: Store,
+  makeCatalog: (base: number) => Catalog,
   clock: Clock,
   key: SigningKey,
   productVersion: ProductVersion,
   admin: { clientId?: string; clientSecret?: string },
   seedUsers: Array<string | SeedUser>,
-): BootstrapResult {
+): { credentials: BootstrapResult; catalog: Catalog } {
   const now = clock.now();
-  const firstStart = !store.state;
   if (!store.state) {
-    const predefined = predefinedByVersion[productVersion].map((p) =>
-      newAccount({ kind: "serviceAccount", name: p.name, clientId: randomUUID(), accessSettings: p.accessSettings, predefined: true }, now),
-    );
-    const adminAccount = newAccount(
-      {
-        kind: "serviceAccount",
-        name: adminAccountName,
-        description: "Bootstrap identity of the emulator (not a product account)",
-        clientId: randomUUID(),
-        accessSettings: [
-          { api: AccessManagementApi, role: "Administrator" },
-          { api: AddonServiceApi, role: "Administrator" },
-        ],
-        predefined: true,
-      },
-      now,
-    );
-    const state: State = {
-      formatVersion: 1,
+    const catalogIdBase = randomCatalogBase();
+    store.state = {
+      formatVersion: FORMAT_VERSION,
       productVersion,
-      bootstrap: { adminAccountId: adminAccount.id, addonsServiceAccountId: predefined[addonsServiceIndex].id, issuedSecrets: {} },
-      accounts: [adminAccount, ...predefined],
+      catalogIdBase,
+      nextIds: { user: 1, serviceAccount: 1, secret: 1 },
+      bootstrap: { adminAccountId: 0, addonsServiceAccountId: 0, issuedSecrets: {} },
+      accounts: [],
       addons: [],
-    };
-    store.state = state;
+    } satisfies State;
+    const catalog = makeCatalog(catalogIdBase);
+    const predefined = predefinedAccounts[productVersion].map((p) =>
+      newServiceAccount(store, p.name, randomUUID(), linksForRoles(catalog, p.roles), now, true),
+    );
+    const adminAccount = newServiceAccount(store, adminAccountName, randomUUID(), linksForRoles(catalog, adminRoles), now, true);
+    store.data.accounts = [...predefined, adminAccount];
+    store.data.bootstrap.adminAccountId = adminAccount.id;
+    store.data.bootstrap.addonsServiceAccountId = predefined[addonsServiceIndex].id;
   } else if (store.state.productVersion !== productVersion) {
     throw new Error(
       `The data dir holds a Tridion Sites ${store.state.productVersion} emulator; start it with --product-version ${store.state.productVersion} or use another --data-dir.`,
     );
   }
   const state = store.data;
-  const adminAccount = state.accounts.find((a) => a.id === state.bootstrap.adminAccountId)!;
-  const addonsAccount = state.accounts.find((a) => a.id === state.bootstrap.addonsServiceAccountId)!;
+  const catalog = makeCatalog(state.catalogIdBase);
+  const adminAccount = state.accounts.find((a) => a.id === state.bootstrap.adminAccountId && a.kind === "serviceAccount")!;
+  const addonsAccount = state.accounts.find((a) => a.id === state.bootstrap.addonsServiceAccountId && a.kind === "serviceAccount")!;
   if (admin.clientId && admin.clientId !== adminAccount.clientId) {
     if (state.accounts.some((a) => a !== adminAccount && a.clientId === admin.clientId)) {
       throw new Error(`adminClientId ${admin.clientId} is already used by another account in the data dir.`);
     }
     adminAccount.clientId = admin.clientId;
   }
-  const issued = (state.bootstrap.issuedSecrets ??= {});
   const settle = (role: BootstrapRole, account: Account, request: BootstrapSecretRequest) => {
-    const settled = settleBootstrapSecret(account, issued[role], firstStart, request, now);
-    if (settled.issued) issued[role] = settled.issued;
+    const settled = settleBootstrapSecret(account, state.bootstrap.issuedSecrets[role], request, now, () => store.nextId("secret"));
+    if (settled.issued) state.bootstrap.issuedSecrets[role] = settled.issued;
     return settled.credential;
   };
-  const result = {
+  const credentials = {
     admin: settle("admin", adminAccount, {
       explicit: admin.clientSecret || undefined,
       derived: key.derive(`bootstrap:${adminAccount.clientId}`),
@@ -147,51 +170,58 @@ export function bootstrapAccounts(
     }),
     addonsService: settle("addonsService", addonsAccount, {
       derived: key.derive(`bootstrap:${addonsAccount.clientId}`),
-      reissueHint: "Create a new secret for it through the management API, or start on a fresh --data-dir.",
+      reissueHint: "Generate a new secret for it through the management API (POST .../ServiceAccounts/{id}/generateClientSecret), or start on a fresh --data-dir.",
     }),
   };
-  for (const seed of seedUsers) addLoggedInUser(store, typeof seed === "string" ? { name: seed } : seed, now);
+  for (const seed of seedUsers) signInUser(store, catalog, typeof seed === "string" ? { name: seed } : seed, now);
   store.save();
-  return result;
+  return { credentials, catalog };
 }
 
-/** A user "who has logged in" through an identity provider: listed, without client credentials. */
-export function addLoggedInUser(store: Store, seed: SeedUser, now: Date): { account: Account; created: boolean } {
-  if (!seed || typeof seed.name !== "string" || !seed.name.trim()) {
-    throw new Problem(400, 'A logged-in user needs a non-empty "name".');
+/**
+ * A user signs in through an identity provider: Access Management lists them from then on (with
+ * no access yet). The same name through another identity provider is another user.
+ */
+export function signInUser(store: Store, catalog: Catalog, seed: SeedUser, now: Date): { account: Account; created: boolean } {
+  if (!seed || typeof seed.name !== "string" || !seed.name.trim() || seed.name.length > 256) {
+    throw invalid("name", 'A signed-in user needs a "name" of 1 to 256 characters.');
   }
-  const existing = store.data.accounts.find((a) => a.kind === "user" && a.name === seed.name);
-  if (existing) return { account: existing, created: false };
+  const providerKey = seed.identityProvider ?? defaultIdentityProviderKey;
+  const provider = catalog.identityProviderByKey(providerKey);
+  if (!provider) {
+    throw invalid("identityProvider", `There is no identity provider "${providerKey}". Known: ${catalog.identityProviders.map((p) => p.key).join(", ")}.`);
+  }
+  if (seed.email !== undefined && seed.email !== null && (typeof seed.email !== "string" || !/^[^@\s]+@[^@\s]+$/.test(seed.email))) {
+    throw invalid("email", `"email" must be an e-mail address, got ${JSON.stringify(seed.email)}.`);
+  }
+  const existing = store.data.accounts.find((a) => a.kind === "user" && a.name === seed.name && a.user?.identityProviderId === provider.id);
+  if (existing) {
+    existing.lastLoginAt = now.toISOString();
+    store.save();
+    return { account: existing, created: false };
+  }
   const account = newAccount(
+    store,
     {
       kind: "user",
       name: seed.name,
-      displayName: seed.displayName ?? seed.name,
-      ...(seed.email ? { email: seed.email } : {}),
-      clientId: randomUUID(),
-      accessSettings: [],
+      clientId: null,
+      access: emptyLinks(),
       predefined: false,
-      origin: "identityProvider",
+      user: {
+        email: seed.email ?? null,
+        language: null,
+        region: null,
+        subject: randomUUID(),
+        identityProviderId: provider.id,
+        identityProviderKey: provider.key,
+        isEnabled: true,
+      },
     },
     now,
   );
+  account.lastLoginAt = now.toISOString();
   store.data.accounts.push(account);
   store.save();
   return { account, created: true };
 }
-
-export function accountView(account: Account) {
-  return {
-    id: account.id,
-    name: account.name,
-    clientId: account.clientId,
-    ...(account.kind === "user"
-      ? { displayName: account.displayName ?? account.name, email: account.email ?? null, origin: account.origin ?? "api" }
-      : { description: account.description ?? "" }),
-    accessSettings: account.accessSettings,
-    predefined: account.predefined,
-    createdAt: account.createdAt,
-  };
-}
-
-export { newAccount };

@@ -1,14 +1,22 @@
 // Bearer-token checks of both services: 401 for a missing or invalid token, 403 for a valid token
-// without the role, each with the RFC 6750 §3 WWW-Authenticate challenge.
+// without the role, each with the RFC 6750 §3 WWW-Authenticate challenge. How the refusal's body
+// looks is the service's business: the Add-ons Service explains it in a problem, Access
+// Management answers as ASP.NET Core's JWT bearer handler does, with an empty body.
 import type { FastifyRequest } from "fastify";
 import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
-import { Problem } from "../problem";
 import type { TokenContext } from "./tokens";
 
 export interface Caller {
   clientId: string;
   roles: string[];
   payload: JWTPayload;
+}
+
+/** A refused bearer token: the status, why (for a problem body), and the challenge header. */
+export class BearerRefusal extends Error {
+  constructor(readonly status: 401 | 403, readonly detail: string, readonly challenge: string) {
+    super(detail);
+  }
 }
 
 /** Why a token was refused: `detail` for the problem body, `description` for the challenge. */
@@ -53,12 +61,13 @@ function describeJoseError(error: unknown, audience: string, issuer: string): Re
 /** Verifies a bearer token for `audience` (401 on any failure) and checks one of `roles` (403). */
 export function makeAuthenticator(ctx: TokenContext) {
   const jwks = createLocalJWKSet({ keys: [ctx.key.publicJwk] });
+  /** `roles` empty: any valid token for `audience` will do. */
   return async function authenticate(request: FastifyRequest, audience: string, roles: string[]): Promise<Caller> {
     const header = request.headers.authorization;
     const match = header && /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) {
       // RFC 6750 §3.1: no error code when the request carries no bearer token at all.
-      throw new Problem(401, "A bearer access token is required: get one from the Access Management token endpoint and send Authorization: Bearer <token>.", {}, { "WWW-Authenticate": "Bearer" });
+      throw new BearerRefusal(401, "A bearer access token is required: get one from the Access Management token endpoint and send Authorization: Bearer <token>.", "Bearer");
     }
     let payload: JWTPayload;
     try {
@@ -71,18 +80,17 @@ export function makeAuthenticator(ctx: TokenContext) {
       }));
     } catch (error) {
       const refusal = describeJoseError(error, audience, ctx.issuer());
-      throw new Problem(401, `The access token was refused: ${refusal.detail}`, {}, { "WWW-Authenticate": challenge("invalid_token", refusal.description) });
+      throw new BearerRefusal(401, `The access token was refused: ${refusal.detail}`, challenge("invalid_token", refusal.description));
     }
     const clientId = typeof payload.client_id === "string" ? payload.client_id : String(payload.sub);
     request.identity = clientId;
     // IdentityServer writes a single role as a string and several as an array.
     const held = Array.isArray(payload.role) ? (payload.role as string[]) : typeof payload.role === "string" ? [payload.role] : [];
-    if (!roles.some((r) => held.includes(r))) {
-      throw new Problem(
+    if (roles.length > 0 && !roles.some((r) => held.includes(r))) {
+      throw new BearerRefusal(
         403,
         `This operation needs one of the roles ${roles.join(", ")}; the caller holds ${held.join(", ") || "no role"}. Give the account one of these roles in Access Management.`,
-        {},
-        { "WWW-Authenticate": challenge("insufficient_scope", `Needs one of the roles ${roles.join(", ")}`) },
+        challenge("insufficient_scope", `Needs one of the roles ${roles.join(", ")}`),
       );
     }
     return { clientId, roles: held, payload };

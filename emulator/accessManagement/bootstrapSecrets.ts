@@ -3,7 +3,7 @@
 // revoked secret stays revoked) and replaces it only when the value asked for changes.
 import type { Account, IssuedBootstrapSecret, SecretRecord } from "../store";
 import type { BootstrapCredential } from "../types";
-import { isExpired, maxSecretsPerAccount, newSecretRecord, secretMatches } from "./secrets";
+import { bootstrapExpiry, isExpired, maxSecretsPerAccount, newSecretRecord, secretMatches } from "./secrets";
 
 export interface BootstrapSecretRequest {
   /** A value chosen by the caller (--admin-client-secret): replaces or re-issues the secret. */
@@ -16,13 +16,9 @@ export interface BootstrapSecretRequest {
 
 export interface SettledBootstrapSecret {
   credential: BootstrapCredential;
-  /** undefined when nothing was issued (first start never reaches that). */
+  /** undefined when nothing was issued. */
   issued: IssuedBootstrapSecret | undefined;
 }
-
-const recordDescription = "bootstrap secret (printed by the emulator at start)";
-
-export const bootstrapSecretId = (account: Account) => `bootstrap-${account.id}`;
 
 function usable(clientId: string, value: string, record: SecretRecord, now: Date): BootstrapCredential {
   if (!isExpired(record, now)) return { clientId, clientSecret: value };
@@ -41,45 +37,41 @@ function unavailable(clientId: string, note: string): BootstrapCredential {
 
 /**
  * Decides the bootstrap secret of `account` for this start. `previous` is what the state
- * remembers; `firstStart` is true when the data dir was just created.
+ * remembers (undefined on the first start of a data dir); `nextId` allocates a secret id.
  */
 export function settleBootstrapSecret(
   account: Account,
   previous: IssuedBootstrapSecret | undefined,
-  firstStart: boolean,
   request: BootstrapSecretRequest,
   now: Date,
+  nextId: () => number,
 ): SettledBootstrapSecret {
   const explicit = request.explicit !== undefined;
   const value = request.explicit ?? request.derived;
-  const id = bootstrapSecretId(account);
-  const record = account.secrets.find((s) => s.id === id);
-  const issued = { issuedAt: now.toISOString(), explicit };
-  const fresh = () => ({ ...newSecretRecord(value, now, null, recordDescription), id });
+  const clientId = account.clientId!;
+  const fresh = (id = nextId()) => newSecretRecord(id, value, now, bootstrapExpiry);
+  const issuedAs = (record: SecretRecord): IssuedBootstrapSecret => ({ issuedAt: now.toISOString(), secretId: record.id, explicit });
 
-  // Data dirs from before `issuedSecrets` re-created the record on every start, so it was issued
-  // there (a missing record means it was revoked during the last run).
-  const remembered = previous ?? (firstStart ? undefined : { issuedAt: record?.createdAt ?? now.toISOString(), explicit: false });
-
-  if (!remembered) {
+  if (!previous) {
     const created = fresh();
     account.secrets = [created, ...account.secrets];
-    return { credential: usable(account.clientId, value, created, now), issued };
+    return { credential: usable(clientId, value, created, now), issued: issuedAs(created) };
   }
+  const record = account.secrets.find((s) => s.id === previous.secretId);
   if (record && secretMatches(record, value)) {
-    return { credential: usable(account.clientId, value, record, now), issued: { ...remembered, explicit } };
+    return { credential: usable(clientId, value, record, now), issued: { ...previous, explicit } };
   }
-  if (record && remembered.explicit && !explicit) {
+  if (record && previous.explicit && !explicit) {
     // The value was chosen at an earlier start and only its hash is stored: keep it working.
     return {
-      credential: unavailable(account.clientId, "The bootstrap secret was set with --admin-client-secret at an earlier start and is kept; pass the same value again to print it, or another value to replace it."),
-      issued: remembered,
+      credential: unavailable(clientId, "The bootstrap secret was set with --admin-client-secret at an earlier start and is kept; pass the same value again to print it, or another value to replace it."),
+      issued: previous,
     };
   }
   if (record) {
-    const replacement = fresh();
+    const replacement = fresh(record.id);
     account.secrets = account.secrets.map((s) => (s === record ? replacement : s));
-    return { credential: usable(account.clientId, value, replacement, now), issued };
+    return { credential: usable(clientId, value, replacement, now), issued: issuedAs(replacement) };
   }
   if (explicit) {
     if (account.secrets.length >= maxSecretsPerAccount) {
@@ -87,10 +79,10 @@ export function settleBootstrapSecret(
     }
     const created = fresh();
     account.secrets = [created, ...account.secrets];
-    return { credential: usable(account.clientId, value, created, now), issued };
+    return { credential: usable(clientId, value, created, now), issued: issuedAs(created) };
   }
   return {
-    credential: unavailable(account.clientId, `The bootstrap secret of "${account.name}" was revoked in this data dir and is not re-created. ${request.reissueHint}`),
-    issued: remembered,
+    credential: unavailable(clientId, `The bootstrap secret of "${account.name}" was revoked in this data dir and is not re-created. ${request.reissueHint}`),
+    issued: previous,
   };
 }

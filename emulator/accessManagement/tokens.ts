@@ -4,21 +4,26 @@ import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { SignJWT } from "jose";
 import type { Clock } from "../clock";
-import type { Account, Store } from "../store";
+import type { Account, SecretRecord, Store } from "../store";
 import type { SigningKey } from "./keys";
-import { roleKey } from "./accounts";
+import { grantedKeys } from "./accounts";
+import type { Catalog } from "./catalog";
 import { isExpired, secretMatches } from "./secrets";
 
-export const amPrefix = "/access-management";
-export const tokenPath = `${amPrefix}/connect/token`;
-export const discoveryPath = `${amPrefix}/.well-known/openid-configuration`;
-export const jwksPath = `${amPrefix}/.well-known/openid-configuration/jwks`;
+/** Where Access Management lives on Tridion Sites (Tridion Docs serves the same API under /ISHAM). */
+export const defaultAmBasePath = "/access-management";
 
 export interface TokenContext {
   store: Store;
+  catalog: Catalog;
   clock: Clock;
   key: SigningKey;
+  /** The AM base path as served, e.g. /access-management (routes match it in any letter case). */
+  basePath: string;
+  /** The issuer of discovery and tokens: the authority, lower-cased unless turned off (IdentityServer's LowerCaseIssuerUri). */
   issuer: () => string;
+  /** The authority as served (its case kept): the endpoints in discovery live under it. */
+  authority: () => string;
   tokenLifetimeSeconds: () => number;
   tokenEndpointDown: () => boolean;
 }
@@ -68,11 +73,12 @@ function oneOrMany(values: string[]): string | string[] {
   return values.length === 1 ? values[0] : values;
 }
 
-function findAccountBySecret(store: Store, clientId: string, secret: string, now: Date): Account | undefined {
+/** The account and the secret that match; a disabled user's credentials count as unknown. */
+function findAccountBySecret(store: Store, clientId: string, secret: string, now: Date): { account: Account; record: SecretRecord } | undefined {
   const account = store.data.accounts.find((a) => a.clientId === clientId);
-  if (!account) return undefined;
-  const ok = account.secrets.some((s) => !isExpired(s, now) && secretMatches(s, secret));
-  return ok ? account : undefined;
+  if (!account || account.user?.isEnabled === false) return undefined;
+  const record = account.secrets.find((s) => !isExpired(s, now) && secretMatches(s, secret));
+  return record ? { account, record } : undefined;
 }
 
 export function registerTokenRoutes(app: FastifyInstance, ctx: TokenContext) {
@@ -80,25 +86,26 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: TokenContext) {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
 
-  app.get(discoveryPath, async () => {
+  app.get(`${ctx.basePath}/.well-known/openid-configuration`, async () => {
     const issuer = ctx.issuer();
+    const authority = ctx.authority();
     return {
       issuer,
-      jwks_uri: `${issuer}/.well-known/openid-configuration/jwks`,
-      token_endpoint: `${issuer}/connect/token`,
+      jwks_uri: `${authority}/.well-known/openid-configuration/jwks`,
+      token_endpoint: `${authority}/connect/token`,
       grant_types_supported: ["client_credentials"],
       token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
       response_types_supported: ["token"],
       subject_types_supported: ["public"],
       id_token_signing_alg_values_supported: ["RS256"],
       scopes_supported: [],
-      claims_supported: ["sub", "client_id", "role", "aud", "iss", "exp", "iat"],
+      claims_supported: ["sub", "client_id", "user_id", "role", "aud", "scope", "iss", "exp", "iat"],
     };
   });
 
-  app.get(jwksPath, async () => ({ keys: [ctx.key.publicJwk] }));
+  app.get(`${ctx.basePath}/.well-known/openid-configuration/jwks`, async () => ({ keys: [ctx.key.publicJwk] }));
 
-  app.post(tokenPath, async (request, reply) => {
+  app.post(`${ctx.basePath}/connect/token`, async (request, reply) => {
     if (ctx.tokenEndpointDown()) {
       reply.header("Retry-After", "1");
       return tokenError(reply, 503, "temporarily_unavailable", "The token endpoint is down (emulator fault injection).");
@@ -117,39 +124,43 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: TokenContext) {
         : tokenError(reply, 401, "invalid_client", "Client authentication is missing: send client_id and client_secret (HTTP Basic or form body).");
     }
     const now = ctx.clock.now();
-    const account = findAccountBySecret(ctx.store, creds.clientId, creds.secret, now);
-    if (!account) {
-      return tokenError(reply, 401, "invalid_client", "Client authentication failed: unknown client, or a wrong, expired or revoked secret.");
+    const found = findAccountBySecret(ctx.store, creds.clientId, creds.secret, now);
+    if (!found) {
+      return tokenError(reply, 401, "invalid_client", "Client authentication failed: unknown client, a wrong, expired or revoked secret, or a deactivated user.");
     }
-    request.identity = account.clientId;
+    const { account, record } = found;
+    request.identity = creds.clientId;
     if (form.grant_type !== "client_credentials") {
       return tokenError(reply, 400, "unsupported_grant_type", `grant_type ${form.grant_type} is not supported; use client_credentials.`);
     }
-    const audiences = [...new Set(account.accessSettings.map((s) => s.api))];
-    if (audiences.length === 0) {
-      return tokenError(reply, 400, "unauthorized_client", "The account has no access settings, so no API accepts its tokens. Give it a role (accessSettings) first.");
+    // Tokens carry what the account holds now: its APIs (aud, scope) and its role keys.
+    const { apis, roles } = grantedKeys(ctx.catalog, account.access);
+    if (apis.length === 0) {
+      // IdentityServer: a client without allowed scopes gets no token.
+      return tokenError(reply, 400, "invalid_scope", "The account has access to no API, so no API accepts its tokens. Give it access to an API and a role (accessControlEntry) first.");
     }
     const lifetime = ctx.tokenLifetimeSeconds();
     const iat = Math.floor(now.getTime() / 1000);
-    const accessToken = await new SignJWT({
-      client_id: account.clientId,
-      role: oneOrMany(account.accessSettings.map(roleKey)),
-      name: account.name,
-    })
+    const claims: Record<string, unknown> = { client_id: creds.clientId, scope: oneOrMany(apis) };
+    if (roles.length) claims.role = oneOrMany(roles);
+    if (account.kind === "user") claims.user_id = String(account.id);
+    const accessToken = await new SignJWT(claims)
       .setProtectedHeader({ alg: "RS256", kid: ctx.key.kid, typ: "at+jwt" })
       .setIssuer(ctx.issuer())
-      .setAudience(oneOrMany(audiences))
-      .setSubject(account.id)
+      .setAudience(oneOrMany(apis))
+      .setSubject(creds.clientId)
       .setIssuedAt(iat)
       .setNotBefore(iat)
       .setExpirationTime(iat + lifetime)
       .setJti(randomUUID())
       .sign(ctx.key.privateKey);
+    account.lastLoginAt = record.lastLoginAt = now.toISOString();
+    ctx.store.save();
     return reply.header("Cache-Control", "no-store").send({
       access_token: accessToken,
-      token_type: "Bearer",
       expires_in: lifetime,
-      scope: audiences.join(" "),
+      token_type: "Bearer",
+      scope: apis.join(" "),
     });
   });
 }

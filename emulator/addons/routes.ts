@@ -6,7 +6,7 @@ import { Problem } from "../problem";
 import type { RouteProfile } from "../routes";
 import { toFastifyPath } from "../routes";
 import type { AddonRecord, Store } from "../store";
-import { AddonServiceApi } from "../accessManagement/accounts";
+import { AddonServiceApi } from "../accessManagement/catalog";
 import type { Caller } from "../accessManagement/bearer";
 import type { Faults } from "../faults";
 import { configurationSha256, validateConfiguration } from "./configuration";
