@@ -1,37 +1,93 @@
-// Access Management management API client (contract §2.1): users, service accounts, their
-// client secrets, API resources. Runs as the provider's own identity, which needs
-// Tridion.AccessManagement.Administrator.
-import { OperationContext, ROLE_AM_ADMIN, TridionError } from "./errors";
+// Access Management management API client, after RWS's published OpenAPI document: users (read,
+// PUT; they come from sign-in), service accounts, their client secrets (generateClientSecret,
+// PUT expiresAt, DELETE), ApiResources, System/userInfo. Runs as the provider's own identity,
+// which needs Tridion.AccessManagement.Administrator. Every id is an int32.
+import { AM_AUDIENCE, OperationContext, ROLE_AM_ADMIN, TridionError } from "./errors";
 import { registerSecret } from "./redaction";
 import type { RouteKey } from "./routes";
 import type { Session } from "./session";
 import type { Identity } from "./tokens";
 import { requireSetting } from "../config";
 
-export interface AccessSetting { api: string; role: string }
+/** A link to another object by id; `name` comes back in answers and is never sent. */
+export interface Link { id: number; name?: string | null }
 
-export interface Account {
-  id: string;
-  name: string;
-  clientId?: string;
-  displayName?: string;
-  email?: string;
-  description?: string;
-  accessSettings?: AccessSetting[];
-  predefined?: boolean;
+export interface AccessControlEntry {
+  apiResources?: Link[] | null;
+  apiResourceRoles?: Link[] | null;
+  applications?: Link[] | null;
 }
 
-export interface SecretInfo { id: string; expiresAt: string; createdAt?: string; description?: string; expired?: boolean }
-export interface NewSecret extends SecretInfo { clientId: string; secret: string }
+/** A client secret as accounts list it: the value is a placeholder except right after generation. */
+export interface ClientSecret { id: number; clientSecret?: string; expiresAt: string; lastLoginAt?: string | null }
 
+interface AccountFields {
+  id: number;
+  name: string;
+  clientId?: string | null;
+  createdAt?: string;
+  modifiedAt?: string;
+  lastLoginAt?: string | null;
+  clientSecrets?: ClientSecret[] | null;
+  accessControlEntry?: AccessControlEntry | null;
+}
+
+export type ServiceAccount = AccountFields;
+
+export interface User extends AccountFields {
+  email?: string | null;
+  language?: string | null;
+  region?: string | null;
+  subject: string;
+  identityProvider: Link;
+  identityProviderKey: string;
+  isEnabled?: boolean;
+}
+
+export type Account = User | ServiceAccount;
 export type AccountKind = "user" | "serviceAccount";
 
-const ROUTES: Record<AccountKind, { list: RouteKey; one: RouteKey; secrets: RouteKey; secret: RouteKey; noun: string }> = {
-  user: { list: "users", one: "user", secrets: "userSecrets", secret: "userSecret", noun: "user" },
-  serviceAccount: { list: "serviceAccounts", one: "serviceAccount", secrets: "serviceAccountSecrets", secret: "serviceAccountSecret", noun: "service account" },
+export interface ApiResource {
+  id: number;
+  key: string;
+  name: string;
+  roles?: Array<{ id: number; key: string; name: string }> | null;
+}
+
+export interface UserInfo { name?: string | null; subject?: string | null; roles?: string[] | null; isAnonymous?: boolean }
+
+const ROUTES: Record<AccountKind, { list: RouteKey; one: RouteKey; generate: RouteKey; secret: RouteKey; noun: string }> = {
+  user: { list: "users", one: "user", generate: "userGenerateSecret", secret: "userSecret", noun: "user" },
+  serviceAccount: { list: "serviceAccounts", one: "serviceAccount", generate: "serviceAccountGenerateSecret", secret: "serviceAccountSecret", noun: "service account" },
 };
 
 const SERVICE = "Access Management";
+
+/** What a PUT of a user sends: the writable fields, those the identity provider owns unchanged. */
+export function userUpdateBody(user: User, accessControlEntry: AccessControlEntry): Record<string, unknown> {
+  return {
+    name: user.name,
+    email: user.email ?? null,
+    language: user.language ?? null,
+    region: user.region ?? null,
+    subject: user.subject,
+    identityProvider: { id: user.identityProvider.id },
+    identityProviderKey: user.identityProviderKey,
+    isEnabled: user.isEnabled ?? true,
+    accessControlEntry: linksOnly(accessControlEntry),
+  };
+}
+
+/** What a POST or PUT of a service account sends. */
+export function serviceAccountBody(name: string, clientId: string | null | undefined, accessControlEntry: AccessControlEntry): Record<string, unknown> {
+  return { name, ...(clientId ? { clientId } : {}), accessControlEntry: linksOnly(accessControlEntry) };
+}
+
+/** Links carry only their id in a request (`name` is read only). */
+function linksOnly(entry: AccessControlEntry): AccessControlEntry {
+  const ids = (links: Link[] | null | undefined) => (links ?? []).map((l) => ({ id: l.id }));
+  return { apiResources: ids(entry.apiResources), apiResourceRoles: ids(entry.apiResourceRoles), applications: ids(entry.applications) };
+}
 
 export class AccessManagementClient {
   private readonly base: string;
@@ -42,42 +98,33 @@ export class AccessManagementClient {
     this.identity = session.defaultIdentity(`manage ${ROUTES[kind].noun}s in Access Management`);
   }
 
+  /** The Access Management authority (its base URL). */
+  get authority(): string { return this.base; }
+
   private get r() { return ROUTES[this.kind]; }
 
+  private url(key: RouteKey, params: { id?: number; secretId?: number } = {}): string {
+    return this.session.routes.url(this.base, key, params);
+  }
+
   private ctx(action: string, extra: Partial<OperationContext> = {}): Omit<OperationContext, "identity"> {
-    return { action, service: SERVICE, neededRole: ROLE_AM_ADMIN, ...extra };
+    return { action, service: SERVICE, neededRole: ROLE_AM_ADMIN, audience: AM_AUDIENCE, ...extra };
   }
 
   /** Fail before any write if the provider identity cannot manage accounts. */
   preflight(action: string): Promise<void> {
-    return this.session.preflight(this.identity, ROLE_AM_ADMIN, { action, service: SERVICE });
+    return this.session.preflight(this.identity, ROLE_AM_ADMIN, { action, service: SERVICE, audience: AM_AUDIENCE });
   }
 
   async list(): Promise<Account[]> {
-    const res = await this.session.call<Account[] | { items?: Account[] }>(this.identity,
-      { url: this.session.routes.url(this.base, this.r.list) }, this.ctx(`list ${this.r.noun}s`, { notFound: this.notFoundHint() }));
-    return Array.isArray(res.data) ? res.data : res.data.items ?? [];
+    const res = await this.session.call<Account[]>(this.identity, { url: this.url(this.r.list) }, this.ctx(`list the ${this.r.noun}s`));
+    if (!Array.isArray(res.data)) throw unexpectedAnswer(`list the ${this.r.noun}s`, "a JSON array");
+    return res.data;
   }
 
-  /** The account with exactly this name; one that differs only in case is an error, never a match. */
-  async findByName(name: string): Promise<Account | undefined> {
-    const all = await this.list();
-    const exact = all.find((a) => a.name === name);
-    if (exact) return exact;
-    const nearly = all.find((a) => a.name.toLowerCase() === name.toLowerCase());
-    if (nearly) {
-      throw new TridionError(
-        `Cannot use the ${this.r.noun} name "${name}": Access Management holds "${nearly.name}" (id ${nearly.id}), which differs only in case. ` +
-          `Fix: write the name exactly as "${nearly.name}" (with adopt: true to take that account over), or choose a name that is clearly different.`,
-        { status: 409 },
-      );
-    }
-    return undefined;
-  }
-
-  async get(id: string): Promise<Account | undefined> {
+  async get(id: number): Promise<Account | undefined> {
     try {
-      const res = await this.session.call<Account>(this.identity, { url: this.session.routes.url(this.base, this.r.one, { id }) }, this.ctx(`read the ${this.r.noun} ${id}`));
+      const res = await this.session.call<Account>(this.identity, { url: this.url(this.r.one, { id }) }, this.ctx(`read the ${this.r.noun} ${id}`));
       return res.data;
     } catch (e) {
       if (e instanceof TridionError && e.status === 404) return undefined;
@@ -85,24 +132,26 @@ export class AccessManagementClient {
     }
   }
 
+  /** POST a service account (201, Location names it). Not retried blindly: see the resource. */
   async create(body: Record<string, unknown>): Promise<Account> {
     const res = await this.session.call<Account>(this.identity,
-      { url: this.session.routes.url(this.base, this.r.list), method: "POST", data: body },
-      this.ctx(`create the ${this.r.noun} "${String(body.name)}"`, { notFound: this.notFoundHint(), conflict: `A ${this.r.noun} named "${String(body.name)}" already exists. Fix: set \`adopt: true\` to take it over.` }));
+      { url: this.url(this.r.list), method: "POST", data: body },
+      this.ctx(`create the ${this.r.noun} "${String(body.name)}"`));
     return res.data;
   }
 
-  /** PUT takes the whole object. */
-  async update(id: string, body: Record<string, unknown>): Promise<Account> {
+  /** PUT takes the whole object. `name`: the account's name now (the body may rename it). */
+  async update(id: number, body: Record<string, unknown>, name = String(body.name)): Promise<Account> {
     const res = await this.session.call<Account>(this.identity,
-      { url: this.session.routes.url(this.base, this.r.one, { id }), method: "PUT", data: body },
-      this.ctx(`update the ${this.r.noun} "${String(body.name)}"`));
+      { url: this.url(this.r.one, { id }), method: "PUT", data: body },
+      this.ctx(`update the ${this.r.noun} "${name}" (id ${id})`));
     return res.data;
   }
 
-  async delete(id: string): Promise<boolean> {
+  /** Delete the account; false when it was already gone. */
+  async delete(id: number): Promise<boolean> {
     try {
-      await this.session.call(this.identity, { url: this.session.routes.url(this.base, this.r.one, { id }), method: "DELETE" }, this.ctx(`delete the ${this.r.noun} ${id}`));
+      await this.session.call(this.identity, { url: this.url(this.r.one, { id }), method: "DELETE" }, this.ctx(`delete the ${this.r.noun} ${id}`));
       return true;
     } catch (e) {
       if (e instanceof TridionError && e.status === 404) return false;
@@ -110,25 +159,29 @@ export class AccessManagementClient {
     }
   }
 
-  async listSecrets(id: string): Promise<SecretInfo[]> {
-    const res = await this.session.call<SecretInfo[] | { items?: SecretInfo[] }>(this.identity,
-      { url: this.session.routes.url(this.base, this.r.secrets, { id }) }, this.ctx(`list the client secrets of the ${this.r.noun} ${id}`));
-    return Array.isArray(res.data) ? res.data : res.data.items ?? [];
+  /** A new secret (no body: the server picks its value and expiry); its value is returned only here. */
+  async generateSecret(id: number): Promise<ClientSecret & { clientSecret: string }> {
+    const res = await this.session.call<ClientSecret & { clientSecret: string }>(this.identity,
+      { url: this.url(this.r.generate, { id }), method: "POST" },
+      this.ctx(`generate a client secret for the ${this.r.noun} ${id}`, {
+        badRequest: "Access Management holds at most two client secrets per account.",
+      }));
+    registerSecret(res.data.clientSecret);
+    return res.data;
   }
 
-  /** A new secret; its value is returned only here. Never retried blindly (a POST). */
-  async createSecret(id: string, expiresAt: string, description: string): Promise<NewSecret> {
-    const res = await this.session.call<NewSecret>(this.identity,
-      { url: this.session.routes.url(this.base, this.r.secrets, { id }), method: "POST", data: { expiresAt, description } },
-      this.ctx(`create a client secret for the ${this.r.noun} ${id}`, { conflict: "Access Management holds at most two client secrets per account." }));
-    registerSecret(res.data.secret);
+  /** Shorten a secret's expiry (PUT is idempotent, so it is retried like a GET). */
+  async setSecretExpiry(id: number, secretId: number, expiresAt: string): Promise<ClientSecret> {
+    const res = await this.session.call<ClientSecret>(this.identity,
+      { url: this.url(this.r.secret, { id, secretId }), method: "PUT", data: { expiresAt } },
+      this.ctx(`set the expiry of the client secret ${secretId} of the ${this.r.noun} ${id}`));
     return res.data;
   }
 
   /** Revoke a secret; false when it was already gone. */
-  async revokeSecret(id: string, secretId: string): Promise<boolean> {
+  async revokeSecret(id: number, secretId: number): Promise<boolean> {
     try {
-      await this.session.call(this.identity, { url: this.session.routes.url(this.base, this.r.secret, { id, secretId }), method: "DELETE" },
+      await this.session.call(this.identity, { url: this.url(this.r.secret, { id, secretId }), method: "DELETE" },
         this.ctx(`revoke the client secret ${secretId} of the ${this.r.noun} ${id}`));
       return true;
     } catch (e) {
@@ -137,46 +190,29 @@ export class AccessManagementClient {
     }
   }
 
-  /**
-   * The roles each API offers (GET api-resources), e.g. "Tridion.AddonService" -> ["Administrator",
-   * "Service", "ReadOnly"]; undefined when the answer has no shape we recognise. Read once per session.
-   */
-  apiRoles(): Promise<Map<string, string[]> | undefined> {
-    let known = apiRolesBySession.get(this.session);
+  /** The APIs and their roles (read once per session): role keys become link ids through it. */
+  apiResources(): Promise<ApiResource[]> {
+    let known = apiResourcesBySession.get(this.session);
     if (!known) {
-      known = this.session.call<unknown>(this.identity, { url: this.session.routes.url(this.base, "apiResources") }, this.ctx("list the APIs and their roles"))
-        .then((res) => parseApiRoles(res.data));
-      known.catch(() => apiRolesBySession.delete(this.session));
-      apiRolesBySession.set(this.session, known);
+      known = this.session.call<ApiResource[]>(this.identity, { url: this.url("apiResources") }, this.ctx("list the APIs and their roles (ApiResources)"))
+        .then((res) => {
+          if (!Array.isArray(res.data) || res.data.some((r) => typeof r?.id !== "number" || typeof r?.key !== "string")) {
+            throw unexpectedAnswer("list the APIs and their roles (ApiResources)", "a JSON array of {id, key, name, roles}");
+          }
+          return res.data;
+        });
+      known.catch(() => apiResourcesBySession.delete(this.session));
+      apiResourcesBySession.set(this.session, known);
     }
     return known;
   }
-
-  private notFoundHint(): string | undefined {
-    return this.kind === "serviceAccount"
-      ? "Service accounts cannot be created before Tridion Sites 10.0. Fix: on 9.5/9.6 use ClientCredentialUser (a user with client credentials) instead."
-      : undefined;
-  }
 }
 
-const apiRolesBySession = new WeakMap<Session, Promise<Map<string, string[]> | undefined>>();
+const apiResourcesBySession = new WeakMap<Session, Promise<ApiResource[]>>();
 
-/** `[{ name, roles: ["Administrator"] | [{ key, name }] }]` (or `{ items: [...] }`) -> api -> role names. */
-function parseApiRoles(data: unknown): Map<string, string[]> | undefined {
-  const list = Array.isArray(data) ? data : (data as { items?: unknown } | null)?.items;
-  if (!Array.isArray(list)) return undefined;
-  const out = new Map<string, string[]>();
-  for (const resource of list as Array<{ name?: unknown; roles?: unknown }>) {
-    if (typeof resource?.name !== "string" || !Array.isArray(resource.roles)) return undefined;
-    const roles = resource.roles.map((r: unknown) => {
-      const role = r as { name?: unknown; key?: unknown } | string;
-      // The key ("Tridion.AddonService.Administrator") is what role inputs use; a name may be a display name.
-      if (typeof role === "string") return role.slice(role.lastIndexOf(".") + 1);
-      if (typeof role?.key === "string") return role.key.slice(role.key.lastIndexOf(".") + 1);
-      return typeof role?.name === "string" ? role.name : undefined;
-    });
-    if (roles.some((r) => r === undefined)) return undefined;
-    out.set(resource.name, roles as string[]);
-  }
-  return out.size ? out : undefined;
+function unexpectedAnswer(action: string, expected: string): TridionError {
+  return new TridionError(
+    `Cannot ${action}: Access Management answered, but not with ${expected}. ` +
+      "Fix: check that tridion:accessManagementUrl is the Access Management authority (e.g. https://host/access-management) and that tridion:routes matches your installation.",
+  );
 }

@@ -68,10 +68,17 @@ export interface OperationContext {
   notFound?: string;
   /** what a 409 means here */
   conflict?: string;
+  /** what a 400 may mean here (Access Management refuses with 400 where others say 409) */
+  badRequest?: string;
+  /** the API resource key the token needs in its `aud` (e.g. Tridion.AddonService) */
+  audience?: string;
 }
 
 export const ROLE_ADDONS_ADMIN = "Tridion.AddonService.Administrator";
 export const ROLE_AM_ADMIN = "Tridion.AccessManagement.Administrator";
+/** The API resource keys each service requires in a token's `aud`. */
+export const ADDONS_AUDIENCE = "Tridion.AddonService";
+export const AM_AUDIENCE = "Tridion.AccessManagement";
 
 /** The fix for an identity lacking a role, per product version (the seed question's 403). */
 export function missingRoleFix(role: string, version: ProductVersion = "unknown"): string {
@@ -93,13 +100,44 @@ export function missingRoleMessage(ctx: OperationContext & { neededRole: string 
   const who = ctx.identity ? `"${ctx.identity}"` : "the configured identity";
   const held = heldRoles.length ? heldRoles.join(", ") : "no roles";
   return (
-    `Cannot ${ctx.action}: the identity ${who} lacks the role ${ctx.neededRole} on the ${ctx.service} (its token holds ${held}). ` +
+    `Cannot ${ctx.action}: the identity ${who} lacks the role ${ctx.neededRole} on ${theService(ctx.service)} (its token holds ${held}). ` +
     missingRoleFix(ctx.neededRole, ctx.productVersion)
+  );
+}
+
+/** "the Add-ons Service", but "Access Management" (a product name takes no article). */
+export function theService(service: string): string {
+  return service === "Access Management" ? service : `the ${service}`;
+}
+
+/** A token that the service will refuse because its `aud` lacks the service's API (a 401 foretold). */
+export function missingAudienceMessage(ctx: OperationContext & { audience: string; neededRole?: string }, audiences: string[]): string {
+  const who = ctx.identity ? `"${ctx.identity}"` : "the configured identity";
+  const role = ctx.neededRole ? ` with the role ${ctx.neededRole}` : "";
+  return (
+    `Cannot ${ctx.action}: the token of the identity ${who} is not issued for ${theService(ctx.service)} (its aud holds ${audiences.join(", ")}; ${theService(ctx.service)} accepts only tokens whose aud includes ${ctx.audience}), so the service would answer 401. ` +
+    `Fix: give that identity access to the API ${ctx.audience}${role} in Access Management (the roles of its ClientCredentialUser or ServiceAccount, e.g. roles: ["${ctx.neededRole ?? `${ctx.audience}.Administrator`}"]), or deploy with another identity.`
   );
 }
 
 interface ProblemDetails { type?: string; title?: string; status?: number; detail?: string; errors?: unknown }
 interface OAuthError { error?: string; error_description?: string }
+/** Access Management's ErrorResponse; its stackTrace and innerException are never shown. */
+interface AmErrorMessage { code?: string | null; message?: string | null; target?: string | null; details?: AmErrorMessage[] | null }
+
+/** Lines of a .NET stack trace ("   at Namespace.Type.Method(...)") never reach a message. */
+function withoutStackTrace(text: string): string {
+  return text.split(/\r?\n/).filter((line) => !/^\s+at\s+\S/.test(line) && !/^\s*---\s*End of/.test(line)).join(" ").trim();
+}
+
+function describeAmError(m: AmErrorMessage): string | undefined {
+  const details = (m.details ?? []).map((d) => d?.message).filter((x): x is string => typeof x === "string" && x.length > 0);
+  const main = typeof m.message === "string" && m.message ? m.message : undefined;
+  const named = (text: string, word: string) => new RegExp(`(^|[^\\w.])${word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^\\w])`).test(text);
+  const target = typeof m.target === "string" && m.target && !named(main ?? "", m.target) ? ` (${m.target})` : "";
+  const text = [main ? `${main}${target}` : undefined, ...details].filter(Boolean).join(" ");
+  return text ? withoutStackTrace(text).slice(0, 1000) : undefined;
+}
 
 function describeBody(data: unknown): string | undefined {
   let body: unknown = data;
@@ -107,9 +145,11 @@ function describeBody(data: unknown): string | undefined {
   if (body instanceof ArrayBuffer) body = Buffer.from(body).toString("utf8");
   if (typeof body === "string") {
     const text: string = body;
-    try { body = JSON.parse(text); } catch { return text.trim() ? text.trim().slice(0, 500) : undefined; }
+    try { body = JSON.parse(text); } catch { const plain = withoutStackTrace(text); return plain ? plain.slice(0, 500) : undefined; }
   }
   if (body && typeof body === "object") {
+    const am = (body as { errorMessage?: AmErrorMessage }).errorMessage;
+    if (am && typeof am === "object") return describeAmError(am);
     const p = body as ProblemDetails & OAuthError;
     if (p.error) return p.error_description ? `${p.error}: ${p.error_description}` : p.error;
     const parts = [p.title, p.detail].filter((x): x is string => typeof x === "string" && x.length > 0);
@@ -162,13 +202,13 @@ function translateHttpErrorMessage(error: unknown, ctx: OperationContext): Tridi
     const code = error.code ?? "";
     if (TLS_CODES.has(code)) {
       return new TridionError(
-        `Cannot ${ctx.action}: the ${ctx.service}'s TLS certificate is not trusted (${code})${url}. ` +
+        `Cannot ${ctx.action}: ${theService(ctx.service)}'s TLS certificate is not trusted (${code})${url}. ` +
           `Fix: set tridion:caCertificate (env TRIDION_CA_CERTIFICATE) to the PEM of the CA that signed it, or a path to that PEM file.`,
       );
     }
     const why = NETWORK_CODES[code] ?? (error.message || "no answer");
     return new TridionError(
-      `Cannot ${ctx.action}: the ${ctx.service} did not answer${url}: ${why}. ` +
+      `Cannot ${ctx.action}: ${theService(ctx.service)} did not answer${url}: ${why}. ` +
         `Fix: check that the URL in stack config (tridion:accessManagementUrl / tridion:addonsUrl) is right and the service is running and reachable; raise tridion:requestTimeoutSeconds for slow networks.`,
     );
   }
@@ -179,22 +219,26 @@ function translateHttpErrorMessage(error: unknown, ctx: OperationContext): Tridi
   const ranOut = retriesRanOut(res.headers?.["retry-after"]);
   switch (status) {
     case 400:
-      return new TridionError(`Cannot ${ctx.action}: the ${ctx.service} rejected the request as invalid (400)${url}.${said} Fix: correct the input named in that message.`, { status });
+      return new TridionError(
+        `Cannot ${ctx.action}: ${theService(ctx.service)} rejected the request (400)${url}.${said} ${ctx.badRequest ? `${ctx.badRequest} ` : ""}` +
+          (ctx.badRequest?.includes("Fix:") ? "" : "Fix: correct what that message names, then run the command again."),
+        { status },
+      );
     case 401:
       return new TridionError(
-        `Cannot ${ctx.action}: the ${ctx.service} rejected the token of ${who} (401 Unauthorized)${url}: the token is missing, expired, or not issued for this service (audience), even after one fresh token.${said} ` +
+        `Cannot ${ctx.action}: ${theService(ctx.service)} rejected the token of ${who} (401 Unauthorized)${url}: the token is missing, expired, or not issued for this service (audience), even after one fresh token.${said} ` +
           `Fix: check tridion:accessManagementUrl points at the Access Management that this service trusts, and that the identity's client secret is still valid.`,
         { status },
       );
     case 403:
       if (ctx.neededRole) {
         return new TridionError(
-          `Cannot ${ctx.action}: the ${ctx.service} answered 403 Forbidden${url}: the identity ${who} lacks the role ${ctx.neededRole}.${said} ` +
+          `Cannot ${ctx.action}: ${theService(ctx.service)} answered 403 Forbidden${url}: the identity ${who} lacks the role ${ctx.neededRole}.${said} ` +
             missingRoleFix(ctx.neededRole, ctx.productVersion),
           { status },
         );
       }
-      return new TridionError(`Cannot ${ctx.action}: the ${ctx.service} answered 403 Forbidden for ${who}${url}.${said} Fix: give that identity the role this operation needs.`, { status });
+      return new TridionError(`Cannot ${ctx.action}: ${theService(ctx.service)} answered 403 Forbidden for ${who}${url}.${said} Fix: give that identity the role this operation needs.`, { status });
     case 404:
       return new TridionError(`Cannot ${ctx.action}: not found (404)${url}. ${ctx.notFound ?? "The object or the route does not exist."}${said} Fix: if the route is wrong for your installation, override it with tridion:routes.`, { status });
     case 409:
@@ -205,26 +249,26 @@ function translateHttpErrorMessage(error: unknown, ctx: OperationContext): Tridi
       );
     case 413:
       return new TridionError(
-        `Cannot ${ctx.action}: the ${ctx.service} refused the request as too large (413 Payload Too Large)${url}.${said} ` +
+        `Cannot ${ctx.action}: ${theService(ctx.service)} refused the request as too large (413 Payload Too Large)${url}.${said} ` +
           `Fix: make the package smaller (leave build outputs, sources and tests out of the add-on folder) or raise the upload limit of the service and any reverse proxy in front of it.`,
         { status },
       );
     case 429:
-      return new TridionError(`Cannot ${ctx.action}: the ${ctx.service} kept answering 429 Too Many Requests${url}, and ${ranOut}.${said} Fix: run with lower parallelism (pulumi up --parallel 4) or try again later.`, { status });
+      return new TridionError(`Cannot ${ctx.action}: ${theService(ctx.service)} kept answering 429 Too Many Requests${url}, and ${ranOut}.${said} Fix: run with lower parallelism (pulumi up --parallel 4) or try again later.`, { status });
     default:
       if (status >= 500) {
-        return new TridionError(`Cannot ${ctx.action}: the ${ctx.service} failed with ${status}${url}, and ${ranOut}.${said} Fix: check the service's health and logs, then run the command again; nothing is lost, the next run resumes.`, { status });
+        return new TridionError(`Cannot ${ctx.action}: ${theService(ctx.service)} failed with ${status}${url}, and ${ranOut}.${said} Fix: check the service's health and logs, then run the command again; nothing is lost, the next run resumes.`, { status });
       }
       if (status >= 300 && status < 400) {
         const location = res.headers?.location ? ` to ${safeUrl(String(res.headers.location))}` : "";
         return new TridionError(
-          `Cannot ${ctx.action}: the ${ctx.service} redirects (${status})${location}${url}; the provider does not follow redirects, so credentials and uploads never go somewhere unexpected. ` +
+          `Cannot ${ctx.action}: ${theService(ctx.service)} redirects (${status})${location}${url}; the provider does not follow redirects, so credentials and uploads never go somewhere unexpected. ` +
             "Fix: set tridion:accessManagementUrl / tridion:addonsUrl to the final URL (often https, or with or without a trailing path).",
           { status },
         );
       }
       return new TridionError(
-        `Cannot ${ctx.action}: the ${ctx.service} answered ${status}${url}.${said} ` +
+        `Cannot ${ctx.action}: ${theService(ctx.service)} answered ${status}${url}.${said} ` +
           "Fix: check the URLs and route profile (tridion:routes) against your installation; the message above is the service's own explanation.",
         { status },
       );
@@ -249,6 +293,13 @@ export function translateTokenError(error: unknown, clientId: string, authority:
     // A 401 with a WWW-Authenticate challenge (Basic auth refused): the client was not accepted.
     const challenges = Array.isArray(e.cause) ? (e.cause as { parameters?: { error?: string } }[]) : [];
     oauth = challenges.find((c) => c.parameters?.error)?.parameters?.error ?? (e.status === 401 ? "invalid_client" : undefined);
+  }
+  if (oauth === "invalid_scope") {
+    return new TridionError(
+      `Cannot get a token for "${clientId}" from Access Management (${authority}): invalid_scope — the identity has access to no API, so Access Management issues it no token. ` +
+        "Fix: give it access to the API it calls and a role there (e.g. roles: [\"Tridion.AddonService.Administrator\"] on its ClientCredentialUser or ServiceAccount, or in the Access Management UI).",
+      { status: 401 },
+    );
   }
   if (oauth === "invalid_client" || oauth === "unauthorized_client") {
     return new TridionError(

@@ -1,5 +1,6 @@
 // The route profile (contract §4): every path is a template; a user can override any of them
-// (tridion:routes), because a real installation may differ from our defaults.
+// (tridion:routes). The Access Management routes are RWS's published API; the Add-ons Service's
+// are this project's contract, because RWS has not published them.
 
 export const DEFAULT_ROUTES = {
   addons: "/api/v1/addons",
@@ -8,15 +9,16 @@ export const DEFAULT_ROUTES = {
   addonStatus: "/api/v1/addons/{id}/status",
   addonConfiguration: "/api/v1/addons/{id}/configuration",
   extensionStatus: "/api/v1/addons/{id}/extensions/{name}/status",
-  users: "/api/v1/users",
-  user: "/api/v1/users/{id}",
-  userSecrets: "/api/v1/users/{id}/client-secrets",
-  userSecret: "/api/v1/users/{id}/client-secrets/{secretId}",
-  serviceAccounts: "/api/v1/service-accounts",
-  serviceAccount: "/api/v1/service-accounts/{id}",
-  serviceAccountSecrets: "/api/v1/service-accounts/{id}/client-secrets",
-  serviceAccountSecret: "/api/v1/service-accounts/{id}/client-secrets/{secretId}",
-  apiResources: "/api/v1/api-resources",
+  users: "/api/v1/Users",
+  user: "/api/v1/Users/{id}",
+  userGenerateSecret: "/api/v1/Users/{id}/generateClientSecret",
+  userSecret: "/api/v1/Users/{id}/clientSecrets/{secretId}",
+  serviceAccounts: "/api/v1/ServiceAccounts",
+  serviceAccount: "/api/v1/ServiceAccounts/{id}",
+  serviceAccountGenerateSecret: "/api/v1/ServiceAccounts/{id}/generateClientSecret",
+  serviceAccountSecret: "/api/v1/ServiceAccounts/{id}/clientSecrets/{secretId}",
+  apiResources: "/api/v1/ApiResources",
+  userInfo: "/api/v1/System/userInfo",
   // Not used by the provider; accepted so one profile can serve the emulator and the provider.
   addonsOpenApi: "/api/v1/openapi.json",
   managementOpenApi: "/api/api-docs/v1/openapi.json",
@@ -24,9 +26,15 @@ export const DEFAULT_ROUTES = {
 
 export type RouteKey = keyof typeof DEFAULT_ROUTES;
 export type RouteOverrides = Partial<Record<RouteKey, string>>;
-export type RouteParams = Partial<Record<"id" | "name" | "secretId", string>>;
+export type RouteParams = Partial<Record<"id" | "name" | "secretId", string | number>>;
 
 const ROUTE_KEYS = Object.keys(DEFAULT_ROUTES) as RouteKey[];
+
+/** Keys of the project's earlier, invented Access Management contract, and what replaced them. */
+const RETIRED_KEYS: Record<string, string> = {
+  userSecrets: "userGenerateSecret (POST .../generateClientSecret) and userSecret",
+  serviceAccountSecrets: "serviceAccountGenerateSecret (POST .../generateClientSecret) and serviceAccountSecret",
+};
 
 /** Parse `tridion:routes` (a JSON object); throws with the reason on bad input. */
 export function parseRouteOverrides(json: string | object): RouteOverrides {
@@ -37,6 +45,9 @@ export function parseRouteOverrides(json: string | object): RouteOverrides {
   if (!value || typeof value !== "object" || Array.isArray(value)) throw new Error("expected a JSON object of route templates");
   const out: RouteOverrides = {};
   for (const [key, template] of Object.entries(value)) {
+    if (key in RETIRED_KEYS) {
+      throw new Error(`route key "${key}" is retired: Access Management has no such route; use ${RETIRED_KEYS[key]} instead`);
+    }
     if (!ROUTE_KEYS.includes(key as RouteKey)) {
       throw new Error(`unknown route key "${key}" (known keys: ${ROUTE_KEYS.join(", ")})`);
     }
@@ -67,7 +78,7 @@ export class RouteProfile {
     return this.template(key).replace(/\{(\w+)\}/g, (_, name: string) => {
       const value = params[name as keyof RouteParams];
       if (value === undefined) throw new Error(`route ${key} needs {${name}}`);
-      return encodeURIComponent(value);
+      return encodeURIComponent(String(value));
     });
   }
 

@@ -3,8 +3,9 @@
 // goes through `call()`: bearer token, one fresh token on 401, error translation.
 import type { AxiosResponse } from "axios";
 import { currentSettings, ProviderSettings, requireSetting, settingsGeneration } from "../config";
-import { missingRoleMessage, OperationContext, ProductVersion, TridionError, translateHttpError } from "./errors";
+import { missingAudienceMessage, missingRoleMessage, OperationContext, ProductVersion, TridionError, translateHttpError } from "./errors";
 import { HttpClient, HttpRequest } from "./http";
+import { versionFromAccountNames } from "./productVersion";
 import { RouteProfile } from "./routes";
 import { AccessToken, Identity, TokenSource } from "./tokens";
 
@@ -46,9 +47,15 @@ export class Session {
     return this.tokens.get(identity);
   }
 
-  /** Fail before a write when the identity's token lacks the role (the seed question's 403). */
+  /**
+   * Fail before a write when the identity's token is not for this service (its aud lacks the
+   * API: a 401 foretold) or lacks the role (the seed question's 403).
+   */
   async preflight(identity: Identity, neededRole: string, ctx: Omit<OperationContext, "identity" | "neededRole">): Promise<void> {
     const token = await this.token(identity);
+    if (ctx.audience && token.audiences.length > 0 && !token.audiences.includes(ctx.audience)) {
+      throw new TridionError(missingAudienceMessage({ ...ctx, audience: ctx.audience, identity: identity.clientId, neededRole }, token.audiences), { status: 403 });
+    }
     // A token without any role claim tells us nothing: let the service decide.
     if (token.roles.length === 0 || token.roles.includes(neededRole)) return;
     const productVersion = ctx.productVersion ?? (await this.productVersion());
@@ -80,8 +87,8 @@ export class Session {
   }
 
   /**
-   * "9" or "10": from tridion:productVersion, else detected once: the service-accounts route
-   * exists only from 10.0 (a 9.x installation answers 404).
+   * "9" or "10": from tridion:productVersion, else detected once, read-only, from the names of
+   * the predefined service accounts (they differ between 9.x and 10).
    */
   productVersion(): Promise<ProductVersion> {
     if (this.settings.productVersion) return Promise.resolve(this.settings.productVersion);
@@ -97,13 +104,13 @@ export class Session {
     if (!this.hasDefaultIdentity() || !this.settings.accessManagementUrl) return { version: "unknown", definite: true };
     try {
       const identity = this.defaultIdentity("detect the product version");
-      await this.call(identity, { url: this.routes.url(this.settings.accessManagementUrl, "serviceAccounts") },
+      const res = await this.call<Array<{ name?: unknown }>>(identity, { url: this.routes.url(this.settings.accessManagementUrl, "serviceAccounts") },
         { action: "detect the product version", service: "Access Management" });
-      return { version: "10", definite: true };
+      const names = Array.isArray(res.data) ? res.data.map((a) => String(a?.name)) : [];
+      return { version: versionFromAccountNames(names), definite: true };
     } catch (e) {
-      if (e instanceof TridionError && e.status === 404) return { version: "9", definite: true };
-      // A 403 (not allowed to look) will not change in this process; anything else may pass.
-      return { version: "unknown", definite: e instanceof TridionError && e.status === 403 };
+      // A 401/403 (not allowed to look) will not change in this process; anything else may pass.
+      return { version: "unknown", definite: e instanceof TridionError && (e.status === 401 || e.status === 403) };
     }
   }
 }

@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 import type * as OpenIdClient from "openid-client";
 import type { TokenAuthMethod } from "../config/settings";
 import { registerSecret } from "./redaction";
-import { translateTokenError, TridionError } from "./errors";
+import { translateHttpError, translateTokenError, TridionError } from "./errors";
 import { HttpClient } from "./http";
 
 export interface Identity {
@@ -97,7 +97,7 @@ export class TokenSource {
     const oidc = await loadOpenIdClient();
     let response: OpenIdClient.TokenEndpointResponse;
     try {
-      const metadata = await this.serverMetadata(oidc);
+      const metadata = await this.serverMetadata();
       const supported = metadata.token_endpoint_auth_methods_supported;
       const method = this.options.authMethod ?? (!supported || supported.includes("client_secret_basic") ? "client_secret_basic" : "client_secret_post");
       const auth = method === "client_secret_basic" ? oidc.ClientSecretBasic(identity.clientSecret) : oidc.ClientSecretPost(identity.clientSecret);
@@ -122,17 +122,46 @@ export class TokenSource {
     };
   }
 
-  private serverMetadata(oidc: typeof OpenIdClient): Promise<OpenIdClient.ServerMetadata> {
-    this.metadata ??= (async () => {
-      let url: URL;
-      try { url = new URL(this.authority); } catch { throw new TridionError(`tridion:accessManagementUrl is not a URL: ${this.authority}`); }
-      const execute = this.options.allowHttp ? [oidc.allowInsecureRequests] : [];
-      // client id and auth are placeholders: discovery is per authority, configurations are per identity.
-      const config = await oidc.discovery(url, "discovery", undefined, oidc.None(), { [oidc.customFetch]: this.fetchViaAxios(), execute });
-      return config.serverMetadata();
-    })();
+  /**
+   * The authority's discovery document, read through our HTTP client. Its issuer may differ from
+   * the configured authority in letter case only (IdentityServer lower-cases it by default; Tridion
+   * Docs serves Access Management under /ISHAM): that is the same authority. openid-client's own
+   * discovery compares exactly, so the metadata is read here and handed to it.
+   */
+  private serverMetadata(): Promise<OpenIdClient.ServerMetadata> {
+    this.metadata ??= this.readDiscovery();
     this.metadata.catch(() => { this.metadata = undefined; });
     return this.metadata;
+  }
+
+  private async readDiscovery(): Promise<OpenIdClient.ServerMetadata> {
+    let url: URL;
+    try { url = new URL(this.authority); } catch { throw new TridionError(`tridion:accessManagementUrl is not a URL: ${this.authority}`); }
+    const where = `${url.href.replace(/\/+$/, "")}/.well-known/openid-configuration`;
+    const fix = "Fix: set tridion:accessManagementUrl (env TRIDION_ACCESS_MANAGEMENT_URL) to the Access Management authority, e.g. https://host/access-management, whose /.well-known/openid-configuration answers.";
+    let data: unknown;
+    try {
+      const res = await this.http.send<unknown>({ url: where, method: "GET", retry: "idempotent", headers: { Accept: "application/json" } });
+      data = typeof res.data === "string" ? JSON.parse(res.data) : res.data;
+    } catch (e) {
+      if (e instanceof SyntaxError) throw new TridionError(`Cannot read the discovery document of Access Management (${where}): the answer is not JSON. ${fix}`);
+      const status = (e as { response?: { status?: number } }).response?.status;
+      if (status !== undefined && status < 500 && status !== 429) {
+        throw new TridionError(`Cannot read the discovery document of Access Management (${where}): it answered ${status}. ${fix}`, { status });
+      }
+      throw translateHttpError(e, { action: "read the discovery document of Access Management", service: "Access Management" });
+    }
+    const metadata = data as OpenIdClient.ServerMetadata | null;
+    if (!metadata || typeof metadata !== "object" || typeof metadata.issuer !== "string" || typeof metadata.token_endpoint !== "string") {
+      throw new TridionError(`Cannot use the discovery document of Access Management (${where}): it names no issuer or token_endpoint. ${fix}`);
+    }
+    if (!sameAuthority(metadata.issuer, url.href)) {
+      throw new TridionError(
+        `Access Management's discovery document (${where}) names the issuer ${metadata.issuer}, which is not the configured authority ${this.authority}. ` +
+          `Fix: set tridion:accessManagementUrl to ${metadata.issuer} (the authority as Access Management names itself).`,
+      );
+    }
+    return metadata;
   }
 
   /** openid-client's HTTP goes through our axios: same CA, timeout and retries. */
@@ -171,6 +200,12 @@ function unwrapCause(e: unknown): unknown {
   const err = e as { cause?: unknown; error?: unknown };
   if (err && !err.error && err.cause && typeof err.cause === "object" && (err.cause as { isAxiosError?: boolean }).isAxiosError) return err.cause;
   return e;
+}
+
+/** Two authority URLs are the same when they differ at most in letter case and a trailing slash. */
+export function sameAuthority(a: string, b: string): boolean {
+  const norm = (u: string) => u.trim().replace(/\/+$/, "").toLowerCase();
+  return norm(a) === norm(b);
 }
 
 function cacheKey(identity: Identity): string {

@@ -8,7 +8,7 @@
 //   delete: DELETE addon (its configuration goes with it)
 import * as pulumi from "@pulumi/pulumi";
 import { AddonMetadata, AddonsClient } from "../clients/addons";
-import { isAmbiguousFailure, partialFailure, ROLE_ADDONS_ADMIN, TridionError } from "../clients/errors";
+import { ADDONS_AUDIENCE, isAmbiguousFailure, partialFailure, ROLE_ADDONS_ADMIN, TridionError } from "../clients/errors";
 import { sleep } from "../clients/http";
 import { getSession, Session } from "../clients/session";
 import type { Identity } from "../clients/tokens";
@@ -172,7 +172,7 @@ async function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResu
 
 async function preflightIfReachable(session: Session, identity: Identity, action: string): Promise<void> {
   try {
-    await session.preflight(identity, ROLE_ADDONS_ADMIN, { action, service: "Add-ons Service" });
+    await session.preflight(identity, ROLE_ADDONS_ADMIN, { action, service: "Add-ons Service", audience: ADDONS_AUDIENCE });
   } catch (e) {
     // Definite answers fail the preview; an unreachable service is reported by `up`, with retries.
     if (e instanceof TridionError && (e.status === 401 || e.status === 403)) throw e;
@@ -224,7 +224,7 @@ async function deploy(id: string | undefined, olds: Props | undefined, news: Pro
   const pkg = await preparePackage(news.source);
   const addonId = pkg.manifest.id;
   const action = `upload the add-on package ${pkg.fileName}`;
-  await session.preflight(identity, ROLE_ADDONS_ADMIN, { action, service: "Add-ons Service" });
+  await session.preflight(identity, ROLE_ADDONS_ADMIN, { action, service: "Add-ons Service", audience: ADDONS_AUDIENCE });
 
   const config = news.configuration === undefined || news.configuration === null ? undefined : parseConfiguration(news.configuration);
   const configSha = config === undefined ? undefined : configurationSha256(config);
@@ -365,7 +365,7 @@ async function remove(id: string, props: Props): Promise<void> {
   return guarded(async () => {
     const session = getSession();
     await asRecordedIdentity(session, props, "delete add-ons (or set `credentials` on the AddonPackage)", async (client) => {
-      await session.preflight(client.identity, ROLE_ADDONS_ADMIN, { action: `delete the add-on "${id}"`, service: "Add-ons Service" });
+      await session.preflight(client.identity, ROLE_ADDONS_ADMIN, { action: `delete the add-on "${id}"`, service: "Add-ons Service", audience: ADDONS_AUDIENCE });
       await client.delete(id);
     });
   });

@@ -1,31 +1,93 @@
-// ClientCredentialUser: the Tridion Sites 9.5/9.6 way to get a deployment identity. A user
-// (as if they had logged in) with client credentials and API roles acts as a service account.
-// Works on 10.x too, where Access Management marks it deprecated (a warning says so).
+// ClientCredentialUser: the Tridion Sites 9.5/9.6 way to get a deployment identity. A user who
+// has signed in once (Access Management creates users at their first sign-in through an identity
+// provider; its API cannot create them) gets client credentials and API roles, and then acts as a
+// service account. This resource never creates or deletes the user: it adds its roles and its
+// client secret, and delete takes exactly those away again. Works on 10.x too, where client
+// credentials on users are deprecated (a warning says so).
 import * as pulumi from "@pulumi/pulumi";
-import type { Account, AccessSetting } from "../clients/accessManagement";
-import type { ProductVersion } from "../clients/errors";
+import { AccessManagementClient, Account, User, userUpdateBody } from "../clients/accessManagement";
+import { isAmbiguousFailure, partialFailure, ProductVersion, TridionError } from "../clients/errors";
 import { warnOnce } from "../dynamic/diagnostics";
 import { shims } from "../dynamic/shim";
-import { compact } from "./common";
+import { compact, InputChecker } from "./common";
 import { IdentityArgs, IdentityResource } from "./identityClass";
 import { identityProvider } from "./identityResource";
+import { sameAccess } from "./accessControl";
 
 export interface ClientCredentialUserArgs extends IdentityArgs {
-  /** The user's name in Access Management (unique). Changing it replaces the user. */
+  /** The user's name in Access Management, exactly as it is listed there (the identity provider sets it). Changing it means another user. */
   userName: pulumi.Input<string>;
-  displayName?: pulumi.Input<string>;
-  email?: pulumi.Input<string>;
+  /**
+   * The identity provider the user signs in with (its key, e.g. "EntraId", or its name), when
+   * users of several identity providers share the name.
+   */
+  identityProvider?: pulumi.Input<string>;
 }
 
 export class ClientCredentialUser extends IdentityResource {
   declare public readonly userName: pulumi.Output<string>;
-  declare public readonly displayName: pulumi.Output<string | undefined>;
-  declare public readonly email: pulumi.Output<string | undefined>;
+  declare public readonly identityProvider: pulumi.Output<string | undefined>;
   /** Access Management id of the user. */
-  declare public readonly userId: pulumi.Output<string>;
+  declare public readonly userId: pulumi.Output<number>;
+  /** The key of the identity provider the user signs in with. */
+  declare public readonly identityProviderKey: pulumi.Output<string>;
+  /** The user's e-mail address as the identity provider gave it (read only). */
+  declare public readonly email: pulumi.Output<string | undefined>;
+  /** False when the user is deactivated in Access Management (its credentials then get no token). */
+  declare public readonly userEnabled: pulumi.Output<boolean>;
 
   constructor(name: string, args: ClientCredentialUserArgs, opts?: pulumi.CustomResourceOptions) {
-    super(shims.clientCredentialUser, "ClientCredentialUser", "userId", name, args, opts);
+    super(shims.clientCredentialUser, "ClientCredentialUser", { userId: undefined, identityProviderKey: undefined, email: undefined, userEnabled: undefined }, name, args, opts);
+  }
+}
+
+type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const matchesProvider = (user: User, provider: string) =>
+  user.identityProviderKey?.toLowerCase() === provider.toLowerCase() || user.identityProvider?.name?.toLowerCase() === provider.toLowerCase();
+
+const describeUser = (u: User) => `id ${u.id} through ${u.identityProvider?.name ?? u.identityProviderKey} (identityProvider: "${u.identityProviderKey}")${u.email ? `, ${u.email}` : ""}`;
+
+/**
+ * The user these inputs name, or an error that says why there is none: never signed in (Access
+ * Management creates users at sign-in, so there is nothing to create here), a name that differs
+ * in case, or several users of that name through different identity providers.
+ */
+export async function findUser(am: AccessManagementClient, userName: string, provider: string | undefined): Promise<User> {
+  const users = (await am.list()) as User[];
+  const named = users.filter((u) => u.name === userName);
+  const candidates = provider ? named.filter((u) => matchesProvider(u, provider)) : named;
+  if (candidates.length === 1) return candidates[0];
+  if (candidates.length > 1) {
+    throw new TridionError(
+      `Cannot choose the user "${userName}": ${candidates.length} users of that name have signed in to Access Management through different identity providers: ${candidates.map(describeUser).join("; ")}. ` +
+        `Fix: set identityProvider on this ClientCredentialUser to the one you mean (e.g. identityProvider: "${candidates[0].identityProviderKey}").`,
+    );
+  }
+  if (provider && named.length > 0) {
+    throw new TridionError(
+      `Cannot find the user "${userName}" signed in through the identity provider "${provider}": the users of that name signed in through ${named.map(describeUser).join("; ")}. ` +
+        "Fix: set identityProvider to one of those, or leave it out.",
+    );
+  }
+  const nearly = users.find((u) => u.name.toLowerCase() === userName.toLowerCase());
+  if (nearly) {
+    throw new TridionError(
+      `Cannot find the user "${userName}": Access Management lists "${nearly.name}" (${describeUser(nearly)}), which differs only in case. Fix: write userName exactly as "${nearly.name}".`,
+    );
+  }
+  throw new TridionError(
+    `Cannot find the user "${userName}" in Access Management: nobody of that name has signed in yet. Access Management creates a user when they first sign in through an identity provider; its API cannot create users, so neither can Pulumi. ` +
+      `Fix: sign in once as "${userName}" (e.g. open the Access Management UI, ${am.authority}/, and log in with that account of your identity provider), then run \`pulumi up\` again; or correct userName to a user listed under Users in Access Management.`,
+  );
+}
+
+function refuseDeactivated(user: User): void {
+  if (user.isEnabled === false) {
+    throw new TridionError(
+      `The user "${user.name}" (id ${user.id}) is deactivated in Access Management: its client credentials get no token. ` +
+        "Fix: activate the user in Access Management (Users > the user > Activate), or choose another userName.",
+    );
   }
 }
 
@@ -34,25 +96,40 @@ export const clientCredentialUserProvider = identityProvider({
   resource: "ClientCredentialUser",
   nameKey: "userName",
   idKey: "userId",
-  replaceKeys: ["userName"],
-  updateKeys: ["displayName", "email", "roles"],
-  checkInputs(checker, news) {
-    checker.optionalString("displayName");
-    checker.optionalString("email");
-    const email = news.email;
-    if (typeof email === "string" && email !== "" && !/^[^@\s]+@[^@\s]+$/.test(email)) checker.fail("email", `${JSON.stringify(email)} is not an e-mail address.`);
+  replaceKeys: ["userName", "identityProvider"],
+  ownKeys: ["identityProvider"],
+  updateKeys: [],
+  checkInputs(checker: InputChecker) {
+    checker.optionalString("identityProvider");
   },
-  body(news: Record<string, unknown>, accessSettings: AccessSetting[], existing?: Account) {
-    return compact({
-      name: (news.userName as string) ?? existing?.name,
-      displayName: (news.displayName as string | undefined) ?? existing?.displayName,
-      email: (news.email as string | undefined) ?? existing?.email,
-      accessSettings,
-    });
+  async checkServer(am, news: Props, checker, isNew) {
+    if (!isNew) return;
+    try {
+      refuseDeactivated(await findUser(am, news.userName, news.identityProvider));
+    } catch (e) {
+      if (!(e instanceof TridionError) || e.status !== undefined) throw e;
+      checker.fail(news.identityProvider && /identity provider/.test(e.message) ? "identityProvider" : "userName", e.message);
+    }
   },
-  fromAccount(account: Account) {
-    return compact({ userName: account.name, displayName: account.displayName, email: account.email });
+  async establish(am, inputs: Props, grant) {
+    const user = await findUser(am, inputs.userName, inputs.identityProvider);
+    refuseDeactivated(user);
+    const granted = grant(user.accessControlEntry);
+    if (sameAccess(user.accessControlEntry, granted.entry)) return { account: user, createdAccount: false, original: granted.original };
+    try {
+      const updated = (await am.update(user.id, userUpdateBody(user, granted.entry))) as User;
+      return { account: { ...user, ...updated }, createdAccount: false, original: granted.original };
+    } catch (e) {
+      // The roles may have changed: keep what they were before, so delete can put them back.
+      if (!isAmbiguousFailure(e)) throw e;
+      throw partialFailure(e, String(user.id), compact({ ...inputs, ...fromUser(user), userId: user.id, originalAccess: granted.original, secretStatus: "none" }));
+    }
   },
+  updateBody(account: Account, _news, entry) {
+    refuseDeactivated(account as User);
+    return userUpdateBody(account as User, entry);
+  },
+  fromAccount: (account: Account) => fromUser(account as User),
   async versionGuard(version: ProductVersion) {
     if (version === "10") {
       await warnOnce(
@@ -62,3 +139,7 @@ export const clientCredentialUserProvider = identityProvider({
     }
   },
 });
+
+function fromUser(user: User): Props {
+  return compact({ userName: user.name, identityProviderKey: user.identityProviderKey, email: user.email ?? undefined, userEnabled: user.isEnabled !== false });
+}

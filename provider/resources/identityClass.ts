@@ -12,8 +12,6 @@ export interface IdentityArgs {
   rotateBeforeDays?: pulumi.Input<number>;
   /** Change it (any string or number) to rotate the client secret now. */
   secretVersion?: pulumi.Input<string | number>;
-  /** Take over an account that already exists with this name (kept on delete; only what this resource did is undone). */
-  adopt?: pulumi.Input<boolean>;
 }
 
 export abstract class IdentityResource extends pulumi.dynamic.Resource {
@@ -22,25 +20,25 @@ export abstract class IdentityResource extends pulumi.dynamic.Resource {
   declare public readonly clientId: pulumi.Output<string>;
   /** The client secret (a Pulumi secret; Access Management shows it only once). */
   declare public readonly clientSecret: pulumi.Output<string>;
-  declare public readonly secretId: pulumi.Output<string>;
+  /** Access Management id of the client secret in use. */
+  declare public readonly secretId: pulumi.Output<number>;
   /** ISO 8601 expiry of the client secret. */
   declare public readonly secretExpiresAt: pulumi.Output<string>;
   /** "active", or after a refresh "revoked"/"expired" (the next `up` issues a new secret). */
   declare public readonly secretStatus: pulumi.Output<string>;
-  /** Roles this resource granted (delete removes them from an adopted account). */
+  /** Roles this resource granted (delete takes them away again; roles the account held before stay). */
   declare public readonly grantedRoles: pulumi.Output<string[]>;
-  /** Whether this resource created the account (delete removes it only then). */
-  declare public readonly createdAccount: pulumi.Output<boolean>;
   /** Ids of older secrets of ours not revoked yet (a revoke failed); the next `up` revokes them. */
-  declare public readonly pendingRevocations: pulumi.Output<string[] | undefined>;
+  declare public readonly pendingRevocations: pulumi.Output<number[] | undefined>;
 
+  /** `ownOutputs`: the outputs of the concrete resource, each `undefined` (the engine fills them). */
   protected constructor(
-    provider: pulumi.dynamic.ResourceProvider, type: string, idKey: string,
-    name: string, args: IdentityArgs, opts?: pulumi.CustomResourceOptions,
+    provider: pulumi.dynamic.ResourceProvider, type: string, ownOutputs: Record<string, undefined>,
+    name: string, args: object, opts?: pulumi.CustomResourceOptions,
   ) {
     const outputs = {
-      [idKey]: undefined, clientId: undefined, clientSecret: undefined, secretId: undefined, secretExpiresAt: undefined,
-      secretStatus: undefined, grantedRoles: undefined, createdAccount: undefined, originalRoles: undefined, pendingRevocations: undefined,
+      ...ownOutputs, clientId: undefined, clientSecret: undefined, secretId: undefined, secretExpiresAt: undefined,
+      secretStatus: undefined, grantedRoles: undefined, originalAccess: undefined, pendingRevocations: undefined,
     };
     // The server generates the secret, so no secret input marks it: ask the engine to.
     const secretOutputs = { additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "clientSecret"] };

@@ -1,20 +1,31 @@
 // The lifecycle shared by ClientCredentialUser (a 9.5/9.6 user with client credentials) and
-// ServiceAccount (10.x): an Access Management account, the roles this resource manages on it,
-// and one client secret this resource owns.
-//   create: [find by name] -> POST account | adopt -> PUT roles -> POST secret
-//   read:   GET account, GET secrets -> drift (deleted, renamed, roles, secret revoked/expired)
-//   update: PUT account -> POST new secret -> DELETE old secret (rotation)
-//   delete: DELETE our secret -> DELETE account (if we created it) | PUT original roles
+// ServiceAccount (10.x): an Access Management account, the roles this resource manages on it
+// (links in its accessControlEntry), and one client secret this resource owns.
+//   create: ApiResources -> establish the account (user: find it; service account: POST, or adopt)
+//           -> POST generateClientSecret -> PUT its expiresAt
+//   read:   GET account -> drift (deleted, roles, secret revoked/expired)
+//   update: PUT account (roles, name) -> new secret -> DELETE old secret (rotation)
+//   delete: DELETE account (if we created it) | DELETE our secrets, PUT the access back as it was
 import type * as pulumi from "@pulumi/pulumi";
-import { AccessManagementClient, Account, AccountKind, AccessSetting } from "../clients/accessManagement";
-import { isAmbiguousFailure, partialFailure, ProductVersion, TridionError } from "../clients/errors";
+import { AccessControlEntry, AccessManagementClient, Account, AccountKind } from "../clients/accessManagement";
+import { partialFailure, ProductVersion, TridionError } from "../clients/errors";
 import { getSession, Session } from "../clients/session";
 import { warnOnce } from "../dynamic/diagnostics";
 import { changedKeys, compact, guarded, InputChecker, isUnknown, withDefault } from "./common";
+import { grantedRoles, grantRoles, heldRoles, OriginalAccess, restoreAccess, RoleCatalog, sameAccess } from "./accessControl";
 import {
-  applyRoles, checkRoles, DEFAULT_ROTATE_BEFORE_DAYS, DEFAULT_SECRET_DAYS, grantedRoles, managedRolesOnServer,
-  OwnedSecrets, restoreRoles, revokeSecrets, rotateSecret, RotationError, rotationReasons, secretDescription, secretState, unknownRoles,
+  checkRoles, DEFAULT_ROTATE_BEFORE_DAYS, DEFAULT_SECRET_DAYS, OwnedSecrets, revokeSecrets, rotateSecret, RotationError,
+  rotationReasons, secretState, unknownRoles,
 } from "./identitySecrets";
+
+type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The account a create works on, with the desired access already on the server. */
+export interface Established {
+  account: Account;
+  createdAccount: boolean;
+  original: OriginalAccess;
+}
 
 export interface IdentitySpec {
   kind: AccountKind;
@@ -24,44 +35,45 @@ export interface IdentitySpec {
   nameKey: string;
   /** output holding the account id: "userId" | "serviceAccountId" */
   idKey: string;
-  /** inputs whose change needs a new account */
+  /** inputs whose change needs another account */
   replaceKeys: readonly string[];
-  /** inputs written to the account by update */
+  /** the resource's own inputs besides the name (and the shared secret and role inputs) */
+  ownKeys: readonly string[];
+  /** inputs written to the account by update (besides roles) */
   updateKeys: readonly string[];
   /** extra input validation */
-  checkInputs(checker: InputChecker, news: Record<string, unknown>): void;
-  /** the account body for POST/PUT */
-  body(news: Record<string, unknown>, accessSettings: AccessSetting[], existing?: Account): Record<string, unknown>;
+  checkInputs(checker: InputChecker, news: Props): void;
+  /** preview: what the server says of the account these inputs name (e.g. a user who never signed in) */
+  checkServer(am: AccessManagementClient, news: Props, checker: InputChecker, isNew: boolean): Promise<void>;
+  /** create: the account to manage, with the desired access applied */
+  establish(am: AccessManagementClient, inputs: Props, grant: (entry: AccessControlEntry | null | undefined) => { entry: AccessControlEntry; original: OriginalAccess }): Promise<Established>;
+  /** the body of a PUT of this account with this access */
+  updateBody(account: Account, news: Props, entry: AccessControlEntry): Record<string, unknown>;
   /** echo of the account's own fields into outputs (drift) */
-  fromAccount(account: Account): Record<string, unknown>;
+  fromAccount(account: Account): Props;
   /** product-version rules: throw (unsupported) or warn (deprecated) */
   versionGuard(version: ProductVersion, name: string): Promise<void>;
 }
 
 /** The inputs of both identity resources besides their own. */
-export const SECRET_INPUT_KEYS = ["roles", "secretExpiresInDays", "rotateBeforeDays", "secretVersion", "adopt"] as const;
-
-type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export const SECRET_INPUT_KEYS = ["roles", "secretExpiresInDays", "rotateBeforeDays", "secretVersion"] as const;
 
 export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourceProvider {
-  const inputKeys = [spec.nameKey, ...spec.updateKeys.filter((k) => k !== spec.nameKey), ...spec.replaceKeys.filter((k) => k !== spec.nameKey), ...SECRET_INPUT_KEYS];
-  const uniqueInputKeys = [...new Set(inputKeys)];
-  const pickInputs = (o: Props): Props => compact(Object.fromEntries(uniqueInputKeys.map((k) => [k, o[k]])));
+  const inputKeys = [...new Set([spec.nameKey, ...spec.ownKeys, ...SECRET_INPUT_KEYS])];
+  const pickInputs = (o: Props): Props => compact(Object.fromEntries(inputKeys.map((k) => [k, o[k]])));
   const name = (o: Props): string => String(o[spec.nameKey]);
-  const what = (o: Props): string => `the ${spec.kind === "user" ? "user" : "service account"} "${name(o)}"`;
-
-  function amClient(session: Session): AccessManagementClient {
-    return new AccessManagementClient(session, spec.kind);
-  }
+  const noun = spec.kind === "user" ? "user" : "service account";
+  const what = (o: Props): string => `the ${noun} "${name(o)}"`;
+  const amClient = (session: Session) => new AccessManagementClient(session, spec.kind);
+  const catalogOf = async (am: AccessManagementClient) => new RoleCatalog(await am.apiResources());
 
   async function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
     return guarded(async () => {
       const checker = new InputChecker(spec.resource, news);
-      checker.requiredString(spec.nameKey, `the ${spec.kind === "user" ? "user" : "service account"} name in Access Management`);
+      checker.requiredString(spec.nameKey, `the ${noun} name in Access Management`);
       checkRoles(checker, news.roles, spec.resource);
       checker.optionalInteger("secretExpiresInDays", 1, 365, `default ${DEFAULT_SECRET_DAYS}; Access Management allows at most one year`);
       checker.optionalInteger("rotateBeforeDays", 0, 364, `default ${DEFAULT_ROTATE_BEFORE_DAYS}`);
-      checker.optionalBoolean("adopt");
       const days = withDefault(news.secretExpiresInDays, DEFAULT_SECRET_DAYS);
       const before = withDefault(news.rotateBeforeDays, DEFAULT_ROTATE_BEFORE_DAYS);
       if (typeof days === "number" && typeof before === "number" && before >= days) {
@@ -77,13 +89,14 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
       // Settings are required for any change; a write needs the admin role (checked now, in preview).
       const session = getSession();
       const isNew = !olds || Object.keys(olds).length === 0;
-      const writes = isNew || changedKeys(pickInputs(olds), pickInputs(news), uniqueInputKeys).length > 0;
+      const writes = isNew || changedKeys(pickInputs(olds), pickInputs(news), inputKeys).length > 0;
       const am = amClient(session);
       await spec.versionGuard(await session.productVersion(), isUnknown(news[spec.nameKey]) ? spec.resource : name(news));
       if (writes) {
-        await preflightIfReachable(am, `manage ${what(news)}`);
-        const offered = await am.apiRoles().catch(() => undefined); // unreachable: the server decides at `up`
-        for (const reason of offered ? unknownRoles(news.roles, offered) : []) checker.fail("roles", reason);
+        if (!(await preflightIfReachable(am, `manage ${what(news)}`))) return { inputs: news };
+        const catalog = await catalogOf(am).catch(() => undefined); // unreachable: the server decides at `up`
+        for (const reason of catalog ? unknownRoles(news.roles, catalog.offered()) : []) checker.fail("roles", reason);
+        if (!isUnknown(news[spec.nameKey])) await spec.checkServer(am, news, checker, isNew).catch(rethrowDefinite);
         if (checker.failures.length) return { inputs: news, failures: checker.failures };
       }
       return { inputs: news };
@@ -93,15 +106,16 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
   async function diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
     return guarded(async () => {
       const replaces = changedSetKeys(olds, news, spec.replaceKeys);
-      const updates = changedSetKeys(olds, news, spec.updateKeys.filter((k) => k !== "roles"));
+      const updates = changedSetKeys(olds, news, spec.updateKeys);
       const rolesChanged = isUnknown(news.roles) || !sameSet(olds.roles, news.roles);
       const rotation = rotationReasons(olds, news);
       if (rotation.length && replaces.length === 0) {
         await warnOnce(`${spec.resource} ${what(news)}: the client secret will be rotated (${rotation.join("; ")}); everything using it gets the new value in the same update.`);
       }
       const pendingRevocations = (olds.pendingRevocations ?? []).length > 0;
+      const settingsChanged = changedKeys(olds, news, ["rotateBeforeDays"]).length > 0;
       return {
-        changes: replaces.length > 0 || updates.length > 0 || rolesChanged || rotation.length > 0 || pendingRevocations,
+        changes: replaces.length > 0 || updates.length > 0 || rolesChanged || rotation.length > 0 || pendingRevocations || settingsChanged,
         replaces, // replaced delete-first: see deleteFirst() (the resource option wins over a diff's say)
       };
     });
@@ -114,58 +128,25 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
       const am = amClient(session);
       await am.preflight(`create ${what(inputs)}`);
       const roles = inputs.roles as string[];
-      const existing = await am.findByName(name(inputs));
-      let account: Account;
-      let createdAccount: boolean;
-      let originalRoles: Record<string, string | null>;
-      if (existing) {
-        if (existing.predefined) {
-          throw new TridionError(
-            `Cannot manage ${what(inputs)}: it is a predefined account of Access Management, whose access settings cannot be changed. ` +
-              `Fix: choose another ${spec.nameKey} (a new account gets the roles you need).`,
-          );
-        }
-        if (!inputs.adopt) {
-          throw new TridionError(
-            `Cannot create ${what(inputs)}: it already exists in Access Management (id ${existing.id}), and Pulumi did not create it. ` +
-              `Fix: set \`adopt: true\` on this ${spec.resource} to take it over (it keeps the account on delete and only undoes the roles it granted), or choose another ${spec.nameKey}.`,
-            { status: 409 },
-          );
-        }
-        createdAccount = false;
-        const state = applyRoles(existing.accessSettings, roles, {});
-        originalRoles = state.originalRoles;
-        try {
-          account = { ...existing, ...(await am.update(existing.id, spec.body(inputs, state.accessSettings, existing))) };
-        } catch (e) {
-          // The roles may have changed: keep what they were before, so delete can put them back.
-          if (!isAmbiguousFailure(e)) throw e;
-          throw partialFailure(e, existing.id, { ...pickInputs(inputs), ...spec.fromAccount(existing), [spec.idKey]: existing.id, createdAccount, originalRoles, secretStatus: "none" });
-        }
-      } else {
-        const state = applyRoles([], roles, {});
-        originalRoles = state.originalRoles; // all null: nothing to restore, the account goes on delete
-        account = await createOrFindLanded(am, spec.body(inputs, state.accessSettings), name(inputs));
-        createdAccount = true;
-      }
-      const base: Props = {
+      const catalog = await catalogOf(am);
+      const { account, createdAccount, original } = await spec.establish(am, inputs, (entry) => grantRoles(entry, roles, catalog));
+      const base: Props = compact({
         ...pickInputs(inputs),
         ...spec.fromAccount(account),
         [spec.idKey]: account.id,
-        clientId: account.clientId,
-        createdAccount,
-        originalRoles,
-        grantedRoles: grantedRoles(roles, originalRoles),
-      };
+        clientId: account.clientId ?? undefined,
+        createdAccount: spec.kind === "serviceAccount" ? createdAccount : undefined,
+        originalAccess: original,
+        grantedRoles: grantedRoles(roles, original),
+      });
+      const id = String(account.id);
       try {
         const days = withDefault(inputs.secretExpiresInDays, DEFAULT_SECRET_DAYS);
-        const { secret } = await rotateSecret(am, account.id, {}, days, secretDescription(name(inputs)), what(inputs));
-        const outs = { ...base, clientId: secret.clientId ?? account.clientId, clientSecret: secret.secret, secretId: secret.id, secretExpiresAt: secret.expiresAt, secretStatus: "active" };
-        return { id: account.id, outs };
+        const { secret } = await rotateSecret(am, account.id, {}, days, what(inputs));
+        return { id, outs: { ...base, ...secretOutputs(secret) } };
       } catch (e) {
         if ((e as TridionError).id) throw e;
-        const orphaned = (e as RotationError).orphanedSecretIds ?? [];
-        throw partialFailure(e, account.id, compact({ ...base, secretStatus: "none", pendingRevocations: orphaned.length ? orphaned : undefined }));
+        throw partialFailure(e, id, afterFailedRotation(base, {}, e as RotationError));
       }
     });
   }
@@ -173,22 +154,22 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
   async function read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
     return guarded(async () => {
       const am = amClient(getSession());
-      const account = await am.get(id);
+      const account = await am.get(Number(id));
       if (!account) return {}; // deleted out of band: the engine drops it from state
-      const secrets = await am.listSecrets(id);
+      const secrets = account.clientSecrets ?? [];
       const { state, info } = secretState(secrets, props.secretId);
-      const active = state === "active";
       const listed = new Set(secrets.map((s) => s.id));
-      const pending = ((props.pendingRevocations ?? []) as string[]).filter((s) => listed.has(s));
+      const pending = ((props.pendingRevocations ?? []) as number[]).filter((s) => listed.has(s));
+      const roles = props.roles ?? [];
       const outs: Props = compact({
         ...props,
         ...spec.fromAccount(account),
         clientId: account.clientId ?? props.clientId,
-        roles: managedRolesOnServer(account.accessSettings, props.roles ?? []),
+        roles: heldRoles(account.accessControlEntry, roles, await catalogOf(am)),
         secretStatus: state,
         // An expired secret keeps its id: it still fills a slot, and the next `up` revokes it.
         secretId: info ? props.secretId : undefined,
-        clientSecret: active ? props.clientSecret : undefined,
+        clientSecret: state === "active" ? props.clientSecret : undefined,
         secretExpiresAt: info?.expiresAt ?? props.secretExpiresAt,
         pendingRevocations: pending.length ? pending : undefined,
       });
@@ -203,54 +184,44 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
       await spec.versionGuard(await session.productVersion(), name(news));
       const am = amClient(session);
       await am.preflight(`update ${what(news)}`);
-      const account = await am.get(id);
+      const accountId = Number(id);
+      const account = await am.get(accountId);
       if (!account) {
-        throw new TridionError(`Cannot update ${what(news)}: it no longer exists in Access Management (deleted outside Pulumi). Fix: run \`pulumi refresh\` to drop it from state, then \`pulumi up\` creates it again.`, { status: 404 });
+        throw new TridionError(`Cannot update ${what(news)}: it no longer exists in Access Management (deleted outside Pulumi). Fix: run \`pulumi refresh\` to drop it from state, then \`pulumi up\` ${spec.kind === "user" ? "grants the user (once signed in again) its roles" : "creates it again"}.`, { status: 404 });
       }
       const roles = news.roles as string[];
-      const state = applyRoles(account.accessSettings, roles, olds.originalRoles ?? {});
+      const granted = grantRoles(account.accessControlEntry, roles, await catalogOf(am), olds.originalAccess ?? {});
       let current: Props = {
-        ...Object.fromEntries(Object.entries(olds).filter(([k]) => !uniqueInputKeys.includes(k))),
+        ...Object.fromEntries(Object.entries(olds).filter(([k]) => !inputKeys.includes(k))),
         ...pickInputs(news),
         ...spec.fromAccount(account),
-        originalRoles: state.originalRoles,
-        grantedRoles: grantedRoles(roles, state.originalRoles),
+        originalAccess: granted.original,
+        grantedRoles: grantedRoles(roles, granted.original),
       };
       delete current.__provider;
-      const fieldsChanged = changedSetKeys(spec.fromAccount(account), news, spec.updateKeys.filter((k) => k !== "roles")).length > 0;
-      if (fieldsChanged || !sameSet(settingsKeys(account.accessSettings), settingsKeys(state.accessSettings))) {
-        const updated = await am.update(id, spec.body(news, state.accessSettings, account));
+      const fieldsChanged = changedSetKeys(spec.fromAccount(account), news, spec.updateKeys).length > 0;
+      if (fieldsChanged || !sameAccess(account.accessControlEntry, granted.entry)) {
+        const updated = await am.update(accountId, spec.updateBody(account, news, granted.entry), account.name);
         current = { ...current, ...spec.fromAccount({ ...account, ...updated }) };
       }
       current.roles = roles;
       const owned: OwnedSecrets = { secretId: olds.secretId, pendingRevocations: olds.pendingRevocations ?? [] };
-      const rotation = rotationReasons(olds, news);
-      if (rotation.length === 0) {
+      if (rotationReasons(olds, news).length === 0) {
         // Only leftovers to revoke (an earlier revoke failed), or nothing at all.
-        const { pending, error } = await revokeSecrets(am, id, owned.pendingRevocations ?? []);
+        const { pending, error } = await revokeSecrets(am, accountId, owned.pendingRevocations ?? []);
         current = compact({ ...current, pendingRevocations: pending.length ? pending : undefined });
         if (error) throw partialFailure(error, id, current);
         return { outs: current };
       }
       try {
         const days = withDefault(news.secretExpiresInDays, DEFAULT_SECRET_DAYS);
-        const { secret, pendingRevocations, revokeError } = await rotateSecret(am, id, owned, days, secretDescription(name(news)), what(news));
-        current = compact({
-          ...current, clientId: secret.clientId ?? current.clientId, clientSecret: secret.secret, secretId: secret.id, secretExpiresAt: secret.expiresAt, secretStatus: "active",
-          pendingRevocations: pendingRevocations.length ? pendingRevocations : undefined,
-        });
+        const { secret, pendingRevocations, revokeError } = await rotateSecret(am, accountId, owned, days, what(news));
+        current = compact({ ...current, ...secretOutputs(secret), pendingRevocations: pendingRevocations.length ? pendingRevocations : undefined });
         if (revokeError) throw partialFailure(revokeError, id, current);
         return { outs: current };
       } catch (e) {
         if ((e as TridionError).id) throw e;
-        // Our secrets revoked before the failure must leave state too.
-        const revoked = (e as RotationError).revokedSecretIds ?? [];
-        const pending = [...(owned.pendingRevocations ?? []).filter((s) => !revoked.includes(s)), ...((e as RotationError).orphanedSecretIds ?? [])];
-        current = { ...current, pendingRevocations: pending.length ? pending : undefined };
-        if (owned.secretId && revoked.includes(owned.secretId)) {
-          current = { ...current, secretId: undefined, clientSecret: undefined, secretStatus: "revoked" };
-        }
-        throw partialFailure(e, id, compact(current));
+        throw partialFailure(e, id, afterFailedRotation(current, owned, e as RotationError));
       }
     });
   }
@@ -259,19 +230,20 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
     return guarded(async () => {
       const am = amClient(getSession());
       await am.preflight(`delete ${what(props)}`);
+      const accountId = Number(id);
       if (props.createdAccount) {
-        await am.delete(id); // its secrets go with it
+        await am.delete(accountId); // its secrets go with it
         return;
       }
-      // Adopted: leave the account, revoke our secrets, put the roles back as they were.
-      const ours = [...(props.secretId ? [props.secretId] : []), ...(props.pendingRevocations ?? [])];
-      const { error } = await revokeSecrets(am, id, ours);
+      // Not ours (a user, or an adopted service account): revoke our secrets, put the access back.
+      const ours = [...(props.secretId !== undefined ? [props.secretId] : []), ...(props.pendingRevocations ?? [])];
+      const { error } = await revokeSecrets(am, accountId, ours);
       if (error) throw error;
-      const account = await am.get(id);
+      const account = await am.get(accountId);
       if (!account) return;
-      const restored = restoreRoles(account.accessSettings, props.originalRoles ?? {});
-      if (!sameSet(settingsKeys(account.accessSettings), settingsKeys(restored))) {
-        await am.update(id, spec.body({ ...spec.fromAccount(account), [spec.nameKey]: account.name }, restored, account));
+      const restored = restoreAccess(account.accessControlEntry, props.originalAccess ?? {}, await catalogOf(am));
+      if (!sameAccess(account.accessControlEntry, restored)) {
+        await am.update(accountId, spec.updateBody(account, { ...spec.fromAccount(account), [spec.nameKey]: account.name }, restored));
       }
     });
   }
@@ -279,29 +251,50 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
   return { check, diff, create, read, update, delete: remove };
 }
 
+function secretOutputs(secret: { id: number; value: string; expiresAt: string; clientId: string }): Props {
+  return { clientId: secret.clientId, clientSecret: secret.value, secretId: secret.id, secretExpiresAt: secret.expiresAt, secretStatus: "active" };
+}
+
 /**
- * POST the account. A POST is not retried blindly, so after an unclear failure (no answer, 5xx)
- * look: if the account is there now, the POST landed and it is ours.
+ * State after a rotation failed part-way: secrets of ours already revoked leave it, leftovers a
+ * lost answer produced are pending, and a new secret whose expiry could not be set is kept (it
+ * works, with the server's default expiry: `secretExpiresInDays` is left out so the next `up`
+ * issues one with the asked expiry if it differs).
  */
-async function createOrFindLanded(am: AccessManagementClient, body: Record<string, unknown>, accountName: string): Promise<Account> {
+function afterFailedRotation(current: Props, owned: OwnedSecrets, e: RotationError): Props {
+  const revoked = e.revokedSecretIds ?? [];
+  const pending = [...(owned.pendingRevocations ?? []).filter((s) => !revoked.includes(s)), ...(e.orphanedSecretIds ?? [])];
+  let next: Props = { ...current, pendingRevocations: pending.length ? pending : undefined };
+  if (owned.secretId !== undefined && revoked.includes(owned.secretId)) {
+    next = { ...next, secretId: undefined, clientSecret: undefined, secretStatus: "revoked" };
+  } else if (owned.secretId === undefined) {
+    next = { ...next, secretStatus: "none" };
+  }
+  if (e.issued) {
+    const stillOurs = owned.secretId !== undefined && !revoked.includes(owned.secretId) ? [owned.secretId] : [];
+    const retired = [...(next.pendingRevocations ?? []), ...stillOurs];
+    next = { ...next, ...secretOutputs(e.issued), secretExpiresInDays: undefined, pendingRevocations: retired.length ? retired : undefined };
+  }
+  return compact(next);
+}
+
+/**
+ * Preflight in preview: a definite answer (role missing, credentials rejected) fails the preview;
+ * a network problem does not (`up` reports it with retries behind it). False when unreachable.
+ */
+async function preflightIfReachable(am: AccessManagementClient, action: string): Promise<boolean> {
   try {
-    return await am.create(body);
+    await am.preflight(action);
+    return true;
   } catch (e) {
-    if (!isAmbiguousFailure(e)) throw e;
-    const landed = await am.findByName(accountName).catch(() => undefined);
-    if (landed) return landed;
-    throw e;
+    rethrowDefinite(e);
+    return false;
   }
 }
 
-async function preflightIfReachable(am: AccessManagementClient, action: string): Promise<void> {
-  try {
-    await am.preflight(action);
-  } catch (e) {
-    // A definite answer (role missing, credentials rejected) fails the preview; a network
-    // problem does not: `up` reports it with retries behind it.
-    if (e instanceof TridionError && (e.status === 401 || e.status === 403)) throw e;
-  }
+/** 400/401/403/404/409 answers are definite: the preview reports them; anything else waits for `up`. */
+function rethrowDefinite(e: unknown): void {
+  if (e instanceof TridionError && e.status !== undefined && [400, 401, 403, 404, 409].includes(e.status)) throw e;
 }
 
 /** Keys the user set (an unset optional field is not managed) whose value differs. */
@@ -313,8 +306,4 @@ function sameSet(a: unknown, b: unknown): boolean {
   const x = Array.isArray(a) ? [...a].map(String).sort() : [];
   const y = Array.isArray(b) ? [...b].map(String).sort() : [];
   return x.length === y.length && x.every((v, i) => v === y[i]);
-}
-
-function settingsKeys(settings: AccessSetting[] = []): string[] {
-  return settings.map((s) => `${s.api}.${s.role}`);
 }

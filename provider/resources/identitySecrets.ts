@@ -1,6 +1,8 @@
-// What ClientCredentialUser and ServiceAccount share: role keys <-> access settings, the roles
-// this resource manages (and how to undo them), client secrets: issue, rotate, detect drift.
+// What ClientCredentialUser and ServiceAccount share: role inputs, and client secrets: issue,
+// rotate, detect drift.
 //
+// Access Management generates a secret (POST .../generateClientSecret, no body, a one-year
+// expiry) and shows its value once; a PUT then shortens the expiry to what the resource asks.
 // Rotation and AM's limit of two secrets per account: a new secret is created *before* the old
 // one is revoked, so consumers never see a gap. When the account already holds two secrets
 // (ours plus one we did not create), a third cannot be created. We then revoke *our own* old
@@ -9,26 +11,17 @@
 // If neither secret is ours, we stop with an error rather than revoke someone else's.
 // Our secrets are never forgotten: an expired one keeps its id in state (it still fills a slot),
 // and one whose revoke failed is kept as `pendingRevocations` until the next `up` or delete.
-import type { AccessManagementClient, AccessSetting, NewSecret, SecretInfo } from "../clients/accessManagement";
-import { isAmbiguousFailure, TridionError } from "../clients/errors";
+import type { AccessManagementClient, ClientSecret } from "../clients/accessManagement";
+import { isAmbiguousFailure, toTridionError, TridionError } from "../clients/errors";
 import type { InputChecker } from "./common";
 import { isUnknown } from "./common";
+import { apiKeyOf } from "./accessControl";
 
 export const DEFAULT_SECRET_DAYS = 365;
 export const DEFAULT_ROTATE_BEFORE_DAYS = 30;
 const DAY_MS = 86_400_000;
 
-// ---- roles ----------------------------------------------------------------------------------
-
-/** `Tridion.AddonService.Administrator` -> { api: "Tridion.AddonService", role: "Administrator" } */
-export function roleKeyToSetting(key: string): AccessSetting {
-  const dot = key.lastIndexOf(".");
-  return { api: key.slice(0, dot), role: key.slice(dot + 1) };
-}
-
-export function settingToRoleKey(s: AccessSetting): string {
-  return `${s.api}.${s.role}`;
-}
+// ---- role inputs ----------------------------------------------------------------------------
 
 export function checkRoles(checker: InputChecker, roles: unknown, resource: string): void {
   if (isUnknown(roles)) return;
@@ -43,7 +36,7 @@ export function checkRoles(checker: InputChecker, roles: unknown, resource: stri
       checker.fail("roles", `${JSON.stringify(role)} is not a role key: write "<api>.<role>", e.g. "Tridion.AddonService.Administrator".`);
       continue;
     }
-    const { api } = roleKeyToSetting(role);
+    const api = apiKeyOf(role);
     const other = apis.get(api);
     if (other && other !== role) {
       checker.fail("roles", `${other} and ${role} are two roles on the same API (${api}); Access Management allows one role per API. Keep one of them.`);
@@ -52,70 +45,21 @@ export function checkRoles(checker: InputChecker, roles: unknown, resource: stri
   }
 }
 
-/** Role keys that Access Management does not offer (from its api-resources list), each with the fix. */
+/** Role keys that Access Management does not offer (from ApiResources), each with the fix. */
 export function unknownRoles(roles: unknown, offered: Map<string, string[]>): string[] {
   if (!Array.isArray(roles)) return [];
   const reasons: string[] = [];
   for (const key of roles) {
     if (typeof key !== "string" || isUnknown(key)) continue;
-    const { api, role } = roleKeyToSetting(key);
+    const api = apiKeyOf(key);
     const apiRoles = offered.get(api);
     if (!apiRoles) {
       reasons.push(`${key}: Access Management has no API "${api}". Known APIs: ${[...offered.keys()].join(", ")}.`);
-    } else if (!apiRoles.includes(role)) {
-      reasons.push(`${key}: ${api} has no role "${role}". Its roles: ${apiRoles.map((r) => `${api}.${r}`).join(", ")}.`);
+    } else if (!apiRoles.includes(key)) {
+      reasons.push(`${key}: ${api} has no such role. Its roles: ${apiRoles.join(", ")}.`);
     }
   }
   return reasons;
-}
-
-/**
- * The roles a resource manages, and what each API held before it touched it (`null` = nothing),
- * so delete (or dropping a role) can put the account back the way it was.
- */
-export interface RoleState {
-  accessSettings: AccessSetting[];
-  /** api -> role it had before this resource managed it */
-  originalRoles: Record<string, string | null>;
-}
-
-export function applyRoles(current: AccessSetting[] = [], desired: string[], originalRoles: Record<string, string | null> = {}): RoleState {
-  const byApi = new Map(current.map((s) => [s.api, s.role]));
-  const originals: Record<string, string | null> = {};
-  const wanted = new Map(desired.map((k) => { const s = roleKeyToSetting(k); return [s.api, s.role] as const; }));
-  // APIs no longer managed go back to what they had before.
-  for (const [api, original] of Object.entries(originalRoles)) {
-    if (wanted.has(api)) continue;
-    if (original === null) byApi.delete(api);
-    else byApi.set(api, original);
-  }
-  for (const [api, role] of wanted) {
-    originals[api] = api in originalRoles ? originalRoles[api] : byApi.get(api) ?? null;
-    byApi.set(api, role);
-  }
-  return { accessSettings: [...byApi].map(([api, role]) => ({ api, role })), originalRoles: originals };
-}
-
-/** Undo: every managed API back to its original role. */
-export function restoreRoles(current: AccessSetting[] = [], originalRoles: Record<string, string | null> = {}): AccessSetting[] {
-  return applyRoles(current, [], originalRoles).accessSettings;
-}
-
-/** The roles granted by this resource (an API now holding a role it did not hold before). */
-export function grantedRoles(desired: string[], originalRoles: Record<string, string | null>): string[] {
-  return desired.filter((k) => { const s = roleKeyToSetting(k); return originalRoles[s.api] !== s.role; });
-}
-
-/** The managed roles as the server holds them now (for drift): one key per managed API that has a role. */
-export function managedRolesOnServer(current: AccessSetting[] = [], desired: string[]): string[] {
-  const byApi = new Map(current.map((s) => [s.api, s.role]));
-  const out: string[] = [];
-  for (const key of desired) {
-    const { api } = roleKeyToSetting(key);
-    const role = byApi.get(api);
-    if (role) out.push(`${api}.${role}`);
-  }
-  return out;
 }
 
 // ---- secrets --------------------------------------------------------------------------------
@@ -127,78 +71,79 @@ export function expiryFor(days: number, now = Date.now()): string {
 
 export type SecretState = "active" | "revoked" | "expired" | "none";
 
-export function secretState(secrets: SecretInfo[], secretId: string | undefined, now = Date.now()): { state: SecretState; info?: SecretInfo } {
-  if (!secretId) return { state: "none" };
+export function secretState(secrets: ClientSecret[], secretId: number | undefined, now = Date.now()): { state: SecretState; info?: ClientSecret } {
+  if (secretId === undefined || secretId === null) return { state: "none" };
   const info = secrets.find((s) => s.id === secretId);
   if (!info) return { state: "revoked" };
-  if (info.expired === true || (info.expiresAt && Date.parse(info.expiresAt) <= now)) return { state: "expired", info };
+  if (info.expiresAt && Date.parse(info.expiresAt) <= now) return { state: "expired", info };
   return { state: "active", info };
 }
 
 /** Why the current secret must be replaced, or [] when it may stay. */
 export function rotationReasons(
-  olds: { secretId?: string; secretStatus?: string; secretExpiresAt?: string; secretVersion?: unknown; secretExpiresInDays?: unknown },
+  olds: { secretId?: number; secretStatus?: string; secretExpiresAt?: string; secretVersion?: unknown; secretExpiresInDays?: unknown },
   news: { secretVersion?: unknown; secretExpiresInDays?: unknown; rotateBeforeDays?: unknown },
   now = Date.now(),
 ): string[] {
   const reasons: string[] = [];
-  if (!olds.secretId) reasons.push(olds.secretStatus === "none" ? "no client secret has been issued yet" : "the client secret was revoked");
+  const hasSecret = olds.secretId !== undefined && olds.secretId !== null;
+  if (!hasSecret) reasons.push(olds.secretStatus === "none" ? "no client secret has been issued yet" : "the client secret was revoked");
   else if (olds.secretStatus === "expired") reasons.push("the client secret has expired");
   if (isUnknown(news.secretVersion) || (news.secretVersion ?? null) !== (olds.secretVersion ?? null)) reasons.push("secretVersion changed");
   const oldDays = olds.secretExpiresInDays ?? DEFAULT_SECRET_DAYS;
   const newDays = news.secretExpiresInDays ?? DEFAULT_SECRET_DAYS;
   if (isUnknown(newDays) || oldDays !== newDays) reasons.push("secretExpiresInDays changed");
   const before = typeof news.rotateBeforeDays === "number" ? news.rotateBeforeDays : DEFAULT_ROTATE_BEFORE_DAYS;
-  if (olds.secretId && olds.secretStatus !== "expired" && olds.secretExpiresAt) {
+  if (hasSecret && olds.secretStatus !== "expired" && olds.secretExpiresAt) {
     const left = Date.parse(olds.secretExpiresAt) - now;
     if (left <= before * DAY_MS) reasons.push(`the client secret expires within ${before} days (${olds.secretExpiresAt})`);
   }
   return reasons;
 }
 
-export function secretDescription(name: string): string {
-  return `pulumi-tridion: ${name}`;
-}
-
 /** The secrets this resource owns on the account. */
 export interface OwnedSecrets {
   /** The secret in use (it may have expired: it still fills one of the two slots until revoked). */
-  secretId?: string;
+  secretId?: number;
   /** Older secrets of ours whose revoke failed: revoked by the next `up` (or delete). */
-  pendingRevocations?: string[];
+  pendingRevocations?: number[];
 }
 
+/** A new secret of ours, with the value Access Management showed once. */
+export interface IssuedSecret { id: number; value: string; expiresAt: string; clientId: string }
+
 /**
- * A failure while rotating; says which of our secrets were already revoked, and which secrets a
- * lost answer left behind that could not be revoked, so state can follow.
+ * A failure while rotating; says which of our secrets were already revoked, which secrets a lost
+ * answer left behind that could not be revoked, and the new secret when it exists but its expiry
+ * could not be set, so state can follow.
  */
-export type RotationError = TridionError & { revokedSecretIds?: string[]; orphanedSecretIds?: string[] };
+export type RotationError = TridionError & { revokedSecretIds?: number[]; orphanedSecretIds?: number[]; issued?: IssuedSecret };
 
 /** Revoke each secret (already gone counts as done); what could not be revoked stays pending. */
-export async function revokeSecrets(am: AccessManagementClient, accountId: string, ids: readonly string[]): Promise<{ pending: string[]; error?: TridionError }> {
-  const pending: string[] = [];
+export async function revokeSecrets(am: AccessManagementClient, accountId: number, secretIds: readonly number[]): Promise<{ pending: number[]; error?: TridionError }> {
+  const pending: number[] = [];
   let error: TridionError | undefined;
-  for (const id of ids) {
+  for (const id of secretIds) {
     try {
       await am.revokeSecret(accountId, id);
     } catch (e) {
       pending.push(id);
-      error ??= e instanceof TridionError ? e : new TridionError(String(e));
+      error ??= toTridionError(e);
     }
   }
   return { pending, error };
 }
 
 /**
- * The answer to a secret POST was lost, but the secret may exist: its value is gone for good, so
- * the secret that appeared meanwhile with our description is revoked (it would fill a slot
- * forever). One without our description was made by someone else and is left alone; so is every
- * secret when the service does not list descriptions. Returns those that could not be revoked now.
+ * The answer to generateClientSecret was lost, but the secret may exist: its value is gone for
+ * good, so the secret that appeared meanwhile (an id the account did not hold before; the API
+ * gives secrets no other mark) is revoked, or it would fill a slot forever. Returns those that
+ * could not be revoked now.
  */
-async function revokeOrphans(am: AccessManagementClient, accountId: string, before: Set<string>, description: string): Promise<string[]> {
-  const now = await am.listSecrets(accountId).catch(() => undefined);
+async function revokeOrphans(am: AccessManagementClient, accountId: number, before: Set<number>): Promise<number[]> {
+  const now = await am.get(accountId).catch(() => undefined);
   if (!now) return [];
-  const orphans = now.filter((s) => !before.has(s.id) && s.description === description).map((s) => s.id);
+  const orphans = (now.clientSecrets ?? []).map((s) => s.id).filter((id) => !before.has(id));
   return (await revokeSecrets(am, accountId, orphans)).pending;
 }
 
@@ -209,16 +154,17 @@ async function revokeOrphans(am: AccessManagementClient, accountId: string, befo
  */
 export async function rotateSecret(
   am: AccessManagementClient,
-  accountId: string,
+  accountId: number,
   owned: OwnedSecrets,
   days: number,
-  description: string,
   what: string,
-): Promise<{ secret: NewSecret; pendingRevocations: string[]; revokeError?: TridionError }> {
-  const existing = await am.listSecrets(accountId);
+): Promise<{ secret: IssuedSecret; pendingRevocations: number[]; revokeError?: TridionError }> {
+  const account = await am.get(accountId);
+  if (!account) throw new TridionError(`Cannot issue a client secret for ${what}: it no longer exists in Access Management. Fix: run \`pulumi refresh\`, then \`pulumi up\`.`, { status: 404 });
+  const existing = account.clientSecrets ?? [];
   const listed = new Set(existing.map((s) => s.id));
-  const retiring = [...(owned.pendingRevocations ?? []), ...(owned.secretId ? [owned.secretId] : [])].filter((id) => listed.has(id));
-  const revokedFirst: string[] = [];
+  const retiring = [...(owned.pendingRevocations ?? []), ...(owned.secretId !== undefined ? [owned.secretId] : [])].filter((id) => listed.has(id));
+  const revokedFirst: number[] = [];
   if (existing.length >= 2) {
     if (retiring.length === 0) {
       throw new TridionError(
@@ -230,14 +176,26 @@ export async function rotateSecret(
     await am.revokeSecret(accountId, first);
     revokedFirst.push(first);
   }
-  let secret: NewSecret;
+  let generated: ClientSecret & { clientSecret: string };
   try {
-    secret = await am.createSecret(accountId, expiryFor(days), description);
+    generated = await am.generateSecret(accountId);
   } catch (e) {
     // Tell the caller which of our secrets are gone already, so state does not keep pointing at them.
-    const error = (e instanceof TridionError ? e : new TridionError(String(e))) as RotationError;
+    const error = toTridionError(e) as RotationError;
     error.revokedSecretIds = revokedFirst;
-    if (isAmbiguousFailure(e)) error.orphanedSecretIds = await revokeOrphans(am, accountId, listed, description);
+    if (isAmbiguousFailure(e)) error.orphanedSecretIds = await revokeOrphans(am, accountId, listed);
+    throw error;
+  }
+  // A user's client id may come with its first secret: read it if the account had none.
+  const clientId = account.clientId ?? (await am.get(accountId).catch(() => undefined))?.clientId ?? undefined;
+  const secret: IssuedSecret = { id: generated.id, value: generated.clientSecret, expiresAt: generated.expiresAt, clientId: clientId ?? "" };
+  try {
+    if (!clientId) throw new TridionError(`Access Management generated a client secret for ${what}, but the account shows no client id. Fix: check the account in Access Management, then run \`pulumi up\` again.`);
+    secret.expiresAt = (await am.setSecretExpiry(accountId, generated.id, expiryFor(days))).expiresAt ?? expiryFor(days);
+  } catch (e) {
+    const error = toTridionError(e) as RotationError;
+    error.revokedSecretIds = revokedFirst;
+    error.issued = secret; // it exists and works, with the server's own expiry
     throw error;
   }
   const { pending, error } = await revokeSecrets(am, accountId, retiring);

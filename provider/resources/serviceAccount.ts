@@ -1,29 +1,67 @@
-// ServiceAccount: the Tridion Sites 10 way to get a deployment identity: a custom service
-// account with chosen "Services and roles" and its own client secret. Not available on 9.x.
+// ServiceAccount: the Tridion Sites 10 way to get a deployment identity: a service account of
+// your own with chosen "Services and roles" and its own client secret. Not available on 9.x (its
+// Access Management lists only the predefined service accounts and cannot create others).
 import * as pulumi from "@pulumi/pulumi";
-import type { Account, AccessSetting } from "../clients/accessManagement";
-import { ProductVersion, TridionError } from "../clients/errors";
+import { AccessManagementClient, Account, serviceAccountBody } from "../clients/accessManagement";
+import { isAmbiguousFailure, ProductVersion, TridionError } from "../clients/errors";
+import { isPredefinedAccountName } from "../clients/productVersion";
 import { shims } from "../dynamic/shim";
-import { compact, isUnknown } from "./common";
+import { compact, InputChecker, isUnknown } from "./common";
 import { IdentityArgs, IdentityResource } from "./identityClass";
 import { identityProvider } from "./identityResource";
 
 export interface ServiceAccountArgs extends IdentityArgs {
   /** The service account's name in Access Management (unique). */
   accountName: pulumi.Input<string>;
-  /** Client id to give the account (default: Access Management generates a GUID). Changing it replaces the account. */
+  /** Client id to give the account (default: Access Management generates one). Changing it replaces the account. */
   clientId?: pulumi.Input<string>;
-  description?: pulumi.Input<string>;
+  /** Take over a service account that already exists with this name (kept on delete; only what this resource did is undone). */
+  adopt?: pulumi.Input<boolean>;
 }
 
 export class ServiceAccount extends IdentityResource {
   declare public readonly accountName: pulumi.Output<string>;
-  declare public readonly description: pulumi.Output<string | undefined>;
   /** Access Management id of the service account. */
-  declare public readonly serviceAccountId: pulumi.Output<string>;
+  declare public readonly serviceAccountId: pulumi.Output<number>;
+  /** Whether this resource created the account (delete removes it only then). */
+  declare public readonly createdAccount: pulumi.Output<boolean>;
 
   constructor(name: string, args: ServiceAccountArgs, opts?: pulumi.CustomResourceOptions) {
-    super(shims.serviceAccount, "ServiceAccount", "serviceAccountId", name, args, opts);
+    super(shims.serviceAccount, "ServiceAccount", { serviceAccountId: undefined, createdAccount: undefined }, name, args, opts);
+  }
+}
+
+type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const ON_9X = "Tridion Sites 9.5/9.6 cannot create service accounts (they exist from 10.0). Fix: use ClientCredentialUser instead: a user with client credentials and the roles you need (for uploads: Tridion.AddonService.Administrator) acts as a service account on 9.x.";
+
+/** The service account with exactly this name; one that differs only in case is an error, never a match. */
+async function findByName(am: AccessManagementClient, name: string): Promise<Account | undefined> {
+  const all = await am.list();
+  const exact = all.find((a) => a.name === name);
+  if (exact) return exact;
+  const nearly = all.find((a) => a.name.toLowerCase() === name.toLowerCase());
+  if (nearly) {
+    throw new TridionError(
+      `Cannot use the service account name "${name}": Access Management holds "${nearly.name}" (id ${nearly.id}), which differs only in case. ` +
+        `Fix: write the name exactly as "${nearly.name}" (with adopt: true to take that account over), or choose a name that is clearly different.`,
+    );
+  }
+  return undefined;
+}
+
+function refuseExisting(existing: Account, inputs: Props): void {
+  if (isPredefinedAccountName(existing.name)) {
+    throw new TridionError(
+      `Cannot manage the service account "${existing.name}": it is a predefined account of Access Management, whose access cannot be changed. ` +
+        "Fix: choose another accountName (a new account gets the roles you need).",
+    );
+  }
+  if (!inputs.adopt) {
+    throw new TridionError(
+      `Cannot create the service account "${existing.name}": it already exists in Access Management (id ${existing.id}), and Pulumi did not create it. ` +
+        "Fix: set `adopt: true` on this ServiceAccount to take it over (it keeps the account on delete and only undoes what it changed), or choose another accountName.",
+    );
   }
 }
 
@@ -33,29 +71,63 @@ export const serviceAccountProvider = identityProvider({
   nameKey: "accountName",
   idKey: "serviceAccountId",
   replaceKeys: ["clientId"],
-  updateKeys: ["accountName", "description", "roles"],
-  checkInputs(checker) {
+  ownKeys: ["clientId", "adopt"],
+  updateKeys: ["accountName"],
+  checkInputs(checker: InputChecker) {
     checker.optionalString("clientId");
-    checker.optionalString("description");
+    checker.optionalBoolean("adopt");
   },
-  body(news: Record<string, unknown>, accessSettings: AccessSetting[], existing?: Account) {
-    const clientId = news.clientId;
-    return compact({
-      name: (news.accountName as string) ?? existing?.name,
-      clientId: typeof clientId === "string" && !isUnknown(clientId) ? clientId : existing?.clientId,
-      description: (news.description as string | undefined) ?? existing?.description,
-      accessSettings,
-    });
-  },
-  fromAccount(account: Account) {
-    return compact({ accountName: account.name, description: account.description, clientId: account.clientId });
-  },
-  async versionGuard(version: ProductVersion, name: string) {
-    if (version === "9") {
-      throw new TridionError(
-        `Cannot manage the service account "${name}": Tridion Sites 9.5/9.6 does not let you create service accounts (they exist from 10.0). ` +
-          `Fix: use ClientCredentialUser instead: a user with client credentials and the roles you need (for uploads: Tridion.AddonService.Administrator) acts as a service account on 9.x.`,
-      );
+  async checkServer(am, news: Props, checker, isNew) {
+    if (!isNew) return;
+    try {
+      const existing = await findByName(am, news.accountName);
+      if (existing) refuseExisting(existing, news);
+    } catch (e) {
+      if (!(e instanceof TridionError) || e.status !== undefined) throw e;
+      checker.fail("accountName", e.message);
     }
   },
+  async establish(am, inputs: Props, grant) {
+    const existing = await findByName(am, inputs.accountName);
+    if (existing) {
+      refuseExisting(existing, inputs);
+      const granted = grant(existing.accessControlEntry);
+      const updated = await am.update(existing.id, serviceAccountBody(existing.name, existing.clientId, granted.entry));
+      return { account: { ...existing, ...updated }, createdAccount: false, original: granted.original };
+    }
+    const granted = grant(undefined);
+    const clientId = typeof inputs.clientId === "string" && !isUnknown(inputs.clientId) ? inputs.clientId : undefined;
+    const account = await createOrFindLanded(am, serviceAccountBody(inputs.accountName, clientId, granted.entry), inputs.accountName);
+    return { account, createdAccount: true, original: granted.original };
+  },
+  updateBody(account: Account, news: Props, entry) {
+    return serviceAccountBody((news.accountName as string | undefined) ?? account.name, account.clientId, entry);
+  },
+  fromAccount(account: Account) {
+    return compact({ accountName: account.name, clientId: account.clientId ?? undefined });
+  },
+  async versionGuard(version: ProductVersion, name: string) {
+    if (version === "9") throw new TridionError(`Cannot manage the service account "${name}": ${ON_9X}`);
+  },
 });
+
+/**
+ * POST the account. A POST is not retried blindly, so after an unclear failure (no answer, 5xx)
+ * look: if the account is there now, the POST landed and it is ours. A 400 from an installation
+ * whose version could not be told may be 9.x refusing service accounts: the message says so.
+ */
+async function createOrFindLanded(am: AccessManagementClient, body: Record<string, unknown>, accountName: string): Promise<Account> {
+  try {
+    return await am.create(body);
+  } catch (e) {
+    if (e instanceof TridionError && e.status === 400) {
+      throw new TridionError(`${e.message} If this is Tridion Sites 9.5/9.6: ${ON_9X}`, { status: 400 });
+    }
+    if (!isAmbiguousFailure(e)) throw e;
+    const landed = await findByName(am, accountName).catch(() => undefined);
+    if (landed) return landed;
+    throw e;
+  }
+}
+
+

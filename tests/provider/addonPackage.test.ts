@@ -15,7 +15,7 @@ const CONFIG = {
 };
 
 async function deployer(productVersion: "9.6" | "10" = "10") {
-  const emulator = await start({ productVersion });
+  const emulator = await start({ productVersion, seedUsers: ["deployer"] });
   const user = await impl.clientCredentialUser.create({ userName: "deployer", roles: [ADDONS_ADMIN] });
   const credentials = { clientId: user.outs.clientId as string, clientSecret: user.outs.clientSecret as string };
   return { emulator, credentials };
@@ -249,7 +249,7 @@ test.serial("retries: 503 bursts and 429 Retry-After are retried; a dropped uplo
 });
 
 test.serial("a rotated deployer secret: the add-on records the new credentials without re-uploading", async (t) => {
-  const emulator = await start();
+  const emulator = await start({ seedUsers: ["deployer"] });
   t.teardown(() => emulator.close());
   const userInputs = { userName: "deployer", roles: [ADDONS_ADMIN] };
   const user = await impl.clientCredentialUser.create(userInputs);

@@ -1,43 +1,49 @@
 // ClientCredentialUser against the emulator (9.6 and 10), calling the provider implementation
-// directly: the lifecycle as steps, drift made out of band through the real API, error texts.
+// directly: the lifecycle as steps on a user who has signed in, drift made out of band through
+// the real API, error texts.
 import test from "ava";
+import { signIn } from "../helpers/accessManagement";
 import { requestToken } from "../helpers/emulator";
 import { adminApi, configFor, configure, failure, impl, start, UNKNOWN } from "./support";
 
 const p = impl.clientCredentialUser;
 const ADDONS_ADMIN = "Tridion.AddonService.Administrator";
+const ADDONS_READONLY = "Tridion.AddonService.ReadOnly";
 const CM_ADMIN = "Tridion.ContentManager.Administrator";
 
 async function tokenWorks(accessManagementUrl: string, clientId: string, clientSecret: string): Promise<boolean> {
   return (await requestToken(accessManagementUrl, clientId, clientSecret)).status === 200;
 }
 
-test.serial("lifecycle on 9.6: create, no-op, update, rotate, drift, replace, delete", async (t) => {
-  const emulator = await start({ productVersion: "9.6" });
+test.serial("lifecycle on 9.6: grant, no-op, update, rotate, drift, replace, delete", async (t) => {
+  const emulator = await start({ productVersion: "9.6", seedUsers: ["addon-deployer", "other"] });
   t.teardown(() => emulator.close());
-  const api = await adminApi(emulator);
-  const inputs = { userName: "addon-deployer", displayName: "Add-on pipeline", roles: [ADDONS_ADMIN], secretExpiresInDays: 90 };
+  const { access } = await adminApi(emulator);
+  const user = await access.user("addon-deployer");
+  t.is(user.clientId, null, "a user who only signed in has no client id yet");
+  const inputs = { userName: "addon-deployer", roles: [ADDONS_ADMIN], secretExpiresInDays: 90 };
 
-  // Step 1: check accepts the inputs; create makes the user, the role and one secret.
+  // Step 1: check accepts the inputs; create grants the role and issues one secret.
   const checked = await p.check!({}, inputs);
   t.deepEqual(checked.failures ?? [], []);
   const created = await p.create(checked.inputs);
   const outs = created.outs;
-  t.is(created.id, outs.userId);
+  t.is(created.id, String(user.id));
+  t.is(outs.userId, user.id);
   t.truthy(outs.clientId);
   t.truthy(outs.clientSecret);
   t.is(outs.secretStatus, "active");
-  t.true(outs.createdAccount);
+  t.is(outs.createdAccount, undefined, "users are never created");
   t.deepEqual(outs.grantedRoles, [ADDONS_ADMIN]);
-  const user = (await api.get(api.am(`/users/${outs.userId}`))).data;
-  t.is(user.name, "addon-deployer");
-  t.deepEqual(user.accessSettings, [{ api: "Tridion.AddonService", role: "Administrator" }]);
-  const secrets = (await api.get(api.am(`/users/${outs.userId}/client-secrets`))).data;
-  t.is(secrets.length, 1);
-  t.is(secrets[0].id, outs.secretId);
+  t.is(outs.identityProviderKey, "EntraId");
+  const held = (await access.account("Users", user.id))!;
+  t.deepEqual(access.rolesOf(held), [ADDONS_ADMIN]);
+  t.is(held.clientId, outs.clientId, "the client id appeared with the first secret");
+  t.deepEqual(held.clientSecrets.map((s) => s.id), [outs.secretId]);
   const days = (Date.parse(outs.secretExpiresAt) - Date.now()) / 86_400_000;
   t.true(days > 89 && days <= 90, `secret expires in ${days} days`);
-  t.true(await tokenWorks(emulator.accessManagementUrl, outs.clientId, outs.clientSecret), "the new identity gets a token");
+  t.is(held.clientSecrets[0].expiresAt, outs.secretExpiresAt, "the expiry was set on the server");
+  t.true(await tokenWorks(emulator.accessManagementUrl, outs.clientId, outs.clientSecret), "the user now gets a token");
 
   // Step 2: the same inputs diff to nothing; read reports no drift.
   const same = await p.check!(checked.inputs, inputs);
@@ -47,18 +53,15 @@ test.serial("lifecycle on 9.6: create, no-op, update, rotate, drift, replace, de
   t.deepEqual(read.props.roles, [ADDONS_ADMIN]);
   t.false((await p.diff!(created.id, read.props, same.inputs)).changes);
 
-  // Step 3: update in place: display name and a second role; the secret stays.
-  const changedInputs = { ...inputs, displayName: "Pipeline", roles: [ADDONS_ADMIN, CM_ADMIN] };
+  // Step 3: update in place: a second role; the secret stays.
+  const changedInputs = { ...inputs, roles: [ADDONS_ADMIN, CM_ADMIN] };
   const d1 = await p.diff!(created.id, outs, (await p.check!(same.inputs, changedInputs)).inputs);
   t.true(d1.changes);
   t.deepEqual(d1.replaces, []);
   const u1 = (await p.update!(created.id, outs, changedInputs)).outs;
   t.is(u1.secretId, outs.secretId, "no rotation for a role change");
   t.is(u1.clientSecret, outs.clientSecret);
-  t.is(u1.userId, outs.userId);
-  const user2 = (await api.get(api.am(`/users/${outs.userId}`))).data;
-  t.is(user2.displayName, "Pipeline");
-  t.is(user2.accessSettings.length, 2);
+  t.deepEqual(access.rolesOf((await access.account("Users", user.id))!), [ADDONS_ADMIN, CM_ADMIN].sort());
 
   // Step 4: rotate now with secretVersion: new secret first, old one revoked, never more than two.
   const rotateInputs = { ...changedInputs, secretVersion: 2 };
@@ -67,92 +70,152 @@ test.serial("lifecycle on 9.6: create, no-op, update, rotate, drift, replace, de
   t.not(u2.secretId, u1.secretId);
   t.not(u2.clientSecret, u1.clientSecret);
   t.is(u2.clientId, u1.clientId, "rotation keeps the client id");
-  const afterRotation = (await api.get(api.am(`/users/${outs.userId}/client-secrets`))).data;
-  t.deepEqual(afterRotation.map((s: { id: string }) => s.id), [u2.secretId]);
+  t.deepEqual(await access.secretIds("Users", user.id), [u2.secretId]);
   t.false(await tokenWorks(emulator.accessManagementUrl, u1.clientId, u1.clientSecret), "the old secret is revoked");
   t.true(await tokenWorks(emulator.accessManagementUrl, u2.clientId, u2.clientSecret));
   t.false((await p.diff!(created.id, u2, rotateInputs)).changes);
 
-  // Step 5: drift made out of band: a role removed, the secret revoked.
-  await api.put(api.am(`/users/${outs.userId}`), { name: "addon-deployer", displayName: "Pipeline", accessSettings: [{ api: "Tridion.AddonService", role: "ReadOnly" }] });
-  await api.del(api.am(`/users/${outs.userId}/client-secrets/${u2.secretId}`));
+  // Step 5: drift made out of band: the Add-ons role lowered, the secret revoked.
+  await access.setRoles("Users", user.id, [ADDONS_READONLY, CM_ADMIN]);
+  await access.revokeSecret("Users", user.id, u2.secretId);
   const drifted = await p.read!(created.id, u2);
-  t.deepEqual(drifted.props.roles, ["Tridion.AddonService.ReadOnly"]);
+  t.deepEqual(drifted.props.roles, [ADDONS_READONLY, CM_ADMIN]);
   t.is(drifted.props.secretStatus, "revoked");
   t.is(drifted.props.secretId, undefined);
   t.is(drifted.props.clientSecret, undefined);
-  t.deepEqual(drifted.inputs.roles, ["Tridion.AddonService.ReadOnly"]);
+  t.deepEqual(drifted.inputs.roles, [ADDONS_READONLY, CM_ADMIN]);
   t.true((await p.diff!(created.id, drifted.props, rotateInputs)).changes, "drift shows as a change");
   const healed = (await p.update!(created.id, drifted.props, rotateInputs)).outs;
   t.is(healed.secretStatus, "active");
-  t.truthy(healed.clientSecret);
   t.true(await tokenWorks(emulator.accessManagementUrl, healed.clientId, healed.clientSecret));
-  const healedUser = (await api.get(api.am(`/users/${outs.userId}`))).data;
-  t.deepEqual(healedUser.accessSettings.map((s: { api: string; role: string }) => `${s.api}.${s.role}`).sort(), [ADDONS_ADMIN, CM_ADMIN].sort());
+  t.deepEqual(access.rolesOf((await access.account("Users", user.id))!), [ADDONS_ADMIN, CM_ADMIN].sort());
 
   // Step 6: both slots full (ours + one made elsewhere): rotation revokes ours first, keeps theirs.
-  const foreign = (await api.post(api.am(`/users/${outs.userId}/client-secrets`), {})).data;
+  const foreign = await access.generateSecret("Users", user.id);
   const u3 = (await p.update!(created.id, healed, { ...rotateInputs, secretVersion: 3 })).outs;
-  const slots = (await api.get(api.am(`/users/${outs.userId}/client-secrets`))).data.map((s: { id: string }) => s.id).sort();
-  t.deepEqual(slots, [foreign.id, u3.secretId].sort());
+  t.deepEqual(await access.secretIds("Users", user.id), [foreign.id, u3.secretId].sort((a, b) => a - b));
 
-  // Step 7: a new user name replaces; an unknown one (preview) counts as a change.
+  // Step 7: another user name or identity provider replaces; an unknown one (preview) counts as a change.
   t.deepEqual((await p.diff!(created.id, u3, { ...rotateInputs, secretVersion: 3, userName: "other" })).replaces, ["userName"]);
+  t.deepEqual((await p.diff!(created.id, u3, { ...rotateInputs, secretVersion: 3, identityProvider: "Windows" })).replaces, ["identityProvider"]);
   t.true((await p.diff!(created.id, u3, { ...rotateInputs, secretVersion: 3, roles: UNKNOWN })).changes);
 
-  // Step 8: delete removes the user it created (and its secrets with it).
+  // Step 8: delete takes away exactly what it added: its secret and its roles; the user stays.
   await p.delete!(created.id, u3);
-  t.is((await api.get(api.am(`/users/${outs.userId}`))).status, 404);
-  t.deepEqual(await p.read!(created.id, u3), {}, "gone: refresh drops it from state");
+  const after = (await access.account("Users", user.id))!;
+  t.is(after.name, "addon-deployer", "the user is never deleted");
+  t.deepEqual(access.rolesOf(after), [], "the roles it granted are gone");
+  t.deepEqual(after.clientSecrets.map((s) => s.id), [foreign.id], "its secret is revoked, the foreign one kept");
+  t.deepEqual(after.accessControlEntry.apiResources, [], "and the API links it added");
 });
 
-test.serial("adopt: an existing user needs adopt: true; delete keeps it and undoes only what it did", async (t) => {
-  const emulator = await start({ productVersion: "9.6" });
+test.serial("a user who holds roles already: they come back on delete, and a role it replaced too", async (t) => {
+  const emulator = await start({ productVersion: "9.6", seedUsers: ["jane"] });
   t.teardown(() => emulator.close());
-  const api = await adminApi(emulator);
-  const existing = (await api.post(api.am("/users"), { name: "jane", accessSettings: [{ api: "Tridion.ContentManager", role: "Administrator" }, { api: "Tridion.AddonService", role: "ReadOnly" }] })).data;
-  const inputs = { userName: "jane", roles: [ADDONS_ADMIN] };
+  const { access } = await adminApi(emulator);
+  const jane = await access.user("jane");
+  await access.setRoles("Users", jane.id, [CM_ADMIN, ADDONS_READONLY]);
+  const before = (await access.account("Users", jane.id))!;
 
-  const err = await failure(p.create((await p.check!({}, inputs)).inputs));
-  t.regex(err.message, /already exists in Access Management/);
-  t.regex(err.message, /adopt: true/);
-  t.is(err.stack, `TridionError: ${err.message}`, "no stack trace for the user");
-
-  const created = await p.create({ ...inputs, adopt: true });
-  t.is(created.id, existing.id);
-  t.false(created.outs.createdAccount);
-  const held = (await api.get(api.am(`/users/${existing.id}`))).data.accessSettings.map((s: { api: string; role: string }) => `${s.api}.${s.role}`).sort();
-  t.deepEqual(held, [ADDONS_ADMIN, CM_ADMIN].sort());
-
-  // A name that differs only in case is another user: never adopted (and renamed) by accident.
-  const nearly = await failure(p.create({ userName: "Jane", roles: [ADDONS_ADMIN], adopt: true }));
-  t.regex(nearly.message, /holds "jane" \(id [^)]+\), which differs only in case/);
-  t.regex(nearly.message, /Fix: write the name exactly as "jane"/);
+  const created = await p.create((await p.check!({}, { userName: "jane", roles: [ADDONS_ADMIN] })).inputs);
+  t.deepEqual(access.rolesOf((await access.account("Users", jane.id))!), [ADDONS_ADMIN, CM_ADMIN].sort(), "one role per API: Administrator replaces ReadOnly");
+  t.deepEqual(created.outs.grantedRoles, [ADDONS_ADMIN]);
+  t.deepEqual(created.outs.originalAccess, { "Tridion.AddonService": { linked: true, role: ADDONS_READONLY } });
 
   await p.delete!(created.id, created.outs);
-  const after = (await api.get(api.am(`/users/${existing.id}`))).data;
-  t.is(after.name, "jane", "the adopted user stays");
-  t.deepEqual(after.accessSettings.map((s: { api: string; role: string }) => `${s.api}.${s.role}`).sort(), ["Tridion.AddonService.ReadOnly", CM_ADMIN].sort(), "roles as before");
-  t.deepEqual((await api.get(api.am(`/users/${existing.id}/client-secrets`))).data, [], "its secret is revoked");
+  const after = (await access.account("Users", jane.id))!;
+  t.deepEqual(access.rolesOf(after), [ADDONS_READONLY, CM_ADMIN].sort(), "roles as before");
+  t.deepEqual(after.accessControlEntry.apiResources.map((l) => l.id).sort(), before.accessControlEntry.apiResources.map((l) => l.id).sort());
+  t.deepEqual(after.clientSecrets, [], "its secret is revoked");
+});
+
+test.serial("the user must have signed in: preview and up say how, and nothing is written", async (t) => {
+  const emulator = await start({ productVersion: "9.6", seedUsers: ["jane", { name: "twin" }, { name: "twin", identityProvider: "Windows" }] });
+  t.teardown(() => emulator.close());
+  const { access } = await adminApi(emulator);
+  const shape = async () => JSON.stringify((await access.list("Users")).map((u) => [u.id, u.name, u.clientSecrets, u.accessControlEntry]));
+  const usersBefore = await shape();
+
+  const missing = await p.check!({}, { userName: "pipeline", roles: [ADDONS_ADMIN] });
+  const reason = missing.failures?.find((f) => f.property === "userName")?.reason ?? "";
+  t.regex(reason, /nobody of that name has signed in yet/);
+  t.regex(reason, /creates a user when they first sign in through an identity provider/);
+  t.regex(reason, /Fix: sign in once as "pipeline"/);
+  const missingUp = await failure(p.create({ userName: "pipeline", roles: [ADDONS_ADMIN] }));
+  t.regex(missingUp.message, /nobody of that name has signed in yet/);
+
+  // A name that differs only in case is another user: never taken by accident.
+  const nearly = await p.check!({}, { userName: "Jane", roles: [ADDONS_ADMIN] });
+  t.regex(nearly.failures?.[0]?.reason ?? "", /lists "jane" \(id \d+ through Microsoft Entra ID .*\), which differs only in case/);
+
+  // Two users of one name through two identity providers: the error lists them; identityProvider picks one.
+  const ambiguous = await p.check!({}, { userName: "twin", roles: [ADDONS_ADMIN] });
+  const listed = ambiguous.failures?.[0]?.reason ?? "";
+  t.regex(listed, /2 users of that name/);
+  t.regex(listed, /identityProvider: "EntraId"/);
+  t.regex(listed, /identityProvider: "Windows"/);
+  t.regex(listed, /Fix: set identityProvider/);
+  const wrongProvider = await p.check!({}, { userName: "twin", identityProvider: "Okta", roles: [ADDONS_ADMIN] });
+  t.is(wrongProvider.failures?.[0]?.property, "identityProvider");
+  t.is(await shape(), usersBefore, "nothing changed on the server");
+
+  const windowsTwin = (await access.list("Users")).find((u) => u.name === "twin" && u.identityProviderKey === "Windows")!;
+  const picked = await p.create((await p.check!({}, { userName: "twin", identityProvider: "Windows", roles: [ADDONS_ADMIN] })).inputs);
+  t.is(picked.outs.userId, windowsTwin.id);
+  t.is(picked.outs.identityProviderKey, "Windows");
+  await p.delete!(picked.id, picked.outs);
+});
+
+test.serial("a deactivated user is reported in preview, at up, and after a refresh", async (t) => {
+  const emulator = await start({ productVersion: "9.6", seedUsers: ["sleeper"] });
+  t.teardown(() => emulator.close());
+  const { access, put } = await adminApi(emulator);
+  const sleeper = await access.user("sleeper");
+  const inputs = { userName: "sleeper", roles: [ADDONS_ADMIN] };
+  const created = await p.create(inputs);
+  t.true(created.outs.userEnabled);
+
+  t.is((await put(access.api(`/Users/${sleeper.id}/deactivate`), undefined)).status, 200);
+  const read = await p.read!(created.id, created.outs);
+  t.false(read.props.userEnabled, "refresh shows it");
+  const rotate = await failure(p.update!(created.id, read.props, { ...inputs, roles: [CM_ADMIN] }));
+  t.regex(rotate.message, /"sleeper" \(id \d+\) is deactivated in Access Management/);
+  t.regex(rotate.message, /Fix: activate the user/);
+  const preview = await p.check!({}, { userName: "sleeper", roles: [ADDONS_ADMIN] });
+  t.regex(preview.failures?.[0]?.reason ?? "", /is deactivated/);
+  t.deepEqual(access.rolesOf((await access.account("Users", sleeper.id))!), [ADDONS_ADMIN], "the refused update wrote nothing");
 });
 
 test.serial("errors a user reads: 403 preflight names identity and role; missing settings; bad inputs", async (t) => {
-  const emulator = await start({ productVersion: "9.6" });
+  const emulator = await start({ productVersion: "9.6", seedUsers: ["pipeline"] });
   t.teardown(() => emulator.close());
   const inputs = { userName: "pipeline", roles: [ADDONS_ADMIN] };
 
-  // The predefined "Add-ons API" identity has no Access Management role: preview already says so.
-  // (It cannot see whether this is 9.x or 10, so tridion:productVersion tells it.)
+  // The predefined "Add-ons API" identity has no Access Management access: preview already says
+  // so, and which API access to grant (its token's aud lacks Tridion.AccessManagement).
   const service = emulator.credentials.addonsService;
-  await configure(configFor(emulator, { "tridion:clientId": service.clientId, "tridion:clientSecret": service.clientSecret, "tridion:productVersion": "9.6" }));
+  await configure(configFor(emulator, { "tridion:clientId": service.clientId, "tridion:clientSecret": service.clientSecret }));
   const denied = await failure(p.check!({}, inputs));
   t.regex(denied.message, new RegExp(service.clientId));
-  t.regex(denied.message, /lacks the role Tridion\.AccessManagement\.Administrator/);
-  t.regex(denied.message, /"Access Management API" service account/, "9.x names the 9.x account");
+  t.regex(denied.message, /is not issued for Access Management \(its aud holds Tridion\.AddonService/);
+  t.regex(denied.message, /Fix: give that identity access to the API Tridion\.AccessManagement with the role Tridion\.AccessManagement\.Administrator/);
   t.false(denied.message.includes(service.clientSecret));
   const deniedCreate = await failure(p.create(inputs));
   t.regex(deniedCreate.message, /Tridion\.AccessManagement\.Administrator/);
-  t.is((await adminApi(emulator).then((a) => a.get(a.am("/users")))).data.filter((u: { name: string }) => u.name === "pipeline").length, 0, "nothing written");
+
+  // An identity with access to the AM API but no role there: the service's 403 names the missing
+  // role and, on 9.x, the predefined account that holds it.
+  await configure(configFor(emulator));
+  const { access, put } = await adminApi(emulator);
+  const reader = await signIn(emulator, "reader");
+  const amApi = access.resources.find((r) => r.key === "Tridion.AccessManagement")!;
+  t.is((await put(access.api(`/Users/${reader.id}`), { ...reader, accessControlEntry: { apiResources: [{ id: amApi.id }], apiResourceRoles: [], applications: [] } })).status, 200);
+  const readerSecret = await access.generateSecret("Users", reader.id);
+  await configure(configFor(emulator, { "tridion:clientId": readerSecret.clientId, "tridion:clientSecret": readerSecret.clientSecret, "tridion:productVersion": "9.6" }));
+  const noRole = await failure(p.check!({}, inputs));
+  t.regex(noRole.message, /lacks the role Tridion\.AccessManagement\.Administrator/);
+  t.regex(noRole.message, /"Access Management API" service account/, "9.x names the 9.x account");
+  t.false(noRole.message.includes(readerSecret.clientSecret));
 
   // Missing settings name the config key and the env var.
   await configure({});
@@ -174,18 +237,23 @@ test.serial("errors a user reads: 403 preflight names identity and role; missing
   t.regex(reasons, /"Administrator" is not a role key/);
   t.regex(reasons, /one role per API/);
   t.regex(reasons, /secretExpiresInDays.*1 to 365/);
+  // A role key Access Management does not offer fails preview, naming the roles that exist.
+  const typo = await p.check!({}, { userName: "pipeline", roles: ["Tridion.AddonService.Superuser"] });
+  t.regex(typo.failures?.[0]?.reason ?? "", /Tridion\.AddonService has no such role\. Its roles: Tridion\.AddonService\.Administrator, Tridion\.AddonService\.Service, Tridion\.AddonService\.ReadOnly/);
+  const usersNow = await access.list("Users");
+  t.deepEqual(usersNow.find((u) => u.name === "pipeline")!.clientSecrets, [], "nothing was written by any refused call");
 });
 
 test.serial("rotation is previewed when the secret expires within rotateBeforeDays", async (t) => {
-  const emulator = await start({ productVersion: "10" });
+  const emulator = await start({ productVersion: "10", seedUsers: ["soon"] });
   t.teardown(() => emulator.close());
-  const api = await adminApi(emulator);
+  const { access } = await adminApi(emulator);
   const inputs = { userName: "soon", roles: [ADDONS_ADMIN], secretExpiresInDays: 60, rotateBeforeDays: 30 };
   const created = await p.create(inputs);
   t.false((await p.diff!(created.id, created.outs, inputs)).changes);
   // An administrator shortens the secret's expiry to 10 days out of band; refresh sees it.
   const soon = new Date(Date.now() + 10 * 86_400_000).toISOString();
-  t.is((await api.patch(api.am(`/users/${created.id}/client-secrets/${created.outs.secretId}`), { expiresAt: soon })).status, 200);
+  t.is((await access.setSecretExpiry("Users", created.outs.userId, created.outs.secretId, soon)).status, 200);
   const read = await p.read!(created.id, created.outs);
   t.is(Date.parse(read.props.secretExpiresAt), Date.parse(soon));
   t.true((await p.diff!(created.id, read.props, inputs)).changes, "preview shows the rotation coming");
@@ -195,24 +263,31 @@ test.serial("rotation is previewed when the secret expires within rotateBeforeDa
   await p.delete!(created.id, rotated);
 });
 
-test.serial("a create that fails after the user exists is recorded as partial, and delete cleans it up", async (t) => {
-  const emulator = await start({ productVersion: "9.6" });
+test.serial("a create that fails after the roles are granted is recorded as partial; the next up finishes it, delete cleans up", async (t) => {
+  const emulator = await start({ productVersion: "9.6", seedUsers: ["half"] });
   t.teardown(() => emulator.close());
-  const api = await adminApi(emulator);
-  // The secret POST fails with a 500: not retried blindly (a POST), so the create stops there.
-  emulator.setFaults({ errorBursts: [{ status: 500, count: 1, method: "POST", path: "client-secrets$" }] });
+  const { access } = await adminApi(emulator);
+  const half = await access.user("half");
+  // generateClientSecret fails with a 500 (not retried blindly: a POST): the create stops after the grant.
+  emulator.setFaults({ errorBursts: [{ status: 500, count: 1, method: "POST", path: "generateClientSecret$" }] });
   const err = await failure(p.create({ userName: "half", roles: [ADDONS_ADMIN] }));
   emulator.setFaults({});
-  t.regex(err.message, /Cannot create a client secret/);
+  t.regex(err.message, /Cannot generate a client secret/);
   t.regex(err.message, /partly created/);
-  t.truthy(err.id, "the engine gets the id");
-  t.true(err.properties?.createdAccount as boolean);
+  t.false(err.message.includes("Tridion.AccessManagement.Api.Controllers"), "the server's stack trace is never shown");
+  t.is(err.id, String(half.id), "the engine gets the id");
   t.is(err.properties?.secretStatus, "none");
   t.is(err.properties?.clientSecret, undefined);
-  t.deepEqual((await api.get(api.am(`/users/${err.id}/client-secrets`))).data, [], "no secret was created twice");
-  // The next up (an update from the partial state) issues the secret.
+  t.deepEqual(err.properties?.originalAccess, { "Tridion.AddonService": { linked: false, role: null } });
+  const held = (await access.account("Users", half.id))!;
+  t.deepEqual(held.clientSecrets, [], "no secret was generated (the fault answered before the server acted)");
+  t.deepEqual(access.rolesOf(held), [ADDONS_ADMIN], "the grant landed");
+  // The next up (an update from the partial state) issues the secret (a lost one is revoked).
   const t2 = (await p.update!(err.id!, err.properties!, { userName: "half", roles: [ADDONS_ADMIN] })).outs;
   t.truthy(t2.clientSecret);
+  t.deepEqual(await access.secretIds("Users", half.id), [t2.secretId]);
   await p.delete!(err.id!, t2);
-  t.is((await api.get(api.am(`/users/${err.id}`))).status, 404);
+  const after = (await access.account("Users", half.id))!;
+  t.deepEqual(access.rolesOf(after), []);
+  t.deepEqual(after.clientSecrets, []);
 });

@@ -31,7 +31,7 @@ test.serial("tridion:proxy: tokens and API calls go through the proxy", async (t
   const created = await impl.serviceAccount.create({ accountName: "via-proxy", roles: ["Tridion.AddonService.Administrator"] });
   t.truthy(created.outs.clientSecret);
   t.true(proxy.seen.some((line) => line.startsWith("POST ") && line.endsWith("/connect/token")), "the token request went through the proxy");
-  t.true(proxy.seen.some((line) => line.includes("/api/v1/service-accounts")), "so did the management API");
+  t.true(proxy.seen.some((line) => line.includes("/api/v1/ServiceAccounts")), "so did the management API");
   await impl.serviceAccount.delete!(created.id, created.outs);
 });
 

@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { EmulatorOptions } from "../../emulator";
+import { amAdmin } from "../helpers/accessManagement";
 import { bearer, getToken, http, manifest, packageFiles, startTestEmulator, type TestEmulator } from "../helpers/emulator";
 
 // Fast polling and retries in tests (the defaults are for real services).
@@ -50,9 +51,13 @@ export async function start(options: EmulatorOptions = {}, extra: Config = {}): 
   return emulator;
 }
 
-/** The admin identity talking to the real API, for out-of-band changes and server-side asserts. */
+/**
+ * The admin identity talking to the real API, for out-of-band changes and server-side asserts:
+ * URL helpers for both services, and `access` (Access Management as an administrator uses it).
+ */
 export async function adminApi(emulator: TestEmulator) {
   const token = await getToken(emulator, emulator.credentials.admin);
+  const access = await amAdmin(emulator);
   const am = (p: string) => `${emulator.accessManagementUrl}/api/v1${p}`;
   const addons = (p: string) => `${emulator.addonsUrl}/api/v1/addons${p}`;
   return {
@@ -64,6 +69,7 @@ export async function adminApi(emulator: TestEmulator) {
     del: async (url: string) => (await http.delete(url, bearer(token))),
     am,
     addons,
+    access,
   };
 }
 

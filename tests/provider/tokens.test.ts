@@ -6,7 +6,7 @@ import { adminApi, addonFolder, configFor, configRequest, configure, failure, im
 const tokenRequests = (log: { method: string; path: string }[]) => log.filter((e) => e.method === "POST" && e.path.endsWith("/connect/token")).length;
 
 test.serial("one token per identity for many operations; a 401 (expired server-side) gets one fresh token", async (t) => {
-  const emulator = await start({ productVersion: "10" });
+  const emulator = await start({ productVersion: "10", seedUsers: ["deployer"] });
   t.teardown(() => emulator.close());
   emulator.clearRequestLog();
   const user = await impl.clientCredentialUser.create({ userName: "deployer", roles: ["Tridion.AddonService.Administrator"] });
@@ -29,7 +29,7 @@ test.serial("one token per identity for many operations; a 401 (expired server-s
 });
 
 test.serial("every resource kind configures the process with the same stack config: still one token per identity", async (t) => {
-  const emulator = await start({ productVersion: "10" });
+  const emulator = await start({ productVersion: "10", seedUsers: ["deployer"] });
   t.teardown(() => emulator.close());
   const config = configFor(emulator);
   emulator.clearRequestLog();
@@ -50,7 +50,7 @@ test.serial("every resource kind configures the process with the same stack conf
 });
 
 test.serial("client_secret_post works as well as basic; the token endpoint down is a clear error", async (t) => {
-  const emulator = await start();
+  const emulator = await start({ seedUsers: ["post-user"] });
   t.teardown(() => emulator.close());
   await configure(configFor(emulator, { "tridion:tokenAuthMethod": "client_secret_post" }));
   const user = await impl.clientCredentialUser.create({ userName: "post-user", roles: ["Tridion.AddonService.ReadOnly"] });
