@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { validateFaults } from "./faults";
 import { startEmulator } from "./index";
-import { parseIntegerFlag } from "./options";
+import { amBasePathProblem, parseIntegerFlag } from "./options";
 import type { EmulatorOptions, ProductVersion } from "./types";
 
 const usage = `Usage: tridion-emulator [options]
@@ -81,6 +81,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): EmulatorOption
   }
   const version = values["product-version"];
   if (version !== undefined && version !== "9.6" && version !== "10") fail(`--product-version must be 9.6 or 10, got "${version}"`);
+  const basePathProblem = values["am-base-path"] === undefined ? undefined : amBasePathProblem("--am-base-path", values["am-base-path"]);
+  if (basePathProblem) fail(basePathProblem);
   const routes = values.routes !== undefined ? jsonArgument("routes", `@${values.routes}`) : undefined;
   const faults = jsonArgument("faults", values.faults);
   if (faults !== undefined) {

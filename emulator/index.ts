@@ -4,7 +4,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import multipart from "@fastify/multipart";
 import { Clock } from "./clock";
 import { Faults } from "./faults";
-import { validateNumericOptions } from "./options";
+import { amBasePathProblem, validateNumericOptions } from "./options";
 import { Problem, sendProblem } from "./problem";
 import { RequestLog } from "./requestLog";
 import { resolveRouteProfile, toFastifyPath, type RouteProfile } from "./routes";
@@ -13,6 +13,7 @@ import { bootstrapAccounts } from "./accessManagement/accounts";
 import { Catalog } from "./accessManagement/catalog";
 import { AmError, sendAmError, sendAmInternalError } from "./accessManagement/errors";
 import { loadSigningKey } from "./accessManagement/keys";
+import { dateTimeForm } from "./accessManagement/secrets";
 import { registerManagementRoutes } from "./accessManagement/management";
 import { BearerRefusal, makeAuthenticator } from "./accessManagement/bearer";
 import { defaultAmBasePath, registerTokenRoutes } from "./accessManagement/tokens";
@@ -47,11 +48,16 @@ function publicHost(host: string): string {
 }
 
 /** A request body that breaks the schema: the first error, as a target path and a sentence. */
-function describeValidation(error: FastifyError): { target: string | null; message: string } {
+function describeValidation(error: FastifyError, body: unknown): { target: string | null; message: string } {
   const first = error.validation?.[0];
   if (!first) return { target: null, message: error.message };
   const pointer = first.instancePath.replace(/^\//, "").replace(/\/(\d+)(?=\/|$)/g, "[$1]").replace(/\//g, ".");
-  const extra = (first.params as { additionalProperty?: string; missingProperty?: string }) ?? {};
+  const extra = (first.params as { additionalProperty?: string; missingProperty?: string; format?: string }) ?? {};
+  if (first.keyword === "format" && extra.format === "date-time") {
+    // The same sentence as the handler's own check (parseDateTime), whichever refuses the value first.
+    const sent = first.instancePath.split("/").slice(1).reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], body);
+    return { target: pointer || null, message: `"${pointer}" must be ${dateTimeForm}; got ${JSON.stringify(sent)}.` };
+  }
   if (extra.additionalProperty) {
     const target = pointer ? `${pointer}.${extra.additionalProperty}` : extra.additionalProperty;
     return { target, message: `The property "${target}" is not part of this object (the schema allows no other properties). Remove it.` };
@@ -80,7 +86,7 @@ function installErrorHandling(app: FastifyInstance, isAm: (path: string) => bool
     if (status && status >= 400 && status < 500) {
       if (am && (fastifyError.validation || status === 400 || status === 415)) {
         const { target, message } = fastifyError.validation
-          ? describeValidation(fastifyError)
+          ? describeValidation(fastifyError, request.body)
           : { target: null, message: `The request body is not valid JSON (${error.message}). Send a JSON object with Content-Type: application/json.` };
         return sendAmError(reply, new AmError(400, "InvalidInput", message, target));
       }
@@ -161,9 +167,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   validateNumericOptions(options);
   const routes: RouteProfile = resolveRouteProfile(options.routes);
   const amBase = options.accessManagementBasePath ?? defaults.accessManagementBasePath;
-  if (!/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(amBase) || amBase.toLowerCase() === addonsPrefix) {
-    throw new Error(`accessManagementBasePath must be a path like /access-management or /ISHAM (not ${addonsPrefix}), got ${JSON.stringify(amBase)}.`);
-  }
+  const basePathProblem = amBasePathProblem("accessManagementBasePath", amBase);
+  if (basePathProblem) throw new Error(`${basePathProblem}.`);
   const isAm = (path: string) => path.toLowerCase().startsWith(`${amBase.toLowerCase()}/`);
   const host = options.host ?? defaults.host;
   const tokenLifetime = options.tokenLifetimeSeconds ?? defaults.tokenLifetimeSeconds;

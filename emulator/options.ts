@@ -1,5 +1,6 @@
 // Range checks of the numeric startEmulator options and their CLI flags: one table, so that both
 // refuse the same values with a message naming the option (or flag) and the valid range.
+import { addonsPrefix } from "./addons/routes";
 import type { EmulatorOptions } from "./types";
 
 /** setTimeout's ceiling, and the int32 IdentityServer uses for token lifetimes. */
@@ -45,4 +46,13 @@ export function parseIntegerFlag(name: NumericOption, text: string | undefined):
   const value = /^[+-]?\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
   if (!inRange(value, range)) throw new Error(`${range.flag} must be ${describeRange(range)}, got "${text}"`);
   return value;
+}
+
+/**
+ * Why an Access Management base path cannot be used (undefined when it can): URL-safe segments
+ * such as /access-management (Sites) or /ISHAM (Docs), and not the Add-ons Service's prefix.
+ */
+export function amBasePathProblem(name: string, value: string): string | undefined {
+  if (/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(value) && value.toLowerCase() !== addonsPrefix) return undefined;
+  return `${name} must be a path like /access-management or /ISHAM (not ${addonsPrefix}), got ${JSON.stringify(value)}`;
 }

@@ -173,16 +173,18 @@ export function bootstrapAccounts(
       reissueHint: "Generate a new secret for it through the management API (POST .../ServiceAccounts/{id}/generateClientSecret), or start on a fresh --data-dir.",
     }),
   };
-  for (const seed of seedUsers) signInUser(store, catalog, typeof seed === "string" ? { name: seed } : seed, now);
+  // Seeded users have signed in before the first start; a restart with the same list is no new sign-in.
+  for (const seed of seedUsers) signInUser(store, catalog, typeof seed === "string" ? { name: seed } : seed, now, false);
   store.save();
   return { credentials, catalog };
 }
 
 /**
  * A user signs in through an identity provider: Access Management lists them from then on (with
- * no access yet). The same name through another identity provider is another user.
+ * no access yet). The same name through another identity provider is another user. A user who is
+ * there already gets a new lastLoginAt, unless `again` is false (seeding at start).
  */
-export function signInUser(store: Store, catalog: Catalog, seed: SeedUser, now: Date): { account: Account; created: boolean } {
+export function signInUser(store: Store, catalog: Catalog, seed: SeedUser, now: Date, again = true): { account: Account; created: boolean } {
   if (!seed || typeof seed.name !== "string" || !seed.name.trim() || seed.name.length > 256) {
     throw invalid("name", 'A signed-in user needs a "name" of 1 to 256 characters.');
   }
@@ -196,8 +198,10 @@ export function signInUser(store: Store, catalog: Catalog, seed: SeedUser, now: 
   }
   const existing = store.data.accounts.find((a) => a.kind === "user" && a.name === seed.name && a.user?.identityProviderId === provider.id);
   if (existing) {
-    existing.lastLoginAt = now.toISOString();
-    store.save();
+    if (again) {
+      existing.lastLoginAt = now.toISOString();
+      store.save();
+    }
     return { account: existing, created: false };
   }
   const account = newAccount(

@@ -8,7 +8,7 @@ import { invalid, notFound } from "./errors";
 import { intParam, type ManagementRoutes } from "./management";
 import { requestBodySchema } from "./schemas";
 import {
-  dayMs, expiryToleranceMs, generateSecretValue, maxExpiryDays, maxSecretsPerAccount, newSecretRecord, parseDateTime, secretView,
+  dateTimeForm, dayMs, expiryToleranceMs, generateSecretValue, maxExpiryDays, maxSecretsPerAccount, newSecretRecord, parseDateTime, secretView,
 } from "./secrets";
 import { findServiceAccount } from "./serviceAccounts";
 import { findUser } from "./users";
@@ -52,7 +52,7 @@ export function registerClientSecretRoutes(app: FastifyInstance, m: ManagementRo
       const sent = (request.body as { expiresAt: string }).expiresAt;
       const expiresAt = parseDateTime(sent);
       if (!expiresAt) {
-        throw invalid("expiresAt", `"expiresAt" must be an ISO 8601 date-time with seconds and a time zone, YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM), e.g. "2030-01-31T00:00:00Z"; got ${JSON.stringify(sent)}.`);
+        throw invalid("expiresAt", `"expiresAt" must be ${dateTimeForm}; got ${JSON.stringify(sent)}.`);
       }
       const now = clock.now();
       if (expiresAt.getTime() > Date.parse(secret.expiresAt) + expiryToleranceMs) {

@@ -44,6 +44,9 @@ export function secretView(record: SecretRecord, value = secretPlaceholder) {
   return { id: record.id, clientSecret: value, expiresAt: record.expiresAt, lastLoginAt: record.lastLoginAt };
 }
 
+/** How an expiresAt must look, for the messages of the schema check and of parseDateTime alike. */
+export const dateTimeForm = 'an ISO 8601 date-time with seconds and a time zone, YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM), e.g. "2030-01-31T00:00:00Z"';
+
 /** RFC 3339 (the ISO 8601 profile JSON APIs use): date, time with seconds, and a time zone. */
 const isoDateTime = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/i;
 

@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { calculateJwkThumbprint, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from "jose";
 import { canonicalJson } from "../../emulator";
+import { amAdmin, signIn } from "../helpers/accessManagement";
 import {
   bearer, buildZip, eventually, getToken, http, manifest, packageFiles, startTestEmulator, uploadPackage, type TestEmulator,
 } from "../helpers/emulator";
@@ -20,10 +21,11 @@ test.before(async () => {
   addons = `${emu.addonsUrl}/api/v1/addons`;
   tokens.admin = await getToken(emu, emu.credentials.admin);
   tokens.service = await getToken(emu, emu.credentials.addonsService);
-  const am = `${emu.accessManagementUrl}/api/v1`;
-  const user = (await http.post(`${am}/users`, { name: "reader", accessSettings: [{ api: "Tridion.AddonService", role: "ReadOnly" }] }, bearer(tokens.admin))).data;
-  const secret = (await http.post(`${am}/users/${user.id}/client-secrets`, {}, bearer(tokens.admin))).data;
-  tokens.readOnly = await getToken(emu, { clientId: user.clientId, clientSecret: secret.secret });
+  const admin = await amAdmin(emu);
+  const user = await signIn(emu, "reader");
+  await admin.setRoles("Users", user.id, ["Tridion.AddonService.ReadOnly"]);
+  const secret = await admin.generateSecret("Users", user.id);
+  tokens.readOnly = await getToken(emu, { clientId: secret.clientId, clientSecret: secret.clientSecret });
   validZip = await buildZip(packageFiles());
 });
 test.after.always(async () => {
@@ -144,10 +146,10 @@ test("401 for no token, garbage, bad signature, other issuer, wrong audience, ex
   t.regex(badSignature.data.detail, /signature|key/);
   t.regex(String(badSignature.headers["www-authenticate"]), /^Bearer error="invalid_token", error_description="The (signature is invalid|signing key is not found)"$/);
   // an Access-Management-only token: valid signature, wrong audience
-  const am = `${emu.accessManagementUrl}/api/v1`;
-  const user = (await http.post(`${am}/users`, { name: "am-only", accessSettings: [{ api: "Tridion.AccessManagement", role: "Administrator" }] }, bearer(tokens.admin))).data;
-  const secret = (await http.post(`${am}/users/${user.id}/client-secrets`, {}, bearer(tokens.admin))).data;
-  const amOnly = await getToken(emu, { clientId: user.clientId, clientSecret: secret.secret });
+  const admin = await amAdmin(emu);
+  const amOnlyAccount = await admin.createServiceAccount("am-only", ["Tridion.AccessManagement.Administrator"]);
+  const secret = await admin.generateSecret("ServiceAccounts", amOnlyAccount.id);
+  const amOnly = await getToken(emu, { clientId: secret.clientId, clientSecret: secret.clientSecret });
   const wrongAudience = await list({ Authorization: `Bearer ${amOnly}` });
   t.is(wrongAudience.status, 401);
   t.regex(wrongAudience.data.detail, /audience/);

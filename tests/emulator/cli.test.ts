@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ZipArchive } from "archiver";
+import { amAdmin } from "../helpers/accessManagement";
 import { bearer, getToken, http, manifest, uploadPackage } from "../helpers/emulator";
 
 const cli = path.resolve(__dirname, "../../dist/emulator/cli.js");
@@ -58,8 +59,11 @@ test("prints one JSON line, serves both versions, honours flags and env, exits c
     const token = await http.post(`${info.accessManagementUrl}/connect/token`, new URLSearchParams({ grant_type: "client_credentials", client_id: "env-admin", client_secret: "env-admin-secret-value" }).toString());
     t.is(token.data.expires_in, 120);
     t.is((await http.get(`${info.addonsUrl}/v2/addons`, bearer(token.data.access_token))).status, 200);
-    const users = (await http.get(`${info.accessManagementUrl}/api/v1/users`, bearer(token.data.access_token))).data;
-    t.deepEqual(users.map((u: { name: string }) => u.name), ["ann", "bob"]);
+    const users = (await http.get(`${info.accessManagementUrl}/api/v1/Users`, bearer(token.data.access_token))).data;
+    t.deepEqual(users.map((u: { name: string; identityProviderKey: string }) => [u.name, u.identityProviderKey]), [["ann", "EntraId"], ["bob", "EntraId"]]);
+    const accounts = (await http.get(`${info.accessManagementUrl}/api/v1/ServiceAccounts`, bearer(token.data.access_token))).data;
+    t.true(accounts.some((a: { name: string; clientId: string }) => a.name === "Emulator Bootstrap Administrator" && a.clientId === "env-admin"));
+    t.true(accounts.some((a: { name: string }) => a.name === "Add-ons API"), "9.x names");
     const controls = info.addonsUrl.replace(/\/addons$/, "/__emulator");
     const log = (await http.get(`${controls}/requests`)).data;
     t.true(log.some((e: { path: string; identity: string }) => e.path === "/addons/v2/addons" && e.identity === "env-admin"));
@@ -85,9 +89,61 @@ function runToExit(args: string[]): Promise<{ code: number | null; stdout: strin
 }
 
 test("bad flags exit with status 2 and a usage message", async (t) => {
-  const { code, stderr } = await runToExit(["--product-version", "11"]);
-  t.is(code, 2);
-  t.regex(stderr, /--product-version must be 9\.6 or 10/);
+  const cases: Array<[string[], RegExp]> = [
+    [["--product-version", "11"], /--product-version must be 9\.6 or 10/],
+    [["--am-base-path", "ISHAM"], /--am-base-path must be a path like \/access-management or \/ISHAM \(not \/addons\), got "ISHAM"/],
+    [["--am-base-path", "/addons"], /--am-base-path must be a path like/],
+    [["--seed-users", '[{"name": "ann"'], /--seed-users is not valid JSON/],
+    [["--keep-issuer-case=yes"], /keep-issuer-case/],
+  ];
+  for (const [args, message] of cases) {
+    const { code, stdout, stderr } = await runToExit(args);
+    t.is(code, 2, args.join(" "));
+    t.regex(stderr, message);
+    t.regex(stderr, /Usage: tridion-emulator/);
+    t.is(stdout, "");
+  }
+});
+
+test("--am-base-path, --keep-issuer-case and --seed-users as JSON with identity providers", async (t) => {
+  const seeds = JSON.stringify([{ name: "ann", email: "ann@example.com", identityProvider: "Windows" }, { name: "ann" }]);
+  let started = await startCli(["--port", "0", "--am-base-path", "/ISHAM", "--seed-users", seeds]);
+  try {
+    const am = started.info.accessManagementUrl;
+    t.regex(am, /^http:\/\/127\.0\.0\.1:\d+\/ISHAM$/);
+    const discovery = (await http.get(`${am}/.well-known/openid-configuration`)).data;
+    t.is(discovery.issuer, am.replace("/ISHAM", "/isham"), "lower-cased by default");
+    t.is(discovery.token_endpoint, `${am}/connect/token`);
+    const token = await getToken(started.info, started.info.credentials.admin);
+    const users = (await http.get(`${am}/api/v1/Users`, bearer(token))).data;
+    t.deepEqual(users.map((u: { name: string; email: string | null; identityProviderKey: string }) => [u.name, u.email, u.identityProviderKey]), [["ann", "ann@example.com", "Windows"], ["ann", null, "EntraId"]]);
+    t.is((await http.get(`${started.info.addonsUrl}/api/v1/addons`, bearer(token))).status, 200);
+    t.is(await stop(started.child), 0);
+
+    started = await startCli(["--port", "0", "--am-base-path", "/ISHAM", "--keep-issuer-case"]);
+    const kept = (await http.get(`${started.info.accessManagementUrl}/.well-known/openid-configuration`)).data;
+    t.is(kept.issuer, started.info.accessManagementUrl);
+    const keptToken = await getToken(started.info, started.info.credentials.admin);
+    t.is((await http.get(`${started.info.accessManagementUrl}/api/v1/System/userInfo`, bearer(keptToken))).status, 200);
+  } finally {
+    await stop(started.child);
+  }
+});
+
+test("a data dir of format 1 makes the CLI exit with status 1 and a message saying to delete it", async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emu-cli-format1-"));
+  try {
+    const state = JSON.stringify({ formatVersion: 1, productVersion: "10", users: [], serviceAccounts: [], addons: [] });
+    fs.writeFileSync(path.join(dir, "state.json"), state);
+    const { code, stdout, stderr } = await runToExit(["--port", "0", "--data-dir", dir]);
+    t.is(code, 1);
+    t.is(stdout, "");
+    t.regex(stderr, /tridion-emulator: The data dir .* was written by an older emulator \(format 1; this one writes format 2/);
+    t.regex(stderr, /Fix: delete the data dir \(or choose another --data-dir\)/);
+    t.is(fs.readFileSync(path.join(dir, "state.json"), "utf8"), state, "left as it was");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("numbers out of range and bad fault settings exit with status 2, naming the flag and the valid range", async (t) => {
@@ -114,16 +170,17 @@ test("a restart after the Add-ons API bootstrap secret was revoked prints client
   const args = ["--port", "0", "--data-dir", path.join(dir, "data")];
   let started = await startCli(args);
   try {
-    const token = await getToken(started.info, started.info.credentials.admin);
-    const am = `${started.info.accessManagementUrl}/api/v1`;
-    const account = (await http.get(`${am}/service-accounts?name=${encodeURIComponent("Add-ons API Client (service)")}`, bearer(token))).data[0];
-    const [secret] = (await http.get(`${am}/service-accounts/${account.id}/client-secrets`, bearer(token))).data;
-    t.is((await http.delete(`${am}/service-accounts/${account.id}/client-secrets/${secret.id}`, bearer(token))).status, 204);
+    const admin = await amAdmin(started.info);
+    const account = (await admin.list("ServiceAccounts")).find((a) => a.name === "Add-ons API Client (service)")!;
+    t.is(account.clientId, started.info.credentials.addonsService.clientId);
+    const [secret] = account.clientSecrets;
+    t.is(secret.expiresAt, "9999-12-31T23:59:59.000Z");
+    t.is((await admin.revokeSecret("ServiceAccounts", account.id, secret.id)).status, 204);
     t.is(await stop(started.child), 0);
 
     started = await startCli(args);
     const printed = started.info.credentials.addonsService as unknown as { clientId: string; clientSecret: string | null; note: string };
-    t.is(printed.clientId, account.clientId);
+    t.is(printed.clientId, account.clientId!);
     t.is(printed.clientSecret, null);
     t.regex(printed.note, /was revoked in this data dir and is not re-created/);
     t.is(typeof started.info.credentials.admin.clientSecret, "string");

@@ -1,7 +1,9 @@
 // Fault injection (issue 5): error bursts, 429 with Retry-After, latency, token endpoint down,
 // short-lived tokens, connections dropped mid-upload. All off by default.
 import test from "ava";
+import { amAdmin } from "../helpers/accessManagement";
 import { bearer, buildZip, getToken, http, packageFiles, requestToken, startTestEmulator, uploadPackage, type TestEmulator } from "../helpers/emulator";
+import { amError, emptyAnswer } from "./amAssertions";
 
 test.beforeEach(async (t) => {
   (t.context as { emu: TestEmulator }).emu = await startTestEmulator();
@@ -121,15 +123,43 @@ test("numeric startEmulator options out of range are refused, naming the option 
 
 test("lost responses: the request is carried out, its answer never arrives; skip lets the first matches through", async (t) => {
   const emu = ctx(t);
-  const token = await getToken(emu, emu.credentials.admin);
-  const users = `${emu.accessManagementUrl}/api/v1/users`;
-  emu.setFaults({ lostResponses: [{ count: 1, method: "POST", path: "/api/v1/users$", skip: 1 }] });
-  t.is((await http.post(users, { name: "first" }, bearer(token))).status, 201, "skipped: answered");
-  const lost = await http.post(users, { name: "second" }, bearer(token)).then(() => undefined, (e: { code?: string }) => e.code);
+  const admin = await amAdmin(emu);
+  const accounts = admin.api("/ServiceAccounts");
+  emu.setFaults({ lostResponses: [{ count: 1, method: "POST", path: "/api/v1/ServiceAccounts$", skip: 1 }] });
+  t.is((await admin.post("/ServiceAccounts", { name: "first" })).status, 201, "skipped: answered");
+  const lost = await http.post(accounts, { name: "second" }, bearer(admin.token)).then(() => undefined, (e: { code?: string }) => e.code);
   t.truthy(lost, "the caller sees the connection close, not an answer");
-  t.is((await http.post(users, { name: "third" }, bearer(token))).status, 201, "the count is used up");
-  const names = ((await http.get(users, bearer(token))).data as Array<{ name: string }>).map((u) => u.name);
+  t.is((await admin.post("/ServiceAccounts", { name: "third" })).status, 201, "the count is used up");
+  const names = (await admin.list("ServiceAccounts")).map((a) => a.name);
   t.true(["first", "second", "third"].every((n) => names.includes(n)), "the lost one was carried out too");
-  t.deepEqual(emu.requestLog().filter((e) => e.method === "POST" && e.path.endsWith("/users")).map((e) => [e.status, e.lost ?? false]), [[201, false], [201, true], [201, false]]);
+  t.deepEqual(emu.requestLog().filter((e) => e.method === "POST" && e.path.endsWith("/ServiceAccounts")).map((e) => [e.status, e.lost ?? false]), [[201, false], [201, true], [201, false]]);
   t.throws(() => emu.setFaults({ lostResponses: [{ count: 1, paht: "/users" } as never] }), { message: /Unknown fault setting lostResponses\[0\]\.paht/ });
+});
+
+test("injected errors on Access Management answer as ASP.NET Core does: 500 with an errorMessage (and a stack trace), 502/503/429 without a body; the Add-ons Service keeps problems", async (t) => {
+  const emu = ctx(t);
+  const admin = await amAdmin(emu);
+  emu.setFaults({
+    errorBursts: [
+      { status: 500, count: 1, path: "/api/v1/Users$" },
+      { status: 502, count: 1, path: "/api/v1/Users$" },
+      { status: 503, count: 1, path: "/api/v1/Users$", retryAfterSeconds: 4 },
+      { status: 429, count: 1, path: "/api/v1/Users$" },
+      { status: 500, count: 1, path: "^/addons/" },
+    ],
+  });
+  const internal = await admin.get("/Users");
+  const error = amError(t, internal, 500, "InternalServerError", null, /emulator fault injection/);
+  t.regex(String(error.stackTrace), /at Tridion\.AccessManagement\./);
+  for (const [status, retryAfter] of [[502, undefined], [503, "4"], [429, "1"]] as const) {
+    const res = await admin.get("/Users");
+    emptyAnswer(t, res, status);
+    t.is(res.headers["retry-after"], retryAfter, String(status));
+  }
+  t.is((await admin.get("/Users")).status, 200, "the bursts are used up");
+  const addons = await http.get(`${emu.addonsUrl}/api/v1/addons`, bearer(admin.token));
+  t.is(addons.status, 500);
+  t.regex(String(addons.headers["content-type"]), /^application\/problem\+json/);
+  t.regex(addons.data.detail, /Injected fault: 500/);
+  t.deepEqual(emu.requestLog().filter((e) => e.path === "/access-management/api/v1/Users").map((e) => e.status), [500, 502, 503, 429, 200]);
 });
