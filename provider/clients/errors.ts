@@ -111,12 +111,12 @@ export function theService(service: string): string {
 }
 
 /** A token that the service will refuse because its `aud` lacks the service's API (a 401 foretold). */
-export function missingAudienceMessage(ctx: OperationContext & { audience: string; neededRole?: string }, audiences: string[]): string {
+export function missingAudienceMessage(ctx: OperationContext & { audience: string; neededRole: string }, audiences: string[]): string {
   const who = ctx.identity ? `"${ctx.identity}"` : "the configured identity";
-  const role = ctx.neededRole ? ` with the role ${ctx.neededRole}` : "";
   return (
-    `Cannot ${ctx.action}: the token of the identity ${who} is not issued for ${theService(ctx.service)} (its aud holds ${audiences.join(", ")}; ${theService(ctx.service)} accepts only tokens whose aud includes ${ctx.audience}), so the service would answer 401. ` +
-    `Fix: give that identity access to the API ${ctx.audience}${role} in Access Management (the roles of its ClientCredentialUser or ServiceAccount, e.g. roles: ["${ctx.neededRole ?? `${ctx.audience}.Administrator`}"]), or deploy with another identity.`
+    `Cannot ${ctx.action}: the token of the identity ${who} is not issued for ${theService(ctx.service)} (its aud holds ${audiences.join(", ")}; ${theService(ctx.service)} accepts only tokens whose aud includes ${ctx.audience}), ` +
+    `so the service would answer 401: the identity has no access to the API ${ctx.audience}, let alone the role ${ctx.neededRole} there (a role on an API gives the identity's tokens that audience). ` +
+    missingRoleFix(ctx.neededRole, ctx.productVersion)
   );
 }
 

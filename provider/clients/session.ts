@@ -54,7 +54,8 @@ export class Session {
   async preflight(identity: Identity, neededRole: string, ctx: Omit<OperationContext, "identity" | "neededRole">): Promise<void> {
     const token = await this.token(identity);
     if (ctx.audience && token.audiences.length > 0 && !token.audiences.includes(ctx.audience)) {
-      throw new TridionError(missingAudienceMessage({ ...ctx, audience: ctx.audience, identity: identity.clientId, neededRole }, token.audiences), { status: 403 });
+      const productVersion = ctx.productVersion ?? (await this.productVersion());
+      throw new TridionError(missingAudienceMessage({ ...ctx, productVersion, audience: ctx.audience, identity: identity.clientId, neededRole }, token.audiences), { status: 403 });
     }
     // A token without any role claim tells us nothing: let the service decide.
     if (token.roles.length === 0 || token.roles.includes(neededRole)) return;

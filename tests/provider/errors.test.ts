@@ -71,7 +71,8 @@ test.serial("a token whose aud lacks the Add-ons Service fails before the upload
   const credentials = { clientId: secret.clientId, clientSecret: secret.clientSecret };
   const err = await failure(impl.addonPackage.check!({}, { source: addonFolder(), credentials }));
   t.regex(err.message, /is not issued for the Add-ons Service \(its aud holds Tridion\.ContentManager; the Add-ons Service accepts only tokens whose aud includes Tridion\.AddonService\)/);
-  t.regex(err.message, /Fix: give that identity access to the API Tridion\.AddonService with the role Tridion\.AddonService\.Administrator/);
+  t.regex(err.message, /has no access to the API Tridion\.AddonService, let alone the role Tridion\.AddonService\.Administrator/);
+  t.regex(err.message, /Fix: In Tridion Sites 10 create a service account with the role Tridion\.AddonService\.Administrator/);
   t.false(err.message.includes(secret.clientSecret));
   t.is((await api.get(api.addons(""))).data.length, 0, "nothing uploaded");
 });

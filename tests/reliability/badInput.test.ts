@@ -24,17 +24,18 @@ test.before(async () => {
   fixture.dir = fs.mkdtempSync(path.join(os.tmpdir(), "tridion-bad-input-"));
   fixture.clockOffsetMs = 0;
   [fixture.emulator, fixture.emulator96] = await Promise.all([
-    startTestEmulator({ maxPackageBytes: MAX_PACKAGE_BYTES, activationDelayMs: 50 }),
-    startTestEmulator({ productVersion: "9.6", activationDelayMs: 50 }),
+    startTestEmulator({ maxPackageBytes: MAX_PACKAGE_BYTES, activationDelayMs: 50, seedUsers: ["reliability-deployer", "existing-deployer"] }),
+    startTestEmulator({ productVersion: "9.6", activationDelayMs: 50, seedUsers: ["reliability-deployer", "existing-deployer"] }),
   ]);
   // Something to lose: an add-on (the corpus's packages share its id and say adopt: true) and a user with a secret.
   for (const emulator of [fixture.emulator, fixture.emulator96]) {
     const token = await getToken(emulator, emulator.credentials.admin);
     const r = await uploadPackage(`${emulator.addonsUrl}/api/v1/addons`, token, await buildZip(packageFiles()), `${ADDON_ID}-1.4.0.zip`);
     if (r.status !== 201) throw new Error(`baseline upload: ${r.status}`);
-    const api = await amApi(emulator);
-    const user = await api.createUser({ name: "existing-deployer", accessSettings: [{ api: "Tridion.AddonService", role: "Administrator" }] });
-    await api.createSecret(user.id, new Date(Date.now() + 30 * 86_400_000).toISOString());
+    const { access } = await amApi(emulator);
+    const user = await access.user("existing-deployer");
+    await access.setRoles("Users", user.id, ["Tridion.AddonService.Administrator"]);
+    await access.generateSecret("Users", user.id);
   }
 });
 

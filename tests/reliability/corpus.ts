@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { ZipArchive } from "archiver";
 import { buildRawZip, buildZip, manifest, packageFiles, type TestEmulator } from "../helpers/emulator";
 import type { Config } from "../provider/support";
+import { signIn } from "../helpers/accessManagement";
 import { amApi } from "./support";
 
 export type ResourceKind = "addonPackage" | "clientCredentialUser" | "serviceAccount";
@@ -99,13 +100,16 @@ const identity = (extra: Props = {}): Arranged => ({
   inputs: { userName: "reliability-deployer", roles: [ADDONS_ADMIN], ...extra },
 });
 
-/** A user with client credentials holding `roles` (role keys), made by the admin; returns its credential. */
-async function userWithSecret(f: Fixture, name: string, accessSettings: Array<{ api: string; role: string }>, days = 30) {
+/** A user who signed in, holding `roleKeys`, with client credentials an admin made; returns its credential. */
+async function userWithSecret(f: Fixture, name: string, roleKeys: string[], days = 30) {
   const api = await amApi(f.emulator);
-  const user = await api.createUser({ name, accessSettings });
+  const user = await signIn(f.emulator, name);
+  await api.access.setRoles("Users", user.id, roleKeys);
+  const generated = await api.access.generateSecret("Users", user.id);
   const expiresAt = new Date(Date.now() + f.clockOffsetMs + days * 86_400_000).toISOString();
-  const secret = await api.createSecret(user.id, expiresAt);
-  return { user, secret, api };
+  const shortened = await api.access.setSecretExpiry("Users", user.id, generated.id, expiresAt);
+  if (shortened.status !== 200) throw new Error(`shorten the secret: ${shortened.status} ${JSON.stringify(shortened.data)}`);
+  return { user, secret: { id: generated.id, clientId: generated.clientId, secret: generated.clientSecret }, api };
 }
 
 // ---- the corpus ---------------------------------------------------------------------------------
@@ -401,9 +405,9 @@ export const corpus: BadInputCase[] = [
     name: "revoked client secret",
     group: "credentials", resource: "addonPackage",
     arrange: async (f) => {
-      const { user, secret, api } = await userWithSecret(f, "revoked-deployer", [{ api: "Tridion.AddonService", role: "Administrator" }]);
+      const { user, secret, api } = await userWithSecret(f, "revoked-deployer", [ADDONS_ADMIN]);
       await api.revokeSecret(user.id, secret.id);
-      return { ...addon(folder(f, packageFiles()), { credentials: { clientId: secret.clientId ?? user.clientId, clientSecret: secret.secret } }), secrets: [secret.secret] };
+      return { ...addon(folder(f, packageFiles()), { credentials: { clientId: secret.clientId, clientSecret: secret.secret } }), secrets: [secret.secret] };
     },
     cause: [/invalid_client/, /revoked/],
     fix: [/create a new one \(bump secretVersion/],
@@ -412,11 +416,11 @@ export const corpus: BadInputCase[] = [
     name: "expired client secret (emulator clock moved past its expiry)",
     group: "credentials", resource: "addonPackage",
     arrange: async (f) => {
-      const { user, secret } = await userWithSecret(f, "expired-deployer", [{ api: "Tridion.AddonService", role: "Administrator" }], 1);
+      const { user, secret } = await userWithSecret(f, "expired-deployer", [ADDONS_ADMIN], 1);
       const seconds = 2 * 86_400;
       f.emulator.advanceClock(seconds);
       f.clockOffsetMs += seconds * 1000;
-      return { ...addon(folder(f, packageFiles()), { credentials: { clientId: secret.clientId ?? user.clientId, clientSecret: secret.secret } }), secrets: [secret.secret] };
+      return { ...addon(folder(f, packageFiles()), { credentials: { clientId: secret.clientId, clientSecret: secret.secret } }), secrets: [secret.secret] };
     },
     cause: [/invalid_client/, /expired/],
     fix: [/create a new one \(bump secretVersion/],
@@ -442,13 +446,13 @@ export const corpus: BadInputCase[] = [
     fix: [/"Add-ons API" account only has the Service role/, /ClientCredentialUser resource/],
   },
   {
-    name: "wrong audience: an identity without any Add-ons role",
+    name: "wrong audience: an identity without access to the Add-ons API",
     group: "credentials", resource: "addonPackage",
     arrange: async (f) => {
-      const { user, secret } = await userWithSecret(f, "cm-only-user", [{ api: "Tridion.ContentManager", role: "Administrator" }]);
-      return { ...addon(folder(f, packageFiles()), { credentials: { clientId: secret.clientId ?? user.clientId, clientSecret: secret.secret } }), secrets: [secret.secret] };
+      const { secret } = await userWithSecret(f, "cm-only-user", ["Tridion.ContentManager.Administrator"]);
+      return { ...addon(folder(f, packageFiles()), { credentials: { clientId: secret.clientId, clientSecret: secret.secret } }), secrets: [secret.secret] };
     },
-    cause: [/lacks the role Tridion\.AddonService\.Administrator/, /Tridion\.ContentManager\.Administrator/],
+    cause: [/is not issued for the Add-ons Service \(its aud holds Tridion\.ContentManager/, /no access to the API Tridion\.AddonService/],
     fix: [/with the role Tridion\.AddonService\.Administrator/],
   },
   {
@@ -458,7 +462,7 @@ export const corpus: BadInputCase[] = [
       ...identity(),
       config: (c) => ({ ...c, "tridion:clientId": f.emulator.credentials.addonsService.clientId, "tridion:clientSecret": f.emulator.credentials.addonsService.clientSecret }),
     }),
-    cause: [/Tridion\.AccessManagement\.Administrator/],
+    cause: [/is not issued for Access Management \(its aud holds Tridion\.AddonService/, /Tridion\.AccessManagement\.Administrator/],
     fix: [/Access Management API Client \(admin\)/],
   },
 
@@ -467,7 +471,7 @@ export const corpus: BadInputCase[] = [
     name: "ServiceAccount on Tridion Sites 9.6",
     group: "identity", resource: "serviceAccount", productVersion: "9.6",
     arrange: async () => ({ inputs: { accountName: "addon-deployer", roles: [ADDONS_ADMIN] } }),
-    cause: [/9\.5\/9\.6 does not let you create service accounts/],
+    cause: [/9\.5\/9\.6 cannot create service accounts/],
     fix: [/use ClientCredentialUser instead/],
   },
   {
@@ -496,7 +500,7 @@ export const corpus: BadInputCase[] = [
     group: "identity", resource: "clientCredentialUser",
     arrange: async () => identity({ roles: ["Tridion.AddonService.Superuser"] }),
     // Found in preview, from Access Management's own list of APIs and roles (api-resources).
-    cause: [/roles: Tridion\.AddonService\.Superuser: Tridion\.AddonService has no role "Superuser"/],
+    cause: [/roles: Tridion\.AddonService\.Superuser: Tridion\.AddonService has no such role/],
     fix: [/Its roles: Tridion\.AddonService\.Administrator, Tridion\.AddonService\.Service, Tridion\.AddonService\.ReadOnly/],
   },
   {
@@ -519,6 +523,44 @@ export const corpus: BadInputCase[] = [
     arrange: async () => identity({ userName: "  " }),
     cause: [/needs `userName`/],
     fix: [/the user name in Access Management/],
+  },
+  {
+    name: "a user who has never signed in (Access Management creates users at sign-in)",
+    group: "identity", resource: "clientCredentialUser",
+    arrange: async () => identity({ userName: "never-signed-in" }),
+    cause: [/Cannot find the user "never-signed-in" in Access Management: nobody of that name has signed in yet/, /its API cannot create users/],
+    fix: [/Fix: sign in once as "never-signed-in"/, /or correct userName/],
+  },
+  {
+    name: "two users of one name through different identity providers",
+    group: "identity", resource: "clientCredentialUser",
+    arrange: async (f) => {
+      await signIn(f.emulator, "twin-deployer", { identityProvider: "EntraId" });
+      await signIn(f.emulator, "twin-deployer", { identityProvider: "Windows" });
+      return identity({ userName: "twin-deployer" });
+    },
+    cause: [/2 users of that name have signed in to Access Management through different identity providers/, /identityProvider: "EntraId"/, /identityProvider: "Windows"/],
+    fix: [/Fix: set identityProvider on this ClientCredentialUser/],
+  },
+  {
+    name: "an identityProvider none of the users of that name signed in with",
+    group: "identity", resource: "clientCredentialUser",
+    arrange: async () => identity({ identityProvider: "Okta" }),
+    cause: [/identityProvider: Cannot find the user "reliability-deployer" signed in through the identity provider "Okta"/],
+    fix: [/set identityProvider to one of those, or leave it out/],
+  },
+  {
+    name: "a deactivated user",
+    group: "identity", resource: "clientCredentialUser",
+    arrange: async (f) => {
+      const user = await signIn(f.emulator, "deactivated-deployer");
+      const api = await amApi(f.emulator);
+      const res = await api.access.put(`/Users/${user.id}/deactivate`, undefined);
+      if (res.status !== 200) throw new Error(`deactivate: ${res.status}`);
+      return identity({ userName: "deactivated-deployer" });
+    },
+    cause: [/"deactivated-deployer" \(id \d+\) is deactivated in Access Management/, /get no token/],
+    fix: [/Fix: activate the user in Access Management/],
   },
   {
     name: "rotateBeforeDays not below secretExpiresInDays",

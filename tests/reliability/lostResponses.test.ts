@@ -3,6 +3,7 @@
 // blindly, so the provider must look at what the server holds: the add-on or account that landed
 // is ours, nothing is created twice, and the next `up` converges without another upload.
 import test from "ava";
+import { requestToken } from "../helpers/emulator";
 import { adminApi, addonFolder, configFor, configure, failure, impl, start } from "../provider/support";
 
 const ADDONS_ADMIN = "Tridion.AddonService.Administrator";
@@ -48,34 +49,52 @@ test.serial("when even the look fails, the new add-on is kept as partly created 
   t.false((await impl.addonPackage.diff!(err.id!, updated.outs, inputs)).changes);
 });
 
-test.serial("an account POST whose answer is lost is found by name: created once, and ours to delete", async (t) => {
-  const emulator = await start({ productVersion: "9.6" });
+test.serial("a service account POST whose answer is lost is found by name: created once, and ours to delete", async (t) => {
+  const emulator = await start({ productVersion: "10" });
   t.teardown(() => emulator.close());
-  const api = await adminApi(emulator);
-  emulator.setFaults({ lostResponses: [{ count: 1, method: "POST", path: "/api/v1/users$" }] });
-  const created = await impl.clientCredentialUser.create({ userName: "lost-answer", roles: [ADDONS_ADMIN] });
+  const { access } = await adminApi(emulator);
+  emulator.setFaults({ lostResponses: [{ count: 1, method: "POST", path: "/api/v1/ServiceAccounts$" }] });
+  const created = await impl.serviceAccount.create({ accountName: "lost-answer", roles: [ADDONS_ADMIN] });
   emulator.setFaults({});
   t.true(created.outs.createdAccount, "the account that landed is the one this resource created");
   t.truthy(created.outs.clientSecret);
-  const named = (await api.get(api.am("/users"))).data.filter((u: { name: string }) => u.name === "lost-answer");
+  const named = (await access.list("ServiceAccounts")).filter((a) => a.name === "lost-answer");
   t.is(named.length, 1, "created once");
-  await impl.clientCredentialUser.delete!(created.id, created.outs);
-  t.is((await api.get(api.am(`/users/${created.id}`))).status, 404, "delete removes it");
+  await impl.serviceAccount.delete!(created.id, created.outs);
+  t.is(await access.account("ServiceAccounts", named[0].id), undefined, "delete removes it");
 });
 
-test.serial("a client-secret POST whose answer is lost: the unusable secret is revoked, and the next up issues one", async (t) => {
-  const emulator = await start({ productVersion: "10" });
+test.serial("a user's grant (PUT) whose answer is lost is simply sent again: PUT is idempotent", async (t) => {
+  const emulator = await start({ productVersion: "9.6", seedUsers: ["lost-grant"] });
   t.teardown(() => emulator.close());
-  const api = await adminApi(emulator);
-  emulator.setFaults({ lostResponses: [{ count: 1, method: "POST", path: "/client-secrets$" }] });
-  const inputs = { accountName: "lost-secret", roles: [ADDONS_ADMIN] };
-  const err = await failure(impl.serviceAccount.create(inputs));
+  const { access } = await adminApi(emulator);
+  emulator.setFaults({ lostResponses: [{ count: 1, method: "PUT", path: "/api/v1/Users/\\d+$" }] });
+  const created = await impl.clientCredentialUser.create({ userName: "lost-grant", roles: [ADDONS_ADMIN] });
   emulator.setFaults({});
-  t.truthy(err.id, "the account is kept in state");
-  t.is(err.properties?.secretStatus, "none");
-  t.deepEqual((await api.get(api.am(`/service-accounts/${err.id}/client-secrets`))).data, [], "the secret whose value was lost does not fill a slot");
-
-  const healed = (await impl.serviceAccount.update!(err.id!, err.properties!, inputs)).outs;
-  t.is(healed.secretStatus, "active");
-  t.deepEqual((await api.get(api.am(`/service-accounts/${err.id}/client-secrets`))).data.map((s: { id: string }) => s.id), [healed.secretId]);
+  t.deepEqual(access.rolesOf((await access.account("Users", created.outs.userId))!), [ADDONS_ADMIN]);
+  t.deepEqual(created.outs.originalAccess, { "Tridion.AddonService": { linked: false, role: null } }, "what it held before is what it held before the first PUT");
+  await impl.clientCredentialUser.delete!(created.id, created.outs);
+  t.deepEqual(access.rolesOf((await access.account("Users", created.outs.userId))!), []);
 });
+
+for (const kind of ["ServiceAccounts", "Users"] as const) {
+  test.serial(`a generateClientSecret whose answer is lost (${kind}): the secret that appeared is revoked, and the next up issues one`, async (t) => {
+    const emulator = await start({ productVersion: "10", seedUsers: ["lost-secret"] });
+    t.teardown(() => emulator.close());
+    const { access } = await adminApi(emulator);
+    emulator.setFaults({ lostResponses: [{ count: 1, method: "POST", path: "/generateClientSecret$" }] });
+    const provider = kind === "Users" ? impl.clientCredentialUser : impl.serviceAccount;
+    const inputs = kind === "Users" ? { userName: "lost-secret", roles: [ADDONS_ADMIN] } : { accountName: "lost-secret", roles: [ADDONS_ADMIN] };
+    const err = await failure(provider.create(inputs));
+    emulator.setFaults({});
+    t.truthy(err.id, "the account is kept in state");
+    t.is(err.properties?.secretStatus, "none");
+    t.deepEqual(await access.secretIds(kind, Number(err.id)), [], "the secret whose value was lost does not fill a slot");
+    t.true(emulator.requestLog().some((r) => r.method === "DELETE" && /\/clientSecrets\/\d+$/.test(r.path) && r.status === 204), "it was generated, then revoked");
+
+    const healed = (await provider.update!(err.id!, err.properties!, inputs)).outs;
+    t.is(healed.secretStatus, "active");
+    t.deepEqual(await access.secretIds(kind, Number(err.id)), [healed.secretId]);
+    t.is((await requestToken(emulator.accessManagementUrl, healed.clientId, healed.clientSecret)).status, 200);
+  });
+}

@@ -3,6 +3,7 @@
 // deployment could change, and the writes in the emulator's request log.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { amAdmin, signIn } from "../helpers/accessManagement";
 import { bearer, getToken, http, manifest, packageFiles, type TestEmulator } from "../helpers/emulator";
 import type { RequestLogEntry } from "../../emulator";
 
@@ -18,25 +19,26 @@ export async function amApi(emulator: TestEmulator) {
   const token = () => getToken(emulator, emulator.credentials.admin);
   const am = (p: string) => `${emulator.accessManagementUrl}/api/v1${p}`;
   const addons = (p = "") => `${emulator.addonsUrl}/api/v1/addons${p}`;
+  const access = await amAdmin(emulator);
   return {
+    access,
     async users(): Promise<Json[]> {
-      return ok("list users", await http.get(am("/users"), bearer(await token())), 200);
+      return ok("list users", await http.get(am("/Users"), bearer(await token())), 200);
     },
-    async serviceAccounts(): Promise<Json[] | undefined> {
-      const r = await http.get(am("/service-accounts"), bearer(await token()));
-      return r.status === 404 ? undefined : ok("list service accounts", r, 200);
+    async serviceAccounts(): Promise<Json[]> {
+      return ok("list service accounts", await http.get(am("/ServiceAccounts"), bearer(await token())), 200);
     },
-    async secrets(kind: "users" | "service-accounts", id: string): Promise<Json[]> {
-      return ok("list secrets", await http.get(am(`/${kind}/${id}/client-secrets`), bearer(await token())), 200);
+    /** A user who signed in, with these roles and a secret of their own (made in the Access Management UI, say). */
+    async userWithSecret(name: string, roleKeys: string[], days: number): Promise<{ id: number; clientId: string; secret: string; secretId: number; expiresAt: string }> {
+      const user = await signIn(emulator, name);
+      await access.setRoles("Users", user.id, roleKeys);
+      const generated = await access.generateSecret("Users", user.id);
+      const expiresAt = new Date(Date.now() + days * 86_400_000).toISOString();
+      ok("shorten the secret", await access.setSecretExpiry("Users", user.id, generated.id, expiresAt), 200);
+      return { id: user.id, clientId: generated.clientId, secret: generated.clientSecret, secretId: generated.id, expiresAt };
     },
-    async createUser(body: Json): Promise<Json> {
-      return ok("create user", await http.post(am("/users"), body, bearer(await token())), 201, 200);
-    },
-    async createSecret(userId: string, expiresAt: string): Promise<{ id: string; clientId?: string; secret: string; expiresAt: string }> {
-      return ok("create secret", await http.post(am(`/users/${userId}/client-secrets`), { expiresAt }, bearer(await token())), 201);
-    },
-    async revokeSecret(userId: string, secretId: string) {
-      return ok("revoke secret", await http.delete(am(`/users/${userId}/client-secrets/${secretId}`), bearer(await token())), 204, 200);
+    async revokeSecret(userId: number, secretId: number) {
+      return ok("revoke secret", await access.revokeSecret("Users", userId, secretId), 204);
     },
     async addons(): Promise<Json[]> {
       return ok("list add-ons", await http.get(addons(), bearer(await token())), 200);
@@ -53,26 +55,27 @@ export async function amApi(emulator: TestEmulator) {
 }
 
 /**
- * Everything a deployment could change: users and service accounts (roles, secrets with expiry),
- * add-ons (package, configuration, enabled). Status is left out: it moves with time on its own.
+ * Everything a deployment could change: users and service accounts (access links, secrets with
+ * expiry), add-ons (package, configuration, enabled). Status and last-login times are left out:
+ * they move on their own.
  */
 export async function serverSnapshot(emulator: TestEmulator) {
   const api = await amApi(emulator);
-  const accounts = async (kind: "users" | "service-accounts", list: Json[] | undefined) => {
-    const out = [];
-    for (const a of list ?? []) {
-      const secrets = (await api.secrets(kind, a.id)).map((s) => ({ id: s.id, expiresAt: s.expiresAt })).sort((x, y) => x.id.localeCompare(y.id));
-      out.push({ id: a.id, name: a.name, clientId: a.clientId, accessSettings: a.accessSettings, secrets });
-    }
-    return out.sort((x, y) => x.name.localeCompare(y.name));
-  };
+  const accounts = (list: Json[]) =>
+    list
+      .map((a) => ({
+        id: a.id, name: a.name, clientId: a.clientId, enabled: a.isEnabled,
+        access: a.accessControlEntry,
+        secrets: (a.clientSecrets as Json[]).map((s) => ({ id: s.id, expiresAt: s.expiresAt })).sort((x, y) => x.id - y.id),
+      }))
+      .sort((x, y) => x.name.localeCompare(y.name) || x.id - y.id);
   const addons = (await api.addons()).map((a) => ({
     id: a.id, version: a.version, packageSha256: a.packageSha256, packageFileName: a.packageFileName,
     configurationSha256: a.configurationSha256 ?? null, disabled: a.status === "Disabled",
   })).sort((x, y) => x.id.localeCompare(y.id));
   return {
-    users: await accounts("users", await api.users()),
-    serviceAccounts: await accounts("service-accounts", await api.serviceAccounts()),
+    users: accounts(await api.users()),
+    serviceAccounts: accounts(await api.serviceAccounts()),
     addons,
   };
 }
