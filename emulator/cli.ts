@@ -45,9 +45,19 @@ function jsonArgument(name: string, value: string | undefined): unknown {
 function parseSeedUsers(value: string | undefined): EmulatorOptions["seedUsers"] {
   if (value === undefined) return undefined;
   const text = value.trim();
-  if (text.startsWith("[") || text.startsWith("@")) {
+  if (text.startsWith("[") || text.startsWith("{") || text.startsWith("@")) {
     const list = jsonArgument("seed-users", text);
-    if (!Array.isArray(list)) fail('--seed-users as JSON must be a list such as [{"name": "addon-deployer"}]');
+    const example = '[{"name": "addon-deployer", "identityProvider": "EntraId"}]';
+    if (!Array.isArray(list)) fail(`--seed-users as JSON must be a list such as ${example}`);
+    list.forEach((entry: unknown, index: number) => {
+      if (typeof entry === "string" && entry.trim()) return;
+      const user = entry as Record<string, unknown> | null;
+      const keys = user && typeof user === "object" ? Object.keys(user) : [];
+      const wrong = keys.filter((k) => !["name", "email", "identityProvider"].includes(k) || typeof user![k] !== "string");
+      if (!user || typeof user.name !== "string" || !user.name.trim() || wrong.length) {
+        fail(`--seed-users[${index}] must be a name or {"name", "email"?, "identityProvider"?} with string values, got ${JSON.stringify(entry)}`);
+      }
+    });
     return list as EmulatorOptions["seedUsers"];
   }
   return text.split(",").map((s) => s.trim()).filter(Boolean);

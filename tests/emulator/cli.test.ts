@@ -94,6 +94,9 @@ test("bad flags exit with status 2 and a usage message", async (t) => {
     [["--am-base-path", "ISHAM"], /--am-base-path must be a path like \/access-management or \/ISHAM \(not \/addons\), got "ISHAM"/],
     [["--am-base-path", "/addons"], /--am-base-path must be a path like/],
     [["--seed-users", '[{"name": "ann"'], /--seed-users is not valid JSON/],
+    [["--seed-users", '{"name": "ann"}'], /--seed-users as JSON must be a list/],
+    [["--seed-users", '[{"name": "ann", "identityProvider": 7}]'], /--seed-users\[0\] must be a name or \{"name", "email"\?, "identityProvider"\?\}/],
+    [["--seed-users", '[{"displayName": "ann"}]'], /--seed-users\[0\]/],
     [["--keep-issuer-case=yes"], /keep-issuer-case/],
   ];
   for (const [args, message] of cases) {
