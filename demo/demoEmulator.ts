@@ -3,7 +3,7 @@
 // on one data dir).
 import * as fs from "fs";
 import * as path from "path";
-import { startEmulator } from "../emulator";
+import { startEmulator, type EmulatorOptions } from "../emulator";
 import type { DemoOptions } from "./options";
 
 export interface DemoEmulator {
@@ -21,6 +21,11 @@ interface Endpoint { pid: number; accessManagementUrl: string; addonsUrl: string
 
 const PRODUCT_VERSION = "9.6"; // the seed question's version: client credentials on a user
 const ACTIVATION_DELAY_MS = 1500;
+/**
+ * The pipeline user of the quickstart. Access Management creates users when they first sign in
+ * through an identity provider, so the demo's emulator starts with this one signed in.
+ */
+export const DEMO_PIPELINE_USER = "addon-deployer";
 
 function endpointFile(options: DemoOptions): string {
   return path.join(options.dataDir, "emulator-endpoint.json");
@@ -51,7 +56,7 @@ async function attachToRunning(options: DemoOptions): Promise<DemoEmulator | und
 async function startOwn(options: DemoOptions): Promise<DemoEmulator> {
   const dataDir = path.join(options.dataDir, "emulator");
   fs.mkdirSync(dataDir, { recursive: true });
-  const settings = { dataDir, productVersion: PRODUCT_VERSION, activationDelayMs: ACTIVATION_DELAY_MS } as const;
+  const settings: EmulatorOptions = { dataDir, productVersion: PRODUCT_VERSION, activationDelayMs: ACTIVATION_DELAY_MS, seedUsers: [DEMO_PIPELINE_USER] };
   let running;
   try {
     running = await startEmulator({ ...settings, port: options.port });
@@ -68,6 +73,7 @@ async function startOwn(options: DemoOptions): Promise<DemoEmulator> {
   };
   fs.writeFileSync(endpointFile(options), JSON.stringify(endpoint, null, 2));
   console.log(`Tridion Sites ${running.productVersion} emulator up: ${running.accessManagementUrl} and ${running.addonsUrl}`);
+  console.log(`The pipeline user "${DEMO_PIPELINE_USER}" has signed in once, so Access Management lists it (that is how users appear).`);
   return {
     ...endpoint,
     admin: running.credentials.admin,

@@ -10,7 +10,6 @@ export interface ErrorMessage {
   localizedMessage: string;
   target: string | null;
   details: ErrorMessage[] | null;
-  innerError: null;
   stackTrace?: string | null;
 }
 
@@ -27,7 +26,8 @@ export class AmError extends Error {
 }
 
 export function errorMessage(code: string, message: string, target: string | null, details: ErrorMessage[] | null = null): ErrorMessage {
-  return { code, message, localizedMessage: message, target, details, innerError: null };
+  // No innerError: RWS's schema types it as an object that cannot be null, and there is none to tell.
+  return { code, message, localizedMessage: message, target, details };
 }
 
 export function sendAmError(reply: FastifyReply, error: AmError): FastifyReply {

@@ -45,7 +45,7 @@ export const componentSchemas: Record<string, Schema> = {
       localizedMessage: { type: "string", nullable: true },
       target: { type: "string", nullable: true },
       details: nullableArrayOf("ErrorMessage"),
-      innerError: { type: "object", nullable: true },
+      innerError: { type: "object", properties: { code: { type: "string", nullable: true } } },
       stackTrace: { type: "string", nullable: true },
     },
     additionalProperties: false,

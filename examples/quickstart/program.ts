@@ -8,10 +8,10 @@ export function quickstart() {
   const config = new pulumi.Config("quickstart");
 
   // Tridion Sites 9.5/9.6: a user with client credentials and the Add-ons Administrator role acts
-  // as a service account (the predefined "Add-ons API" account only holds the Service role).
+  // as a service account (the predefined "Add-ons API" account only holds the Service role). The
+  // user exists because it signed in to Access Management once; this gives it its credentials.
   const deployer = new ClientCredentialUser("addon-deployer", {
     userName: config.get("deployerUserName") ?? "addon-deployer",
-    displayName: "Add-on deployment pipeline",
     roles: ["Tridion.AddonService.Administrator"],
     secretExpiresInDays: config.getNumber("secretExpiresInDays") ?? 90,
     rotateBeforeDays: 30,

@@ -9,7 +9,6 @@ export function serviceAccountExample() {
 
   const deployer = new ServiceAccount("addon-deployer", {
     accountName: "Add-on deployer",
-    description: "Uploads add-on packages from the release pipeline",
     roles: ["Tridion.AddonService.Administrator"],
     secretExpiresInDays: 180,
     rotateBeforeDays: 30,

@@ -77,14 +77,11 @@ export const serviceAccountProvider = identityProvider({
     checker.optionalString("clientId");
     checker.optionalBoolean("adopt");
   },
-  async checkServer(am, news: Props, checker, isNew) {
-    if (!isNew) return;
-    try {
-      const existing = await findByName(am, news.accountName);
-      if (existing) refuseExisting(existing, news);
-    } catch (e) {
-      if (!(e instanceof TridionError) || e.status !== undefined) throw e;
-      checker.fail("accountName", e.message);
+  // Whether the name is taken is decided at create, not in preview: a replacement is checked as
+  // if new while the account it replaces (deleted first) still exists.
+  async checkServer(_am, news: Props, checker) {
+    if (isPredefinedAccountName(news.accountName)) {
+      checker.fail("accountName", `"${news.accountName}" is a predefined account of Access Management, whose access cannot be changed. Fix: choose another accountName (a new account gets the roles you need).`);
     }
   },
   async establish(am, inputs: Props, grant) {

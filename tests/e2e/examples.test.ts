@@ -6,6 +6,7 @@ import * as path from "node:path";
 import test from "ava";
 import { bearer, getToken, http, startTestEmulator, TestEmulator } from "../helpers/emulator";
 import { changesIn, EngineLog, failureOf, openStack, openWorkspace, quiet, repoRoot, tridionConfig } from "../helpers/pulumi";
+import { amAdmin } from "../helpers/accessManagement";
 import { adminApi, snapshot } from "./support";
 
 type Program = () => Record<string, unknown>;
@@ -16,12 +17,12 @@ function example(folder: string, exportName: string): Program {
 
 async function serviceAccounts(emulator: TestEmulator): Promise<Array<Record<string, any>>> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const token = await getToken(emulator, emulator.credentials.admin);
-  return (await http.get(`${emulator.accessManagementUrl}/api/v1/service-accounts`, bearer(token))).data;
+  return (await http.get(`${emulator.accessManagementUrl}/api/v1/ServiceAccounts`, bearer(token))).data;
 }
 
 test.serial("quickstart (9.6): the deployer user uploads the add-on; no changes after; destroy restores the emulator", async (t) => {
   t.timeout(240_000);
-  const emulator = await startTestEmulator({ productVersion: "9.6" });
+  const emulator = await startTestEmulator({ productVersion: "9.6", seedUsers: ["addon-deployer"] });
   const ws = await openWorkspace();
   t.teardown(async () => { await emulator.close(); ws.remove(); });
   const before = await snapshot(emulator);
@@ -32,8 +33,7 @@ test.serial("quickstart (9.6): the deployer user uploads the add-on; no changes 
   const up = await stack.up(quiet(log));
   t.is(up.outputs.addonStatus.value, "Success");
   t.true(up.outputs.deployerClientSecret.secret, "the client secret stays a Pulumi secret");
-  const deployer = (await adminApi(emulator).userByName("addon-deployer"))!;
-  t.deepEqual(deployer.accessSettings, [{ api: "Tridion.AddonService", role: "Administrator" }]);
+  t.deepEqual(await adminApi(emulator).rolesOf("addon-deployer"), ["Tridion.AddonService.Administrator"]);
   const upload = emulator.requestLog().find((e) => e.method === "POST" && e.path.endsWith("/api/v1/addons"));
   t.is(upload?.identity, up.outputs.deployerClientId.value, "uploaded as addon-deployer, not as the admin");
 
@@ -56,7 +56,7 @@ test.serial("service-account (10.x): the account deploys the add-on; secretVersi
   t.is(first.outputs.addonStatus.value, "Success");
   const account = (await serviceAccounts(emulator)).find((a) => a.name === "Add-on deployer");
   t.truthy(account, "the service account exists");
-  t.deepEqual(account!.accessSettings, [{ api: "Tridion.AddonService", role: "Administrator" }]);
+  t.deepEqual((await amAdmin(emulator)).rolesOf(account! as never), ["Tridion.AddonService.Administrator"]);
   t.is(first.outputs.clientId.value, account!.clientId);
   const upload = emulator.requestLog().find((e) => e.method === "POST" && e.path.endsWith("/api/v1/addons"));
   t.is(upload?.identity, account!.clientId, "uploaded as the service account");

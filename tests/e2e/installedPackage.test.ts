@@ -21,7 +21,7 @@ let packDir: string;
 const log = new EngineLog();
 
 test.before(async () => {
-  emulator = await startTestEmulator({ productVersion: "9.6" });
+  emulator = await startTestEmulator({ productVersion: "9.6", seedUsers: [DEPLOYER] });
   packDir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-tridion-pack-"));
   ws = await openWorkspace({ dir: fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-tridion-user-program-")) });
 });

@@ -48,7 +48,7 @@ let ws: E2eWorkspace;
 const log = new EngineLog();
 
 test.before(async () => {
-  [dev, prod] = await Promise.all([startTestEmulator({ productVersion: "9.6" }), startTestEmulator({ productVersion: "9.6" })]);
+  [dev, prod] = await Promise.all([startTestEmulator({ productVersion: "9.6", seedUsers: [DEPLOYER] }), startTestEmulator({ productVersion: "9.6", seedUsers: [DEPLOYER] })]);
   ws = await openWorkspace();
 });
 

@@ -25,7 +25,7 @@ test.serial("a new clientId replaces the service account delete-first; --replace
   const stack = await openStack(ws, { stackName: "dev", projectName: "tridion-replace", program, config: tridionConfig(emulator) });
   const api = adminApi(emulator);
   const accounts = async () => {
-    const res = await http.get(`${emulator.accessManagementUrl}/api/v1/service-accounts`, bearer(await getToken(emulator, emulator.credentials.admin)));
+    const res = await http.get(`${emulator.accessManagementUrl}/api/v1/ServiceAccounts`, bearer(await getToken(emulator, emulator.credentials.admin)));
     return (res.data as Array<{ name: string; clientId: string }>).filter((a) => a.name === "pipeline");
   };
 

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { bearer, buildZip, getToken, http, manifest, packageFiles, requestToken, uploadPackage } from "../helpers/emulator";
 import type { TestEmulator } from "../helpers/emulator";
+import { amAdmin, type AmAccount } from "../helpers/accessManagement";
 
 export const ADDON_ID = "acme-publishing-tools";
 export const ADDONS_ADMIN = "Tridion.AddonService.Administrator";
@@ -14,31 +15,37 @@ export const DEPLOYER = "addon-deployer";
 /** The admin identity on the real API (a fresh token per call: tests may move the clock). */
 export function adminApi(emulator: TestEmulator) {
   const token = () => getToken(emulator, emulator.credentials.admin);
-  const am = (p: string) => `${emulator.accessManagementUrl}/api/v1${p}`;
+  const access = () => amAdmin(emulator);
   const addons = (p = "") => `${emulator.addonsUrl}/api/v1/addons${p}`;
   const ok = <T>(what: string, r: { status: number; data: T }, ...expected: number[]): T => {
     if (!expected.includes(r.status)) throw new Error(`${what}: HTTP ${r.status} ${JSON.stringify(r.data)}`);
     return r.data;
   };
   return {
-    async users(): Promise<Array<Record<string, any>>> { // eslint-disable-line @typescript-eslint/no-explicit-any
-      return ok("list users", await http.get(am("/users"), bearer(await token())), 200);
+    async users(): Promise<AmAccount[]> {
+      return (await access()).list("Users");
     },
-    async userByName(name: string): Promise<Record<string, any> | undefined> { // eslint-disable-line @typescript-eslint/no-explicit-any
-      const list = ok("find user", await http.get(am(`/users?name=${encodeURIComponent(name)}`), bearer(await token())), 200) as Array<Record<string, unknown>>;
-      return list[0];
+    async userByName(name: string): Promise<AmAccount | undefined> {
+      return (await this.users()).find((u) => u.name === name);
     },
-    async putUser(id: string, body: Record<string, unknown>) {
-      return ok("update user", await http.put(am(`/users/${id}`), body, bearer(await token())), 200);
+    /** The role keys a user holds (from its accessControlEntry links). */
+    async rolesOf(name: string): Promise<string[]> {
+      const am = await access();
+      const user = await this.userByName(name);
+      return user ? am.rolesOf(user) : [];
     },
-    async secrets(userId: string): Promise<Array<{ id: string; expiresAt: string; expired: boolean }>> {
-      return ok("list secrets", await http.get(am(`/users/${userId}/client-secrets`), bearer(await token())), 200);
+    /** An administrator replaces the user's roles in the Access Management UI. */
+    async setUserRoles(id: number, roleKeys: string[]) {
+      return (await access()).setRoles("Users", id, roleKeys);
     },
-    async revokeSecret(userId: string, secretId: string) {
-      return ok("revoke secret", await http.delete(am(`/users/${userId}/client-secrets/${secretId}`), bearer(await token())), 204, 200);
+    async secrets(userId: number): Promise<Array<{ id: number; expiresAt: string }>> {
+      return ((await (await access()).account("Users", userId))?.clientSecrets ?? []).map((s) => ({ id: s.id, expiresAt: s.expiresAt }));
     },
-    async shortenSecret(userId: string, secretId: string, expiresAt: string) {
-      return ok("shorten secret", await http.patch(am(`/users/${userId}/client-secrets/${secretId}`), { expiresAt }, bearer(await token())), 200, 204);
+    async revokeSecret(userId: number, secretId: number) {
+      return ok("revoke secret", await (await access()).revokeSecret("Users", userId, secretId), 204);
+    },
+    async shortenSecret(userId: number, secretId: number, expiresAt: string) {
+      return ok("shorten secret", await (await access()).setSecretExpiry("Users", userId, secretId, expiresAt), 200);
     },
     async addons(): Promise<Array<Record<string, any>>> { // eslint-disable-line @typescript-eslint/no-explicit-any
       return ok("list add-ons", await http.get(addons(), bearer(await token())), 200);
@@ -72,16 +79,15 @@ export async function tokenRoles(emulator: TestEmulator, clientId: string, clien
 
 /** Everything a stack could leave behind: users (with their roles and secrets) and add-ons. */
 export async function snapshot(emulator: TestEmulator) {
-  const api = adminApi(emulator);
-  const users = [];
-  for (const u of await api.users()) {
-    users.push({ id: u.id, name: u.name, clientId: u.clientId, accessSettings: u.accessSettings, secrets: (await api.secrets(u.id)).map((s) => s.id).sort() });
-  }
+  const am = await amAdmin(emulator);
+  // A user's clientId is left out: Access Management gives a user one with its first secret and
+  // keeps it (read only), so a user a stack gave credentials keeps the id after destroy.
+  const users = (await am.list("Users")).map((u) => ({ id: u.id, name: u.name, roles: am.rolesOf(u), secrets: u.clientSecrets.map((s) => s.id).sort((a, b) => a - b) }));
   const addons = [];
-  for (const a of await api.addons()) {
+  for (const a of await adminApi(emulator).addons()) {
     addons.push({ id: a.id, version: a.version, packageSha256: a.packageSha256, configurationSha256: a.configurationSha256 ?? null });
   }
-  return { users: users.sort((a, b) => a.name.localeCompare(b.name)), addons };
+  return { users: users.sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id), addons };
 }
 
 /** Writes an add-on folder (the quickstart layout) for the manifest fields given; returns its path. */
@@ -112,8 +118,8 @@ export function quickstartConfiguration(threshold: number) {
 type Tridion = typeof import("../../provider");
 
 /**
- * The quickstart story: the admin creates a deployment user with the Add-ons Administrator role;
- * the add-on is deployed *as that user*. Knobs in stack config under `e2e:` (source, threshold,
+ * The quickstart story: the pipeline user (who signed in once) gets client credentials and the
+ * Add-ons Administrator role; the add-on is deployed *as that user*. Knobs in stack config under `e2e:` (source, threshold,
  * secret lifetime and version), so every change is a config change, as a user would make it.
  */
 export function quickstartProgram(tridion: Tridion = require("pulumi-tridion")) { // eslint-disable-line @typescript-eslint/no-require-imports
@@ -121,7 +127,6 @@ export function quickstartProgram(tridion: Tridion = require("pulumi-tridion")) 
     const config = new pulumi.Config("e2e");
     const deployer = new tridion.ClientCredentialUser("addon-deployer", {
       userName: DEPLOYER,
-      displayName: "Add-on deployment pipeline",
       roles: [ADDONS_ADMIN],
       secretExpiresInDays: config.getNumber("secretExpiresInDays") ?? 90,
       rotateBeforeDays: config.getNumber("rotateBeforeDays") ?? 30,

@@ -13,7 +13,7 @@ export interface ErrorMessage {
   localizedMessage: string;
   target: string | null;
   details: ErrorMessage[] | null;
-  innerError: unknown;
+  innerError?: unknown;
   stackTrace?: string | null;
 }
 

@@ -48,8 +48,19 @@ export async function amAdmin(emulator: Emulatorish, credential = emulator.crede
       .filter((k): k is string => !!k)
       .sort();
 
-  /** A GET body sent back with other access (PUT takes the whole object; read-only fields are ignored). */
-  const withAccess = (account: AmAccount, roleKeys: string[]) => ({ ...account, accessControlEntry: roleLinks(roleKeys) });
+  /**
+   * The account's writable fields with other access: PUT takes the whole object; the read-only
+   * fields (ids, timestamps, secrets, link names, a user's clientId) are left out, as RWS's
+   * document asks of a request.
+   */
+  const withAccess = (kind: Kind, account: AmAccount, roleKeys: string[]) => {
+    const { id: _id, createdAt: _c, modifiedAt: _m, lastLoginAt: _l, clientSecrets: _s, createdBy: _cb, modifiedBy: _mb, accessControlEntry: _a, ...writable } = account;
+    if (kind === "Users") {
+      delete writable.clientId;
+      writable.identityProvider = { id: (account.identityProvider as { id: number }).id };
+    }
+    return { ...writable, accessControlEntry: roleLinks(roleKeys) };
+  };
 
   return {
     token,
@@ -76,7 +87,7 @@ export async function amAdmin(emulator: Emulatorish, credential = emulator.crede
     /** Replace the account's roles (an administrator editing its access in the UI). */
     async setRoles(kind: Kind, id: number, roleKeys: string[]) {
       const account = (await http.get(api(`/${kind}/${id}`), auth)).data as AmAccount;
-      const res = await http.put(api(`/${kind}/${id}`), withAccess(account, roleKeys), auth);
+      const res = await http.put(api(`/${kind}/${id}`), withAccess(kind, account, roleKeys), auth);
       if (res.status !== 200) throw new Error(`PUT ${kind}/${id}: ${res.status} ${JSON.stringify(res.data)}`);
       return res.data as AmAccount;
     },
