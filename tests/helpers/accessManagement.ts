@@ -54,11 +54,10 @@ export async function amAdmin(emulator: Emulatorish, credential = emulator.crede
    * document asks of a request.
    */
   const withAccess = (kind: Kind, account: AmAccount, roleKeys: string[]) => {
-    const { id: _id, createdAt: _c, modifiedAt: _m, lastLoginAt: _l, clientSecrets: _s, createdBy: _cb, modifiedBy: _mb, accessControlEntry: _a, ...writable } = account;
-    if (kind === "Users") {
-      delete writable.clientId;
-      writable.identityProvider = { id: (account.identityProvider as { id: number }).id };
-    }
+    const { id: _id, createdAt: _c, modifiedAt: _m, lastLoginAt: _l, clientSecrets: _s, createdBy: _cb, modifiedBy: _mb, accessControlEntry: _a, clientId, ...rest } = account;
+    const writable: Record<string, unknown> = kind === "Users"
+      ? { ...rest, identityProvider: { id: (account.identityProvider as { id: number }).id } }
+      : { ...rest, clientId };
     return { ...writable, accessControlEntry: roleLinks(roleKeys) };
   };
 
