@@ -10,7 +10,7 @@ import { ZipArchive } from "archiver";
 import { amAdmin } from "../helpers/accessManagement";
 import { bearer, getToken, http, manifest, uploadPackage } from "../helpers/emulator";
 
-const cli = path.resolve(__dirname, "../../dist/emulator/cli.js");
+const cli = path.resolve(__dirname, "../../emulator/dist/cli.js");
 
 interface Started {
   child: ChildProcess;
@@ -85,7 +85,8 @@ function runToExit(args: string[]): Promise<{ code: number | null; stdout: strin
     child.kill("SIGTERM"); // it started although it should have refused: stop it, the test fails on the exit code
   });
   child.stderr.on("data", (d) => (stderr += d));
-  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
+  // "close", not "exit": the process may exit before its stderr has been read to the end.
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
 }
 
 test("bad flags exit with status 2 and a usage message", async (t) => {
