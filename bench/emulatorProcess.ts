@@ -1,4 +1,4 @@
-// The emulator in its own process (`node dist/emulator/cli.js`), so what the benchmark measures in
+// The emulator in its own process (`node emulator/dist/cli.js`), so what the benchmark measures in
 // the provider's process is the provider's alone. Reads the JSON line it prints; talks to it over HTTP.
 import { ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
@@ -28,7 +28,7 @@ export interface EmulatorProcess {
 const http = axios.create({ validateStatus: () => true, proxy: false });
 
 export async function startEmulatorProcess(args: string[] = []): Promise<EmulatorProcess> {
-  const cli = path.join(projectRoot(), "dist", "emulator", "cli.js");
+  const cli = path.join(projectRoot(), "emulator", "dist", "cli.js");
   const child = spawn(process.execPath, [cli, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr!.on("data", (chunk) => (stderr += chunk));

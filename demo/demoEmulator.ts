@@ -3,7 +3,7 @@
 // on one data dir).
 import * as fs from "fs";
 import * as path from "path";
-import { startEmulator, type EmulatorOptions } from "../emulator";
+import { startEmulator, type EmulatorOptions } from "tridion-sites-emulator";
 import type { DemoOptions } from "./options";
 
 export interface DemoEmulator {

@@ -1,85 +1,115 @@
-// The demo's Pulumi stack: the root Pulumi.yaml when the Node.js language host is there (exactly
-// `pulumi up` in the repository root), otherwise the same program inline through the Automation
-// API. Either way the real Pulumi engine and CLI do the work.
+// The demo's Pulumi stack: the root Pulumi.yaml (the quickstart) run by the real Pulumi CLI in the
+// repository root, as a user types it: `pulumi config set`, `pulumi up`, `pulumi preview`... with
+// a file backend and passphrase secrets under the demo's data dir. What the demo runs it prints,
+// and it writes a 0600 env file so the same commands can be typed by hand.
+import { spawn } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { LocalWorkspace, OutputMap, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import type { DemoEmulator } from "./demoEmulator";
 import type { DemoAction, DemoOptions } from "./options";
 import { PulumiCli, obtainPulumiCli, pulumiEnvironment, repoRoot } from "./pulumiEngine";
 
 export const STACK = "demo";
-/** The demo's own passphrase, printed in its hints; a passphrase of yours (from the environment) never is. */
-export const DEMO_PASSPHRASE = "tridion-demo";
-const PASSPHRASE = process.env.PULUMI_CONFIG_PASSPHRASE ?? DEMO_PASSPHRASE;
 
 export interface DemoStack {
-  stack: Stack;
   cli: PulumiCli;
+  /** The environment of every command (holds the passphrase: never print it). */
   env: Record<string, string>;
-  mode: string;
-  /** Where the stack's settings file (Pulumi.demo.yaml) lives: run the Pulumi CLI from here. */
+  /** Where the project (Pulumi.yaml) is: the commands run here. */
   workDir: string;
+  /** `source` it to run the CLI on this stack by hand. */
+  envFile: string;
+  /** True when the passphrase came from the caller's environment (then the env file leaves it out). */
+  ownPassphrase: boolean;
 }
 
-function loadQuickstart(): () => Record<string, unknown> {
-  // TypeScript through ts-node, as the Node.js language host would load it.
-  require("ts-node").register({ transpileOnly: true });
-  const program = require(path.join(repoRoot, "examples", "quickstart", "program")) as { quickstart: () => Record<string, unknown> };
-  return program.quickstart;
+/** The caller's passphrase, or the demo's own: random, made once, kept in a 0600 file. */
+function passphrase(dataDir: string): { value: string; own: boolean } {
+  if (process.env.PULUMI_CONFIG_PASSPHRASE) return { value: process.env.PULUMI_CONFIG_PASSPHRASE, own: true };
+  const file = path.join(dataDir, "passphrase");
+  if (!fs.existsSync(file)) fs.writeFileSync(file, crypto.randomBytes(24).toString("base64url"), { mode: 0o600 });
+  return { value: fs.readFileSync(file, "utf8").trim(), own: false };
 }
+
+const quote = (value: string) => `'${value.replace(/'/g, "'\\''")}'`;
+
+function writeEnvFile(file: string, env: Record<string, string>, ownPassphrase: boolean): void {
+  const keys = ["PATH", "PULUMI_BACKEND_URL", "PULUMI_HOME", "PULUMI_SKIP_UPDATE_CHECK", "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"];
+  const lines = [
+    "# The demo's Pulumi environment: `source` this file, then run pulumi in the repository root.",
+    ...keys.map((key) => `export ${key}=${quote(env[key])}`),
+    ownPassphrase ? "# PULUMI_CONFIG_PASSPHRASE: yours (the demo was given it in the environment; export it yourself)" : `export PULUMI_CONFIG_PASSPHRASE=${quote(env.PULUMI_CONFIG_PASSPHRASE)}`,
+    `cd ${quote(repoRoot)}`,
+    "",
+  ];
+  fs.writeFileSync(file, lines.join("\n"), { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+}
+
+/**
+ * Runs `pulumi <args>` in the project folder; `show` streams its output, else it is returned.
+ * Asynchronous: the demo's emulator serves the CLI from this very process.
+ */
+export function pulumi(demo: Pick<DemoStack, "env" | "workDir">, args: string[], options: { show?: boolean; input?: string } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("pulumi", [...args, "--non-interactive"], {
+      cwd: demo.workDir,
+      env: { ...process.env, ...demo.env },
+      stdio: [options.input === undefined ? "ignore" : "pipe", options.show ? "inherit" : "pipe", options.show ? "inherit" : "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (chunk: Buffer) => { stdout += chunk.toString("utf8"); });
+    child.stderr?.on("data", (chunk: Buffer) => { stderr += chunk.toString("utf8"); });
+    if (options.input !== undefined) child.stdin!.end(options.input);
+    child.on("error", (error) => reject(new Error(`Cannot run pulumi: ${error.message}`)));
+    child.on("close", (code) => {
+      if (code === 0) return resolve(stdout);
+      const said = options.show ? "" : `\n${(stderr || stdout).trim()}`;
+      reject(new PulumiFailed(`\`pulumi ${args.join(" ")}\` failed (exit ${code}).${said}`));
+    });
+  });
+}
+
+/** A pulumi command that failed; its own diagnostics were printed (or are in the message). */
+export class PulumiFailed extends Error {}
 
 export async function openDemoStack(emulator: DemoEmulator, options: DemoOptions): Promise<DemoStack> {
   const cli = obtainPulumiCli((line) => console.log(line));
-  const env = pulumiEnvironment(cli, path.join(options.dataDir, "pulumi"), PASSPHRASE);
-  const pulumiCommand = await PulumiCommand.get({ root: path.dirname(cli.binDir), skipVersionCheck: true });
-  const workspace = { pulumiCommand, envVars: env, pulumiHome: env.PULUMI_HOME };
-  let stack: Stack;
-  let mode: string;
-  let workDir = repoRoot;
-  if (cli.hasLanguageHost) {
-    stack = await LocalWorkspace.createOrSelectStack({ stackName: STACK, workDir: repoRoot }, workspace);
-    mode = "the root Pulumi.yaml (examples/quickstart) with the Pulumi CLI and its Node.js language host";
-  } else {
-    const quickstart = loadQuickstart();
-    // Inside the repository (the provider resolves pulumi-tridion from here), away from its files.
-    workDir = path.join(options.dataDir, "workspace");
-    fs.mkdirSync(workDir, { recursive: true });
-    stack = await LocalWorkspace.createOrSelectStack(
-      { stackName: STACK, projectName: "tridion-quickstart", program: async () => quickstart() },
-      { ...workspace, workDir },
-    );
-    mode = "the quickstart program inline through the Automation API (the real engine; this machine has no Node.js language host)";
+  const secret = passphrase(options.dataDir);
+  const env = pulumiEnvironment(cli, path.join(options.dataDir, "pulumi"), secret.value);
+  const demo: DemoStack = { cli, env, workDir: repoRoot, envFile: path.join(options.dataDir, "pulumi.env"), ownPassphrase: secret.own };
+  writeEnvFile(demo.envFile, env, secret.own);
+  await pulumi(demo, ["stack", "select", "--create", STACK]);
+  const settings: Array<[string, string]> = [
+    ["tridion:accessManagementUrl", emulator.accessManagementUrl],
+    ["tridion:addonsUrl", emulator.addonsUrl],
+  ];
+  if (emulator.admin) settings.push(["tridion:clientId", emulator.admin.clientId]);
+  for (const [key, value] of settings) {
+    console.log(`$ pulumi config set ${key} ${value}`);
+    await pulumi(demo, ["config", "set", "--stack", STACK, key, value]);
   }
-  await stack.setAllConfig({
-    "tridion:accessManagementUrl": { value: emulator.accessManagementUrl },
-    "tridion:addonsUrl": { value: emulator.addonsUrl },
-  });
   if (emulator.admin) {
-    await stack.setAllConfig({
-      "tridion:clientId": { value: emulator.admin.clientId },
-      "tridion:clientSecret": { value: emulator.admin.clientSecret, secret: true },
-    });
+    // The secret goes in on stdin: never on a command line (ps) nor in the output.
+    console.log("$ pulumi config set --secret tridion:clientSecret   # the emulator's admin secret, read from stdin");
+    await pulumi(demo, ["config", "set", "--stack", STACK, "--secret", "tridion:clientSecret"], { input: emulator.admin.clientSecret });
   }
-  return { stack, cli, env, mode, workDir };
+  return demo;
 }
 
-/** Runs one operation, streaming the engine's output; returns the stack outputs afterwards. */
-export async function runAction(demo: DemoStack, action: DemoAction): Promise<OutputMap> {
-  console.log(`Running \`pulumi ${action}\` on ${demo.mode}.\n`);
-  const onOutput = (text: string) => process.stdout.write(text);
-  switch (action) {
-    case "up":
-      return (await demo.stack.up({ onOutput, color: "never" })).outputs;
-    case "preview":
-      await demo.stack.preview({ onOutput, color: "never", refresh: true, diff: true });
-      break;
-    case "refresh":
-      await demo.stack.refresh({ onOutput, color: "never" });
-      break;
-    case "destroy":
-      await demo.stack.destroy({ onOutput, color: "never" });
-      break;
-  }
-  return demo.stack.outputs();
+const commands: Record<DemoAction, string[]> = {
+  up: ["up", "--yes"],
+  preview: ["preview", "--refresh", "--diff"],
+  refresh: ["refresh", "--yes"],
+  destroy: ["destroy", "--yes"],
+};
+
+/** Runs one operation as `pulumi <action>` in the project folder, streaming the CLI's own output. */
+export async function runAction(demo: DemoStack, action: DemoAction): Promise<Record<string, unknown>> {
+  const args = [...commands[action], "--stack", STACK];
+  console.log(`\n$ pulumi ${args.join(" ")}        (in ${demo.workDir}, the root Pulumi.yaml: examples/quickstart)\n`);
+  await pulumi(demo, args, { show: true });
+  return JSON.parse((await pulumi(demo, ["stack", "output", "--json", "--stack", STACK])) || "{}") as Record<string, unknown>;
 }

@@ -1,14 +1,13 @@
-// `npm run demo`: the main job. Starts the embedded Tridion Sites emulator, runs the quickstart
-// (root Pulumi.yaml) through the real Pulumi engine, prints the outputs and what to try next,
-// then keeps the emulator up until Ctrl-C (`--once` stops after the run).
+// `npm run demo`: the main job. Starts the embedded Tridion Sites emulator, runs `pulumi up` on the
+// quickstart (root Pulumi.yaml) with the real Pulumi CLI in the repository root, prints the
+// outputs and what to try next, then keeps the emulator up until Ctrl-C (`--once` stops after).
 //
 // `npm run demo -- preview|refresh|destroy` runs that operation on the same stack; while a demo
 // keeps its emulator up, later invocations reuse that emulator instead of starting another.
 import * as path from "path";
-import { CommandError } from "@pulumi/pulumi/automation";
 import { DemoOptions, parseArgs } from "./options";
 import { DemoEmulator, attachOrStartEmulator } from "./demoEmulator";
-import { openDemoStack, runAction } from "./demoStack";
+import { openDemoStack, PulumiFailed, runAction } from "./demoStack";
 import { printNextSteps } from "./nextSteps";
 
 async function main(): Promise<void> {
@@ -34,8 +33,8 @@ async function main(): Promise<void> {
     const outputs = await runAction(demo, options.action);
     printNextSteps({ emulator, demo, outputs, options });
   } catch (error) {
-    // The engine already printed its diagnostics above; the Automation API error repeats them.
-    const reason = error instanceof CommandError ? `\`pulumi ${options.action}\` failed; its diagnostics are above.` : (error as Error).message;
+    // A command that streamed its output printed its diagnostics above already.
+    const reason = error instanceof PulumiFailed && !error.message.includes("\n") ? `${error.message} Its diagnostics are above.` : (error as Error).message;
     console.error(`\nThe demo failed: ${reason}`);
     await stop(1);
     return;

@@ -19,7 +19,7 @@ const usage = `Usage: npm run demo -- [up|preview|refresh|destroy] [--once] [--p
   destroy   remove everything the quickstart created
   --once       stop the emulator after the run
   --port N     emulator port (default 8765; 0 = any free port)
-  --data-dir   where the emulator and the Pulumi state live (default .demo-data)`;
+  --data-dir   where the emulator, the Pulumi state and its env file live (default .demo-data)`;
 
 export function parseArgs(argv: string[]): DemoOptions {
   const options: DemoOptions = { action: "up", once: false, port: 8765, dataDir: path.join(repoRoot, ".demo-data") };
@@ -38,10 +38,6 @@ export function parseArgs(argv: string[]): DemoOptions {
   }
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
     throw new Error("--port takes a whole number from 0 to 65535.");
-  }
-  if (path.relative(repoRoot, options.dataDir).startsWith("..")) {
-    // The dynamic provider resolves pulumi-tridion from the program folder's node_modules.
-    throw new Error(`--data-dir must be inside the repository (${repoRoot}), where node_modules holds pulumi-tridion.`);
   }
   return options;
 }

@@ -7,15 +7,18 @@ import * as path from "path";
 export const repoRoot = path.resolve(__dirname, "..", fs.existsSync(path.join(__dirname, "..", "package.json")) ? "" : "..");
 
 export interface PulumiCli {
-  /** Folder holding `pulumi` (and `pulumi-language-nodejs` when it could be built). */
+  /** Folder holding `pulumi`. */
   binDir: string;
-  /** True when `pulumi up` in a project folder can run (the Node.js language host is there). */
-  hasLanguageHost: boolean;
+  /** What to put on PATH: `binDir`, and the folder of the Node.js language host when it lives elsewhere. */
+  pathDirs: string[];
 }
 
 let cached: PulumiCli | undefined;
 
-/** Runs scripts/ensure-pulumi.sh: uses `pulumi` from PATH, else builds it once into a cache. */
+/**
+ * Runs scripts/ensure-pulumi.sh: uses `pulumi` (and its Node.js language host) from PATH, else
+ * builds them once into a cache. Throws when either cannot be had.
+ */
 export function obtainPulumiCli(log: (line: string) => void = () => undefined): PulumiCli {
   if (cached) return cached;
   log("Looking for the Pulumi CLI (the first run on a machine without it builds it from source; that takes several minutes)...");
@@ -23,17 +26,16 @@ export function obtainPulumiCli(log: (line: string) => void = () => undefined): 
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const binDir = out.trim().split("\n").pop()!.trim();
+  const pathDirs = out.trim().split("\n").pop()!.trim().split(path.delimiter).filter(Boolean);
+  const binDir = pathDirs[0] ?? "";
   if (!fs.existsSync(path.join(binDir, "pulumi"))) {
-    throw new Error(`scripts/ensure-pulumi.sh reported ${binDir}, but there is no pulumi binary in it.`);
+    throw new Error(`scripts/ensure-pulumi.sh reported ${pathDirs.join(path.delimiter)}, but there is no pulumi binary in ${binDir}.`);
   }
-  cached = { binDir, hasLanguageHost: onPath("pulumi-language-nodejs", binDir) };
+  if (!pathDirs.some((dir) => fs.existsSync(path.join(dir, "pulumi-language-nodejs")))) {
+    throw new Error(`scripts/ensure-pulumi.sh reported ${pathDirs.join(path.delimiter)}, but no pulumi-language-nodejs is there.`);
+  }
+  cached = { binDir, pathDirs };
   return cached;
-}
-
-function onPath(program: string, binDir: string): boolean {
-  const dirs = [binDir, ...(process.env.PATH ?? "").split(path.delimiter)];
-  return dirs.some((dir) => dir && fs.existsSync(path.join(dir, program)));
 }
 
 /**
@@ -46,7 +48,7 @@ export function pulumiEnvironment(cli: PulumiCli, stateDir: string, passphrase: 
   fs.mkdirSync(path.join(stateDir, "home"), { recursive: true });
   const pathDirs = [
     path.join(repoRoot, "node_modules", ".bin"),
-    cli.binDir,
+    ...cli.pathDirs,
     path.join(repoRoot, "node_modules", "@pulumi", "pulumi"),
     process.env.PATH ?? "",
   ];

@@ -145,9 +145,12 @@ async function main() {
   process.on("SIGTERM", stop);
 }
 
-if (require.main === module) {
+/** The command: what bin/tridion-emulator.js runs. */
+export function run(): void {
   main().catch((error) => {
     process.stderr.write(`tridion-emulator: ${(error as Error).message}\n`);
     process.exit(1);
   });
 }
+
+if (require.main === module) run();

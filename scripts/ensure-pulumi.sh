@@ -1,37 +1,42 @@
 #!/usr/bin/env bash
-# Make the real Pulumi CLI available, even on a machine without internet.
+# Make the real Pulumi CLI and its Node.js language host available, even on a machine without
+# internet: `pulumi up` in a folder needs both.
 #
-# 1. A `pulumi` on PATH that answers `pulumi version` wins (a normal install on a user's machine).
+# 1. A `pulumi` on PATH that answers `pulumi version` wins (a normal install on a user's machine,
+#    which ships pulumi-language-nodejs beside it).
 # 2. Otherwise the CLI is built from the Go module proxy at a pinned version into a cache outside
 #    the repo: ${PULUMI_TRIDION_CACHE:-$HOME/.cache/pulumi-tridion}/pulumi-<version>/bin/pulumi.
-#    The Node.js language host (pulumi-language-nodejs) is built too when the proxy serves it.
-# 3. The dynamic-provider shim `pulumi-resource-pulumi-nodejs` (shipped inside @pulumi/pulumi)
-#    is copied into that bin dir, so putting the dir on PATH is enough for the engine.
+# 3. The Node.js language host (pulumi-language-nodejs): a working one on PATH or beside `pulumi`
+#    is used; otherwise it is built once into the cache's bin dir from the source kept in the
+#    workspace (../shared/tools/pulumi-language-nodejs/build.sh; the Go module proxy refuses its
+#    module path). Without it the script fails: `pulumi up` in a folder cannot run.
+# 4. The dynamic-provider shim `pulumi-resource-pulumi-nodejs` (shipped inside @pulumi/pulumi)
+#    is copied into the cache's bin dir, so putting the dirs on PATH is enough for the engine.
 #
-# Output contract: progress goes to stderr; the LAST line on stdout is the absolute path of the
-# directory holding `pulumi`:   PULUMI_BIN_DIR=$(scripts/ensure-pulumi.sh | tail -1)
-# Exits non-zero with the cause when the CLI cannot be obtained.
+# Output contract: progress goes to stderr; the LAST line on stdout is what to put on PATH: one
+# directory, or several joined by ":", the first holding `pulumi`, together holding `pulumi` and
+# `pulumi-language-nodejs`:   export PATH="$(scripts/ensure-pulumi.sh | tail -1):$PATH"
+# Exits non-zero with the cause when either cannot be obtained.
 #
 # Settings (environment):
 #   PULUMI_TRIDION_CACHE                cache root (default $HOME/.cache/pulumi-tridion)
 #   PULUMI_TRIDION_VERSION              pulumi version to build (default v3.274.1)
 #   PULUMI_TRIDION_IGNORE_PATH=1        build/use the cached CLI even if `pulumi` is on PATH
-#   PULUMI_TRIDION_NODEJS_HOST_VERSION  a version/pseudo-version of the nodejs language host
-#                                       module to try first (the proxy may not serve $VERSION)
-#   PULUMI_TRIDION_RETRY_NODEJS_HOST=1  ask the proxy again after an earlier "not available"
+#   PULUMI_TRIDION_LANGUAGE_HOST_SOURCE the folder holding the language host's build.sh
+#                                       (default ../shared/tools/pulumi-language-nodejs)
 set -euo pipefail
 
 readonly PULUMI_VERSION="${PULUMI_TRIDION_VERSION:-v3.274.1}"
 readonly PKG_MOD=github.com/pulumi/pulumi/pkg/v3
 readonly SDK_MOD=github.com/pulumi/pulumi/sdk/v3
-readonly NODEJS_HOST_MOD=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
+readonly HOST_NAME=pulumi-language-nodejs
 readonly SHIM_NAME=pulumi-resource-pulumi-nodejs
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+HOST_SOURCE="${PULUMI_TRIDION_LANGUAGE_HOST_SOURCE:-$REPO_ROOT/../shared/tools/pulumi-language-nodejs}"
 CACHE_ROOT="${PULUMI_TRIDION_CACHE:-${HOME:?HOME is not set; set PULUMI_TRIDION_CACHE}/.cache/pulumi-tridion}"
 PREFIX="$CACHE_ROOT/pulumi-$PULUMI_VERSION"
 BIN_DIR="$PREFIX/bin"
-HOST_STATUS_FILE="$PREFIX/nodejs-host.status"
 BUILD_LOG="$PREFIX/build.log"
 
 log() { printf 'ensure-pulumi: %s\n' "$*" >&2; }
@@ -72,24 +77,91 @@ warn_about_node() {
   fi
 }
 
-report_nodejs_host() {
-  if [[ -x "$BIN_DIR/pulumi-language-nodejs" ]]; then
-    log "nodejs language host: $BIN_DIR/pulumi-language-nodejs"
-    return 0
-  fi
-  local why="the Go module proxy does not serve $NODEJS_HOST_MOD"
-  if grep -q '^failed' "$HOST_STATUS_FILE" 2>/dev/null; then why="its build failed, see $BUILD_LOG"; fi
-  warn "pulumi-language-nodejs is not available ($why)." \
-    "'pulumi up' in a folder with a nodejs Pulumi.yaml fails here with 'no language plugin" \
-    "pulumi-language-nodejs found'; Automation API inline programs (LocalWorkspace with 'program')" \
-    "work without it. Set PULUMI_TRIDION_NODEJS_HOST_VERSION and PULUMI_TRIDION_RETRY_NODEJS_HOST=1 to try another version."
+WORK_DIR=""
+HEARTBEAT_PID=""
+# shellcheck disable=SC2317  # called by the EXIT trap
+cleanup() {
+  if [[ -n "$HEARTBEAT_PID" ]]; then stop_heartbeat; fi
+  if [[ -n "$WORK_DIR" ]]; then rm -rf "$WORK_DIR"; fi
+}
+trap cleanup EXIT
+
+# A progress line a minute during long steps. The sleep is killed with the loop, so no orphan
+# keeps the caller's stdout/stderr pipes open.
+start_heartbeat() {
+  local started=$SECONDS what="$1"
+  (
+    sleeper=""
+    trap '[[ -n "$sleeper" ]] && kill "$sleeper" 2>/dev/null; exit 0' TERM
+    while :; do
+      sleep 60 & sleeper=$!
+      wait "$sleeper"
+      log "still $what ($(( SECONDS - started ))s)..."
+    done
+  ) </dev/null >/dev/null &
+  HEARTBEAT_PID=$!
+}
+stop_heartbeat() { kill "$HEARTBEAT_PID" 2>/dev/null || true; wait "$HEARTBEAT_PID" 2>/dev/null || true; HEARTBEAT_PID=""; }
+
+# A language host that runs (it answers -help; an unusable binary would fail `pulumi up` later).
+host_answers() {
+  [[ -x "$1" ]] && timeout 30 "$1" -help >/dev/null 2>&1
 }
 
+# The language host on PATH, or beside `pulumi` in $1: its directory, or nothing.
+host_dir_near() {
+  local candidate
+  for candidate in "$1/$HOST_NAME" "$(command -v "$HOST_NAME" 2>/dev/null || true)"; do
+    if [[ -n "$candidate" ]] && host_answers "$candidate"; then
+      (cd "$(dirname "$candidate")" && pwd)
+      return 0
+    fi
+  done
+  return 1
+}
+
+# Builds the language host into $BIN_DIR from the workspace's source (once; later runs reuse it).
+build_nodejs_host() {
+  if host_answers "$BIN_DIR/$HOST_NAME"; then return 0; fi
+  [[ -x "$HOST_SOURCE/build.sh" || -f "$HOST_SOURCE/build.sh" ]] || die "no $HOST_NAME on PATH or beside pulumi, and no source to build it from" \
+    "($HOST_SOURCE/build.sh). Install Pulumi normally (it ships $HOST_NAME), or set PULUMI_TRIDION_LANGUAGE_HOST_SOURCE."
+  [[ -n "$GO" ]] || die "no Go toolchain to build $HOST_NAME (Go >= 1.26.6, /usr/local/go/bin/go), and none on PATH."
+  mkdir -p "$BIN_DIR"
+  exec 8>"$CACHE_ROOT/.$HOST_NAME-$PULUMI_VERSION.lock"
+  if ! flock -n 8; then
+    log "another process is building $HOST_NAME; waiting for it..."
+    flock -w 3600 8 || die "timed out waiting for the lock $CACHE_ROOT/.$HOST_NAME-$PULUMI_VERSION.lock"
+  fi
+  if host_answers "$BIN_DIR/$HOST_NAME"; then return 0; fi
+  log "building $HOST_NAME from $HOST_SOURCE into $BIN_DIR (about a minute once the CLI's Go modules are cached)"
+  local started=$SECONDS tmp_out
+  tmp_out="$(mktemp -d "${TMPDIR:-/tmp}/pulumi-tridion-host.XXXXXX")"
+  start_heartbeat "compiling $HOST_NAME"
+  if ! GOTOOLCHAIN=local bash "$HOST_SOURCE/build.sh" "$tmp_out" >>"$BUILD_LOG" 2>&1; then
+    stop_heartbeat
+    rm -rf "$tmp_out"
+    warn "building $HOST_NAME failed; the end of $BUILD_LOG:"
+    tail -n 25 "$BUILD_LOG" >&2
+    die "cannot build $HOST_NAME (see above): install Pulumi normally, which ships it."
+  fi
+  stop_heartbeat
+  mv -f "$tmp_out/$HOST_NAME" "$BIN_DIR/$HOST_NAME"
+  rm -rf "$tmp_out"
+  host_answers "$BIN_DIR/$HOST_NAME" || die "the freshly built $BIN_DIR/$HOST_NAME does not run."
+  log "built $BIN_DIR/$HOST_NAME in $(( SECONDS - started ))s"
+}
+
+# Prints the PATH fragment for a pulumi in $1: that dir, plus where the language host is.
 finish() {
-  install_shim
-  report_nodejs_host
+  local pulumi_dir="$1" host_dir
+  if [[ "$pulumi_dir" == "$BIN_DIR" ]]; then install_shim; fi
+  if ! host_dir="$(host_dir_near "$pulumi_dir")"; then
+    build_nodejs_host
+    host_dir="$BIN_DIR"
+  fi
+  log "nodejs language host: $host_dir/$HOST_NAME"
   warn_about_node
-  echo "$BIN_DIR"
+  if [[ "$host_dir" == "$pulumi_dir" ]]; then echo "$pulumi_dir"; else echo "$pulumi_dir:$host_dir"; fi
   exit 0
 }
 
@@ -99,30 +171,25 @@ if [[ "${PULUMI_TRIDION_IGNORE_PATH:-}" != 1 ]] && command -v pulumi >/dev/null 
   if pulumi_answers "$on_path"; then
     on_path_dir="$(cd "$(dirname "$on_path")" && pwd)"
     log "using pulumi from PATH: $on_path ($(PULUMI_SKIP_UPDATE_CHECK=true "$on_path" version 2>/dev/null))"
-    if [[ "$on_path_dir" != "$BIN_DIR" ]] && ! command -v pulumi-language-nodejs >/dev/null 2>&1 \
-      && [[ ! -x "$on_path_dir/pulumi-language-nodejs" ]]; then
-      warn "no pulumi-language-nodejs next to $on_path or on PATH: 'pulumi up' on a nodejs program will fail."
-    fi
-    warn_about_node
-    echo "$on_path_dir"
-    exit 0
+    GO="$(command -v go || true)"; [[ -z "$GO" && -x /usr/local/go/bin/go ]] && GO=/usr/local/go/bin/go
+    export GOTOOLCHAIN=local GOFLAGS=-mod=mod
+    mkdir -p "$BIN_DIR"; CACHE_ROOT="$(cd "$CACHE_ROOT" && pwd)"; PREFIX="$CACHE_ROOT/pulumi-$PULUMI_VERSION"
+    BIN_DIR="$PREFIX/bin"; BUILD_LOG="$PREFIX/build.log"
+    finish "$on_path_dir"
   fi
   warn "'$on_path version' failed; ignoring it and using the cached build."
 fi
 
 # --- 2. the cached build ----------------------------------------------------------------------
-# Nothing left to try for the language host: it is there, or an earlier run found it unavailable.
-nodejs_host_settled() {
-  [[ -x "$BIN_DIR/pulumi-language-nodejs" ]] \
-    || { [[ -f "$HOST_STATUS_FILE" ]] && [[ "${PULUMI_TRIDION_RETRY_NODEJS_HOST:-}" != 1 ]]; }
-}
-
 mkdir -p "$BIN_DIR"
 # Callers get an absolute path even when PULUMI_TRIDION_CACHE is relative.
 CACHE_ROOT="$(cd "$CACHE_ROOT" && pwd)"; PREFIX="$CACHE_ROOT/pulumi-$PULUMI_VERSION"
-BIN_DIR="$PREFIX/bin"; HOST_STATUS_FILE="$PREFIX/nodejs-host.status"; BUILD_LOG="$PREFIX/build.log"
-if [[ -x "$BIN_DIR/pulumi" ]] && pulumi_answers "$BIN_DIR/pulumi" && nodejs_host_settled; then
-  finish
+BIN_DIR="$PREFIX/bin"; BUILD_LOG="$PREFIX/build.log"
+GO="$(command -v go || true)"
+[[ -z "$GO" && -x /usr/local/go/bin/go ]] && GO=/usr/local/go/bin/go
+export GOTOOLCHAIN=local GOFLAGS=-mod=mod
+if [[ -x "$BIN_DIR/pulumi" ]] && pulumi_answers "$BIN_DIR/pulumi"; then
+  finish "$BIN_DIR"
 fi
 
 # --- 3. build (one builder at a time; later callers wait, then reuse its result) ---------------
@@ -132,18 +199,6 @@ if ! flock -n 9; then
   flock -w 3600 9 || die "timed out waiting for the lock $CACHE_ROOT/.pulumi-$PULUMI_VERSION.lock"
 fi
 
-GO="$(command -v go || true)"
-[[ -z "$GO" && -x /usr/local/go/bin/go ]] && GO=/usr/local/go/bin/go
-export GOTOOLCHAIN=local GOFLAGS=-mod=mod
-
-WORK_DIR=""
-HEARTBEAT_PID=""
-# shellcheck disable=SC2317  # called by the EXIT trap
-cleanup() {
-  if [[ -n "$HEARTBEAT_PID" ]]; then stop_heartbeat; fi
-  if [[ -n "$WORK_DIR" ]]; then rm -rf "$WORK_DIR"; fi
-}
-trap cleanup EXIT
 
 # Prints one `go mod edit -replace` argument per non-relative replace directive of a go.mod file.
 # Relative ones (`=> ../sdk`) only make sense inside pulumi's own repository.
@@ -221,22 +276,6 @@ go_build() {
   mv -f "$BIN_DIR/.$output.tmp" "$BIN_DIR/$output"
 }
 
-# A progress line a minute during long steps. The sleep is killed with the loop, so no orphan
-# keeps the caller's stdout/stderr pipes open.
-start_heartbeat() {
-  local started=$SECONDS what="$1"
-  (
-    sleeper=""
-    trap '[[ -n "$sleeper" ]] && kill "$sleeper" 2>/dev/null; exit 0' TERM
-    while :; do
-      sleep 60 & sleeper=$!
-      wait "$sleeper"
-      log "still $what ($(( SECONDS - started ))s)..."
-    done
-  ) </dev/null >/dev/null &
-  HEARTBEAT_PID=$!
-}
-stop_heartbeat() { kill "$HEARTBEAT_PID" 2>/dev/null || true; wait "$HEARTBEAT_PID" 2>/dev/null || true; HEARTBEAT_PID=""; }
 
 build_cli() {
   [[ -n "$GO" ]] || die "no 'pulumi' on PATH and no Go toolchain to build it." \
@@ -261,40 +300,9 @@ build_cli() {
   log "built $BIN_DIR/pulumi in $(( SECONDS - started ))s"
 }
 
-# The nodejs language host is its own (untagged) Go module; the proxy may not serve it at all.
-build_nodejs_host() {
-  [[ -n "$GO" ]] || { echo "no Go toolchain" >"$HOST_STATUS_FILE"; return 0; }
-  [[ -n "$WORK_DIR" ]] || prepare_wrapper_module
-  local candidates=() version resolved=""
-  [[ -n "${PULUMI_TRIDION_NODEJS_HOST_VERSION:-}" ]] && candidates+=("$PULUMI_TRIDION_NODEJS_HOST_VERSION")
-  candidates+=("$PULUMI_VERSION" latest)
-  for version in "${candidates[@]}"; do
-    if "$GO" list -m "$NODEJS_HOST_MOD@$version" >/dev/null 2>"$WORK_DIR/host.err"; then
-      resolved="$version"; break
-    fi
-    log "proxy has no $NODEJS_HOST_MOD@$version: $(grep -m1 -o 'server response: .*\|[0-9][0-9][0-9] [A-Za-z ]*$' "$WORK_DIR/host.err" || head -1 "$WORK_DIR/host.err")"
-  done
-  if [[ -z "$resolved" ]]; then
-    printf 'unavailable\nchecked=%s\ntried=%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${candidates[*]}" >"$HOST_STATUS_FILE"
-    return 0
-  fi
-  log "building pulumi-language-nodejs from $NODEJS_HOST_MOD@$resolved"
-  start_heartbeat "compiling pulumi-language-nodejs"
-  # The wrapper already pins pkg/v3 and sdk/v3 to $PULUMI_VERSION, which MVS keeps over the
-  # host's placeholder requirement on pkg/v3.
-  if go_logged get "$NODEJS_HOST_MOD@$resolved" && go_build pulumi-language-nodejs "$NODEJS_HOST_MOD"; then
-    printf 'built\nfrom=%s@%s\n' "$NODEJS_HOST_MOD" "$resolved" >"$HOST_STATUS_FILE"
-  else
-    warn "building pulumi-language-nodejs from $NODEJS_HOST_MOD@$resolved failed (see above)."
-    printf 'failed\nfrom=%s@%s\n' "$NODEJS_HOST_MOD" "$resolved" >"$HOST_STATUS_FILE"
-  fi
-  stop_heartbeat
-}
-
 if [[ -x "$BIN_DIR/pulumi" ]] && pulumi_answers "$BIN_DIR/pulumi"; then
   log "pulumi $PULUMI_VERSION is already built in $BIN_DIR"
 else
   build_cli
 fi
-nodejs_host_settled || build_nodejs_host
-finish
+finish "$BIN_DIR"

@@ -24,7 +24,7 @@ export function promotion() {
   }
 
   const addon = new AddonPackage("acme-publishing-tools", {
-    source: config.get("addonSource") ?? path.join(__dirname, "..", "quickstart", "addon"),
+    source: config.get("addonSource") ?? path.join(__dirname, "addon"),
     // Per-environment settings live in stack config, not in the ZIP.
     configuration: {
       configuration: { AcmeEventHandler: { threshold: config.requireNumber("threshold") } },

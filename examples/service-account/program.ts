@@ -17,7 +17,7 @@ export function serviceAccountExample() {
   });
 
   const addon = new AddonPackage("acme-publishing-tools", {
-    source: config.get("addonSource") ?? path.join(__dirname, "..", "quickstart", "addon"),
+    source: config.get("addonSource") ?? path.join(__dirname, "addon"),
     configuration: {
       configuration: { AcmeEventHandler: { threshold: 5 } },
       sitesCm: { isEnabled: true, AcmeEventHandler: {} },
