@@ -5,7 +5,7 @@ import { createCipheriv, createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 
-/** The repository root, whether run from bench/ (ts-node) or dist/bench/ (compiled). */
+/** The repository root (the folder above bench/, wherever this runs from). */
 export function projectRoot(): string {
   let dir = __dirname;
   while (!existsSync(path.join(dir, "package.json")) && path.dirname(dir) !== dir) dir = path.dirname(dir);

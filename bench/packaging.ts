@@ -3,7 +3,7 @@
  * against the reference `zip -X -r` then `sha256sum` on the same tree, in the same run,
  * alternating, median of BENCH_REPS runs (default 5). Size: BENCH_PACKAGE_MB (default 200).
  *
- *   npm run build && node dist/bench/packaging.js
+ *   npm run build && node --require ts-node/register/transpile-only bench/packaging.ts
  *
  * Prints one JSON object: { name, reference, ours, ratio, ... } (seconds; ratio = ours / reference,
  * goal <= 1.5). The tree is generated once under bench/.work/ (git-ignored) and reused.

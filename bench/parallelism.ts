@@ -4,7 +4,7 @@
  * (default 3) each, medians. The emulator activates an add-on BENCH_ACTIVATION_MS (default 1000)
  * after its upload, and the provider waits for it, as against a real service.
  *
- *   npm run build && node dist/bench/run.js parallelism
+ *   npm run build && node --require ts-node/register/transpile-only bench/run.ts parallelism
  */
 import { alternate, envNumber, log, median, round, timed } from "./common";
 import { startEmulatorProcess } from "./emulatorProcess";

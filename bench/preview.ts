@@ -5,7 +5,7 @@
  * preview asked of the services: token requests per identity (goal 1 at most), writes (goal 0),
  * reads per resource (goal <= 2); for the plain preview and for `preview --refresh`.
  *
- *   npm run build && node dist/bench/run.js preview
+ *   npm run build && node --require ts-node/register/transpile-only bench/run.ts preview
  */
 import { alternate, envNumber, log, median, round, timed } from "./common";
 import { EmulatorProcess, RequestLogEntry, startEmulatorProcess } from "./emulatorProcess";

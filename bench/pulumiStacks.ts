@@ -1,5 +1,5 @@
 // The real Pulumi engine for the stack benchmarks: the CLI from demo/pulumiEngine.ts, Automation
-// API inline programs (no Node.js language host here), one folder per project under bench/.work/
+// API inline programs (many generated stacks, structured results), one folder per project under bench/.work/
 // (inside the repo, so the dynamic provider resolves pulumi-tridion from its node_modules).
 import * as crypto from "node:crypto";
 import { execFileSync } from "node:child_process";

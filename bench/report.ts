@@ -163,7 +163,7 @@ ${runs.join("\n")}
 \`\`\`sh
 npm run bench                  # all four, then rewrites BENCHMARKS.md
 npm run bench -- upload        # one of: packaging, upload, preview, parallelism (others keep their last rows)
-# without the npm script:  npm run build && node dist/bench/run.js [name]
+# without the npm script:  npm run build && node --require ts-node/register/transpile-only bench/run.ts [name]
 \`\`\`
 
 Quick smoke run (small sizes, one repetition):
@@ -187,9 +187,9 @@ BENCH_PREVIEW_RESOURCES=5 BENCH_PARALLEL_RESOURCES=4 BENCH_PARALLEL=4 BENCH_PULU
 
 Needs: \`zip\` and \`curl\` (Debian: \`apt-get install zip curl\`), the Pulumi CLI
 (\`scripts/ensure-pulumi.sh\` finds or builds it; the stack benchmarks use Automation API inline
-programs, so no Node.js language host is needed). Scratch files live in \`bench/.work/\`, raw results
-in \`bench/results/results.json\` (both git-ignored). Each benchmark also runs alone, printing JSON:
-\`node dist/bench/packaging.js\` (and \`upload.js\`, \`preview.js\`, \`parallelism.js\`).
+programs). Scratch files live in \`bench/.work/\`, raw results in \`bench/results/results.json\`
+(both git-ignored). Each benchmark also runs alone, printing JSON:
+\`node --require ts-node/register/transpile-only bench/packaging.ts\` (and \`upload.ts\`, \`preview.ts\`, \`parallelism.ts\`).
 
 ## How each one measures
 
@@ -197,11 +197,11 @@ in \`bench/results/results.json\` (both git-ignored). Each benchmark also runs a
   built once under \`bench/.work/\`. Reference: \`zip -X -r -q\` then \`sha256sum\` of the ZIP. Ours:
   \`preparePackage\` with an empty cache (walk, deterministic ZIP, sha256), checked to give the same
   sha256 every time. One untimed warm-up each (page cache).
-- **upload**: the emulator runs in its own process (\`node dist/emulator/cli.js --port 0
+- **upload**: the emulator runs in its own process (\`node emulator/dist/cli.js --port 0
   --max-package-bytes ...\`). The package is a valid add-on ZIP with an incompressible file.
   Reference: \`curl -F file=@...\` with a bearer token of the emulator's admin identity (read from a
   0600 header file, never on the command line), timed by curl's \`time_total\`. Ours: a fresh
-  process (\`dist/bench/uploadWorker.js\`) running the provider's \`Session\` + \`AddonsClient.upload\`
+  process (\`bench/uploadWorker.ts\`) running the provider's \`Session\` + \`AddonsClient.upload\`
   (the streaming multipart code path of \`pulumi up\`), same identity, token fetched before the
   timer; it samples \`process.memoryUsage()\` every 5 ms and reads the kernel's RSS high-water mark
   (\`resourceUsage().maxRSS\`). Growth = the larger of (sampled peak RSS, kernel high-water) minus

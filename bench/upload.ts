@@ -3,7 +3,7 @@
  * (bench/uploadWorker.ts, a process of its own: the real streaming multipart code path), against
  * `curl -F file=@...` with a token of the same identity, alternating, medians.
  *
- *   npm run build && node dist/bench/run.js upload
+ *   npm run bench -- upload
  *
  * Sizes: BENCH_UPLOAD_MB (default 200) for the throughput ratio; BENCH_UPLOAD_MEMORY_MB (default
  * "50,200") for the provider's memory growth, which must not depend on the size (goal < 64 MB).
@@ -105,7 +105,9 @@ function providerUpload(emulator: EmulatorProcess, pkg: PackageFile): Promise<Up
     sampleEveryMs: 5,
   };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--expose-gc", path.join(__dirname, "uploadWorker.js")], { stdio: ["pipe", "pipe", "pipe"] });
+    // The worker runs as this file does: from TypeScript through ts-node, or compiled.
+    const worker = __filename.endsWith(".ts") ? ["--require", "ts-node/register/transpile-only", path.join(__dirname, "uploadWorker.ts")] : [path.join(__dirname, "uploadWorker.js")];
+    const child = spawn(process.execPath, ["--expose-gc", ...worker], { stdio: ["pipe", "pipe", "pipe"] });
     let out = "";
     let err = "";
     child.stdout.on("data", (c) => (out += c));

@@ -53,18 +53,30 @@ async function attachToRunning(options: DemoOptions): Promise<DemoEmulator | und
   return { ...endpoint, owned: false, release: async () => undefined };
 }
 
+/**
+ * The port this data dir's emulator had: the stack's provider settings name it, and `destroy` and
+ * `refresh` (which run without the program) use the settings of the last `up`. So a data dir
+ * keeps its port; a new one takes the port asked for (0 = any free one).
+ */
+function portFile(options: DemoOptions): string {
+  return path.join(options.dataDir, "emulator-port");
+}
+
 async function startOwn(options: DemoOptions): Promise<DemoEmulator> {
   const dataDir = path.join(options.dataDir, "emulator");
   fs.mkdirSync(dataDir, { recursive: true });
   const settings: EmulatorOptions = { dataDir, productVersion: PRODUCT_VERSION, activationDelayMs: ACTIVATION_DELAY_MS, seedUsers: [DEMO_PIPELINE_USER] };
+  const recorded = fs.existsSync(portFile(options)) ? Number(fs.readFileSync(portFile(options), "utf8")) : undefined;
+  const port = recorded ?? options.port;
   let running;
   try {
-    running = await startEmulator({ ...settings, port: options.port });
+    running = await startEmulator({ ...settings, port });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
-    console.log(`Port ${options.port} is taken; the emulator takes any free port instead.`);
+    console.log(`Port ${port} is taken; the emulator takes any free port instead${recorded ? ": the stack's settings name the old port, so run `npm run demo` (up) before `destroy` or `refresh`" : ""}.`);
     running = await startEmulator({ ...settings, port: 0 });
   }
+  fs.writeFileSync(portFile(options), String(new URL(running.accessManagementUrl).port));
   const endpoint: Endpoint = {
     pid: process.pid,
     accessManagementUrl: running.accessManagementUrl,

@@ -10,9 +10,9 @@ import type { DemoEmulator } from "./demoEmulator";
 import type { DemoAction, DemoOptions } from "./options";
 import { PulumiCli, obtainPulumiCli, pulumiEnvironment, repoRoot } from "./pulumiEngine";
 
-export const STACK = "demo";
-
 export interface DemoStack {
+  /** The stack's name (default "demo"). */
+  stack: string;
   cli: PulumiCli;
   /** The environment of every command (holds the passphrase: never print it). */
   env: Record<string, string>;
@@ -79,9 +79,10 @@ export async function openDemoStack(emulator: DemoEmulator, options: DemoOptions
   const cli = obtainPulumiCli((line) => console.log(line));
   const secret = passphrase(options.dataDir);
   const env = pulumiEnvironment(cli, path.join(options.dataDir, "pulumi"), secret.value);
-  const demo: DemoStack = { cli, env, workDir: repoRoot, envFile: path.join(options.dataDir, "pulumi.env"), ownPassphrase: secret.own };
+  const demo: DemoStack = { stack: options.stack, cli, env, workDir: repoRoot, envFile: path.join(options.dataDir, "pulumi.env"), ownPassphrase: secret.own };
   writeEnvFile(demo.envFile, env, secret.own);
-  await pulumi(demo, ["stack", "select", "--create", STACK]);
+  await forgetStaleSettings(demo);
+  await pulumi(demo, ["stack", "select", "--create", demo.stack]);
   const settings: Array<[string, string]> = [
     ["tridion:accessManagementUrl", emulator.accessManagementUrl],
     ["tridion:addonsUrl", emulator.addonsUrl],
@@ -89,14 +90,28 @@ export async function openDemoStack(emulator: DemoEmulator, options: DemoOptions
   if (emulator.admin) settings.push(["tridion:clientId", emulator.admin.clientId]);
   for (const [key, value] of settings) {
     console.log(`$ pulumi config set ${key} ${value}`);
-    await pulumi(demo, ["config", "set", "--stack", STACK, key, value]);
+    await pulumi(demo, ["config", "set", "--stack", demo.stack, key, value]);
   }
   if (emulator.admin) {
     // The secret goes in on stdin: never on a command line (ps) nor in the output.
     console.log("$ pulumi config set --secret tridion:clientSecret   # the emulator's admin secret, read from stdin");
-    await pulumi(demo, ["config", "set", "--stack", STACK, "--secret", "tridion:clientSecret"], { input: emulator.admin.clientSecret });
+    await pulumi(demo, ["config", "set", "--stack", demo.stack, "--secret", "tridion:clientSecret"], { input: emulator.admin.clientSecret });
   }
   return demo;
+}
+
+/**
+ * The stack's settings file (Pulumi.<stack>.yaml, git-ignored) belongs to the demo's backend: when
+ * that backend has no such stack (a new data dir), a file left from an earlier one holds another
+ * passphrase's salt and secrets, and would make every command fail. It goes.
+ */
+async function forgetStaleSettings(demo: DemoStack): Promise<void> {
+  const settings = path.join(demo.workDir, `Pulumi.${demo.stack}.yaml`);
+  if (!fs.existsSync(settings)) return;
+  const stacks = JSON.parse((await pulumi(demo, ["stack", "ls", "--json"])) || "[]") as Array<{ name: string }>;
+  if (stacks.some((s) => s.name === demo.stack)) return;
+  console.log(`Removing ${path.basename(settings)}: it belongs to a demo stack this data dir does not have.`);
+  fs.rmSync(settings);
 }
 
 const commands: Record<DemoAction, string[]> = {
@@ -108,8 +123,8 @@ const commands: Record<DemoAction, string[]> = {
 
 /** Runs one operation as `pulumi <action>` in the project folder, streaming the CLI's own output. */
 export async function runAction(demo: DemoStack, action: DemoAction): Promise<Record<string, unknown>> {
-  const args = [...commands[action], "--stack", STACK];
+  const args = [...commands[action], "--stack", demo.stack];
   console.log(`\n$ pulumi ${args.join(" ")}        (in ${demo.workDir}, the root Pulumi.yaml: examples/quickstart)\n`);
   await pulumi(demo, args, { show: true });
-  return JSON.parse((await pulumi(demo, ["stack", "output", "--json", "--stack", STACK])) || "{}") as Record<string, unknown>;
+  return JSON.parse((await pulumi(demo, ["stack", "output", "--json", "--stack", demo.stack])) || "{}") as Record<string, unknown>;
 }

@@ -3,7 +3,7 @@
 // is never printed).
 import * as path from "path";
 import type { DemoEmulator } from "./demoEmulator";
-import { STACK, type DemoStack } from "./demoStack";
+import type { DemoStack } from "./demoStack";
 import type { DemoOptions } from "./options";
 
 export function printNextSteps(run: { emulator: DemoEmulator; demo: DemoStack; outputs: Record<string, unknown>; options: DemoOptions }): void {
@@ -22,7 +22,7 @@ Add-ons Service:   ${emulator.addonsUrl}   (Tridion Sites ${emulator.productVers
 
 The Pulumi CLI works on this stack directly${later}:
   source ${envFile}${demo.ownPassphrase ? "   # and export your PULUMI_CONFIG_PASSPHRASE" : "   # PATH, the file backend and the stack's passphrase (a 0600 file)"}
-  pulumi stack select ${STACK}
+  pulumi stack select ${demo.stack}
   pulumi preview --diff --refresh            # refreshes from the emulator, then shows no changes
   # edit examples/quickstart/addon/manifest.json ("version": "1.5.0") or the configuration in program.ts
   pulumi preview --diff                      # shows the update coming (a configuration change alone re-uploads nothing)
