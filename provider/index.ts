@@ -2,5 +2,5 @@
 export { AddonPackage, AddonPackageArgs } from "./resources/addonPackage";
 export { ClientCredentialUser, ClientCredentialUserArgs } from "./resources/clientCredentialUser";
 export { ServiceAccount, ServiceAccountArgs } from "./resources/serviceAccount";
-export { IdentityArgs, IdentityResource } from "./resources/identityClass";
-export { TridionError } from "./clients/errors";
+export { IdentityArgs, IdentityResource } from "./resources/identity/identityResource";
+export { PartialFailure, TridionError, type ErrorCode } from "./errors/tridionError";

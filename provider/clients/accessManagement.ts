@@ -2,12 +2,14 @@
 // PUT; they come from sign-in), service accounts, their client secrets (generateClientSecret,
 // PUT expiresAt, DELETE), ApiResources, System/userInfo. Runs as the provider's own identity,
 // which needs Tridion.AccessManagement.Administrator. Every id is an int32.
-import { AM_AUDIENCE, OperationContext, ROLE_AM_ADMIN, TridionError } from "./errors";
-import { registerSecret } from "./redaction";
+import { requireSetting } from "../config";
+import { registerSecret } from "../errors/redaction";
+import { TridionError, unlessNotFound } from "../errors/tridionError";
+import type { OperationContext } from "./errorTranslation";
 import type { RouteKey } from "./routes";
 import type { Session } from "./session";
 import type { Identity } from "./tokens";
-import { requireSetting } from "../config";
+import { ACCESS_MANAGEMENT, AM_AUDIENCE, ROLE_AM_ADMIN } from "./tridionApis";
 
 /** A link to another object by id; `name` comes back in answers and is never sent. */
 export interface Link { id: number; name?: string | null }
@@ -61,7 +63,7 @@ const ROUTES: Record<AccountKind, { list: RouteKey; one: RouteKey; generate: Rou
   serviceAccount: { list: "serviceAccounts", one: "serviceAccount", generate: "serviceAccountGenerateSecret", secret: "serviceAccountSecret", noun: "service account" },
 };
 
-const SERVICE = "Access Management";
+const SERVICE = ACCESS_MANAGEMENT;
 
 /** What a PUT of a user sends: the writable fields, those the identity provider owns unchanged. */
 export function userUpdateBody(user: User, accessControlEntry: AccessControlEntry): Record<string, unknown> {
@@ -122,14 +124,8 @@ export class AccessManagementClient {
     return res.data;
   }
 
-  async get(id: number): Promise<Account | undefined> {
-    try {
-      const res = await this.session.call<Account>(this.identity, { url: this.url(this.r.one, { id }) }, this.ctx(`read the ${this.r.noun} ${id}`));
-      return res.data;
-    } catch (e) {
-      if (e instanceof TridionError && e.status === 404) return undefined;
-      throw e;
-    }
+  get(id: number): Promise<Account | undefined> {
+    return unlessNotFound(async () => (await this.session.call<Account>(this.identity, { url: this.url(this.r.one, { id }) }, this.ctx(`read the ${this.r.noun} ${id}`))).data);
   }
 
   /** POST a service account (201, Location names it). Not retried blindly: see the resource. */
@@ -150,13 +146,7 @@ export class AccessManagementClient {
 
   /** Delete the account; false when it was already gone. */
   async delete(id: number): Promise<boolean> {
-    try {
-      await this.session.call(this.identity, { url: this.url(this.r.one, { id }), method: "DELETE" }, this.ctx(`delete the ${this.r.noun} ${id}`));
-      return true;
-    } catch (e) {
-      if (e instanceof TridionError && e.status === 404) return false;
-      throw e;
-    }
+    return (await unlessNotFound(() => this.session.call(this.identity, { url: this.url(this.r.one, { id }), method: "DELETE" }, this.ctx(`delete the ${this.r.noun} ${id}`)))) !== undefined;
   }
 
   /** A new secret (no body: the server picks its value and expiry); its value is returned only here. */
@@ -164,7 +154,7 @@ export class AccessManagementClient {
     const res = await this.session.call<ClientSecret & { clientSecret: string }>(this.identity,
       { url: this.url(this.r.generate, { id }), method: "POST" },
       this.ctx(`generate a client secret for the ${this.r.noun} ${id}`, {
-        badRequest: "Access Management holds at most two client secrets per account.",
+        badRequest: { explain: "Access Management holds at most two client secrets per account." },
       }));
     registerSecret(res.data.clientSecret);
     return res.data;
@@ -180,14 +170,8 @@ export class AccessManagementClient {
 
   /** Revoke a secret; false when it was already gone. */
   async revokeSecret(id: number, secretId: number): Promise<boolean> {
-    try {
-      await this.session.call(this.identity, { url: this.url(this.r.secret, { id, secretId }), method: "DELETE" },
-        this.ctx(`revoke the client secret ${secretId} of the ${this.r.noun} ${id}`));
-      return true;
-    } catch (e) {
-      if (e instanceof TridionError && e.status === 404) return false;
-      throw e;
-    }
+    return (await unlessNotFound(() => this.session.call(this.identity, { url: this.url(this.r.secret, { id, secretId }), method: "DELETE" },
+      this.ctx(`revoke the client secret ${secretId} of the ${this.r.noun} ${id}`)))) !== undefined;
   }
 
   /** The APIs and their roles (read once per session): role keys become link ids through it. */
@@ -212,6 +196,7 @@ const apiResourcesBySession = new WeakMap<Session, Promise<ApiResource[]>>();
 
 function unexpectedAnswer(action: string, expected: string): TridionError {
   return new TridionError(
+    "UNEXPECTED_ANSWER",
     `Cannot ${action}: Access Management answered, but not with ${expected}. ` +
       "Fix: check that tridion:accessManagementUrl is the Access Management authority (e.g. https://host/access-management) and that tridion:routes matches your installation.",
   );

@@ -4,11 +4,13 @@
 import * as fs from "node:fs";
 import * as crypto from "node:crypto";
 import { Readable } from "node:stream";
-import { failureKind, OperationContext, ROLE_ADDONS_ADMIN, TridionError } from "./errors";
-import { sleep } from "./http";
+import { requireSetting } from "../config";
+import { hasCode, TridionError, unlessNotFound } from "../errors/tridionError";
+import { backoff, delayBeforeRetry, failureKind, sleep } from "../http/policy";
+import type { OperationContext } from "./errorTranslation";
 import type { Session } from "./session";
 import type { Identity } from "./tokens";
-import { requireSetting } from "../config";
+import { ADDONS_SERVICE, ROLE_ADDONS_ADMIN } from "./tridionApis";
 
 export type AddonStatus = "WaitingForConfiguration" | "PendingActivation" | "Success" | "Failed" | "Fail" | "Disabled" | string;
 
@@ -36,13 +38,18 @@ export interface AddonMetadata {
 /** What the client needs of a prepared package (packaging's inspectPackage result). */
 export interface PackageFile { filePath: string; fileName: string; sha256: string; size: number }
 
-const SERVICE = "Add-ons Service";
+const SERVICE = ADDONS_SERVICE;
 
 export class AddonsClient {
   private readonly base: string;
 
   constructor(private readonly session: Session, readonly identity: Identity) {
     this.base = requireSetting(session.settings, "addonsUrl", "reach the Add-ons Service");
+  }
+
+  /** How this client's calls retry and how callers should pace a poll of it. */
+  get policy() {
+    return this.session.http.policy;
   }
 
   private url(key: "addons" | "addon" | "addonStatus" | "addonConfiguration", id?: string): string {
@@ -54,14 +61,8 @@ export class AddonsClient {
   }
 
   /** Metadata of one add-on, or undefined when the service does not hold it. */
-  async get(id: string): Promise<AddonMetadata | undefined> {
-    try {
-      const res = await this.session.call<AddonMetadata>(this.identity, { url: this.url("addon", id) }, this.ctx(`read the add-on "${id}"`));
-      return res.data;
-    } catch (e) {
-      if (e instanceof TridionError && e.status === 404) return undefined;
-      throw e;
-    }
+  get(id: string): Promise<AddonMetadata | undefined> {
+    return unlessNotFound(async () => (await this.session.call<AddonMetadata>(this.identity, { url: this.url("addon", id) }, this.ctx(`read the add-on "${id}"`))).data);
   }
 
 
@@ -70,7 +71,7 @@ export class AddonsClient {
     const action = mode === "new" ? `upload the add-on package ${pkg.fileName}` : `replace the package of the add-on "${addonId}" with ${pkg.fileName}`;
     const ctx = this.ctx(action, {
       neededRole: ROLE_ADDONS_ADMIN,
-      conflict: `An add-on with the id "${addonId}" already exists. Fix: set \`adopt: true\` on this AddonPackage to take it over.`,
+      conflict: { explain: `An add-on with the id "${addonId}" already exists.`, fix: "set `adopt: true` on this AddonPackage to take it over." },
     });
     const maxAttempts = this.session.settings.maxRetries + 1;
     for (let attempt = 1; ; attempt++) {
@@ -88,18 +89,19 @@ export class AddonsClient {
         return res.data;
       } catch (error) {
         // A 409 after an unclear attempt may be that attempt, landed late: look.
-        const lateLanding = attempt > 1 && mode === "new" && (error as TridionError).status === 409;
+        const lateLanding = attempt > 1 && mode === "new" && hasCode(error, "CONFLICT");
         if (failureKind(error) === "final" && !lateLanding) throw error;
-        const wait = this.session.http.retryWait((error as TridionError).transport?.retryAfter, attempt);
+        const policy = this.session.http.policy;
+        const wait = delayBeforeRetry(policy, attempt, (error as TridionError).transport?.retryAfter);
         const again = attempt < maxAttempts && wait !== undefined;
-        await sleep(again ? wait : this.session.http.backoff(attempt));
+        await sleep(again ? wait : backoff(policy, attempt));
         // Look first, even after the last attempt: the upload may have landed though we saw no answer.
         const held = await this.get(addonId).catch(() => undefined);
         if (held?.packageSha256 === pkg.sha256) return held;
         if (mode === "new" && held) {
           throw new TridionError(
+            "ADDON_FOREIGN_CONTENT",
             `Cannot ${action}: after a failed attempt the service holds an add-on "${addonId}" with other content (sha256 ${held.packageSha256 ?? "unknown"}), uploaded by someone else meanwhile. Fix: set \`adopt: true\` to take it over, or remove it from the service.`,
-            { status: 409 },
           );
         }
         if (!again) throw error;
@@ -116,14 +118,8 @@ export class AddonsClient {
     return res.data;
   }
 
-  async getConfiguration(id: string): Promise<unknown | undefined> {
-    try {
-      const res = await this.session.call<unknown>(this.identity, { url: this.url("addonConfiguration", id) }, this.ctx(`read the configuration of the add-on "${id}"`));
-      return res.data;
-    } catch (e) {
-      if (e instanceof TridionError && e.status === 404) return undefined;
-      throw e;
-    }
+  getConfiguration(id: string): Promise<unknown | undefined> {
+    return unlessNotFound(async () => (await this.session.call<unknown>(this.identity, { url: this.url("addonConfiguration", id) }, this.ctx(`read the configuration of the add-on "${id}"`))).data);
   }
 
   async putConfiguration(id: string, configuration: unknown): Promise<void> {
@@ -135,25 +131,15 @@ export class AddonsClient {
   }
 
   async deleteConfiguration(id: string): Promise<void> {
-    try {
-      await this.session.call(this.identity, { url: this.url("addonConfiguration", id), method: "DELETE" },
-        this.ctx(`delete the custom configuration of the add-on "${id}"`, { neededRole: ROLE_ADDONS_ADMIN }));
-    } catch (e) {
-      if (e instanceof TridionError && e.status === 404) return;
-      throw e;
-    }
+    await unlessNotFound(() => this.session.call(this.identity, { url: this.url("addonConfiguration", id), method: "DELETE" },
+      this.ctx(`delete the custom configuration of the add-on "${id}"`, { neededRole: ROLE_ADDONS_ADMIN })));
   }
 
   /** Delete an add-on; false when it was already gone. */
   async delete(id: string): Promise<boolean> {
-    try {
-      await this.session.call(this.identity, { url: this.url("addon", id), method: "DELETE" },
-        this.ctx(`delete the add-on "${id}"`, { neededRole: ROLE_ADDONS_ADMIN }));
-      return true;
-    } catch (e) {
-      if (e instanceof TridionError && e.status === 404) return false;
-      throw e;
-    }
+    const deleted = await unlessNotFound(() => this.session.call(this.identity, { url: this.url("addon", id), method: "DELETE" },
+      this.ctx(`delete the add-on "${id}"`, { neededRole: ROLE_ADDONS_ADMIN })));
+    return deleted !== undefined;
   }
 }
 

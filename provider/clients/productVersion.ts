@@ -1,6 +1,8 @@
 // Telling Tridion Sites 9.x from 10 without writing anything: the names of the predefined
 // service accounts differ between them (RWS's documentation), and every version lists them.
-import type { ProductVersion } from "./errors";
+
+/** "9" (9.5/9.6), "10", or "unknown" when neither the settings nor the server tell. */
+export type ProductVersion = "9" | "10" | "unknown";
 
 export const PREDEFINED_ACCOUNTS: Record<"9" | "10", string[]> = {
   "9": ["Access Management API", "Add-ons API", "Tridion Sites Content Manager API"],

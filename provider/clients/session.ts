@@ -3,9 +3,11 @@
 // goes through `call()`: bearer token, one fresh token on 401, error translation.
 import type { AxiosResponse } from "axios";
 import { currentSettings, ProviderSettings, requireSetting, settingsGeneration } from "../config";
-import { missingAudienceMessage, missingRoleMessage, OperationContext, ProductVersion, TridionError, translateHttpError } from "./errors";
-import { HttpClient, HttpRequest } from "./http";
-import { versionFromAccountNames } from "./productVersion";
+import { hasCode, TridionError } from "../errors/tridionError";
+import { HttpClient, HttpRequest } from "../http/httpClient";
+import { waitPolicy } from "../http/policy";
+import { missingAudienceMessage, missingRoleMessage, OperationContext, translateHttpError } from "./errorTranslation";
+import { ProductVersion, versionFromAccountNames } from "./productVersion";
 import { RouteProfile } from "./routes";
 import { AccessToken, Identity, TokenSource } from "./tokens";
 
@@ -16,7 +18,7 @@ export class Session {
   private detectedVersion?: Promise<ProductVersion>;
 
   constructor(readonly settings: ProviderSettings) {
-    this.http = new HttpClient({ timeoutMs: settings.requestTimeoutMs, caCertificate: settings.caCertificate, proxy: settings.proxy, maxRetries: settings.maxRetries });
+    this.http = new HttpClient({ policy: waitPolicy(settings), caCertificate: settings.caCertificate, proxy: settings.proxy });
     this.routes = new RouteProfile(settings.routes);
   }
 
@@ -55,12 +57,12 @@ export class Session {
     const token = await this.token(identity);
     if (ctx.audience && token.audiences.length > 0 && !token.audiences.includes(ctx.audience)) {
       const productVersion = ctx.productVersion ?? (await this.productVersion());
-      throw new TridionError(missingAudienceMessage({ ...ctx, productVersion, audience: ctx.audience, identity: identity.clientId, neededRole }, token.audiences), { status: 403 });
+      throw new TridionError("AUDIENCE_MISSING", missingAudienceMessage({ ...ctx, productVersion, audience: ctx.audience, identity: identity.clientId, neededRole }, token.audiences));
     }
     // A token without any role claim tells us nothing: let the service decide.
     if (token.roles.length === 0 || token.roles.includes(neededRole)) return;
     const productVersion = ctx.productVersion ?? (await this.productVersion());
-    throw new TridionError(missingRoleMessage({ ...ctx, productVersion, identity: identity.clientId, neededRole }, token.roles), { status: 403 });
+    throw new TridionError("ROLE_MISSING", missingRoleMessage({ ...ctx, productVersion, identity: identity.clientId, neededRole }, token.roles));
   }
 
   /** An authenticated request; a 401 gets one fresh token and one more try. */
@@ -111,7 +113,7 @@ export class Session {
       return { version: versionFromAccountNames(names), definite: true };
     } catch (e) {
       // A 401/403 (not allowed to look) will not change in this process; anything else may pass.
-      return { version: "unknown", definite: e instanceof TridionError && (e.status === 401 || e.status === 403) };
+      return { version: "unknown", definite: hasCode(e, "UNAUTHORIZED", "FORBIDDEN", "AUDIENCE_MISSING", "ROLE_MISSING", "CREDENTIALS_REJECTED") };
     }
   }
 }

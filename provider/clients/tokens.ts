@@ -5,9 +5,10 @@ import { createHash } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import type * as OpenIdClient from "openid-client";
 import type { TokenAuthMethod } from "../config/settings";
-import { registerSecret } from "./redaction";
-import { translateHttpError, translateTokenError, TridionError } from "./errors";
-import { HttpClient } from "./http";
+import { registerSecret } from "../errors/redaction";
+import { TridionError } from "../errors/tridionError";
+import { HttpClient } from "../http/httpClient";
+import { translateHttpError, translateTokenError } from "./errorTranslation";
 
 export interface Identity {
   clientId: string;
@@ -136,7 +137,7 @@ export class TokenSource {
 
   private async readDiscovery(): Promise<OpenIdClient.ServerMetadata> {
     let url: URL;
-    try { url = new URL(this.authority); } catch { throw new TridionError(`tridion:accessManagementUrl is not a URL: ${this.authority}`); }
+    try { url = new URL(this.authority); } catch { throw new TridionError("SETTING_INVALID", `tridion:accessManagementUrl is not a URL: ${this.authority}`); }
     const where = `${url.href.replace(/\/+$/, "")}/.well-known/openid-configuration`;
     const fix = "Fix: set tridion:accessManagementUrl (env TRIDION_ACCESS_MANAGEMENT_URL) to the Access Management authority, e.g. https://host/access-management, whose /.well-known/openid-configuration answers.";
     let data: unknown;
@@ -144,19 +145,20 @@ export class TokenSource {
       const res = await this.http.send<unknown>({ url: where, method: "GET", retry: "idempotent", headers: { Accept: "application/json" } });
       data = typeof res.data === "string" ? JSON.parse(res.data) : res.data;
     } catch (e) {
-      if (e instanceof SyntaxError) throw new TridionError(`Cannot read the discovery document of Access Management (${where}): the answer is not JSON. ${fix}`);
+      if (e instanceof SyntaxError) throw new TridionError("DISCOVERY_FAILED", `Cannot read the discovery document of Access Management (${where}): the answer is not JSON. ${fix}`);
       const status = (e as { response?: { status?: number } }).response?.status;
       if (status !== undefined && status < 500 && status !== 429) {
-        throw new TridionError(`Cannot read the discovery document of Access Management (${where}): it answered ${status}. ${fix}`, { status });
+        throw new TridionError("DISCOVERY_FAILED", `Cannot read the discovery document of Access Management (${where}): it answered ${status}. ${fix}`, { status });
       }
       throw translateHttpError(e, { action: "read the discovery document of Access Management", service: "Access Management" });
     }
     const metadata = data as OpenIdClient.ServerMetadata | null;
     if (!metadata || typeof metadata !== "object" || typeof metadata.issuer !== "string" || typeof metadata.token_endpoint !== "string") {
-      throw new TridionError(`Cannot use the discovery document of Access Management (${where}): it names no issuer or token_endpoint. ${fix}`);
+      throw new TridionError("DISCOVERY_FAILED", `Cannot use the discovery document of Access Management (${where}): it names no issuer or token_endpoint. ${fix}`);
     }
     if (!sameAuthority(metadata.issuer, url.href)) {
       throw new TridionError(
+        "ISSUER_MISMATCH",
         `Access Management's discovery document (${where}) names the issuer ${metadata.issuer}, which is not the configured authority ${this.authority}. ` +
           `Fix: set tridion:accessManagementUrl to ${metadata.issuer} (the authority as Access Management names itself).`,
       );

@@ -3,6 +3,7 @@
 import { ConfigSource, ProviderSettings, resolveSettings, SETTINGS } from "./settings";
 
 export * from "./settings";
+export * from "./routeProfile";
 export { checkUrlTransport, isLoopbackHost } from "./transport";
 
 let source: ConfigSource = () => undefined;

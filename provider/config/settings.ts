@@ -2,9 +2,9 @@
 // environment-variable fallbacks. Resolved lazily, so a missing setting fails only the operation
 // that needs it, with an error naming both the config key and the env var.
 import * as fs from "node:fs";
-import { TridionError } from "../clients/errors";
-import { registerSecret } from "../clients/redaction";
-import { parseRouteOverrides, RouteOverrides } from "../clients/routes";
+import { registerSecret } from "../errors/redaction";
+import { TridionError } from "../errors/tridionError";
+import { parseRouteOverrides, RouteOverrides } from "./routeProfile";
 import { checkUrlTransport } from "./transport";
 
 export interface SettingSpec { key: string; env: string; secret?: boolean; example: string }
@@ -21,6 +21,8 @@ export const SETTINGS = {
   productVersion: { key: "tridion:productVersion", env: "TRIDION_PRODUCT_VERSION", example: "9.6" },
   tokenAuthMethod: { key: "tridion:tokenAuthMethod", env: "TRIDION_TOKEN_AUTH_METHOD", example: "client_secret_basic" },
   maxRetries: { key: "tridion:maxRetries", env: "TRIDION_MAX_RETRIES", example: "4" },
+  retryBaseDelayMs: { key: "tridion:retryBaseDelayMs", env: "TRIDION_RETRY_BASE_DELAY_MS", example: "250" },
+  pollIntervalMs: { key: "tridion:pollIntervalMs", env: "TRIDION_POLL_INTERVAL_MS", example: "500" },
   proxy: { key: "tridion:proxy", env: "TRIDION_PROXY", example: "http://proxy.example.com:3128" },
 } satisfies Record<string, SettingSpec>;
 
@@ -46,6 +48,10 @@ export interface ProviderSettings {
   /** Forced token endpoint authentication; otherwise chosen from discovery (basic preferred). */
   tokenAuthMethod?: TokenAuthMethod;
   maxRetries: number;
+  /** First backoff step before a retry (it doubles per attempt, with jitter). */
+  retryBaseDelayMs: number;
+  /** First pause while waiting for an add-on to activate (it grows by half per poll). */
+  pollIntervalMs: number;
   /** A proxy URL for every call, or "direct"; unset = HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
   proxy?: string;
 }
@@ -57,7 +63,7 @@ export function howToSet(spec: SettingSpec): string {
 
 function invalid(spec: SettingSpec, value: string, why: string): TridionError {
   const shown = spec.secret ? "[secret]" : JSON.stringify(value);
-  return new TridionError(`Provider setting ${spec.key} (env ${spec.env}) is ${shown}: ${why}. Fix: ${howToSet(spec)}.`);
+  return new TridionError("SETTING_INVALID", `Provider setting ${spec.key} (env ${spec.env}) is ${shown}: ${why}. Fix: ${howToSet(spec)}.`);
 }
 
 function parseProxy(value: string): string {
@@ -134,6 +140,8 @@ export function resolveSettings(source: ConfigSource): ProviderSettings {
     requestTimeoutMs: parsePositiveNumber(SETTINGS.requestTimeoutSeconds, raw("requestTimeoutSeconds"), 60, 1, 3600) * 1000,
     productVersion: parseProductVersion(raw("productVersion")),
     maxRetries: parsePositiveNumber(SETTINGS.maxRetries, raw("maxRetries"), 4, 0, 10),
+    retryBaseDelayMs: parsePositiveNumber(SETTINGS.retryBaseDelayMs, raw("retryBaseDelayMs"), 250, 1, 60_000),
+    pollIntervalMs: parsePositiveNumber(SETTINGS.pollIntervalMs, raw("pollIntervalMs"), 500, 10, 60_000),
   };
   const routes = raw("routes");
   if (routes) {
@@ -168,5 +176,5 @@ export function requireSetting<K extends "accessManagementUrl" | "addonsUrl" | "
   const value = settings[name];
   if (value) return value;
   const spec = SETTINGS[name];
-  throw new TridionError(`Missing provider setting ${spec.key}: it is needed to ${purpose}. Fix: ${howToSet(spec)}.`);
+  throw new TridionError("SETTING_MISSING", `Missing provider setting ${spec.key}: it is needed to ${purpose}. Fix: ${howToSet(spec)}.`);
 }

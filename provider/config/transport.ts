@@ -1,7 +1,7 @@
 // Transport rules: https everywhere, plain http only to loopback or with an explicit opt-in
 // (tokens and client secrets would otherwise cross the network in clear text).
 import * as net from "node:net";
-import { TridionError } from "../clients/errors";
+import { TridionError } from "../errors/tridionError";
 import type { SettingSpec } from "./settings";
 
 export function isLoopbackHost(hostname: string): boolean {
@@ -18,14 +18,15 @@ export function checkUrlTransport(url: string, spec: SettingSpec, allowInsecureH
   try {
     parsed = new URL(url);
   } catch {
-    throw new TridionError(`Provider setting ${spec.key} (env ${spec.env}) is ${JSON.stringify(url)}: not an absolute URL. Fix: \`pulumi config set ${spec.key} ${spec.example}\`.`);
+    throw new TridionError("SETTING_INVALID", `Provider setting ${spec.key} (env ${spec.env}) is ${JSON.stringify(url)}: not an absolute URL. Fix: \`pulumi config set ${spec.key} ${spec.example}\`.`);
   }
   if (parsed.protocol === "https:") return;
   if (parsed.protocol !== "http:") {
-    throw new TridionError(`Provider setting ${spec.key} is ${JSON.stringify(url)}: only https (or http with opt-in) is supported. Fix: \`pulumi config set ${spec.key} ${spec.example}\`.`);
+    throw new TridionError("SETTING_INVALID", `Provider setting ${spec.key} is ${JSON.stringify(url)}: only https (or http with opt-in) is supported. Fix: \`pulumi config set ${spec.key} ${spec.example}\`.`);
   }
   if (allowInsecureHttp || isLoopbackHost(parsed.hostname)) return;
   throw new TridionError(
+    "SETTING_INVALID",
     `Refusing plain http for ${spec.key} (${url}): tokens and client secrets would cross the network unencrypted. ` +
       `Fix: use an https URL (with tridion:caCertificate for an internal CA), or, if you accept the risk on a trusted network, ` +
       `\`pulumi config set tridion:allowInsecureHttp true\` (or TRIDION_ALLOW_INSECURE_HTTP=true).`,

@@ -5,7 +5,7 @@ import { setConfigSource } from "../config";
 import { addonPackageProvider } from "../resources/addonPackage";
 import { clientCredentialUserProvider } from "../resources/clientCredentialUser";
 import { serviceAccountProvider } from "../resources/serviceAccount";
-import type { ResourceKind } from "./shim";
+import type { ResourceKind } from "../resources/shim";
 
 /** Stack config arrives here (secrets decrypted); it never enters `__provider`. */
 export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {

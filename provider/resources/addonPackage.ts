@@ -8,11 +8,12 @@
 //   delete: DELETE addon (its configuration goes with it)
 import * as pulumi from "@pulumi/pulumi";
 import { AddonMetadata, AddonsClient } from "../clients/addons";
-import { ADDONS_AUDIENCE, isAmbiguousFailure, partialFailure, ROLE_ADDONS_ADMIN, TridionError } from "../clients/errors";
-import { sleep } from "../clients/http";
 import { getSession, Session } from "../clients/session";
 import type { Identity } from "../clients/tokens";
-import { shims } from "../dynamic/shim";
+import { ADDONS_AUDIENCE, ADDONS_SERVICE, ROLE_ADDONS_ADMIN } from "../clients/tridionApis";
+import { hasCode, PartialFailure, TridionError, type ErrorCode } from "../errors/tridionError";
+import { isAmbiguousFailure, pollPauses, sleep } from "../http/policy";
+import { shims } from "./shim";
 import { configurationSha256, inspectPackage, PackageError, preparePackage, validateConfiguration } from "../packaging";
 import { changed, changedKeys, compact, deleteFirst, guarded, InputChecker, isUnknown, withDefault } from "./common";
 
@@ -170,12 +171,15 @@ async function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResu
   });
 }
 
+/** Definite answers about the deploying identity: preview reports them; others wait for `up`, with retries. */
+const IDENTITY_REFUSED: ErrorCode[] = ["CREDENTIALS_REJECTED", "NO_API_ACCESS", "TOKEN_REFUSED", "UNAUTHORIZED", "FORBIDDEN", "ROLE_MISSING", "AUDIENCE_MISSING", "ISSUER_MISMATCH"];
+
 async function preflightIfReachable(session: Session, identity: Identity, action: string): Promise<void> {
   try {
-    await session.preflight(identity, ROLE_ADDONS_ADMIN, { action, service: "Add-ons Service", audience: ADDONS_AUDIENCE });
+    await session.preflight(identity, ROLE_ADDONS_ADMIN, { action, service: ADDONS_SERVICE, audience: ADDONS_AUDIENCE });
   } catch (e) {
     // Definite answers fail the preview; an unreachable service is reported by `up`, with retries.
-    if (e instanceof TridionError && (e.status === 401 || e.status === 403)) throw e;
+    if (hasCode(e, ...IDENTITY_REFUSED)) throw e;
   }
 }
 
@@ -224,7 +228,7 @@ async function deploy(id: string | undefined, olds: Props | undefined, news: Pro
   const pkg = await preparePackage(news.source);
   const addonId = pkg.manifest.id;
   const action = `upload the add-on package ${pkg.fileName}`;
-  await session.preflight(identity, ROLE_ADDONS_ADMIN, { action, service: "Add-ons Service", audience: ADDONS_AUDIENCE });
+  await session.preflight(identity, ROLE_ADDONS_ADMIN, { action, service: ADDONS_SERVICE, audience: ADDONS_AUDIENCE });
 
   const config = news.configuration === undefined || news.configuration === null ? undefined : parseConfiguration(news.configuration);
   const configSha = config === undefined ? undefined : configurationSha256(config);
@@ -233,6 +237,7 @@ async function deploy(id: string | undefined, olds: Props | undefined, news: Pro
   let meta = await client.get(addonId);
   if (!olds && meta && !news.adopt) {
     throw new TridionError(
+      "ADDON_EXISTS",
       `Cannot create the add-on "${addonId}": the Add-ons Service already holds an add-on with that id (version ${meta.version ?? "?"}, status ${meta.status ?? "?"}), and Pulumi did not create it. ` +
         `Fix: set \`adopt: true\` on this AddonPackage to take it over (its package and configuration are replaced by yours, and \`pulumi destroy\` deletes it), or remove it from the service first.`,
       { status: 409 },
@@ -251,7 +256,7 @@ async function deploy(id: string | undefined, olds: Props | undefined, news: Pro
     // No clear answer to a new upload: it may have landed. Keep the add-on in state (the next
     // `up` looks at what the service holds, and refresh drops it if it is not there).
     if (olds || !isAmbiguousFailure(e)) throw e;
-    throw partialFailure(e, addonId, outputsFrom(inputs, { id: addonId, status: "Unknown" }, undefined));
+    throw new PartialFailure(e, addonId, outputsFrom(inputs, { id: addonId, status: "Unknown" }, undefined));
   }
   // From here on the add-on exists: any failure is recorded as a partial create/update.
   let serverConfigSha = meta.configurationSha256 ?? undefined;
@@ -271,7 +276,7 @@ async function deploy(id: string | undefined, olds: Props | undefined, news: Pro
     return { id: addonId, outs: outputsFrom(inputs, meta, configSha ?? serverConfigSha) };
   } catch (e) {
     const latest = (await client.get(addonId).catch(() => undefined)) ?? meta;
-    throw partialFailure(e, id ?? addonId, outputsFrom(inputs, latest, latest.configurationSha256 ?? serverConfigSha));
+    throw new PartialFailure(e, id ?? addonId, outputsFrom(inputs, latest, latest.configurationSha256 ?? serverConfigSha));
   }
 }
 
@@ -279,21 +284,21 @@ async function deploy(id: string | undefined, olds: Props | undefined, news: Pro
 async function waitForActivation(client: AddonsClient, id: string, timeoutSeconds: number, hasConfig: boolean, initial: AddonMetadata): Promise<AddonMetadata> {
   let meta = initial;
   const deadline = Date.now() + timeoutSeconds * 1000;
-  let interval = Number(process.env.TRIDION_POLL_INTERVAL_MS ?? 500);
+  const pauses = pollPauses(client.policy);
   for (;;) {
-    if (isFailed(meta.status)) throw new TridionError(activationFailure(meta));
+    if (isFailed(meta.status)) throw new TridionError("ACTIVATION_FAILED", activationFailure(meta));
     const waitingForConfig = meta.status === "WaitingForConfiguration" && hasConfig;
     if (meta.status !== "PendingActivation" && !waitingForConfig) return meta;
     if (timeoutSeconds === 0) return meta;
     if (Date.now() >= deadline) {
       throw new TridionError(
+        "ACTIVATION_TIMEOUT",
         `The add-on "${id}" is still ${meta.status} after ${timeoutSeconds} s: Content Manager and Content Delivery have not reported loading it yet.` +
           `${meta.message ? ` The service says: "${meta.message}".` : ""} ` +
           `Fix: check that those services are running and can reach the Add-ons Service, then run \`pulumi up\` again; or raise activationTimeoutSeconds (0 = do not wait).`,
       );
     }
-    await sleep(Math.min(interval, Math.max(0, deadline - Date.now())));
-    interval = Math.min(interval * 1.5, 5000);
+    await sleep(Math.min(pauses.next().value, Math.max(0, deadline - Date.now())));
     meta = (await client.get(id)) ?? meta;
   }
 }
@@ -336,7 +341,7 @@ async function asRecordedIdentity<T>(session: Session, props: Props, purpose: st
     return await fn(new AddonsClient(session, identity));
   } catch (e) {
     // Rejected credentials (401), or a deployer that lost its role since (403 from preflight).
-    const rejected = e instanceof TridionError && ((e.status === 401 && /Cannot get a token/.test(e.message)) || e.status === 403);
+    const rejected = hasCode(e, "CREDENTIALS_REJECTED", "FORBIDDEN", "ROLE_MISSING", "AUDIENCE_MISSING");
     if (!rejected || !props.credentials || !session.hasDefaultIdentity()) throw e;
     return fn(new AddonsClient(session, session.defaultIdentity(purpose)));
   }
@@ -365,7 +370,7 @@ async function remove(id: string, props: Props): Promise<void> {
   return guarded(async () => {
     const session = getSession();
     await asRecordedIdentity(session, props, "delete add-ons (or set `credentials` on the AddonPackage)", async (client) => {
-      await session.preflight(client.identity, ROLE_ADDONS_ADMIN, { action: `delete the add-on "${id}"`, service: "Add-ons Service", audience: ADDONS_AUDIENCE });
+      await session.preflight(client.identity, ROLE_ADDONS_ADMIN, { action: `delete the add-on "${id}"`, service: ADDONS_SERVICE, audience: ADDONS_AUDIENCE });
       await client.delete(id);
     });
   });

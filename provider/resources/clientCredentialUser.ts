@@ -6,13 +6,15 @@
 // credentials on users are deprecated (a warning says so).
 import * as pulumi from "@pulumi/pulumi";
 import { AccessManagementClient, Account, User, userUpdateBody } from "../clients/accessManagement";
-import { isAmbiguousFailure, partialFailure, ProductVersion, TridionError } from "../clients/errors";
-import { warnOnce } from "../dynamic/diagnostics";
-import { shims } from "../dynamic/shim";
+import { warnOnce } from "../clients/engineLog";
+import type { ProductVersion } from "../clients/productVersion";
+import { hasCode, PartialFailure, TridionError } from "../errors/tridionError";
+import { isAmbiguousFailure } from "../http/policy";
 import { compact, InputChecker } from "./common";
-import { IdentityArgs, IdentityResource } from "./identityClass";
-import { identityProvider } from "./identityResource";
-import { sameAccess } from "./accessControl";
+import { sameAccess } from "./identity/accessControl";
+import { identityProvider } from "./identity/identityProvider";
+import { IdentityArgs, IdentityResource } from "./identity/identityResource";
+import { shims } from "./shim";
 
 export interface ClientCredentialUserArgs extends IdentityArgs {
   /** The user's name in Access Management, exactly as it is listed there (the identity provider sets it). Changing it means another user. */
@@ -60,12 +62,14 @@ export async function findUser(am: AccessManagementClient, userName: string, pro
   if (candidates.length === 1) return candidates[0];
   if (candidates.length > 1) {
     throw new TridionError(
+      "USER_AMBIGUOUS",
       `Cannot choose the user "${userName}": ${candidates.length} users of that name have signed in to Access Management through different identity providers: ${candidates.map(describeUser).join("; ")}. ` +
         `Fix: set identityProvider on this ClientCredentialUser to the one you mean (e.g. identityProvider: "${candidates[0].identityProviderKey}").`,
     );
   }
   if (provider && named.length > 0) {
     throw new TridionError(
+      "USER_NOT_OF_PROVIDER",
       `Cannot find the user "${userName}" signed in through the identity provider "${provider}": the users of that name signed in through ${named.map(describeUser).join("; ")}. ` +
         "Fix: set identityProvider to one of those, or leave it out.",
     );
@@ -73,18 +77,24 @@ export async function findUser(am: AccessManagementClient, userName: string, pro
   const nearly = users.find((u) => u.name.toLowerCase() === userName.toLowerCase());
   if (nearly) {
     throw new TridionError(
+      "NAME_DIFFERS_IN_CASE",
       `Cannot find the user "${userName}": Access Management lists "${nearly.name}" (${describeUser(nearly)}), which differs only in case. Fix: write userName exactly as "${nearly.name}".`,
     );
   }
   throw new TridionError(
+      "USER_NOT_SIGNED_IN",
     `Cannot find the user "${userName}" in Access Management: nobody of that name has signed in yet. Access Management creates a user when they first sign in through an identity provider; its API cannot create users, so neither can Pulumi. ` +
       `Fix: sign in once as "${userName}" (e.g. open the Access Management UI, ${am.authority}/, and log in with that account of your identity provider), then run \`pulumi up\` again; or correct userName to a user listed under Users in Access Management.`,
   );
 }
 
+/** What findUser and refuseDeactivated report about the user these inputs name (preview shows them as input failures). */
+const USER_FINDINGS = ["USER_AMBIGUOUS", "USER_NOT_OF_PROVIDER", "NAME_DIFFERS_IN_CASE", "USER_NOT_SIGNED_IN", "USER_DEACTIVATED"] as const;
+
 function refuseDeactivated(user: User): void {
   if (user.isEnabled === false) {
     throw new TridionError(
+      "USER_DEACTIVATED",
       `The user "${user.name}" (id ${user.id}) is deactivated in Access Management: its client credentials get no token. ` +
         "Fix: activate the user in Access Management (Users > the user > Activate), or choose another userName.",
     );
@@ -107,8 +117,8 @@ export const clientCredentialUserProvider = identityProvider({
     try {
       refuseDeactivated(await findUser(am, news.userName, news.identityProvider));
     } catch (e) {
-      if (!(e instanceof TridionError) || e.status !== undefined) throw e;
-      checker.fail(news.identityProvider && /identity provider/.test(e.message) ? "identityProvider" : "userName", e.message);
+      if (!hasCode(e, ...USER_FINDINGS)) throw e;
+      checker.fail(e.code === "USER_NOT_OF_PROVIDER" ? "identityProvider" : "userName", e.message);
     }
   },
   async establish(am, inputs: Props, grant) {
@@ -122,7 +132,7 @@ export const clientCredentialUserProvider = identityProvider({
     } catch (e) {
       // The roles may have changed: keep what they were before, so delete can put them back.
       if (!isAmbiguousFailure(e)) throw e;
-      throw partialFailure(e, String(user.id), compact({ ...inputs, ...fromUser(user), userId: user.id, originalAccess: granted.original, secretStatus: "none" }));
+      throw new PartialFailure(e, String(user.id), compact({ ...inputs, ...fromUser(user), userId: user.id, originalAccess: granted.original, secretStatus: "none" }));
     }
   },
   updateBody(account: Account, _news, entry) {

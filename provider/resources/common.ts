@@ -1,7 +1,7 @@
 // Helpers shared by the resource implementations: preview unknowns, input validation, diffs.
 import { isDeepStrictEqual } from "node:util";
 import type * as pulumi from "@pulumi/pulumi";
-import { TridionError } from "../clients/errors";
+import { PartialFailure, TridionError, toTridionError } from "../errors/tridionError";
 
 /** What an unknown (computed, not yet known in preview) input looks like to a dynamic provider. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -69,21 +69,17 @@ export function withDefault<T>(value: unknown, fallback: T): T {
   return value === undefined || value === null ? fallback : (value as T);
 }
 
-/** Wrap anything thrown by our code into a TridionError (no stack traces reach the user). */
+/** Anything our code throws reaches the engine as a TridionError (no stack traces reach the user). */
 export async function guarded<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
     if (e instanceof TridionError) throw e;
-    const err = new TridionError(e instanceof Error ? e.message : String(e));
-    const partial = e as { id?: string; properties?: Record<string, unknown> };
-    if (partial && typeof partial.id === "string") {
-      err.id = partial.id;
-      err.properties = partial.properties;
-    }
-    throw err;
+    throw toTridionError(e);
   }
 }
+
+export { PartialFailure };
 
 /** Keep only keys whose values are defined (state must not hold `undefined`). */
 export function compact<T extends Record<string, unknown>>(o: T): T {

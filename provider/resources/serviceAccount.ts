@@ -3,12 +3,13 @@
 // Access Management lists only the predefined service accounts and cannot create others).
 import * as pulumi from "@pulumi/pulumi";
 import { AccessManagementClient, Account, serviceAccountBody } from "../clients/accessManagement";
-import { isAmbiguousFailure, ProductVersion, TridionError } from "../clients/errors";
-import { isPredefinedAccountName } from "../clients/productVersion";
-import { shims } from "../dynamic/shim";
+import { isPredefinedAccountName, type ProductVersion } from "../clients/productVersion";
+import { hasCode, TridionError } from "../errors/tridionError";
+import { isAmbiguousFailure } from "../http/policy";
 import { compact, InputChecker, isUnknown } from "./common";
-import { IdentityArgs, IdentityResource } from "./identityClass";
-import { identityProvider } from "./identityResource";
+import { identityProvider } from "./identity/identityProvider";
+import { IdentityArgs, IdentityResource } from "./identity/identityResource";
+import { shims } from "./shim";
 
 export interface ServiceAccountArgs extends IdentityArgs {
   /** The service account's name in Access Management (unique). */
@@ -43,6 +44,7 @@ async function findByName(am: AccessManagementClient, name: string): Promise<Acc
   const nearly = all.find((a) => a.name.toLowerCase() === name.toLowerCase());
   if (nearly) {
     throw new TridionError(
+      "NAME_DIFFERS_IN_CASE",
       `Cannot use the service account name "${name}": Access Management holds "${nearly.name}" (id ${nearly.id}), which differs only in case. ` +
         `Fix: write the name exactly as "${nearly.name}" (with adopt: true to take that account over), or choose a name that is clearly different.`,
     );
@@ -53,12 +55,14 @@ async function findByName(am: AccessManagementClient, name: string): Promise<Acc
 function refuseExisting(existing: Account, inputs: Props): void {
   if (isPredefinedAccountName(existing.name)) {
     throw new TridionError(
+      "ACCOUNT_PREDEFINED",
       `Cannot manage the service account "${existing.name}": it is a predefined account of Access Management, whose access cannot be changed. ` +
         "Fix: choose another accountName (a new account gets the roles you need).",
     );
   }
   if (!inputs.adopt) {
     throw new TridionError(
+      "ACCOUNT_EXISTS",
       `Cannot create the service account "${existing.name}": it already exists in Access Management (id ${existing.id}), and Pulumi did not create it. ` +
         "Fix: set `adopt: true` on this ServiceAccount to take it over (it keeps the account on delete and only undoes what it changed), or choose another accountName.",
     );
@@ -104,7 +108,7 @@ export const serviceAccountProvider = identityProvider({
     return compact({ accountName: account.name, clientId: account.clientId ?? undefined });
   },
   async versionGuard(version: ProductVersion, name: string) {
-    if (version === "9") throw new TridionError(`Cannot manage the service account "${name}": ${ON_9X}`);
+    if (version === "9") throw new TridionError("UNSUPPORTED_VERSION", `Cannot manage the service account "${name}": ${ON_9X}`);
   },
 });
 
@@ -117,8 +121,8 @@ async function createOrFindLanded(am: AccessManagementClient, body: Record<strin
   try {
     return await am.create(body);
   } catch (e) {
-    if (e instanceof TridionError && e.status === 400) {
-      throw new TridionError(`${e.message} If this is Tridion Sites 9.5/9.6: ${ON_9X}`, { status: 400 });
+    if (hasCode(e, "BAD_REQUEST")) {
+      throw new TridionError("BAD_REQUEST", `${e.message} If this is Tridion Sites 9.5/9.6: ${ON_9X}`, { status: 400, cause: e });
     }
     if (!isAmbiguousFailure(e)) throw e;
     const landed = await findByName(am, accountName).catch(() => undefined);

@@ -110,3 +110,37 @@ test.serial("Access Management under a mixed-case base path (Tridion Docs' /ISHA
   t.regex(other.message, /names the issuer http:\/\/127\.0\.0\.1:\d+\/isham, which is not the configured authority http:\/\/localhost:\d+\/ISHAM/);
   t.regex(other.message, /Fix: set tridion:accessManagementUrl to http:\/\/127\.0\.0\.1:\d+\/isham/);
 });
+
+test.serial("errors carry a stable code and their cause; the cause never travels with the error's own properties", async (t) => {
+  const emulator = await start({ productVersion: "9.6", seedUsers: ["pipeline"] });
+  t.teardown(() => emulator.close());
+  const { TridionError } = await import("../../provider/errors/tridionError");
+  const codeOf = async (p: Promise<unknown>) => {
+    const e = await failure(p);
+    t.true(e instanceof TridionError, e.message);
+    return (e as InstanceType<typeof TridionError>).code;
+  };
+  const inputs = { userName: "pipeline", roles: ["Tridion.AddonService.Administrator"] };
+  t.is(await codeOf(impl.clientCredentialUser.create({ ...inputs, userName: "nobody" })), "USER_NOT_SIGNED_IN");
+  await configure({});
+  t.is(await codeOf(impl.clientCredentialUser.create(inputs)), "SETTING_MISSING");
+  await configure(configFor(emulator, { "tridion:clientSecret": "definitely-wrong-secret-value" }));
+  t.is(await codeOf(impl.clientCredentialUser.create(inputs)), "CREDENTIALS_REJECTED");
+  const service = emulator.credentials.addonsService;
+  await configure(configFor(emulator, { "tridion:clientId": service.clientId, "tridion:clientSecret": service.clientSecret }));
+  t.is(await codeOf(impl.clientCredentialUser.create(inputs)), "AUDIENCE_MISSING");
+  const { addonFolder } = await import("./support");
+  t.is(await codeOf(impl.addonPackage.create({ source: addonFolder() })), "ROLE_MISSING", "the seed's 403, foretold");
+
+  // An HTTP failure keeps a summary of the request as its cause: never its headers (the token).
+  await configure(configFor(emulator, { "tridion:maxRetries": "0" }));
+  emulator.setFaults({ errorBursts: [{ status: 503, count: 5, method: "GET", path: "/Users$" }] });
+  const down = await failure(impl.clientCredentialUser.create(inputs));
+  emulator.setFaults({});
+  t.is((down as InstanceType<typeof TridionError>).code, "SERVER_ERROR");
+  const cause = (down as { cause?: { status?: number; method?: string; url?: string } }).cause;
+  t.like(cause, { status: 503, method: "GET" });
+  t.regex(String(cause?.url), /\/api\/v1\/Users$/);
+  t.false(Object.keys(down).includes("cause"), "the cause is not an own enumerable property");
+  t.false(JSON.stringify(down).includes("Bearer"), "nothing of the request's headers");
+});

@@ -3,7 +3,7 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import test from "ava";
-import { ProxyRouter } from "../../provider/clients/proxy";
+import { ProxyRouter } from "../../provider/http/proxy";
 import { configure, configFor, failure, impl, start } from "./support";
 
 /** A forward proxy for plain-http targets (absolute-URI requests), recording what it relayed. */

@@ -2,7 +2,8 @@
 // a whole lifecycle against an emulator that serves another profile.
 import test from "ava";
 import { defaultRoutes } from "../../emulator/routes";
-import { DEFAULT_ROUTES, parseRouteOverrides, RouteProfile } from "../../provider/clients/routes";
+import { DEFAULT_ROUTES, parseRouteOverrides } from "../../provider/config/routeProfile";
+import { RouteProfile } from "../../provider/clients/routes";
 import { adminApi, addonFolder, impl, start } from "./support";
 
 test("expands templates with URL-encoded placeholders", (t) => {

@@ -116,7 +116,7 @@ export async function serializedProvider(kind: "addonPackage" | "clientCredentia
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { shims } = require(path.resolve(__dirname, "..", "..", "provider", "dist", "dynamic", "shim")) as typeof import("../../provider/dynamic/shim");
+  const { shims } = require(path.resolve(__dirname, "..", "..", "provider", "dist", "resources", "shim")) as typeof import("../../provider/resources/shim");
   const provider = shims[kind];
   return (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
 }

@@ -2,7 +2,7 @@
 // gRPC address as the first argument; the host does not use it, but we can: Engine.Log shows
 // the message as a proper `warning:` in `pulumi preview/up`. Outside the engine (direct calls,
 // tests) or if that fails, the message goes to stderr, which the engine also surfaces.
-import { redactSecrets } from "../clients/redaction";
+import { redactSecrets } from "../errors/redaction";
 
 const warned = new Set<string>();
 

@@ -4,8 +4,8 @@
 // `ApiResources` gives (they differ per installation). A resource only ever adds or removes the
 // links of the APIs it manages, and remembers what each of those held before, so that dropping a
 // role, or deleting the resource, puts the account back as it found it.
-import type { AccessControlEntry, ApiResource, Link } from "../clients/accessManagement";
-import { TridionError } from "../clients/errors";
+import type { AccessControlEntry, ApiResource, Link } from "../../clients/accessManagement";
+import { TridionError } from "../../errors/tridionError";
 
 /** Per managed API (by key): whether the account was linked to it, and the role it held, before. */
 export type OriginalAccess = Record<string, { linked: boolean; role: string | null }>;
@@ -36,6 +36,7 @@ export class RoleCatalog {
     const api = this.apis.get(apiKeyOf(key));
     const known = api ? (api.roles ?? []).map((r) => r.key).join(", ") : [...this.apis.keys()].join(", ");
     throw new TridionError(
+      "ROLE_UNKNOWN",
       `Access Management has no role ${key}. ${api ? `The roles of ${api.key} are: ${known}.` : `Its APIs are: ${known}.`} Fix: use one of those role keys.`,
     );
   }

@@ -11,10 +11,11 @@
 // If neither secret is ours, we stop with an error rather than revoke someone else's.
 // Our secrets are never forgotten: an expired one keeps its id in state (it still fills a slot),
 // and one whose revoke failed is kept as `pendingRevocations` until the next `up` or delete.
-import type { AccessManagementClient, ClientSecret } from "../clients/accessManagement";
-import { isAmbiguousFailure, toTridionError, TridionError } from "../clients/errors";
-import type { InputChecker } from "./common";
-import { isUnknown } from "./common";
+import type { AccessManagementClient, ClientSecret } from "../../clients/accessManagement";
+import { toTridionError, TridionError } from "../../errors/tridionError";
+import { isAmbiguousFailure } from "../../http/policy";
+import type { InputChecker } from "../common";
+import { isUnknown } from "../common";
 import { apiKeyOf } from "./accessControl";
 
 export const DEFAULT_SECRET_DAYS = 365;
@@ -160,7 +161,7 @@ export async function rotateSecret(
   what: string,
 ): Promise<{ secret: IssuedSecret; pendingRevocations: number[]; revokeError?: TridionError }> {
   const account = await am.get(accountId);
-  if (!account) throw new TridionError(`Cannot issue a client secret for ${what}: it no longer exists in Access Management. Fix: run \`pulumi refresh\`, then \`pulumi up\`.`, { status: 404 });
+  if (!account) throw new TridionError("ACCOUNT_GONE", `Cannot issue a client secret for ${what}: it no longer exists in Access Management. Fix: run \`pulumi refresh\`, then \`pulumi up\`.`);
   const existing = account.clientSecrets ?? [];
   const listed = new Set(existing.map((s) => s.id));
   const retiring = [...(owned.pendingRevocations ?? []), ...(owned.secretId !== undefined ? [owned.secretId] : [])].filter((id) => listed.has(id));
@@ -168,6 +169,7 @@ export async function rotateSecret(
   if (existing.length >= 2) {
     if (retiring.length === 0) {
       throw new TridionError(
+        "SECRET_SLOTS_FULL",
         `Cannot issue a client secret for ${what}: it already holds two client secrets (Access Management's maximum), and neither was created by this resource, so revoking one could break whatever uses it. ` +
           `Fix: revoke the secret that is no longer used in Access Management, then run \`pulumi up\` again.`,
       );
@@ -190,7 +192,7 @@ export async function rotateSecret(
   const clientId = account.clientId ?? (await am.get(accountId).catch(() => undefined))?.clientId ?? undefined;
   const secret: IssuedSecret = { id: generated.id, value: generated.clientSecret, expiresAt: generated.expiresAt, clientId: clientId ?? "" };
   try {
-    if (!clientId) throw new TridionError(`Access Management generated a client secret for ${what}, but the account shows no client id. Fix: check the account in Access Management, then run \`pulumi up\` again.`);
+    if (!clientId) throw new TridionError("UNEXPECTED_ANSWER", `Access Management generated a client secret for ${what}, but the account shows no client id. Fix: check the account in Access Management, then run \`pulumi up\` again.`);
     secret.expiresAt = (await am.setSecretExpiry(accountId, generated.id, expiryFor(days))).expiresAt ?? expiryFor(days);
   } catch (e) {
     const error = toTridionError(e) as RotationError;

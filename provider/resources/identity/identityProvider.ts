@@ -7,16 +7,17 @@
 //   update: PUT account (roles, name) -> new secret -> DELETE old secret (rotation)
 //   delete: DELETE account (if we created it) | DELETE our secrets, PUT the access back as it was
 import type * as pulumi from "@pulumi/pulumi";
-import { AccessControlEntry, AccessManagementClient, Account, AccountKind } from "../clients/accessManagement";
-import { partialFailure, ProductVersion, TridionError } from "../clients/errors";
-import { getSession, Session } from "../clients/session";
-import { warnOnce } from "../dynamic/diagnostics";
-import { changedKeys, compact, guarded, InputChecker, isUnknown, withDefault } from "./common";
+import { AccessControlEntry, AccessManagementClient, Account, AccountKind } from "../../clients/accessManagement";
+import { warnOnce } from "../../clients/engineLog";
+import type { ProductVersion } from "../../clients/productVersion";
+import { getSession, Session } from "../../clients/session";
+import { hasCode, PartialFailure, TridionError, type ErrorCode } from "../../errors/tridionError";
+import { changedKeys, compact, guarded, InputChecker, isUnknown, withDefault } from "../common";
 import { grantedRoles, grantRoles, heldRoles, OriginalAccess, restoreAccess, RoleCatalog, sameAccess } from "./accessControl";
 import {
   checkRoles, DEFAULT_ROTATE_BEFORE_DAYS, DEFAULT_SECRET_DAYS, OwnedSecrets, revokeSecrets, rotateSecret, RotationError,
   rotationReasons, secretState, unknownRoles,
-} from "./identitySecrets";
+} from "./clientSecrets";
 
 type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -145,8 +146,8 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
         const { secret } = await rotateSecret(am, account.id, {}, days, what(inputs));
         return { id, outs: { ...base, ...secretOutputs(secret) } };
       } catch (e) {
-        if ((e as TridionError).id) throw e;
-        throw partialFailure(e, id, afterFailedRotation(base, {}, e as RotationError));
+        if (e instanceof PartialFailure) throw e;
+        throw new PartialFailure(e, id, afterFailedRotation(base, {}, e as RotationError));
       }
     });
   }
@@ -187,7 +188,7 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
       const accountId = Number(id);
       const account = await am.get(accountId);
       if (!account) {
-        throw new TridionError(`Cannot update ${what(news)}: it no longer exists in Access Management (deleted outside Pulumi). Fix: run \`pulumi refresh\` to drop it from state, then \`pulumi up\` ${spec.kind === "user" ? "grants the user (once signed in again) its roles" : "creates it again"}.`, { status: 404 });
+        throw new TridionError("ACCOUNT_GONE", `Cannot update ${what(news)}: it no longer exists in Access Management (deleted outside Pulumi). Fix: run \`pulumi refresh\` to drop it from state, then \`pulumi up\` ${spec.kind === "user" ? "grants the user (once signed in again) its roles" : "creates it again"}.`);
       }
       const roles = news.roles as string[];
       const granted = grantRoles(account.accessControlEntry, roles, await catalogOf(am), olds.originalAccess ?? {});
@@ -210,18 +211,18 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
         // Only leftovers to revoke (an earlier revoke failed), or nothing at all.
         const { pending, error } = await revokeSecrets(am, accountId, owned.pendingRevocations ?? []);
         current = compact({ ...current, pendingRevocations: pending.length ? pending : undefined });
-        if (error) throw partialFailure(error, id, current);
+        if (error) throw new PartialFailure(error, id, current);
         return { outs: current };
       }
       try {
         const days = withDefault(news.secretExpiresInDays, DEFAULT_SECRET_DAYS);
         const { secret, pendingRevocations, revokeError } = await rotateSecret(am, accountId, owned, days, what(news));
         current = compact({ ...current, ...secretOutputs(secret), pendingRevocations: pendingRevocations.length ? pendingRevocations : undefined });
-        if (revokeError) throw partialFailure(revokeError, id, current);
+        if (revokeError) throw new PartialFailure(revokeError, id, current);
         return { outs: current };
       } catch (e) {
-        if ((e as TridionError).id) throw e;
-        throw partialFailure(e, id, afterFailedRotation(current, owned, e as RotationError));
+        if (e instanceof PartialFailure) throw e;
+        throw new PartialFailure(e, id, afterFailedRotation(current, owned, e as RotationError));
       }
     });
   }
@@ -292,9 +293,14 @@ async function preflightIfReachable(am: AccessManagementClient, action: string):
   }
 }
 
-/** 400/401/403/404/409 answers are definite: the preview reports them; anything else waits for `up`. */
+/** Answers that will not change by trying again: the preview reports them; anything else waits for `up`. */
+const DEFINITE: ErrorCode[] = [
+  "BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "CONFLICT",
+  "CREDENTIALS_REJECTED", "NO_API_ACCESS", "TOKEN_REFUSED", "AUDIENCE_MISSING", "ROLE_MISSING", "ISSUER_MISMATCH",
+];
+
 function rethrowDefinite(e: unknown): void {
-  if (e instanceof TridionError && e.status !== undefined && [400, 401, 403, 404, 409].includes(e.status)) throw e;
+  if (hasCode(e, ...DEFINITE)) throw e;
 }
 
 /** Keys the user set (an unset optional field is not managed) whose value differs. */

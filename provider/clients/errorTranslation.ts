@@ -1,57 +1,16 @@
-// One place that turns HTTP, token and network failures into errors a user can act on:
-// what happened, why, and the fix. No stack traces, no tokens, no secrets.
+// One place that turns HTTP, token and network failures into errors a user can act on: what
+// happened, why, and the fix, each with a stable code. No stack traces, no tokens, no secrets.
 import type { AxiosError } from "axios";
-import { classifyFailure, FailureKind, MAX_RETRY_AFTER_MS, parseRetryAfter } from "./http";
-import { redactSecrets } from "./redaction";
+import { TridionError, type ErrorCode } from "../errors/tridionError";
+import { retryAfterTooLong } from "../http/policy";
+import type { ProductVersion } from "./productVersion";
+import { ACCESS_MANAGEMENT, ROLE_AM_ADMIN } from "./tridionApis";
 
-/** Error raised by the provider: its message is the whole story; its stack is only the message. */
-export class TridionError extends Error {
-  /** HTTP status of the answer that caused it, when there was one. */
-  readonly status?: number;
-  /** Transport facts for retry decisions (never the request itself: it holds the token). */
-  transport?: { code?: string; retryAfter?: string };
-  /** Set for multi-step creates/updates: the engine records a partially created resource. */
-  id?: string;
-  properties?: Record<string, unknown>;
-  reasons?: string[];
-
-  constructor(message: string, opts: { status?: number } = {}) {
-    super(redactSecrets(message));
-    this.name = "TridionError";
-    this.status = opts.status;
-    // The dynamic-provider host prints `${e}: ${e.stack}`; keep it to the message.
-    Object.defineProperty(this, "stack", { value: `${this.name}: ${this.message}`, writable: true });
-  }
+/** What an answer means at this call site, and (optionally) the fix; a default fix follows otherwise. */
+export interface Hint {
+  explain: string;
+  fix?: string;
 }
-
-/** How a failed call leaves the server: see classifyFailure (not processed, unclear, final). */
-export function failureKind(error: unknown): FailureKind {
-  if (!(error instanceof TridionError)) return "final";
-  return classifyFailure(error.status, error.transport?.code);
-}
-
-/**
- * A write that failed without a clear answer (connection dropped, timeout, 500/502/504) may
- * still have been carried out: look at what the server holds before writing again.
- */
-export function isAmbiguousFailure(error: unknown): boolean {
-  return failureKind(error) === "unclear";
-}
-
-/** Attach what was already created so the engine keeps it in state instead of losing it. */
-export function partialFailure(error: unknown, id: string, properties: Record<string, unknown>): TridionError {
-  const base = toTridionError(error);
-  const partial = new TridionError(
-    `${base.message}\nThe resource was partly created/updated (id ${id}); Pulumi keeps it in state, and the next \`pulumi up\` finishes the remaining steps.`,
-    { status: base.status },
-  );
-  partial.id = id;
-  partial.properties = properties;
-  partial.reasons = [base.message];
-  return partial;
-}
-
-export type ProductVersion = "9" | "10" | "unknown";
 
 /** What the caller was doing, so a translated error can say it. */
 export interface OperationContext {
@@ -65,20 +24,14 @@ export interface OperationContext {
   neededRole?: string;
   productVersion?: ProductVersion;
   /** what a 404 means here */
-  notFound?: string;
+  notFound?: Hint;
   /** what a 409 means here */
-  conflict?: string;
+  conflict?: Hint;
   /** what a 400 may mean here (Access Management refuses with 400 where others say 409) */
-  badRequest?: string;
+  badRequest?: Hint;
   /** the API resource key the token needs in its `aud` (e.g. Tridion.AddonService) */
   audience?: string;
 }
-
-export const ROLE_ADDONS_ADMIN = "Tridion.AddonService.Administrator";
-export const ROLE_AM_ADMIN = "Tridion.AccessManagement.Administrator";
-/** The API resource keys each service requires in a token's `aud`. */
-export const ADDONS_AUDIENCE = "Tridion.AddonService";
-export const AM_AUDIENCE = "Tridion.AccessManagement";
 
 /** The fix for an identity lacking a role, per product version (the seed question's 403). */
 export function missingRoleFix(role: string, version: ProductVersion = "unknown"): string {
@@ -107,7 +60,7 @@ export function missingRoleMessage(ctx: OperationContext & { neededRole: string 
 
 /** "the Add-ons Service", but "Access Management" (a product name takes no article). */
 export function theService(service: string): string {
-  return service === "Access Management" ? service : `the ${service}`;
+  return service === ACCESS_MANAGEMENT ? service : `the ${service}`;
 }
 
 /** A token that the service will refuse because its `aud` lacks the service's API (a 401 foretold). */
@@ -182,35 +135,43 @@ const TLS_CODES = new Set([
 
 /** Translate any failure of an HTTP call into a TridionError (already-translated errors pass through). */
 export function translateHttpError(error: unknown, ctx: OperationContext): TridionError {
-  const translated = translateHttpErrorMessage(error, ctx);
-  if (isAxiosError(error) && !translated.transport) {
-    const retryAfter = error.response?.headers?.["retry-after"];
-    translated.transport = { code: error.code, retryAfter: retryAfter === undefined ? undefined : String(retryAfter) };
-  }
-  return translated;
-}
-
-function translateHttpErrorMessage(error: unknown, ctx: OperationContext): TridionError {
   if (error instanceof TridionError) return error;
   if (!isAxiosError(error)) {
-    const msg = error instanceof Error ? error.message : String(error);
-    return new TridionError(`Cannot ${ctx.action}: ${msg}`);
+    return new TridionError("INTERNAL", `Cannot ${ctx.action}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
+  const retryAfter = error.response?.headers?.["retry-after"];
+  const transport = { code: error.code, retryAfter: retryAfter === undefined ? undefined : String(retryAfter) };
+  const { code, message } = describeHttpFailure(error, ctx);
+  return new TridionError(code, message, { status: error.response?.status, transport, cause: summary(error) });
+}
+
+/** What of an HTTP error may travel as a cause: no headers, no bodies, no query strings. */
+function summary(error: AxiosError) {
+  return { code: error.code, status: error.response?.status, method: error.config?.method?.toUpperCase(), url: error.config?.url ? safeUrl(error.config.url, error.config.baseURL) : undefined };
+}
+
+const withFix = (hint: Hint | undefined, fallback: string, defaultFix: string) =>
+  `${hint?.explain ?? fallback} Fix: ${hint?.fix ?? defaultFix}`;
+
+function describeHttpFailure(error: AxiosError, ctx: OperationContext): { code: ErrorCode; message: string } {
   const url = error.config?.url ? ` (${error.config.method?.toUpperCase() ?? "GET"} ${safeUrl(error.config.url, error.config.baseURL)})` : "";
+  const service = theService(ctx.service);
   const res = error.response;
   if (!res) {
     const code = error.code ?? "";
     if (TLS_CODES.has(code)) {
-      return new TridionError(
-        `Cannot ${ctx.action}: ${theService(ctx.service)}'s TLS certificate is not trusted (${code})${url}. ` +
-          `Fix: set tridion:caCertificate (env TRIDION_CA_CERTIFICATE) to the PEM of the CA that signed it, or a path to that PEM file.`,
-      );
+      return {
+        code: "TLS_UNTRUSTED",
+        message: `Cannot ${ctx.action}: ${service}'s TLS certificate is not trusted (${code})${url}. ` +
+          "Fix: set tridion:caCertificate (env TRIDION_CA_CERTIFICATE) to the PEM of the CA that signed it, or a path to that PEM file.",
+      };
     }
     const why = NETWORK_CODES[code] ?? (error.message || "no answer");
-    return new TridionError(
-      `Cannot ${ctx.action}: ${theService(ctx.service)} did not answer${url}: ${why}. ` +
-        `Fix: check that the URL in stack config (tridion:accessManagementUrl / tridion:addonsUrl) is right and the service is running and reachable; raise tridion:requestTimeoutSeconds for slow networks.`,
-    );
+    return {
+      code: "UNREACHABLE",
+      message: `Cannot ${ctx.action}: ${service} did not answer${url}: ${why}. ` +
+        "Fix: check that the URL in stack config (tridion:accessManagementUrl / tridion:addonsUrl) is right and the service is running and reachable; raise tridion:requestTimeoutSeconds for slow networks.",
+    };
   }
   const status = res.status;
   const detail = describeBody(res.data);
@@ -219,68 +180,74 @@ function translateHttpErrorMessage(error: unknown, ctx: OperationContext): Tridi
   const ranOut = retriesRanOut(res.headers?.["retry-after"]);
   switch (status) {
     case 400:
-      return new TridionError(
-        `Cannot ${ctx.action}: ${theService(ctx.service)} rejected the request (400)${url}.${said} ${ctx.badRequest ? `${ctx.badRequest} ` : ""}` +
-          (ctx.badRequest?.includes("Fix:") ? "" : "Fix: correct what that message names, then run the command again."),
-        { status },
-      );
+      return {
+        code: "BAD_REQUEST",
+        message: `Cannot ${ctx.action}: ${service} rejected the request (400)${url}.${said} ` +
+          (ctx.badRequest ? `${ctx.badRequest.explain} ` : "") + `Fix: ${ctx.badRequest?.fix ?? "correct what that message names, then run the command again."}`,
+      };
     case 401:
-      return new TridionError(
-        `Cannot ${ctx.action}: ${theService(ctx.service)} rejected the token of ${who} (401 Unauthorized)${url}: the token is missing, expired, or not issued for this service (audience), even after one fresh token.${said} ` +
-          `Fix: check tridion:accessManagementUrl points at the Access Management that this service trusts, and that the identity's client secret is still valid.`,
-        { status },
-      );
+      return {
+        code: "UNAUTHORIZED",
+        message: `Cannot ${ctx.action}: ${service} rejected the token of ${who} (401 Unauthorized)${url}: the token is missing, expired, or not issued for this service (audience), even after one fresh token.${said} ` +
+          "Fix: check tridion:accessManagementUrl points at the Access Management that this service trusts, and that the identity's client secret is still valid.",
+      };
     case 403:
-      if (ctx.neededRole) {
-        return new TridionError(
-          `Cannot ${ctx.action}: ${theService(ctx.service)} answered 403 Forbidden${url}: the identity ${who} lacks the role ${ctx.neededRole}.${said} ` +
-            missingRoleFix(ctx.neededRole, ctx.productVersion),
-          { status },
-        );
-      }
-      return new TridionError(`Cannot ${ctx.action}: ${theService(ctx.service)} answered 403 Forbidden for ${who}${url}.${said} Fix: give that identity the role this operation needs.`, { status });
+      return {
+        code: "FORBIDDEN",
+        message: ctx.neededRole
+          ? `Cannot ${ctx.action}: ${service} answered 403 Forbidden${url}: the identity ${who} lacks the role ${ctx.neededRole}.${said} ${missingRoleFix(ctx.neededRole, ctx.productVersion)}`
+          : `Cannot ${ctx.action}: ${service} answered 403 Forbidden for ${who}${url}.${said} Fix: give that identity the role this operation needs.`,
+      };
     case 404:
-      return new TridionError(`Cannot ${ctx.action}: not found (404)${url}. ${ctx.notFound ?? "The object or the route does not exist."}${said} Fix: if the route is wrong for your installation, override it with tridion:routes.`, { status });
+      return {
+        code: "NOT_FOUND",
+        message: `Cannot ${ctx.action}: not found (404)${url}.${said} ` +
+          withFix(ctx.notFound, "The object or the route does not exist.", "if the route is wrong for your installation, override it with tridion:routes."),
+      };
     case 409:
-      return new TridionError(
-        `Cannot ${ctx.action}: conflict (409)${url}. ${ctx.conflict ?? "The object already exists or was changed concurrently."}${said}` +
-          (ctx.conflict?.includes("Fix:") ? "" : " Fix: run `pulumi refresh` to see what the service holds now, then run the command again (or choose another name if it is taken)."),
-        { status },
-      );
+      return {
+        code: "CONFLICT",
+        message: `Cannot ${ctx.action}: conflict (409)${url}.${said} ` +
+          withFix(ctx.conflict, "The object already exists or was changed concurrently.", "run `pulumi refresh` to see what the service holds now, then run the command again (or choose another name if it is taken)."),
+      };
     case 413:
-      return new TridionError(
-        `Cannot ${ctx.action}: ${theService(ctx.service)} refused the request as too large (413 Payload Too Large)${url}.${said} ` +
-          `Fix: make the package smaller (leave build outputs, sources and tests out of the add-on folder) or raise the upload limit of the service and any reverse proxy in front of it.`,
-        { status },
-      );
+      return {
+        code: "TOO_LARGE",
+        message: `Cannot ${ctx.action}: ${service} refused the request as too large (413 Payload Too Large)${url}.${said} ` +
+          "Fix: make the package smaller (leave build outputs, sources and tests out of the add-on folder) or raise the upload limit of the service and any reverse proxy in front of it.",
+      };
     case 429:
-      return new TridionError(`Cannot ${ctx.action}: ${theService(ctx.service)} kept answering 429 Too Many Requests${url}, and ${ranOut}.${said} Fix: run with lower parallelism (pulumi up --parallel 4) or try again later.`, { status });
+      return {
+        code: "RATE_LIMITED",
+        message: `Cannot ${ctx.action}: ${service} kept answering 429 Too Many Requests${url}, and ${ranOut}.${said} Fix: run with lower parallelism (pulumi up --parallel 4) or try again later.`,
+      };
     default:
       if (status >= 500) {
-        return new TridionError(`Cannot ${ctx.action}: ${theService(ctx.service)} failed with ${status}${url}, and ${ranOut}.${said} Fix: check the service's health and logs, then run the command again; nothing is lost, the next run resumes.`, { status });
+        return {
+          code: "SERVER_ERROR",
+          message: `Cannot ${ctx.action}: ${service} failed with ${status}${url}, and ${ranOut}.${said} Fix: check the service's health and logs, then run the command again; nothing is lost, the next run resumes.`,
+        };
       }
       if (status >= 300 && status < 400) {
         const location = res.headers?.location ? ` to ${safeUrl(String(res.headers.location))}` : "";
-        return new TridionError(
-          `Cannot ${ctx.action}: ${theService(ctx.service)} redirects (${status})${location}${url}; the provider does not follow redirects, so credentials and uploads never go somewhere unexpected. ` +
+        return {
+          code: "REDIRECTED",
+          message: `Cannot ${ctx.action}: ${service} redirects (${status})${location}${url}; the provider does not follow redirects, so credentials and uploads never go somewhere unexpected. ` +
             "Fix: set tridion:accessManagementUrl / tridion:addonsUrl to the final URL (often https, or with or without a trailing path).",
-          { status },
-        );
+        };
       }
-      return new TridionError(
-        `Cannot ${ctx.action}: ${theService(ctx.service)} answered ${status}${url}.${said} ` +
+      return {
+        code: "UNEXPECTED_STATUS",
+        message: `Cannot ${ctx.action}: ${service} answered ${status}${url}.${said} ` +
           "Fix: check the URLs and route profile (tridion:routes) against your installation; the message above is the service's own explanation.",
-        { status },
-      );
+      };
   }
 }
 
 /** "the retries ran out", or, when the service asked for a longer pause than we wait, how long it asked. */
 function retriesRanOut(retryAfter: unknown): string {
-  const asked = parseRetryAfter(retryAfter);
-  if (asked !== undefined && asked > MAX_RETRY_AFTER_MS) {
-    return `it asked to wait ${Math.round(asked / 1000)} s (Retry-After), longer than the ${MAX_RETRY_AFTER_MS / 1000} s the provider waits, so it stopped instead of hanging the deployment`;
-  }
+  const asked = retryAfterTooLong(retryAfter);
+  if (asked) return `it asked to wait ${Math.round(asked.askedMs / 1000)} s (Retry-After), longer than the ${asked.capMs / 1000} s the provider waits, so it stopped instead of hanging the deployment`;
   return "the retries ran out";
 }
 
@@ -296,6 +263,7 @@ export function translateTokenError(error: unknown, clientId: string, authority:
   }
   if (oauth === "invalid_scope") {
     return new TridionError(
+      "NO_API_ACCESS",
       `Cannot get a token for "${clientId}" from Access Management (${authority}): invalid_scope — the identity has access to no API, so Access Management issues it no token. ` +
         "Fix: give it access to the API it calls and a role there (e.g. roles: [\"Tridion.AddonService.Administrator\"] on its ClientCredentialUser or ServiceAccount, or in the Access Management UI).",
       { status: 401 },
@@ -303,6 +271,7 @@ export function translateTokenError(error: unknown, clientId: string, authority:
   }
   if (oauth === "invalid_client" || oauth === "unauthorized_client") {
     return new TridionError(
+      "CREDENTIALS_REJECTED",
       `Cannot get a token for "${clientId}" from Access Management (${authority}): ${oauth} — the client id is unknown, or its secret is wrong, expired or revoked. ` +
         `Fix: check tridion:clientId / tridion:clientSecret (or the resource's credentials); if the secret expired or was revoked, create a new one (bump secretVersion on the ClientCredentialUser/ServiceAccount that owns it).`,
       { status: 401 },
@@ -310,7 +279,7 @@ export function translateTokenError(error: unknown, clientId: string, authority:
   }
   if (oauth) {
     const desc = e.error_description ? `: ${e.error_description}` : "";
-    return new TridionError(`Cannot get a token for "${clientId}" from Access Management (${authority}): ${oauth}${desc}. Fix: check the identity's client credentials and that it may use the client_credentials grant.`);
+    return new TridionError("TOKEN_REFUSED", `Cannot get a token for "${clientId}" from Access Management (${authority}): ${oauth}${desc}. Fix: check the identity's client credentials and that it may use the client_credentials grant.`);
   }
   if (isAxiosError(error)) {
     return translateHttpError(error, { action: `get a token for "${clientId}"`, service: "Access Management", identity: clientId });
@@ -319,6 +288,7 @@ export function translateTokenError(error: unknown, clientId: string, authority:
   const answered = (e?.cause as { status?: number } | undefined)?.status ?? e?.status;
   if (typeof answered === "number" && answered >= 500) {
     return new TridionError(
+      "SERVER_ERROR",
       `Cannot get a token for "${clientId}" from Access Management (${authority}): the token endpoint answered ${answered} (unavailable), and the retries ran out. ` +
         `Fix: check that Access Management is running and healthy, then run the command again; nothing is lost, the next run resumes.`,
       { status: answered },
@@ -326,14 +296,10 @@ export function translateTokenError(error: unknown, clientId: string, authority:
   }
   const msg = e?.message ?? String(error);
   return new TridionError(
+    "DISCOVERY_FAILED",
     `Cannot get a token for "${clientId}" from Access Management (${authority}): ${msg}. ` +
       `Fix: check tridion:accessManagementUrl (env TRIDION_ACCESS_MANAGEMENT_URL): it must be the authority, e.g. https://host/access-management, whose /.well-known/openid-configuration answers.`,
   );
-}
-
-export function toTridionError(error: unknown): TridionError {
-  if (error instanceof TridionError) return error;
-  return new TridionError(error instanceof Error ? error.message : String(error));
 }
 
 function safeUrl(url: string, base?: string): string {
