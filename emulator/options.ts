@@ -1,6 +1,6 @@
 // Range checks of the numeric startEmulator options and their CLI flags: one table, so that both
 // refuse the same values with a message naming the option (or flag) and the valid range.
-import { addonsPrefix } from "./addons/routes";
+import { addonsPrefix } from "./routes";
 import type { EmulatorOptions } from "./types";
 
 /** setTimeout's ceiling, and the int32 IdentityServer uses for token lifetimes. */

@@ -1,6 +1,9 @@
 // The route profile (contract §4): every path is a template that a caller may override. The
 // Access Management keys follow RWS's published API; the Add-ons keys are the project's contract.
 
+/** Where the Add-ons Service lives under the emulator's origin. */
+export const addonsPrefix = "/addons";
+
 export const defaultRoutes = {
   addons: "/api/v1/addons",
   addon: "/api/v1/addons/{id}",

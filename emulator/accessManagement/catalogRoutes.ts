@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AccessManagementApi } from "./catalog";
 import { notFound } from "./errors";
-import { intParam, type ManagementRoutes } from "./management";
+import { intParam, type ManagementRoutes } from "./managementRoutes";
 import { apiResourceView, applicationView, identityProviderView } from "./views";
 
 const idParam = (request: FastifyRequest) => intParam(request, "id");

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { randomUUID } from "node:crypto";
 import type { Account, AccountKind } from "../store";
 import { invalid, notFound } from "./errors";
-import { intParam, type ManagementRoutes } from "./management";
+import { intParam, type ManagementRoutes } from "./managementRoutes";
 import { requestBodySchema } from "./schemas";
 import {
   dateTimeForm, dayMs, expiryToleranceMs, generateSecretValue, maxExpiryDays, maxSecretsPerAccount, newSecretRecord, parseDateTime, secretView,

@@ -6,7 +6,7 @@ import type { Account } from "../store";
 import { expandRoute } from "../routes";
 import { newServiceAccount, parseAccessEntry } from "./accounts";
 import { invalid, notFound } from "./errors";
-import { intParam, type ManagementRoutes } from "./management";
+import { intParam, type ManagementRoutes } from "./managementRoutes";
 import { requestBodySchema } from "./schemas";
 import { serviceAccountView } from "./views";
 

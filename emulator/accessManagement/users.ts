@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Account } from "../store";
 import { parseAccessEntry } from "./accounts";
 import { invalid, notFound } from "./errors";
-import { intParam, type ManagementRoutes } from "./management";
+import { intParam, type ManagementRoutes } from "./managementRoutes";
 import { requestBodySchema } from "./schemas";
 import { userView } from "./views";
 

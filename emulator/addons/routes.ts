@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Clock } from "../clock";
 import { Problem } from "../problem";
 import type { RouteProfile } from "../routes";
-import { toFastifyPath } from "../routes";
+import { addonsPrefix, toFastifyPath } from "../routes";
 import type { AddonRecord, Store } from "../store";
 import { AddonServiceApi } from "../accessManagement/catalog";
 import type { Caller } from "../accessManagement/bearer";
@@ -14,7 +14,7 @@ import { inspectPackage, type InspectedPackage } from "./packageInspection";
 import { receivePackage, type ReceivedPackage } from "./packageUpload";
 import { addonView } from "./status";
 
-export const addonsPrefix = "/addons";
+export { addonsPrefix };
 
 const Admin = `${AddonServiceApi}.Administrator`;
 const Service = `${AddonServiceApi}.Service`;

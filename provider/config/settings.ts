@@ -7,7 +7,9 @@ import { TridionError } from "../errors/tridionError";
 import { parseRouteOverrides, RouteOverrides } from "./routeProfile";
 import { checkUrlTransport } from "./transport";
 
-export interface SettingSpec { key: string; env: string; secret?: boolean; example: string }
+import type { SettingSpec } from "./settingSpec";
+
+export type { SettingSpec } from "./settingSpec";
 
 export const SETTINGS = {
   accessManagementUrl: { key: "tridion:accessManagementUrl", env: "TRIDION_ACCESS_MANAGEMENT_URL", example: "https://sites.example.com/access-management" },

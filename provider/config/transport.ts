@@ -2,7 +2,7 @@
 // (tokens and client secrets would otherwise cross the network in clear text).
 import * as net from "node:net";
 import { TridionError } from "../errors/tridionError";
-import type { SettingSpec } from "./settings";
+import type { SettingSpec } from "./settingSpec";
 
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();

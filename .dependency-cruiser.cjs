@@ -1,0 +1,46 @@
+// The dependency rules of the two packages (`npm run lint:deps`, part of `npm test`): no import
+// cycles, and layers that point one way. In the provider:
+//   errors  <-  config  <-  http  <-  clients  <-  resources  <-  dynamic
+// (errors is the leaf: the error type and secret redaction; packaging is a room of its own that
+// only resources use). The emulator and the provider share nothing but the route contract.
+const layer = (name, mayNotUse) => ({
+  name: `${name}-layer`,
+  comment: `provider/${name} may not depend on ${mayNotUse.join(", ")}: dependencies point one way (errors <- config <- http <- clients <- resources <- dynamic).`,
+  severity: "error",
+  from: { path: `^provider/${name}/` },
+  to: { path: `^provider/(${mayNotUse.join("|")})/` },
+});
+
+module.exports = {
+  forbidden: [
+    // resources/shim.ts is what Pulumi stores in `__provider`: it require()s pulumi-tridion/dynamic
+    // when the engine calls it, from the installed package. That late binding is the design (state
+    // never carries stale code), not a dependency of the module.
+    {
+      name: "no-circular",
+      comment: "An import cycle: split the module, or move what both need one layer down.",
+      severity: "error",
+      from: {},
+      to: { circular: true, viaNot: "^provider/resources/shim\\.ts$" },
+    },
+    layer("errors", ["config", "http", "clients", "resources", "dynamic", "packaging"]),
+    layer("config", ["http", "clients", "resources", "dynamic", "packaging"]),
+    layer("http", ["clients", "resources", "dynamic", "packaging"]),
+    layer("clients", ["resources", "dynamic", "packaging"]),
+    layer("packaging", ["config", "http", "clients", "resources", "dynamic"]),
+    { ...layer("resources", ["dynamic"]), from: { path: "^provider/resources/", pathNot: "^provider/resources/shim\\.ts$" } },
+    {
+      name: "emulator-apart",
+      comment: "The emulator shares nothing with the provider (and the other way round) but the route contract.",
+      severity: "error",
+      from: { path: "^(emulator|provider)/" },
+      to: { path: "^(emulator|provider)/", pathNot: "$1" },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "(^|/)(dist|node_modules)/" },
+    tsConfig: { fileName: "tsconfig.json" },
+    tsPreCompilationDeps: true,
+  },
+};
