@@ -91,11 +91,12 @@ export class TridionError extends Error {
  */
 export class PartialFailure extends TridionError {
   readonly id: string;
-  properties: Record<string, unknown>;
+  /** The state to record (typed per resource; plain data to the engine). */
+  properties: object;
   /** What the engine shows for a partial failure (the dynamic-provider host reads `reasons`). */
   readonly reasons: string[];
 
-  constructor(cause: unknown, id: string, properties: Record<string, unknown>) {
+  constructor(cause: unknown, id: string, properties: object) {
     const base = toTridionError(cause);
     super(base.code, `${base.message}\nThe resource was partly created/updated (id ${id}); Pulumi keeps it in state, and the next \`pulumi up\` finishes the remaining steps.`, {
       status: base.status,

@@ -15,6 +15,7 @@ import { hasCode, PartialFailure, TridionError, type ErrorCode } from "../errors
 import { isAmbiguousFailure, pollPauses, sleep } from "../http/policy";
 import { shims } from "./shim";
 import { configurationSha256, inspectPackage, PackageError, preparePackage, validateConfiguration } from "../packaging";
+import { addonStateFromMetadata, CHECKED_KEYS, enabledFromStatus, inputsFromState, type AddonPackageInputs, type AddonPackageState, type Credentials } from "./addonState";
 import { changed, changedKeys, compact, deleteFirst, guarded, InputChecker, isUnknown, withDefault } from "./common";
 
 export interface AddonPackageArgs {
@@ -65,32 +66,26 @@ export class AddonPackage extends pulumi.dynamic.Resource {
 
 // ---- implementation ---------------------------------------------------------------------------
 
-type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** Inputs as the engine hands them to check: anything at all (preview's unknowns included), validated there. */
+type RawInputs = Record<string, unknown>;
 
 export const DEFAULT_ACTIVATION_TIMEOUT_SECONDS = 120;
-const INPUT_KEYS = ["source", "configuration", "enabled", "activationTimeoutSeconds", "credentials", "adopt", "expectedPackageSha256"] as const;
-/** Computed by check from the package and configuration; they drive diff. */
-const CHECKED_KEYS = ["addonId", "version", "packageSha256", "packageFileName", "configurationSha256"] as const;
 const RESOURCE = "AddonPackage";
-
-function pick(o: Props, keys: readonly string[]): Props {
-  return compact(Object.fromEntries(keys.map((k) => [k, o[k]])));
-}
 
 function parseConfiguration(value: unknown): unknown {
   if (typeof value !== "string") return value;
   return JSON.parse(value);
 }
 
-function identityFor(session: Session, props: Props, purpose: string): Identity {
-  const c = props.credentials as { clientId?: string; clientSecret?: string } | undefined;
+function identityFor(session: Session, props: Pick<AddonPackageInputs, "credentials">, purpose: string): Identity {
+  const c = props.credentials as Partial<Credentials> | undefined;
   if (c && typeof c.clientId === "string" && typeof c.clientSecret === "string" && !isUnknown(c)) {
     return { clientId: c.clientId, clientSecret: c.clientSecret };
   }
   return session.defaultIdentity(purpose);
 }
 
-async function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+async function check(olds: RawInputs, news: RawInputs): Promise<pulumi.dynamic.CheckResult> {
   return guarded(async () => {
     const checker = new InputChecker(RESOURCE, news);
     checker.requiredString("source", "the path of the add-on's .zip file or of a folder holding manifest.json");
@@ -98,13 +93,13 @@ async function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResu
     checker.optionalBoolean("adopt");
     checker.optionalString("expectedPackageSha256");
     checker.optionalInteger("activationTimeoutSeconds", 0, 86_400, `default ${DEFAULT_ACTIVATION_TIMEOUT_SECONDS}; 0 = do not wait`);
-    const creds = news.credentials;
+    const creds = news.credentials as Partial<Credentials> | null | undefined;
     if (creds !== undefined && creds !== null && !isUnknown(creds)) {
       if (typeof creds !== "object" || typeof creds.clientId !== "string" || typeof creds.clientSecret !== "string" || !creds.clientId || !creds.clientSecret) {
         checker.fail("credentials", "credentials must be { clientId, clientSecret } (e.g. a ClientCredentialUser's outputs); leave it out to deploy as tridion:clientId.");
       }
     }
-    const inputs: Props = { ...news };
+    const inputs: RawInputs = { ...news };
     for (const k of CHECKED_KEYS) delete inputs[k];
 
     let config: unknown;
@@ -122,8 +117,9 @@ async function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResu
     }
 
     if (typeof news.source === "string" && !isUnknown(news.source)) {
+      const source = news.source;
       try {
-        const pkg = await inspectPackage(news.source);
+        const pkg = await inspectPackage(source);
         Object.assign(inputs, {
           addonId: pkg.manifest.id,
           version: pkg.manifest.version,
@@ -133,7 +129,7 @@ async function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResu
         const expected = news.expectedPackageSha256;
         if (typeof expected === "string" && !isUnknown(expected) && expected.toLowerCase() !== pkg.sha256) {
           checker.fail("expectedPackageSha256",
-            `The package built from ${news.source} has sha256 ${pkg.sha256}, but expectedPackageSha256 is ${expected}: ` +
+            `The package built from ${source} has sha256 ${pkg.sha256}, but expectedPackageSha256 is ${expected}: ` +
             "this is not the package that was approved. Fix: deploy from the same source (commit) that produced the expected package, or update expectedPackageSha256.");
         }
         if (config !== undefined) {
@@ -160,7 +156,7 @@ async function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResu
     const isNew = !olds || Object.keys(olds).length === 0;
     const writes = isNew || changedKeys(olds, inputs, [...CHECKED_KEYS, "enabled"]).length > 0 || isUnknown(news.configuration);
     if (!isUnknown(creds)) {
-      const identity = identityFor(session, inputs, "deploy add-ons (or set `credentials` on the AddonPackage)");
+      const identity = identityFor(session, inputs as Pick<AddonPackageInputs, "credentials">, "deploy add-ons (or set `credentials` on the AddonPackage)");
       // the Add-ons URL is needed too: fail now rather than at `up`
       new AddonsClient(session, identity);
       if (writes && typeof inputs.addonId === "string") {
@@ -183,7 +179,7 @@ async function preflightIfReachable(session: Session, identity: Identity, action
   }
 }
 
-async function diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+async function diff(_id: string, olds: AddonPackageState, news: AddonPackageInputs): Promise<pulumi.dynamic.DiffResult> {
   return guarded(async () => {
     const replaces = news.addonId !== undefined && !isUnknown(news.addonId) && changed(olds.addonId, news.addonId) ? ["addonId"] : [];
     const sourceUnknown = isUnknown(news.source) || news.packageSha256 === undefined;
@@ -203,25 +199,7 @@ async function diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynam
   });
 }
 
-/** Outputs from the service's metadata plus the inputs (update must return all of them). */
-function outputsFrom(inputs: Props, meta: AddonMetadata, configurationSha: string | undefined): Props {
-  const out: Props = {
-    ...pick(inputs, INPUT_KEYS),
-    addonId: meta.id,
-    version: meta.version ?? inputs.version,
-    name: meta.name,
-    status: meta.status,
-    statusMessage: meta.message || undefined,
-    packageSha256: meta.packageSha256 ?? inputs.packageSha256,
-    packageFileName: meta.packageFileName ?? inputs.packageFileName,
-    extensions: (meta.extensions ?? []).map((e) => compact({ name: e.name, type: e.type, status: e.status, message: e.message || undefined })),
-    configurationSha256: configurationSha,
-    enabled: withDefault(inputs.enabled, true),
-  };
-  return compact(out);
-}
-
-async function deploy(id: string | undefined, olds: Props | undefined, news: Props): Promise<{ id: string; outs: Props }> {
+async function deploy(id: string | undefined, olds: AddonPackageState | undefined, news: AddonPackageInputs): Promise<{ id: string; outs: AddonPackageState }> {
   const session = getSession();
   const identity = identityFor(session, news, "deploy add-ons (or set `credentials` on the AddonPackage)");
   const client = new AddonsClient(session, identity);
@@ -232,7 +210,7 @@ async function deploy(id: string | undefined, olds: Props | undefined, news: Pro
 
   const config = news.configuration === undefined || news.configuration === null ? undefined : parseConfiguration(news.configuration);
   const configSha = config === undefined ? undefined : configurationSha256(config);
-  const inputs = { ...news, addonId, version: pkg.manifest.version, packageSha256: pkg.sha256, packageFileName: pkg.fileName };
+  const inputs: AddonPackageInputs = { ...news, addonId, version: pkg.manifest.version, packageSha256: pkg.sha256, packageFileName: pkg.fileName };
 
   let meta = await client.get(addonId);
   if (!olds && meta && !news.adopt) {
@@ -256,7 +234,7 @@ async function deploy(id: string | undefined, olds: Props | undefined, news: Pro
     // No clear answer to a new upload: it may have landed. Keep the add-on in state (the next
     // `up` looks at what the service holds, and refresh drops it if it is not there).
     if (olds || !isAmbiguousFailure(e)) throw e;
-    throw new PartialFailure(e, addonId, outputsFrom(inputs, { id: addonId, status: "Unknown" }, undefined));
+    throw new PartialFailure(e, addonId, addonStateFromMetadata(inputs, { id: addonId, status: "Unknown" }, undefined));
   }
   // From here on the add-on exists: any failure is recorded as a partial create/update.
   let serverConfigSha = meta.configurationSha256 ?? undefined;
@@ -273,10 +251,10 @@ async function deploy(id: string | undefined, olds: Props | undefined, news: Pro
     if (!wantEnabled && meta.status !== "Disabled") meta = await client.setEnabled(addonId, false);
     if (wantEnabled && (meta.status === "Disabled" || (olds && olds.enabled === false))) meta = await client.setEnabled(addonId, true);
     if (wantEnabled) meta = await waitForActivation(client, addonId, withDefault(news.activationTimeoutSeconds, DEFAULT_ACTIVATION_TIMEOUT_SECONDS), configSha !== undefined, meta);
-    return { id: addonId, outs: outputsFrom(inputs, meta, configSha ?? serverConfigSha) };
+    return { id: addonId, outs: addonStateFromMetadata(inputs, meta, configSha ?? serverConfigSha) };
   } catch (e) {
     const latest = (await client.get(addonId).catch(() => undefined)) ?? meta;
-    throw new PartialFailure(e, id ?? addonId, outputsFrom(inputs, latest, latest.configurationSha256 ?? serverConfigSha));
+    throw new PartialFailure(e, id ?? addonId, addonStateFromMetadata(inputs, latest, latest.configurationSha256 ?? serverConfigSha));
   }
 }
 
@@ -317,14 +295,14 @@ function activationFailure(meta: AddonMetadata): string {
   return lines.join(" ");
 }
 
-async function create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
+async function create(inputs: AddonPackageInputs): Promise<pulumi.dynamic.CreateResult> {
   return guarded(async () => {
     const { id, outs } = await deploy(undefined, undefined, inputs);
     return { id, outs };
   });
 }
 
-async function update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
+async function update(id: string, olds: AddonPackageState, news: AddonPackageInputs): Promise<pulumi.dynamic.UpdateResult> {
   return guarded(async () => {
     const { outs } = await deploy(id, olds, news);
     return { outs };
@@ -335,7 +313,7 @@ async function update(id: string, olds: Props, news: Props): Promise<pulumi.dyna
  * Run as the identity recorded in state; if Access Management no longer accepts it (its secret
  * was rotated or revoked) and the provider has its own identity, run as that one instead.
  */
-async function asRecordedIdentity<T>(session: Session, props: Props, purpose: string, fn: (client: AddonsClient) => Promise<T>): Promise<T> {
+async function asRecordedIdentity<T>(session: Session, props: AddonPackageState, purpose: string, fn: (client: AddonsClient) => Promise<T>): Promise<T> {
   const identity = identityFor(session, props, purpose);
   try {
     return await fn(new AddonsClient(session, identity));
@@ -347,11 +325,11 @@ async function asRecordedIdentity<T>(session: Session, props: Props, purpose: st
   }
 }
 
-async function read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
+async function read(id: string, props: AddonPackageState): Promise<pulumi.dynamic.ReadResult> {
   return guarded(() => asRecordedIdentity(getSession(), props, "read add-ons (or set `credentials` on the AddonPackage)", (client) => readWith(client, id, props)));
 }
 
-async function readWith(client: AddonsClient, id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
+async function readWith(client: AddonsClient, id: string, props: AddonPackageState): Promise<pulumi.dynamic.ReadResult> {
   const meta = await client.get(id);
   if (!meta) return {}; // deleted out of band: the engine drops it from state
   let configSha: string | undefined;
@@ -361,12 +339,11 @@ async function readWith(client: AddonsClient, id: string, props: Props): Promise
     configSha = config === undefined || config === null || config === "" ? undefined : configurationSha256(config);
   }
   // The service has no "enabled" flag of its own: Disabled means off, any other status means on.
-  const enabled = meta.status === undefined ? withDefault(props.enabled, true) : meta.status !== "Disabled";
-  const outs = outputsFrom({ ...props, enabled }, meta, configSha);
-  return { id, props: outs, inputs: pick(outs, [...INPUT_KEYS, ...CHECKED_KEYS]) };
+  const outs = addonStateFromMetadata({ ...props, enabled: enabledFromStatus(meta.status, props.enabled) }, meta, configSha);
+  return { id, props: outs, inputs: inputsFromState(outs) };
 }
 
-async function remove(id: string, props: Props): Promise<void> {
+async function remove(id: string, props: AddonPackageState): Promise<void> {
   return guarded(async () => {
     const session = getSession();
     await asRecordedIdentity(session, props, "delete add-ons (or set `credentials` on the AddonPackage)", async (client) => {

@@ -13,6 +13,7 @@ import { isAmbiguousFailure } from "../http/policy";
 import { compact, InputChecker } from "./common";
 import { sameAccess } from "./identity/accessControl";
 import { identityProvider } from "./identity/identityProvider";
+import { userState, type ClientCredentialUserInputs } from "./identity/identityState";
 import { IdentityArgs, IdentityResource } from "./identity/identityResource";
 import { shims } from "./shim";
 
@@ -43,7 +44,6 @@ export class ClientCredentialUser extends IdentityResource {
   }
 }
 
-type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const matchesProvider = (user: User, provider: string) =>
   user.identityProviderKey?.toLowerCase() === provider.toLowerCase() || user.identityProvider?.name?.toLowerCase() === provider.toLowerCase();
@@ -101,7 +101,7 @@ function refuseDeactivated(user: User): void {
   }
 }
 
-export const clientCredentialUserProvider = identityProvider({
+export const clientCredentialUserProvider = identityProvider<ClientCredentialUserInputs>({
   kind: "user",
   resource: "ClientCredentialUser",
   nameKey: "userName",
@@ -112,7 +112,7 @@ export const clientCredentialUserProvider = identityProvider({
   checkInputs(checker: InputChecker) {
     checker.optionalString("identityProvider");
   },
-  async checkServer(am, news: Props, checker, isNew) {
+  async checkServer(am, news, checker, isNew) {
     if (!isNew) return;
     try {
       refuseDeactivated(await findUser(am, news.userName, news.identityProvider));
@@ -121,7 +121,7 @@ export const clientCredentialUserProvider = identityProvider({
       checker.fail(e.code === "USER_NOT_OF_PROVIDER" ? "identityProvider" : "userName", e.message);
     }
   },
-  async establish(am, inputs: Props, grant) {
+  async establish(am, inputs, grant) {
     const user = await findUser(am, inputs.userName, inputs.identityProvider);
     refuseDeactivated(user);
     const granted = grant(user.accessControlEntry);
@@ -132,14 +132,14 @@ export const clientCredentialUserProvider = identityProvider({
     } catch (e) {
       // The roles may have changed: keep what they were before, so delete can put them back.
       if (!isAmbiguousFailure(e)) throw e;
-      throw new PartialFailure(e, String(user.id), compact({ ...inputs, ...fromUser(user), userId: user.id, originalAccess: granted.original, secretStatus: "none" }));
+      throw new PartialFailure(e, String(user.id), compact({ ...inputs, ...userState(user), userId: user.id, originalAccess: granted.original, secretStatus: "none" }));
     }
   },
   updateBody(account: Account, _news, entry) {
     refuseDeactivated(account as User);
     return userUpdateBody(account as User, entry);
   },
-  fromAccount: (account: Account) => fromUser(account as User),
+  fromAccount: (account: Account) => userState(account as User),
   async versionGuard(version: ProductVersion) {
     if (version === "10") {
       await warnOnce(
@@ -150,6 +150,4 @@ export const clientCredentialUserProvider = identityProvider({
   },
 });
 
-function fromUser(user: User): Props {
-  return compact({ userName: user.name, identityProviderKey: user.identityProviderKey, email: user.email ?? undefined, userEnabled: user.isEnabled !== false });
-}
+

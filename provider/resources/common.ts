@@ -23,8 +23,10 @@ function normalize(v: unknown): unknown {
   return v === null ? undefined : v;
 }
 
-export function changedKeys(olds: Record<string, unknown>, news: Record<string, unknown>, keys: readonly string[]): string[] {
-  return keys.filter((k) => changed(olds[k], news[k]));
+export function changedKeys(olds: object, news: object, keys: readonly string[]): string[] {
+  const before = olds as Record<string, unknown>;
+  const after = news as Record<string, unknown>;
+  return keys.filter((k) => changed(before[k], after[k]));
 }
 
 export type Failures = pulumi.dynamic.CheckFailure[];
@@ -82,7 +84,7 @@ export async function guarded<T>(fn: () => Promise<T>): Promise<T> {
 export { PartialFailure };
 
 /** Keep only keys whose values are defined (state must not hold `undefined`). */
-export function compact<T extends Record<string, unknown>>(o: T): T {
+export function compact<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 

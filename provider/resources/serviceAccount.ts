@@ -8,6 +8,7 @@ import { hasCode, TridionError } from "../errors/tridionError";
 import { isAmbiguousFailure } from "../http/policy";
 import { compact, InputChecker, isUnknown } from "./common";
 import { identityProvider } from "./identity/identityProvider";
+import { serviceAccountState, type ServiceAccountInputs } from "./identity/identityState";
 import { IdentityArgs, IdentityResource } from "./identity/identityResource";
 import { shims } from "./shim";
 
@@ -32,7 +33,6 @@ export class ServiceAccount extends IdentityResource {
   }
 }
 
-type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const ON_9X = "Tridion Sites 9.5/9.6 cannot create service accounts (they exist from 10.0). Fix: use ClientCredentialUser instead: a user with client credentials and the roles you need (for uploads: Tridion.AddonService.Administrator) acts as a service account on 9.x.";
 
@@ -52,7 +52,7 @@ async function findByName(am: AccessManagementClient, name: string): Promise<Acc
   return undefined;
 }
 
-function refuseExisting(existing: Account, inputs: Props): void {
+function refuseExisting(existing: Account, inputs: ServiceAccountInputs): void {
   if (isPredefinedAccountName(existing.name)) {
     throw new TridionError(
       "ACCOUNT_PREDEFINED",
@@ -69,7 +69,7 @@ function refuseExisting(existing: Account, inputs: Props): void {
   }
 }
 
-export const serviceAccountProvider = identityProvider({
+export const serviceAccountProvider = identityProvider<ServiceAccountInputs>({
   kind: "serviceAccount",
   resource: "ServiceAccount",
   nameKey: "accountName",
@@ -83,12 +83,12 @@ export const serviceAccountProvider = identityProvider({
   },
   // Whether the name is taken is decided at create, not in preview: a replacement is checked as
   // if new while the account it replaces (deleted first) still exists.
-  async checkServer(_am, news: Props, checker) {
+  async checkServer(_am, news, checker) {
     if (isPredefinedAccountName(news.accountName)) {
       checker.fail("accountName", `"${news.accountName}" is a predefined account of Access Management, whose access cannot be changed. Fix: choose another accountName (a new account gets the roles you need).`);
     }
   },
-  async establish(am, inputs: Props, grant) {
+  async establish(am, inputs, grant) {
     const existing = await findByName(am, inputs.accountName);
     if (existing) {
       refuseExisting(existing, inputs);
@@ -101,12 +101,10 @@ export const serviceAccountProvider = identityProvider({
     const account = await createOrFindLanded(am, serviceAccountBody(inputs.accountName, clientId, granted.entry), inputs.accountName);
     return { account, createdAccount: true, original: granted.original };
   },
-  updateBody(account: Account, news: Props, entry) {
+  updateBody(account: Account, news, entry) {
     return serviceAccountBody((news.accountName as string | undefined) ?? account.name, account.clientId, entry);
   },
-  fromAccount(account: Account) {
-    return compact({ accountName: account.name, clientId: account.clientId ?? undefined });
-  },
+  fromAccount: serviceAccountState,
   async versionGuard(version: ProductVersion, name: string) {
     if (version === "9") throw new TridionError("UNSUPPORTED_VERSION", `Cannot manage the service account "${name}": ${ON_9X}`);
   },

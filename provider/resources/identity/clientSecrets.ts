@@ -17,6 +17,7 @@ import { isAmbiguousFailure } from "../../http/policy";
 import type { InputChecker } from "../common";
 import { isUnknown } from "../common";
 import { apiKeyOf } from "./accessControl";
+import type { IssuedSecret, SecretStatus } from "./identityState";
 
 export const DEFAULT_SECRET_DAYS = 365;
 export const DEFAULT_ROTATE_BEFORE_DAYS = 30;
@@ -70,9 +71,8 @@ export function expiryFor(days: number, now = Date.now()): string {
   return new Date(now + days * DAY_MS - 60_000).toISOString();
 }
 
-export type SecretState = "active" | "revoked" | "expired" | "none";
-
-export function secretState(secrets: ClientSecret[], secretId: number | undefined, now = Date.now()): { state: SecretState; info?: ClientSecret } {
+/** What became of our secret (by its id) among the account's secrets. */
+export function secretStatus(secrets: ClientSecret[], secretId: number | undefined, now = Date.now()): { state: SecretStatus; info?: ClientSecret } {
   if (secretId === undefined || secretId === null) return { state: "none" };
   const info = secrets.find((s) => s.id === secretId);
   if (!info) return { state: "revoked" };
@@ -110,8 +110,6 @@ export interface OwnedSecrets {
   pendingRevocations?: number[];
 }
 
-/** A new secret of ours, with the value Access Management showed once. */
-export interface IssuedSecret { id: number; value: string; expiresAt: string; clientId: string }
 
 /**
  * A failure while rotating; says which of our secrets were already revoked, which secrets a lost

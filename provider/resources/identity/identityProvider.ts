@@ -16,10 +16,11 @@ import { changedKeys, compact, guarded, InputChecker, isUnknown, withDefault } f
 import { grantedRoles, grantRoles, heldRoles, OriginalAccess, restoreAccess, RoleCatalog, sameAccess } from "./accessControl";
 import {
   checkRoles, DEFAULT_ROTATE_BEFORE_DAYS, DEFAULT_SECRET_DAYS, OwnedSecrets, revokeSecrets, rotateSecret, RotationError,
-  rotationReasons, secretState, unknownRoles,
+  rotationReasons, secretStatus, unknownRoles,
 } from "./clientSecrets";
+import { issuedSecretState, type IdentityInputs, type IdentityProps } from "./identityState";
 
-type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Props = IdentityProps;
 
 /** The account a create works on, with the desired access already on the server. */
 export interface Established {
@@ -28,7 +29,8 @@ export interface Established {
   original: OriginalAccess;
 }
 
-export interface IdentitySpec {
+/** What makes the shared lifecycle a ClientCredentialUser or a ServiceAccount; `I`: its inputs. */
+export interface IdentitySpec<I extends IdentityInputs> {
   kind: AccountKind;
   /** "ClientCredentialUser" */
   resource: string;
@@ -45,12 +47,12 @@ export interface IdentitySpec {
   /** extra input validation */
   checkInputs(checker: InputChecker, news: Props): void;
   /** preview: what the server says of the account these inputs name (e.g. a user who never signed in) */
-  checkServer(am: AccessManagementClient, news: Props, checker: InputChecker, isNew: boolean): Promise<void>;
+  checkServer(am: AccessManagementClient, news: I, checker: InputChecker, isNew: boolean): Promise<void>;
   /** create: the account to manage, with the desired access applied */
-  establish(am: AccessManagementClient, inputs: Props, grant: (entry: AccessControlEntry | null | undefined) => { entry: AccessControlEntry; original: OriginalAccess }): Promise<Established>;
+  establish(am: AccessManagementClient, inputs: I, grant: (entry: AccessControlEntry | null | undefined) => { entry: AccessControlEntry; original: OriginalAccess }): Promise<Established>;
   /** the body of a PUT of this account with this access */
-  updateBody(account: Account, news: Props, entry: AccessControlEntry): Record<string, unknown>;
-  /** echo of the account's own fields into outputs (drift) */
+  updateBody(account: Account, news: Partial<I>, entry: AccessControlEntry): Record<string, unknown>;
+  /** flatten: the account's own fields as state (drift) */
   fromAccount(account: Account): Props;
   /** product-version rules: throw (unsupported) or warn (deprecated) */
   versionGuard(version: ProductVersion, name: string): Promise<void>;
@@ -59,7 +61,9 @@ export interface IdentitySpec {
 /** The inputs of both identity resources besides their own. */
 export const SECRET_INPUT_KEYS = ["roles", "secretExpiresInDays", "rotateBeforeDays", "secretVersion"] as const;
 
-export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourceProvider {
+export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>): pulumi.dynamic.ResourceProvider {
+  /** The inputs as the resource's own type (the engine hands plain data; check validated it). */
+  const typed = (o: Props): I => o as unknown as I;
   const inputKeys = [...new Set([spec.nameKey, ...spec.ownKeys, ...SECRET_INPUT_KEYS])];
   const pickInputs = (o: Props): Props => compact(Object.fromEntries(inputKeys.map((k) => [k, o[k]])));
   const name = (o: Props): string => String(o[spec.nameKey]);
@@ -97,7 +101,7 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
         if (!(await preflightIfReachable(am, `manage ${what(news)}`))) return { inputs: news };
         const catalog = await catalogOf(am).catch(() => undefined); // unreachable: the server decides at `up`
         for (const reason of catalog ? unknownRoles(news.roles, catalog.offered()) : []) checker.fail("roles", reason);
-        if (!isUnknown(news[spec.nameKey])) await spec.checkServer(am, news, checker, isNew).catch(rethrowDefinite);
+        if (!isUnknown(news[spec.nameKey])) await spec.checkServer(am, typed(news), checker, isNew).catch(rethrowDefinite);
         if (checker.failures.length) return { inputs: news, failures: checker.failures };
       }
       return { inputs: news };
@@ -130,7 +134,7 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
       await am.preflight(`create ${what(inputs)}`);
       const roles = inputs.roles as string[];
       const catalog = await catalogOf(am);
-      const { account, createdAccount, original } = await spec.establish(am, inputs, (entry) => grantRoles(entry, roles, catalog));
+      const { account, createdAccount, original } = await spec.establish(am, typed(inputs), (entry) => grantRoles(entry, roles, catalog));
       const base: Props = compact({
         ...pickInputs(inputs),
         ...spec.fromAccount(account),
@@ -144,7 +148,7 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
       try {
         const days = withDefault(inputs.secretExpiresInDays, DEFAULT_SECRET_DAYS);
         const { secret } = await rotateSecret(am, account.id, {}, days, what(inputs));
-        return { id, outs: { ...base, ...secretOutputs(secret) } };
+        return { id, outs: { ...base, ...issuedSecretState(secret) } };
       } catch (e) {
         if (e instanceof PartialFailure) throw e;
         throw new PartialFailure(e, id, afterFailedRotation(base, {}, e as RotationError));
@@ -158,7 +162,7 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
       const account = await am.get(Number(id));
       if (!account) return {}; // deleted out of band: the engine drops it from state
       const secrets = account.clientSecrets ?? [];
-      const { state, info } = secretState(secrets, props.secretId);
+      const { state, info } = secretStatus(secrets, props.secretId);
       const listed = new Set(secrets.map((s) => s.id));
       const pending = ((props.pendingRevocations ?? []) as number[]).filter((s) => listed.has(s));
       const roles = props.roles ?? [];
@@ -202,7 +206,7 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
       delete current.__provider;
       const fieldsChanged = changedSetKeys(spec.fromAccount(account), news, spec.updateKeys).length > 0;
       if (fieldsChanged || !sameAccess(account.accessControlEntry, granted.entry)) {
-        const updated = await am.update(accountId, spec.updateBody(account, news, granted.entry), account.name);
+        const updated = await am.update(accountId, spec.updateBody(account, typed(news), granted.entry), account.name);
         current = { ...current, ...spec.fromAccount({ ...account, ...updated }) };
       }
       current.roles = roles;
@@ -217,7 +221,7 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
       try {
         const days = withDefault(news.secretExpiresInDays, DEFAULT_SECRET_DAYS);
         const { secret, pendingRevocations, revokeError } = await rotateSecret(am, accountId, owned, days, what(news));
-        current = compact({ ...current, ...secretOutputs(secret), pendingRevocations: pendingRevocations.length ? pendingRevocations : undefined });
+        current = compact({ ...current, ...issuedSecretState(secret), pendingRevocations: pendingRevocations.length ? pendingRevocations : undefined });
         if (revokeError) throw new PartialFailure(revokeError, id, current);
         return { outs: current };
       } catch (e) {
@@ -244,7 +248,7 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
       if (!account) return;
       const restored = restoreAccess(account.accessControlEntry, props.originalAccess ?? {}, await catalogOf(am));
       if (!sameAccess(account.accessControlEntry, restored)) {
-        await am.update(accountId, spec.updateBody(account, { ...spec.fromAccount(account), [spec.nameKey]: account.name }, restored));
+        await am.update(accountId, spec.updateBody(account, typed({ ...spec.fromAccount(account), [spec.nameKey]: account.name }), restored));
       }
     });
   }
@@ -252,9 +256,6 @@ export function identityProvider(spec: IdentitySpec): pulumi.dynamic.ResourcePro
   return { check, diff, create, read, update, delete: remove };
 }
 
-function secretOutputs(secret: { id: number; value: string; expiresAt: string; clientId: string }): Props {
-  return { clientId: secret.clientId, clientSecret: secret.value, secretId: secret.id, secretExpiresAt: secret.expiresAt, secretStatus: "active" };
-}
 
 /**
  * State after a rotation failed part-way: secrets of ours already revoked leave it, leftovers a
@@ -274,7 +275,7 @@ function afterFailedRotation(current: Props, owned: OwnedSecrets, e: RotationErr
   if (e.issued) {
     const stillOurs = owned.secretId !== undefined && !revoked.includes(owned.secretId) ? [owned.secretId] : [];
     const retired = [...(next.pendingRevocations ?? []), ...stillOurs];
-    next = { ...next, ...secretOutputs(e.issued), secretExpiresInDays: undefined, pendingRevocations: retired.length ? retired : undefined };
+    next = { ...next, ...issuedSecretState(e.issued), secretExpiresInDays: undefined, pendingRevocations: retired.length ? retired : undefined };
   }
   return compact(next);
 }
