@@ -42,7 +42,11 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number;
  * Runs `reference` and `subject` `reps` times each, taking turns (ref first on even reps, subject
  * first on odd ones), and returns every measurement of both.
  */
-export async function alternate<R, S>(reps: number, reference: (rep: number) => Promise<R>, subject: (rep: number) => Promise<S>): Promise<{ reference: R[]; subject: S[] }> {
+export async function alternate<R, S>(
+  reps: number,
+  reference: (rep: number) => Promise<R>,
+  subject: (rep: number) => Promise<S>,
+): Promise<{ reference: R[]; subject: S[] }> {
   const out = { reference: [] as R[], subject: [] as S[] };
   for (let rep = 0; rep < reps; rep++) {
     if (rep % 2 === 0) {
@@ -76,7 +80,11 @@ export function envList(name: string, fallback: number[]): number[] {
 }
 
 /** Runs a program to completion; resolves with its stdout, rejects naming the program and its stderr tail. */
-export function run(command: string, args: string[], options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
     let out = "";
@@ -84,7 +92,9 @@ export function run(command: string, args: string[], options: { cwd?: string; in
     child.stdout.on("data", (chunk) => (out += chunk));
     child.stderr.on("data", (chunk) => (err += chunk));
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} exited ${code}: ${err.trim().split("\n").slice(-5).join(" | ")}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${command} exited ${code}: ${err.trim().split("\n").slice(-5).join(" | ")}`)),
+    );
     child.stdin.end(options.input ?? "");
   });
 }

@@ -5,9 +5,18 @@ import * as path from "node:path";
 import axios from "axios";
 import { projectRoot } from "./common";
 
-export interface Identity { clientId: string; clientSecret: string }
+export interface Identity {
+  clientId: string;
+  clientSecret: string;
+}
 
-export interface RequestLogEntry { time: string; method: string; path: string; status: number; identity: string | null }
+export interface RequestLogEntry {
+  time: string;
+  method: string;
+  path: string;
+  status: number;
+  identity: string | null;
+}
 
 export interface EmulatorProcess {
   accessManagementUrl: string;
@@ -37,10 +46,14 @@ export async function startEmulatorProcess(args: string[] = []): Promise<Emulato
   const origin = new URL(info.addonsUrl).origin;
   const admin = info.credentials.admin;
   const adminToken = async () => {
-    const res = await http.post(`${info.accessManagementUrl}/connect/token`, new URLSearchParams({ grant_type: "client_credentials" }).toString(), {
-      auth: { username: admin.clientId, password: admin.clientSecret },
-      headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    });
+    const res = await http.post(
+      `${info.accessManagementUrl}/connect/token`,
+      new URLSearchParams({ grant_type: "client_credentials" }).toString(),
+      {
+        auth: { username: admin.clientId, password: admin.clientSecret },
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      },
+    );
     if (res.status !== 200) throw new Error(`The emulator refused the admin a token: HTTP ${res.status}`);
     return String(res.data.access_token);
   };
@@ -61,7 +74,9 @@ export async function startEmulatorProcess(args: string[] = []): Promise<Emulato
     },
     adminToken,
     async deleteAddon(id: string) {
-      const res = await http.delete(`${info.addonsUrl}/api/v1/addons/${encodeURIComponent(id)}`, { headers: { Authorization: `Bearer ${await adminToken()}` } });
+      const res = await http.delete(`${info.addonsUrl}/api/v1/addons/${encodeURIComponent(id)}`, {
+        headers: { Authorization: `Bearer ${await adminToken()}` },
+      });
       if (res.status !== 204 && res.status !== 404) throw new Error(`Deleting the add-on ${id} answered ${res.status}`);
       return res.status === 204;
     },

@@ -37,7 +37,10 @@ export interface PackagingBenchResult {
   sha256: string;
 }
 
-const WORDS = "namespace Acme Tridion Sites publishing component template schema event handler resolver deploy content delivery graphql model transformer experience space action const function return await async import export default class extends public private static void string number boolean".split(" ");
+const WORDS =
+  "namespace Acme Tridion Sites publishing component template schema event handler resolver deploy content delivery graphql model transformer experience space action const function return await async import export default class extends public private static void string number boolean".split(
+    " ",
+  );
 
 /** Source-like text (compresses about 4-5x, like JS bundles, XML and JSON). */
 function textFrom(seed: string, length: number): Buffer {
@@ -91,7 +94,10 @@ async function generateTree(totalMB: number): Promise<GeneratedTree> {
   for (let i = 0; written < target; i++) {
     const kind = i % 20;
     const large = i % 97 === 0; // a few large files among many small ones
-    const size = Math.min(large ? 4 * 1024 * 1024 + (i % 7) * 1024 * 1024 : 2048 + ((i * 7919) % 180) * 1024, Math.max(target - written, 1024));
+    const size = Math.min(
+      large ? 4 * 1024 * 1024 + (i % 7) * 1024 * 1024 : 2048 + ((i * 7919) % 180) * 1024,
+      Math.max(target - written, 1024),
+    );
     const seed = `file-${i}`;
     if (kind < 9) await write(`dist/app-${i % 13}/chunk-${i}.${["js", "json", "xml"][i % 3]}`, textFrom(seed, size));
     else if (kind < 16) {

@@ -45,7 +45,11 @@ export async function benchParallelism(): Promise<ParallelismBenchResult> {
     };
     // warm-up: builds the packages into the cache and the engine's plugin cache, not timed
     await upAt(parallel);
-    const { reference, subject } = await alternate(reps, () => upAt(1), () => upAt(parallel));
+    const { reference, subject } = await alternate(
+      reps,
+      () => upAt(1),
+      () => upAt(parallel),
+    );
     return {
       resources,
       parallel,

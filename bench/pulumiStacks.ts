@@ -18,7 +18,11 @@ export interface BenchStack {
 }
 
 /** A fresh project folder (backend and Pulumi home inside) with one stack of `program`. */
-export async function openBenchStack(name: string, program: PulumiFn, config: Record<string, { value: string; secret?: boolean }> = {}): Promise<BenchStack> {
+export async function openBenchStack(
+  name: string,
+  program: PulumiFn,
+  config: Record<string, { value: string; secret?: boolean }> = {},
+): Promise<BenchStack> {
   const cli = obtainPulumiCli();
   const dir = path.join(WORK, "stacks", name);
   fs.rmSync(dir, { recursive: true, force: true });
@@ -45,7 +49,10 @@ export function removeBenchStack(s: BenchStack): void {
 export function pulumiVersion(): string {
   try {
     const cli = obtainPulumiCli();
-    return execFileSync(path.join(cli.binDir, "pulumi"), ["version"], { encoding: "utf8", env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } }).trim();
+    return execFileSync(path.join(cli.binDir, "pulumi"), ["version"], {
+      encoding: "utf8",
+      env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+    }).trim();
   } catch {
     return "unknown";
   }
@@ -71,11 +78,20 @@ export function addonFolders(prefix: string, count: number): string[] {
     fs.mkdirSync(path.join(dir, "CM"), { recursive: true });
     fs.mkdirSync(path.join(dir, "dist", "action"), { recursive: true });
     const manifest = {
-      manifestVersion: "1.0", id, version: "1.0.0", name: `Benchmark add-on ${i + 1}`, author: "bench",
-      description: "Generated for the stack benchmarks", requireConfiguration: "optional",
+      manifestVersion: "1.0",
+      id,
+      version: "1.0.0",
+      name: `Benchmark add-on ${i + 1}`,
+      author: "bench",
+      description: "Generated for the stack benchmarks",
+      requireConfiguration: "optional",
       extensions: [
         { name: "BenchHandler", type: "CMEventHandler", properties: { assemblyFileSource: "CM\\Bench.Handler.dll" } },
-        { name: "bench-action", type: "ExperienceSpaceExtension", properties: { main: "dist\\action\\main.js", files: ["dist\\action\\main.js"] } },
+        {
+          name: "bench-action",
+          type: "ExperienceSpaceExtension",
+          properties: { main: "dist\\action\\main.js", files: ["dist\\action\\main.js"] },
+        },
       ],
     };
     fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify(manifest, null, 2));

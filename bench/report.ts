@@ -31,20 +31,29 @@ export interface StoredResults {
   parallelism?: RunRecord<ParallelismBenchResult>;
 }
 
-interface Row { benchmark: string; reference: string; ours: string; ratio: string; goal: string; verdict: string }
+interface Row {
+  benchmark: string;
+  reference: string;
+  ours: string;
+  ratio: string;
+  goal: string;
+  verdict: string;
+}
 
 const pass = (ok: boolean) => (ok ? "pass" : "**FAIL**");
 const s = (seconds: number) => `${seconds.toFixed(2)} s`;
 
 function packagingRows(r: PackagingBenchResult): Row[] {
-  return [{
-    benchmark: `package a generated ${r.treeMB} MB add-on tree (${r.files} files; deterministic zip + sha256)`,
-    reference: `\`zip -X -r\` + \`sha256sum\`: ${s(r.reference)}`,
-    ours: `preparePackage: ${s(r.ours)} (cached rebuild ${s(r.oursCached)})`,
-    ratio: `${r.ratio.toFixed(2)}x time`,
-    goal: `<= ${r.goal}x`,
-    verdict: pass(r.ratio <= r.goal),
-  }];
+  return [
+    {
+      benchmark: `package a generated ${r.treeMB} MB add-on tree (${r.files} files; deterministic zip + sha256)`,
+      reference: `\`zip -X -r\` + \`sha256sum\`: ${s(r.reference)}`,
+      ours: `preparePackage: ${s(r.ours)} (cached rebuild ${s(r.oursCached)})`,
+      ratio: `${r.ratio.toFixed(2)}x time`,
+      goal: `<= ${r.goal}x`,
+      verdict: pass(r.ratio <= r.goal),
+    },
+  ];
 }
 
 function uploadRows(r: UploadBenchResult): Row[] {
@@ -79,15 +88,20 @@ function identities(c: RequestCounts): string {
 
 function previewRows(r: PreviewBenchResult): Row[] {
   const n = r.resources;
-  const rows: Row[] = [{
-    benchmark: `no-change \`preview\` of ${n} AddonPackages: wall time`,
-    reference: `preview of ${n} no-op dynamic resources: ${s(r.noopPreviewSeconds)}`,
-    ours: s(r.addonsPreviewSeconds),
-    ratio: `${r.ratio.toFixed(2)}x time`,
-    goal: "reported",
-    verdict: Object.keys(r.changesSeen).length ? `**changes seen: ${JSON.stringify(r.changesSeen)}**` : "no changes (as expected)",
-  }];
-  for (const [label, c] of [["preview", r.plain], ["preview --refresh", r.refresh]] as const) {
+  const rows: Row[] = [
+    {
+      benchmark: `no-change \`preview\` of ${n} AddonPackages: wall time`,
+      reference: `preview of ${n} no-op dynamic resources: ${s(r.noopPreviewSeconds)}`,
+      ours: s(r.addonsPreviewSeconds),
+      ratio: `${r.ratio.toFixed(2)}x time`,
+      goal: "reported",
+      verdict: Object.keys(r.changesSeen).length ? `**changes seen: ${JSON.stringify(r.changesSeen)}**` : "no changes (as expected)",
+    },
+  ];
+  for (const [label, c] of [
+    ["preview", r.plain],
+    ["preview --refresh", r.refresh],
+  ] as const) {
     rows.push(
       {
         benchmark: `${label} of ${n} AddonPackages: token requests per identity`,
@@ -97,7 +111,14 @@ function previewRows(r: PreviewBenchResult): Row[] {
         goal: "<= 1",
         verdict: pass(c.maxTokenRequestsPerIdentity <= 1),
       },
-      { benchmark: `${label} of ${n} AddonPackages: writes`, reference: "emulator request log", ours: String(c.writes), ratio: "-", goal: "0", verdict: pass(c.writes === 0) },
+      {
+        benchmark: `${label} of ${n} AddonPackages: writes`,
+        reference: "emulator request log",
+        ours: String(c.writes),
+        ratio: "-",
+        goal: "0",
+        verdict: pass(c.writes === 0),
+      },
       {
         benchmark: `${label} of ${n} AddonPackages: reads per resource`,
         reference: "emulator request log",
@@ -112,14 +133,16 @@ function previewRows(r: PreviewBenchResult): Row[] {
 }
 
 function parallelismRows(r: ParallelismBenchResult): Row[] {
-  return [{
-    benchmark: `\`up\` of ${r.resources} add-ons (activation ${r.activationDelayMs} ms each), parallelism ${r.parallel} vs 1`,
-    reference: `parallelism 1: ${s(r.serialSeconds)}`,
-    ours: `parallelism ${r.parallel}: ${s(r.parallelSeconds)}`,
-    ratio: `${r.speedup.toFixed(2)}x speedup`,
-    goal: "reported",
-    verdict: "-",
-  }];
+  return [
+    {
+      benchmark: `\`up\` of ${r.resources} add-ons (activation ${r.activationDelayMs} ms each), parallelism ${r.parallel} vs 1`,
+      reference: `parallelism 1: ${s(r.serialSeconds)}`,
+      ours: `parallelism ${r.parallel}: ${s(r.parallelSeconds)}`,
+      ratio: `${r.speedup.toFixed(2)}x speedup`,
+      goal: "reported",
+      verdict: "-",
+    },
+  ];
 }
 
 export function renderMarkdown(results: StoredResults): string {
@@ -141,7 +164,9 @@ export function renderMarkdown(results: StoredResults): string {
       continue;
     }
     const m = record.machine;
-    runs.push(`| ${name} | ${record.date} | ${Math.round(record.seconds)} s | ${record.loadBefore.toFixed(2)} / ${record.loadAfter.toFixed(2)} | ${m.nproc} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, Pulumi ${m.pulumi}, ${m.os} |`);
+    runs.push(
+      `| ${name} | ${record.date} | ${Math.round(record.seconds)} s | ${record.loadBefore.toFixed(2)} / ${record.loadAfter.toFixed(2)} | ${m.nproc} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, Pulumi ${m.pulumi}, ${m.os} |`,
+    );
   }
   return `# Benchmarks
 

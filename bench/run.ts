@@ -42,7 +42,9 @@ function machine(): Machine {
 
 function parseNames(argv: string[]): Name[] {
   if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(`Usage: npm run bench -- [${Object.keys(BENCHMARKS).join("|")} ...]\nSizes and repetitions: see BENCHMARKS.md (BENCH_* environment variables).\n`);
+    process.stdout.write(
+      `Usage: npm run bench -- [${Object.keys(BENCHMARKS).join("|")} ...]\nSizes and repetitions: see BENCHMARKS.md (BENCH_* environment variables).\n`,
+    );
     process.exit(0);
   }
   const names = argv.length ? argv : Object.keys(BENCHMARKS);

@@ -60,8 +60,13 @@ async function uploadPackage(sizeMB: number): Promise<PackageFile> {
   const tree = path.join(dir, "tree");
   await fs.mkdir(path.join(tree, "CM"), { recursive: true });
   const manifest = {
-    manifestVersion: "1.0", id: ADDON_ID, version: "1.0.0", name: "Upload benchmark", author: "bench",
-    description: "Large generated package for the upload benchmark", requireConfiguration: "no",
+    manifestVersion: "1.0",
+    id: ADDON_ID,
+    version: "1.0.0",
+    name: "Upload benchmark",
+    author: "bench",
+    description: "Large generated package for the upload benchmark",
+    requireConfiguration: "no",
     extensions: [{ name: "BenchHandler", type: "CMEventHandler", properties: { assemblyFileSource: "CM\\Bench.Handler.dll" } }],
   };
   await fs.writeFile(path.join(tree, "manifest.json"), JSON.stringify(manifest, null, 2));
@@ -84,9 +89,15 @@ async function sha256Of(file: string): Promise<string> {
 /** curl's own time_total (process start-up excluded), with the bearer header from a 0600 file (no token in argv). */
 async function curlUpload(emulator: EmulatorProcess, pkg: PackageFile, headerFile: string): Promise<number> {
   const out = await run("curl", [
-    "-sS", "-o", "/dev/null", "-w", "%{http_code} %{time_total}",
-    "-H", `@${headerFile}`,
-    "-F", `file=@${pkg.filePath};type=application/zip`,
+    "-sS",
+    "-o",
+    "/dev/null",
+    "-w",
+    "%{http_code} %{time_total}",
+    "-H",
+    `@${headerFile}`,
+    "-F",
+    `file=@${pkg.filePath};type=application/zip`,
     `${emulator.addonsUrl}/api/v1/addons`,
   ]);
   const [code, seconds] = out.trim().split(" ");
@@ -106,14 +117,18 @@ function providerUpload(emulator: EmulatorProcess, pkg: PackageFile): Promise<Up
   };
   return new Promise((resolve, reject) => {
     // The worker runs as this file does: from TypeScript through ts-node, or compiled.
-    const worker = __filename.endsWith(".ts") ? ["--require", "ts-node/register/transpile-only", path.join(__dirname, "uploadWorker.ts")] : [path.join(__dirname, "uploadWorker.js")];
+    const worker = __filename.endsWith(".ts")
+      ? ["--require", "ts-node/register/transpile-only", path.join(__dirname, "uploadWorker.ts")]
+      : [path.join(__dirname, "uploadWorker.js")];
     const child = spawn(process.execPath, ["--expose-gc", ...worker], { stdio: ["pipe", "pipe", "pipe"] });
     let out = "";
     let err = "";
     child.stdout.on("data", (c) => (out += c));
     child.stderr.on("data", (c) => (err += c));
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out) as UploadWorkerResult) : reject(new Error(`the upload worker failed (${code}): ${err.trim()}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(out) as UploadWorkerResult) : reject(new Error(`the upload worker failed (${code}): ${err.trim()}`)),
+    );
     child.stdin.end(JSON.stringify(job));
   });
 }

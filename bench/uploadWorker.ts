@@ -70,7 +70,8 @@ async function main(): Promise<void> {
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   clearInterval(timer);
   sample();
-  if (meta.packageSha256 !== job.pkg.sha256) throw new Error(`The service holds sha256 ${meta.packageSha256}, not the uploaded ${job.pkg.sha256}.`);
+  if (meta.packageSha256 !== job.pkg.sha256)
+    throw new Error(`The service holds sha256 ${meta.packageSha256}, not the uploaded ${job.pkg.sha256}.`);
   const result: UploadWorkerResult = {
     seconds,
     status: meta.status,

@@ -17,7 +17,12 @@ export interface DemoEmulator {
   release(): Promise<void>;
 }
 
-interface Endpoint { pid: number; accessManagementUrl: string; addonsUrl: string; productVersion: string }
+interface Endpoint {
+  pid: number;
+  accessManagementUrl: string;
+  addonsUrl: string;
+  productVersion: string;
+}
 
 const PRODUCT_VERSION = "9.6"; // the seed question's version: client credentials on a user
 const ACTIVATION_DELAY_MS = 1500;
@@ -65,7 +70,12 @@ function portFile(options: DemoOptions): string {
 async function startOwn(options: DemoOptions): Promise<DemoEmulator> {
   const dataDir = path.join(options.dataDir, "emulator");
   fs.mkdirSync(dataDir, { recursive: true });
-  const settings: EmulatorOptions = { dataDir, productVersion: PRODUCT_VERSION, activationDelayMs: ACTIVATION_DELAY_MS, seedUsers: [DEMO_PIPELINE_USER] };
+  const settings: EmulatorOptions = {
+    dataDir,
+    productVersion: PRODUCT_VERSION,
+    activationDelayMs: ACTIVATION_DELAY_MS,
+    seedUsers: [DEMO_PIPELINE_USER],
+  };
   const recorded = fs.existsSync(portFile(options)) ? Number(fs.readFileSync(portFile(options), "utf8")) : undefined;
   const port = recorded ?? options.port;
   let running;
@@ -73,7 +83,9 @@ async function startOwn(options: DemoOptions): Promise<DemoEmulator> {
     running = await startEmulator({ ...settings, port });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
-    console.log(`Port ${port} is taken; the emulator takes any free port instead${recorded ? ": the stack's settings name the old port, so run `npm run demo` (up) before `destroy` or `refresh`" : ""}.`);
+    console.log(
+      `Port ${port} is taken; the emulator takes any free port instead${recorded ? ": the stack's settings name the old port, so run `npm run demo` (up) before `destroy` or `refresh`" : ""}.`,
+    );
     running = await startEmulator({ ...settings, port: 0 });
   }
   fs.writeFileSync(portFile(options), String(new URL(running.accessManagementUrl).port));

@@ -39,7 +39,9 @@ function writeEnvFile(file: string, env: Record<string, string>, ownPassphrase: 
   const lines = [
     "# The demo's Pulumi environment: `source` this file, then run pulumi in the repository root.",
     ...keys.map((key) => `export ${key}=${quote(env[key])}`),
-    ownPassphrase ? "# PULUMI_CONFIG_PASSPHRASE: yours (the demo was given it in the environment; export it yourself)" : `export PULUMI_CONFIG_PASSPHRASE=${quote(env.PULUMI_CONFIG_PASSPHRASE)}`,
+    ownPassphrase
+      ? "# PULUMI_CONFIG_PASSPHRASE: yours (the demo was given it in the environment; export it yourself)"
+      : `export PULUMI_CONFIG_PASSPHRASE=${quote(env.PULUMI_CONFIG_PASSPHRASE)}`,
     `cd ${quote(repoRoot)}`,
     "",
   ];
@@ -51,7 +53,11 @@ function writeEnvFile(file: string, env: Record<string, string>, ownPassphrase: 
  * Runs `pulumi <args>` in the project folder; `show` streams its output, else it is returned.
  * Asynchronous: the demo's emulator serves the CLI from this very process.
  */
-export function pulumi(demo: Pick<DemoStack, "env" | "workDir">, args: string[], options: { show?: boolean; input?: string } = {}): Promise<string> {
+export function pulumi(
+  demo: Pick<DemoStack, "env" | "workDir">,
+  args: string[],
+  options: { show?: boolean; input?: string } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn("pulumi", [...args, "--non-interactive"], {
       cwd: demo.workDir,
@@ -60,8 +66,12 @@ export function pulumi(demo: Pick<DemoStack, "env" | "workDir">, args: string[],
     });
     let stdout = "";
     let stderr = "";
-    child.stdout?.on("data", (chunk: Buffer) => { stdout += chunk.toString("utf8"); });
-    child.stderr?.on("data", (chunk: Buffer) => { stderr += chunk.toString("utf8"); });
+    child.stdout?.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString("utf8");
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8");
+    });
     if (options.input !== undefined) child.stdin!.end(options.input);
     child.on("error", (error) => reject(new Error(`Cannot run pulumi: ${error.message}`)));
     child.on("close", (code) => {
@@ -79,7 +89,14 @@ export async function openDemoStack(emulator: DemoEmulator, options: DemoOptions
   const cli = obtainPulumiCli((line) => console.log(line));
   const secret = passphrase(options.dataDir);
   const env = pulumiEnvironment(cli, path.join(options.dataDir, "pulumi"), secret.value);
-  const demo: DemoStack = { stack: options.stack, cli, env, workDir: repoRoot, envFile: path.join(options.dataDir, "pulumi.env"), ownPassphrase: secret.own };
+  const demo: DemoStack = {
+    stack: options.stack,
+    cli,
+    env,
+    workDir: repoRoot,
+    envFile: path.join(options.dataDir, "pulumi.env"),
+    ownPassphrase: secret.own,
+  };
   writeEnvFile(demo.envFile, env, secret.own);
   await forgetStaleSettings(demo);
   await pulumi(demo, ["stack", "select", "--create", demo.stack]);
@@ -95,7 +112,9 @@ export async function openDemoStack(emulator: DemoEmulator, options: DemoOptions
   if (emulator.admin) {
     // The secret goes in on stdin: never on a command line (ps) nor in the output.
     console.log("$ pulumi config set --secret tridion:clientSecret   # the emulator's admin secret, read from stdin");
-    await pulumi(demo, ["config", "set", "--stack", demo.stack, "--secret", "tridion:clientSecret"], { input: emulator.admin.clientSecret });
+    await pulumi(demo, ["config", "set", "--stack", demo.stack, "--secret", "tridion:clientSecret"], {
+      input: emulator.admin.clientSecret,
+    });
   }
   return demo;
 }

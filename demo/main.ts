@@ -34,13 +34,17 @@ async function main(): Promise<void> {
     printNextSteps({ emulator, demo, outputs, options });
   } catch (error) {
     // A command that streamed its output printed its diagnostics above already.
-    const reason = error instanceof PulumiFailed && !error.message.includes("\n") ? `${error.message} Its diagnostics are above.` : (error as Error).message;
+    const reason =
+      error instanceof PulumiFailed && !error.message.includes("\n")
+        ? `${error.message} Its diagnostics are above.`
+        : (error as Error).message;
     console.error(`\nThe demo failed: ${reason}`);
     await stop(1);
     return;
   }
   if (options.once || options.action !== "up" || !emulator.owned) await stop(0);
-  else console.log(`The emulator keeps running (data in ${path.relative(process.cwd(), options.dataDir) || "."}). Press Ctrl-C to stop it.`);
+  else
+    console.log(`The emulator keeps running (data in ${path.relative(process.cwd(), options.dataDir) || "."}). Press Ctrl-C to stop it.`);
 }
 
 void main();

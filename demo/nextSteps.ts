@@ -6,7 +6,12 @@ import type { DemoEmulator } from "./demoEmulator";
 import type { DemoStack } from "./demoStack";
 import type { DemoOptions } from "./options";
 
-export function printNextSteps(run: { emulator: DemoEmulator; demo: DemoStack; outputs: Record<string, unknown>; options: DemoOptions }): void {
+export function printNextSteps(run: {
+  emulator: DemoEmulator;
+  demo: DemoStack;
+  outputs: Record<string, unknown>;
+  options: DemoOptions;
+}): void {
   const { emulator, demo, outputs, options } = run;
   if (Object.keys(outputs).length > 0) {
     console.log("\nStack outputs (`pulumi stack output`):");
@@ -14,7 +19,9 @@ export function printNextSteps(run: { emulator: DemoEmulator; demo: DemoStack; o
   }
   if (options.action !== "up") return;
   const envFile = path.relative(process.cwd(), demo.envFile) || demo.envFile;
-  const later = options.once ? " (run `npm run demo` without --once to keep the emulator up meanwhile)" : " (in another terminal, while this one runs)";
+  const later = options.once
+    ? " (run `npm run demo` without --once to keep the emulator up meanwhile)"
+    : " (in another terminal, while this one runs)";
   const origin = new URL(emulator.accessManagementUrl).origin;
   console.log(`
 Access Management: ${emulator.accessManagementUrl}

@@ -40,7 +40,8 @@ export function parseArgs(argv: string[]): DemoOptions {
       throw new Error(`Unknown argument ${arg}.\n${usage}`);
     }
   }
-  if (!/^demo[\w.-]*$/.test(options.stack)) throw new Error(`--stack takes a name that starts with "demo" (letters, digits, - _ .), got ${JSON.stringify(options.stack)}.`);
+  if (!/^demo[\w.-]*$/.test(options.stack))
+    throw new Error(`--stack takes a name that starts with "demo" (letters, digits, - _ .), got ${JSON.stringify(options.stack)}.`);
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
     throw new Error("--port takes a whole number from 0 to 65535.");
   }

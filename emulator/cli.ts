@@ -55,12 +55,17 @@ function parseSeedUsers(value: string | undefined): EmulatorOptions["seedUsers"]
       const keys = user && typeof user === "object" ? Object.keys(user) : [];
       const wrong = keys.filter((k) => !["name", "email", "identityProvider"].includes(k) || typeof user![k] !== "string");
       if (!user || typeof user.name !== "string" || !user.name.trim() || wrong.length) {
-        fail(`--seed-users[${index}] must be a name or {"name", "email"?, "identityProvider"?} with string values, got ${JSON.stringify(entry)}`);
+        fail(
+          `--seed-users[${index}] must be a name or {"name", "email"?, "identityProvider"?} with string values, got ${JSON.stringify(entry)}`,
+        );
       }
     });
     return list as EmulatorOptions["seedUsers"];
   }
-  return text.split(",").map((s) => s.trim()).filter(Boolean);
+  return text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv): EmulatorOptions {
@@ -128,12 +133,14 @@ async function main() {
     fail((error as Error).message);
   }
   const emulator = await startEmulator(options);
-  process.stdout.write(`${JSON.stringify({
-    accessManagementUrl: emulator.accessManagementUrl,
-    addonsUrl: emulator.addonsUrl,
-    productVersion: emulator.productVersion,
-    credentials: emulator.credentials,
-  })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      accessManagementUrl: emulator.accessManagementUrl,
+      addonsUrl: emulator.addonsUrl,
+      productVersion: emulator.productVersion,
+      credentials: emulator.credentials,
+    })}\n`,
+  );
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

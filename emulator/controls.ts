@@ -14,7 +14,10 @@ import type { SeedUser } from "./types";
 
 export const controlsPrefix = "/__emulator";
 
-export function registerControls(app: FastifyInstance, deps: { log: RequestLog; faults: Faults; clock: Clock; store: Store; catalog: Catalog }) {
+export function registerControls(
+  app: FastifyInstance,
+  deps: { log: RequestLog; faults: Faults; clock: Clock; store: Store; catalog: Catalog },
+) {
   app.get(`${controlsPrefix}/requests`, async () => deps.log.entries());
   app.delete(`${controlsPrefix}/requests`, async (_request, reply) => {
     deps.log.clear();

@@ -1,11 +1,19 @@
 // Fault injection (off by default): error bursts, 429 with Retry-After, latency, dropped uploads,
-// lost responses, token endpoint down, short-lived tokens. Test controls (/__emulator) are never faulted.
+// lost and hung responses, token endpoint down, short-lived tokens. Test controls (/__emulator) are never faulted.
 import { describeRange, inRange, maxInt32, numericOptions } from "./options";
 import type { ErrorBurst, FaultSettings, LostResponses } from "./types";
 
 export const defaultDropAfterBytes = 64 * 1024;
 
-const faultKeys = ["errorBursts", "latencyMs", "dropUploads", "lostResponses", "tokenEndpointDown", "tokenLifetimeSeconds"];
+const faultKeys = [
+  "errorBursts",
+  "latencyMs",
+  "dropUploads",
+  "lostResponses",
+  "hangResponses",
+  "tokenEndpointDown",
+  "tokenLifetimeSeconds",
+];
 const burstKeys = ["status", "count", "method", "path", "retryAfterSeconds"];
 const lostKeys = ["count", "method", "path", "skip"];
 const dropKeys = ["count", "afterBytes"];
@@ -13,13 +21,15 @@ const burstStatuses = [500, 502, 503, 429];
 const httpMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 const readme = 'see emulator/README.md, "Fault injection"';
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** A misspelt key would silently inject nothing: refuse it. */
 function onlyKnownKeys(where: string, value: Record<string, unknown>, known: string[]) {
   const unknown = Object.keys(value).filter((k) => !known.includes(k));
-  if (unknown.length) throw new Error(`Unknown fault setting ${unknown.map((k) => `${where}${k}`).join(", ")}; known: ${known.map((k) => `${where}${k}`).join(", ")} (${readme}).`);
+  if (unknown.length)
+    throw new Error(
+      `Unknown fault setting ${unknown.map((k) => `${where}${k}`).join(", ")}; known: ${known.map((k) => `${where}${k}`).join(", ")} (${readme}).`,
+    );
 }
 
 function integerAt(where: string, value: unknown, range: { min: number; max: number }, optional = true) {
@@ -34,11 +44,12 @@ function validateMatcher(where: string, value: Record<string, unknown>) {
     throw new Error(`${where}.method must be one of ${httpMethods.join(", ")}, got ${JSON.stringify(value.method)}.`);
   }
   if (value.path !== undefined) {
-    if (typeof value.path !== "string") throw new Error(`${where}.path must be a regular expression as a string, got ${JSON.stringify(value.path)}.`);
+    if (typeof value.path !== "string")
+      throw new Error(`${where}.path must be a regular expression as a string, got ${JSON.stringify(value.path)}.`);
     try {
       new RegExp(value.path);
     } catch (error) {
-      throw new Error(`${where}.path is not a valid regular expression (${(error as Error).message}).`);
+      throw new Error(`${where}.path is not a valid regular expression (${(error as Error).message}).`, { cause: error });
     }
   }
 }
@@ -47,13 +58,14 @@ function validateBurst(burst: unknown, index: number) {
   const where = `errorBursts[${index}]`;
   if (!isObject(burst)) throw new Error(`${where} must be an object like {"status": 503, "count": 1}.`);
   onlyKnownKeys(`${where}.`, burst, burstKeys);
-  if (!burstStatuses.includes(burst.status as number)) throw new Error(`${where}.status must be 500, 502, 503 or 429, got ${JSON.stringify(burst.status)}.`);
+  if (!burstStatuses.includes(burst.status as number))
+    throw new Error(`${where}.status must be 500, 502, 503 or 429, got ${JSON.stringify(burst.status)}.`);
   validateMatcher(where, burst);
   integerAt(`${where}.retryAfterSeconds`, burst.retryAfterSeconds, { min: 0, max: maxInt32 });
 }
 
-function validateLost(lost: unknown, index: number) {
-  const where = `lostResponses[${index}]`;
+function validateLost(lost: unknown, index: number, list = "lostResponses") {
+  const where = `${list}[${index}]`;
   if (!isObject(lost)) throw new Error(`${where} must be an object like {"count": 1, "method": "POST", "path": "/addons$"}.`);
   onlyKnownKeys(`${where}.`, lost, lostKeys);
   validateMatcher(where, lost);
@@ -73,7 +85,11 @@ export function validateFaults(value: unknown): FaultSettings {
   }
   if (value.lostResponses !== undefined) {
     if (!Array.isArray(value.lostResponses)) throw new Error("lostResponses must be a list of {count, method?, path?, skip?}.");
-    value.lostResponses.forEach(validateLost);
+    value.lostResponses.forEach((lost, i) => validateLost(lost, i));
+  }
+  if (value.hangResponses !== undefined) {
+    if (!Array.isArray(value.hangResponses)) throw new Error("hangResponses must be a list of {count, method?, path?, skip?}.");
+    value.hangResponses.forEach((hang, i) => validateLost(hang, i, "hangResponses"));
   }
   if (value.dropUploads !== undefined) {
     if (!isObject(value.dropUploads)) throw new Error('dropUploads must be an object like {"count": 1, "afterBytes": 65536}.');
@@ -125,14 +141,12 @@ export class Faults {
 
   /** Whether this request's response is to be lost (it is carried out all the same). */
   takeLostResponse(method: string, path: string): boolean {
-    const lost = (this.settings.lostResponses ?? []).find((l) => l.count > 0 && matches(l, method, path));
-    if (!lost) return false;
-    if (lost.skip) {
-      lost.skip -= 1;
-      return false;
-    }
-    lost.count -= 1;
-    return true;
+    return takeMatching(this.settings.lostResponses, method, path);
+  }
+
+  /** Whether this request is to be carried out and then never answered (the caller waits). */
+  takeHungResponse(method: string, path: string): boolean {
+    return takeMatching(this.settings.hangResponses, method, path);
   }
 
   /** Bytes after which this upload's connection is dropped, if a drop is armed. */
@@ -146,4 +160,16 @@ export class Faults {
 
 function matches(rule: ErrorBurst | LostResponses, method: string, path: string): boolean {
   return (!rule.method || rule.method.toUpperCase() === method) && (!rule.path || new RegExp(rule.path).test(path));
+}
+
+/** Consumes one matching entry of a lost/hung list (after its `skip` matching requests pass). */
+function takeMatching(list: LostResponses[] | undefined, method: string, path: string): boolean {
+  const entry = (list ?? []).find((l) => l.count > 0 && matches(l, method, path));
+  if (!entry) return false;
+  if (entry.skip) {
+    entry.skip -= 1;
+    return false;
+  }
+  entry.count -= 1;
+  return true;
 }

@@ -23,7 +23,14 @@ import { controlsPrefix, registerControls } from "./controls";
 import type { EmulatorOptions, RunningEmulator } from "./types";
 
 export type {
-  EmulatorOptions, RunningEmulator, FaultSettings, ErrorBurst, RequestLogEntry, ProductVersion, SeedUser, Credential,
+  EmulatorOptions,
+  RunningEmulator,
+  FaultSettings,
+  ErrorBurst,
+  RequestLogEntry,
+  ProductVersion,
+  SeedUser,
+  Credential,
   BootstrapCredential,
 } from "./types";
 export type { RouteKey, RouteProfile } from "./routes";
@@ -51,11 +58,17 @@ function publicHost(host: string): string {
 function describeValidation(error: FastifyError, body: unknown): { target: string | null; message: string } {
   const first = error.validation?.[0];
   if (!first) return { target: null, message: error.message };
-  const pointer = first.instancePath.replace(/^\//, "").replace(/\/(\d+)(?=\/|$)/g, "[$1]").replace(/\//g, ".");
+  const pointer = first.instancePath
+    .replace(/^\//, "")
+    .replace(/\/(\d+)(?=\/|$)/g, "[$1]")
+    .replace(/\//g, ".");
   const extra = (first.params as { additionalProperty?: string; missingProperty?: string; format?: string }) ?? {};
   if (first.keyword === "format" && extra.format === "date-time") {
     // The same sentence as the handler's own check (parseDateTime), whichever refuses the value first.
-    const sent = first.instancePath.split("/").slice(1).reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], body);
+    const sent = first.instancePath
+      .split("/")
+      .slice(1)
+      .reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], body);
     return { target: pointer || null, message: `"${pointer}" must be ${dateTimeForm}; got ${JSON.stringify(sent)}.` };
   }
   if (extra.additionalProperty) {
@@ -87,20 +100,29 @@ function installErrorHandling(app: FastifyInstance, isAm: (path: string) => bool
       if (am && (fastifyError.validation || status === 400 || status === 415)) {
         const { target, message } = fastifyError.validation
           ? describeValidation(fastifyError, request.body)
-          : { target: null, message: `The request body is not valid JSON (${error.message}). Send a JSON object with Content-Type: application/json.` };
+          : {
+              target: null,
+              message: `The request body is not valid JSON (${error.message}). Send a JSON object with Content-Type: application/json.`,
+            };
         return sendAmError(reply, new AmError(400, "InvalidInput", message, target));
       }
       const hint = fastifyError.code?.startsWith("FST_ERR_CTP") ? " Send a valid JSON body with Content-Type: application/json." : "";
       return sendProblem(reply, status, `${error.message}.${hint}`);
     }
     process.stderr.write(`tridion-emulator: internal error on ${request.method} ${request.url}: ${error.stack ?? error}\n`);
-    return am ? sendAmInternalError(reply, 500, "The emulator failed unexpectedly; see its stderr.") : sendProblem(reply, 500, "The emulator failed unexpectedly; see its stderr.");
+    return am
+      ? sendAmInternalError(reply, 500, "The emulator failed unexpectedly; see its stderr.")
+      : sendProblem(reply, 500, "The emulator failed unexpectedly; see its stderr.");
   });
   // ASP.NET Core answers an unknown route with an empty 404.
   app.setNotFoundHandler((request, reply) =>
     isAm(request.url.split("?")[0])
       ? reply.code(404).send()
-      : sendProblem(reply, 404, `No route ${request.method} ${request.url.split("?")[0]}. Check the base URLs and the route profile (emulator/README.md).`),
+      : sendProblem(
+          reply,
+          404,
+          `No route ${request.method} ${request.url.split("?")[0]}. Check the base URLs and the route profile (emulator/README.md).`,
+        ),
   );
 }
 
@@ -131,6 +153,7 @@ function sendInjected(reply: FastifyReply, am: boolean, status: number) {
 function installLogAndFaults(app: FastifyInstance, log: RequestLog, faults: Faults, isAm: (path: string) => boolean) {
   app.decorateRequest("identity", null);
   const lostResponses = new WeakSet<object>();
+  const hungResponses = new WeakSet<object>();
   app.addHook("onRequest", async (request, reply) => {
     const path = request.url.split("?")[0];
     if (path.startsWith(controlsPrefix)) return;
@@ -144,17 +167,39 @@ function installLogAndFaults(app: FastifyInstance, log: RequestLog, faults: Faul
       return sendInjected(reply, isAm(path), burst.status);
     }
     if (faults.takeLostResponse(request.method, path)) lostResponses.add(request);
+    else if (faults.takeHungResponse(request.method, path)) hungResponses.add(request);
+  });
+  // The request was carried out; its answer is held back for good (a server that hangs after
+  // its write): the caller waits until it gives up or is killed. Closing the emulator ends it.
+  app.addHook("onSend", async (request, reply, payload) => {
+    if (!hungResponses.has(request)) return payload;
+    log.add({
+      time: new Date().toISOString(),
+      method: request.method,
+      path: request.url.split("?")[0],
+      status: reply.statusCode,
+      identity: request.identity ?? null,
+      hung: true,
+    });
+    return new Promise<typeof payload>(() => undefined);
   });
   // The request was carried out; its answer never leaves: the connection closes instead.
   app.addHook("onSend", async (request, reply, payload) => {
     if (!lostResponses.has(request)) return payload;
-    log.add({ time: new Date().toISOString(), method: request.method, path: request.url.split("?")[0], status: reply.statusCode, identity: request.identity ?? null, lost: true });
+    log.add({
+      time: new Date().toISOString(),
+      method: request.method,
+      path: request.url.split("?")[0],
+      status: reply.statusCode,
+      identity: request.identity ?? null,
+      lost: true,
+    });
     request.raw.socket?.destroy();
     return payload;
   });
   app.addHook("onResponse", async (request, reply) => {
     const path = request.url.split("?")[0];
-    if (path.startsWith(controlsPrefix) || lostResponses.has(request)) return; // logged when lost
+    if (path.startsWith(controlsPrefix) || lostResponses.has(request) || hungResponses.has(request)) return; // logged when lost or hung
     log.add({ time: new Date().toISOString(), method: request.method, path, status: reply.statusCode, identity: request.identity ?? null });
   });
 }
@@ -183,7 +228,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   try {
     key = await loadSigningKey(options.dataDir);
     bootstrap = bootstrapAccounts(
-      store, (base) => new Catalog(base, () => `${origin}${amBase}`), clock, key, productVersion,
+      store,
+      (base) => new Catalog(base, () => `${origin}${amBase}`),
+      clock,
+      key,
+      productVersion,
       { clientId: options.adminClientId, clientSecret: options.adminClientSecret },
       options.seedUsers ?? [],
     );
@@ -208,7 +257,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   installLogAndFaults(app, log, faults, isAm);
 
   const tokenContext = {
-    store, catalog, clock, key,
+    store,
+    catalog,
+    clock,
+    key,
     basePath: amBase,
     authority,
     issuer: () => (options.lowerCaseIssuer === false ? authority() : authority().toLowerCase()),
@@ -219,7 +271,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   registerTokenRoutes(app, tokenContext);
   registerManagementRoutes(app, { store, catalog, clock, productVersion, routes, basePath: amBase, authority, authenticate });
   registerAddonsRoutes(app, {
-    store, clock, faults, routes, maxPackageBytes, authenticate,
+    store,
+    clock,
+    faults,
+    routes,
+    maxPackageBytes,
+    authenticate,
     activationDelayMs: options.activationDelayMs ?? defaults.activationDelayMs,
   });
   app.get(addonsPrefix + toFastifyPath(routes.addonsOpenApi), async () => addonsOpenApi(`${origin}${addonsPrefix}`, routes));
@@ -233,7 +290,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     throw error;
   }
   const address = app.server.address();
-  const port = typeof address === "object" && address ? address.port : options.port ?? 0;
+  const port = typeof address === "object" && address ? address.port : (options.port ?? 0);
   origin = `http://${publicHost(host)}:${port}`;
 
   let closed = false;
@@ -254,4 +311,3 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
   };
 }
-

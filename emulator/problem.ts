@@ -2,9 +2,17 @@
 import type { FastifyReply } from "fastify";
 
 const titles: Record<number, string> = {
-  400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
-  413: "Payload Too Large", 415: "Unsupported Media Type", 429: "Too Many Requests",
-  500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  409: "Conflict",
+  413: "Payload Too Large",
+  415: "Unsupported Media Type",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
 };
 
 export class Problem extends Error {
@@ -30,8 +38,15 @@ export function problemBody(status: number, detail: string, extra: Record<string
 }
 
 export function sendProblem(
-  reply: FastifyReply, status: number, detail: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {},
+  reply: FastifyReply,
+  status: number,
+  detail: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
 ) {
   for (const [name, value] of Object.entries(headers)) reply.header(name, value);
-  return reply.code(status).type("application/problem+json").send(JSON.stringify(problemBody(status, detail, extra)));
+  return reply
+    .code(status)
+    .type("application/problem+json")
+    .send(JSON.stringify(problemBody(status, detail, extra)));
 }

@@ -52,7 +52,9 @@ export function resolveRouteProfile(overrides: Partial<Record<string, string>> =
   for (const [key, template] of Object.entries(overrides)) {
     if (template === undefined) continue;
     if (key in retiredRouteKeys) {
-      throw new Error(`Route profile key "${key}" is retired: Access Management's real API has no such route. Use ${retiredRouteKeys[key]} instead.`);
+      throw new Error(
+        `Route profile key "${key}" is retired: Access Management's real API has no such route. Use ${retiredRouteKeys[key]} instead.`,
+      );
     }
     if (!(key in defaultRoutes)) {
       throw new Error(`Unknown route profile key "${key}". Known keys: ${Object.keys(defaultRoutes).join(", ")}.`);

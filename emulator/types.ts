@@ -36,6 +36,8 @@ export interface FaultSettings {
   dropUploads?: { count: number; afterBytes?: number };
   /** Carry out matching requests, then close the connection instead of answering. */
   lostResponses?: LostResponses[];
+  /** Carried out, then never answered: the connection stays open until the caller gives up (or is killed). */
+  hangResponses?: LostResponses[];
   /** The token endpoint answers 503 temporarily_unavailable while true. */
   tokenEndpointDown?: boolean;
   /** Lifetime of newly issued tokens, overriding tokenLifetimeSeconds (e.g. 2 to expire mid-run). */
@@ -51,6 +53,8 @@ export interface RequestLogEntry {
   identity: string | null;
   /** Set when a lostResponses fault kept the answer from the caller (the request was carried out). */
   lost?: true;
+  /** Set when a hangResponses fault holds the answer back (the request was carried out). */
+  hung?: true;
 }
 
 /** A user who signs in through an identity provider (see README "Users"). */

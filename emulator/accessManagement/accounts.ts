@@ -6,9 +6,7 @@ import type { AccessLinks, Account, BootstrapRole, State, Store } from "../store
 import { FORMAT_VERSION } from "../store";
 import type { BootstrapCredential, ProductVersion, SeedUser } from "../types";
 import { settleBootstrapSecret, type BootstrapSecretRequest } from "./bootstrapSecrets";
-import {
-  AccessManagementApi, AddonServiceApi, ContentManagerApi, defaultIdentityProviderKey, type Catalog,
-} from "./catalog";
+import { AccessManagementApi, AddonServiceApi, ContentManagerApi, defaultIdentityProviderKey, type Catalog } from "./catalog";
 import { invalid } from "./errors";
 import type { SigningKey } from "./keys";
 
@@ -67,11 +65,20 @@ interface LinkBody {
 export function parseAccessEntry(catalog: Catalog, entry: LinkBody | null | undefined): AccessLinks {
   const links = emptyLinks();
   if (!entry) return links;
-  const ids = (list: Array<{ id?: number }> | null | undefined, field: keyof AccessLinks, exists: (id: number) => boolean, what: string) => {
+  const ids = (
+    list: Array<{ id?: number }> | null | undefined,
+    field: keyof AccessLinks,
+    exists: (id: number) => boolean,
+    what: string,
+  ) => {
     (list ?? []).forEach((link, index) => {
       const target = `accessControlEntry.${field}[${index}].id`;
       if (typeof link?.id !== "number") throw invalid(target, `${target} is required: link ${what} by its id.`);
-      if (!exists(link.id)) throw invalid(target, `${target}: there is no ${what} with ID ${link.id}. List them with GET ${field === "applications" ? "/api/v1/Applications" : "/api/v1/ApiResources"}.`);
+      if (!exists(link.id))
+        throw invalid(
+          target,
+          `${target}: there is no ${what} with ID ${link.id}. List them with GET ${field === "applications" ? "/api/v1/Applications" : "/api/v1/ApiResources"}.`,
+        );
       if (!links[field].includes(link.id)) links[field].push(link.id);
     });
   };
@@ -82,24 +89,48 @@ export function parseAccessEntry(catalog: Catalog, entry: LinkBody | null | unde
   links.apiResourceRoles.forEach((roleId) => {
     const { role, api } = catalog.role(roleId)!;
     if (!links.apiResources.includes(api.id)) {
-      throw invalid("accessControlEntry.apiResourceRoles", `The role ${role.key} (ID ${roleId}) belongs to the API ${api.key} (ID ${api.id}), which is not in accessControlEntry.apiResources. Add {"id": ${api.id}} to apiResources to grant the role.`);
+      throw invalid(
+        "accessControlEntry.apiResourceRoles",
+        `The role ${role.key} (ID ${roleId}) belongs to the API ${api.key} (ID ${api.id}), which is not in accessControlEntry.apiResources. Add {"id": ${api.id}} to apiResources to grant the role.`,
+      );
     }
     rolesPerApi.set(api.id, [...(rolesPerApi.get(api.id) ?? []), role.key]);
   });
   for (const [apiId, keys] of rolesPerApi) {
     if (keys.length > 1) {
-      throw invalid("accessControlEntry.apiResourceRoles", `${keys.join(" and ")} are two roles of the API ${catalog.api(apiId)!.key}; an account holds one role per API. Keep one of them.`);
+      throw invalid(
+        "accessControlEntry.apiResourceRoles",
+        `${keys.join(" and ")} are two roles of the API ${catalog.api(apiId)!.key}; an account holds one role per API. Keep one of them.`,
+      );
     }
   }
   return links;
 }
 
-function newAccount(store: Store, fields: Omit<Account, "id" | "createdAt" | "modifiedAt" | "lastLoginAt" | "secrets">, now: Date): Account {
+function newAccount(
+  store: Store,
+  fields: Omit<Account, "id" | "createdAt" | "modifiedAt" | "lastLoginAt" | "secrets">,
+  now: Date,
+): Account {
   const iso = now.toISOString();
-  return { id: store.nextId(fields.kind === "user" ? "user" : "serviceAccount"), createdAt: iso, modifiedAt: iso, lastLoginAt: null, secrets: [], ...fields };
+  return {
+    id: store.nextId(fields.kind === "user" ? "user" : "serviceAccount"),
+    createdAt: iso,
+    modifiedAt: iso,
+    lastLoginAt: null,
+    secrets: [],
+    ...fields,
+  };
 }
 
-export function newServiceAccount(store: Store, name: string, clientId: string, access: AccessLinks, now: Date, predefined = false): Account {
+export function newServiceAccount(
+  store: Store,
+  name: string,
+  clientId: string,
+  access: AccessLinks,
+  now: Date,
+  predefined = false,
+): Account {
   return newAccount(store, { kind: "serviceAccount", name, clientId, access, predefined }, now);
 }
 
@@ -170,7 +201,8 @@ export function bootstrapAccounts(
     }),
     addonsService: settle("addonsService", addonsAccount, {
       derived: key.derive(`bootstrap:${addonsAccount.clientId}`),
-      reissueHint: "Generate a new secret for it through the management API (POST .../ServiceAccounts/{id}/generateClientSecret), or start on a fresh --data-dir.",
+      reissueHint:
+        "Generate a new secret for it through the management API (POST .../ServiceAccounts/{id}/generateClientSecret), or start on a fresh --data-dir.",
     }),
   };
   // Seeded users have signed in before the first start; a restart with the same list is no new sign-in.
@@ -184,14 +216,23 @@ export function bootstrapAccounts(
  * no access yet). The same name through another identity provider is another user. A user who is
  * there already gets a new lastLoginAt, unless `again` is false (seeding at start).
  */
-export function signInUser(store: Store, catalog: Catalog, seed: SeedUser, now: Date, again = true): { account: Account; created: boolean } {
+export function signInUser(
+  store: Store,
+  catalog: Catalog,
+  seed: SeedUser,
+  now: Date,
+  again = true,
+): { account: Account; created: boolean } {
   if (!seed || typeof seed.name !== "string" || !seed.name.trim() || seed.name.length > 256) {
     throw invalid("name", 'A signed-in user needs a "name" of 1 to 256 characters.');
   }
   const providerKey = seed.identityProvider ?? defaultIdentityProviderKey;
   const provider = catalog.identityProviderByKey(providerKey);
   if (!provider) {
-    throw invalid("identityProvider", `There is no identity provider "${providerKey}". Known: ${catalog.identityProviders.map((p) => p.key).join(", ")}.`);
+    throw invalid(
+      "identityProvider",
+      `There is no identity provider "${providerKey}". Known: ${catalog.identityProviders.map((p) => p.key).join(", ")}.`,
+    );
   }
   if (seed.email !== undefined && seed.email !== null && (typeof seed.email !== "string" || !/^[^@\s]+@[^@\s]+$/.test(seed.email))) {
     throw invalid("email", `"email" must be an e-mail address, got ${JSON.stringify(seed.email)}.`);

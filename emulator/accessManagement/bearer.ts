@@ -14,7 +14,11 @@ export interface Caller {
 
 /** A refused bearer token: the status, why (for a problem body), and the challenge header. */
 export class BearerRefusal extends Error {
-  constructor(readonly status: 401 | 403, readonly detail: string, readonly challenge: string) {
+  constructor(
+    readonly status: 401 | 403,
+    readonly detail: string,
+    readonly challenge: string,
+  ) {
     super(detail);
   }
 }
@@ -37,14 +41,23 @@ function describeJoseError(error: unknown, audience: string, issuer: string): Re
   }
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
     if (error.claim === "aud") {
-      return { detail: `its audience does not include ${audience}; the account needs a role for ${audience}.`, description: `The audience is invalid (expected ${audience})` };
+      return {
+        detail: `its audience does not include ${audience}; the account needs a role for ${audience}.`,
+        description: `The audience is invalid (expected ${audience})`,
+      };
     }
     if (error.claim === "iss") {
       const got = typeof error.payload.iss === "string" ? ` (${error.payload.iss})` : " (no iss claim)";
-      return { detail: `its issuer${got} is not this Access Management (${issuer}); get the token from ${issuer}/connect/token.`, description: "The issuer is invalid" };
+      return {
+        detail: `its issuer${got} is not this Access Management (${issuer}); get the token from ${issuer}/connect/token.`,
+        description: "The issuer is invalid",
+      };
     }
     if (error.claim === "exp") {
-      return { detail: "it has no exp (expiry) claim; Access Management tokens always expire. Request a new token.", description: "The token has no expiry" };
+      return {
+        detail: "it has no exp (expiry) claim; Access Management tokens always expire. Request a new token.",
+        description: "The token has no expiry",
+      };
     }
     if (error.claim === "nbf") return { detail: "it is not valid yet (nbf is in the future).", description: "The token is not valid yet" };
     return { detail: `claim ${error.claim} is invalid (${error.reason}).`, description: `The ${error.claim} claim is invalid` };
@@ -67,7 +80,11 @@ export function makeAuthenticator(ctx: TokenContext) {
     const match = header && /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) {
       // RFC 6750 §3.1: no error code when the request carries no bearer token at all.
-      throw new BearerRefusal(401, "A bearer access token is required: get one from the Access Management token endpoint and send Authorization: Bearer <token>.", "Bearer");
+      throw new BearerRefusal(
+        401,
+        "A bearer access token is required: get one from the Access Management token endpoint and send Authorization: Bearer <token>.",
+        "Bearer",
+      );
     }
     let payload: JWTPayload;
     try {

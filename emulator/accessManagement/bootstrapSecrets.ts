@@ -22,14 +22,23 @@ export interface SettledBootstrapSecret {
 
 function usable(clientId: string, value: string, record: SecretRecord, now: Date): BootstrapCredential {
   if (!isExpired(record, now)) return { clientId, clientSecret: value };
-  return { clientId, clientSecret: value, note: `This bootstrap secret expired at ${record.expiresAt} (its expiry was shortened); the token endpoint refuses it.` };
+  return {
+    clientId,
+    clientSecret: value,
+    note: `This bootstrap secret expired at ${record.expiresAt} (its expiry was shortened); the token endpoint refuses it.`,
+  };
 }
 
 /** The value is not known to this start: JSON shows null, and reading it in code fails loudly. */
 function unavailable(clientId: string, note: string): BootstrapCredential {
   const credential = { clientId, note } as BootstrapCredential;
   Object.defineProperties(credential, {
-    clientSecret: { enumerable: false, get: () => { throw new Error(`No bootstrap client secret for ${clientId}: ${note}`); } },
+    clientSecret: {
+      enumerable: false,
+      get: () => {
+        throw new Error(`No bootstrap client secret for ${clientId}: ${note}`);
+      },
+    },
     toJSON: { enumerable: false, value: () => ({ clientId, clientSecret: null, note }) },
   });
   return credential;
@@ -64,7 +73,10 @@ export function settleBootstrapSecret(
   if (record && previous.explicit && !explicit) {
     // The value was chosen at an earlier start and only its hash is stored: keep it working.
     return {
-      credential: unavailable(clientId, "The bootstrap secret was set with --admin-client-secret at an earlier start and is kept; pass the same value again to print it, or another value to replace it."),
+      credential: unavailable(
+        clientId,
+        "The bootstrap secret was set with --admin-client-secret at an earlier start and is kept; pass the same value again to print it, or another value to replace it.",
+      ),
       issued: previous,
     };
   }
@@ -75,14 +87,19 @@ export function settleBootstrapSecret(
   }
   if (explicit) {
     if (account.secrets.length >= maxSecretsPerAccount) {
-      throw new Error(`Cannot issue the bootstrap secret of "${account.name}" again: the account already has ${account.secrets.length} client secrets, the maximum. Delete one through the management API first.`);
+      throw new Error(
+        `Cannot issue the bootstrap secret of "${account.name}" again: the account already has ${account.secrets.length} client secrets, the maximum. Delete one through the management API first.`,
+      );
     }
     const created = fresh();
     account.secrets = [created, ...account.secrets];
     return { credential: usable(clientId, value, created, now), issued: issuedAs(created) };
   }
   return {
-    credential: unavailable(clientId, `The bootstrap secret of "${account.name}" was revoked in this data dir and is not re-created. ${request.reissueHint}`),
+    credential: unavailable(
+      clientId,
+      `The bootstrap secret of "${account.name}" was revoked in this data dir and is not re-created. ${request.reissueHint}`,
+    ),
     issued: previous,
   };
 }

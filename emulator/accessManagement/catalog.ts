@@ -39,7 +39,15 @@ export interface CatalogIdentityProvider {
 
 const apiDefinitions = [
   { key: AccessManagementApi, name: "Access Management API", roles: [["Administrator", "Administrator"]] },
-  { key: AddonServiceApi, name: "Add-ons API", roles: [["Administrator", "Administrator"], ["Service", "Service"], ["ReadOnly", "Read only"]] },
+  {
+    key: AddonServiceApi,
+    name: "Add-ons API",
+    roles: [
+      ["Administrator", "Administrator"],
+      ["Service", "Service"],
+      ["ReadOnly", "Read only"],
+    ],
+  },
   { key: ContentManagerApi, name: "Tridion Sites Content Manager API", roles: [["Administrator", "Administrator"]] },
 ] as const;
 
@@ -74,7 +82,9 @@ export class Catalog {
       id: base + 200 + index,
       name: app.name,
       clientId: app.clientId,
-      get redirectUrls() { return [`${origin()}/signin-oidc`]; },
+      get redirectUrls() {
+        return [`${origin()}/signin-oidc`];
+      },
       allowedAuthenticationFlowType: "AuthorizationCodeWithPkce",
     }));
     this.identityProviders = identityProviderDefinitions.map((idp, index) => ({ id: base + 300 + index, ...idp }));

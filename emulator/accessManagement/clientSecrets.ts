@@ -8,14 +8,26 @@ import { invalid, notFound } from "./errors";
 import { intParam, type ManagementRoutes } from "./managementRoutes";
 import { requestBodySchema } from "./schemas";
 import {
-  dateTimeForm, dayMs, expiryToleranceMs, generateSecretValue, maxExpiryDays, maxSecretsPerAccount, newSecretRecord, parseDateTime, secretView,
+  dateTimeForm,
+  dayMs,
+  expiryToleranceMs,
+  generateSecretValue,
+  maxExpiryDays,
+  maxSecretsPerAccount,
+  newSecretRecord,
+  parseDateTime,
+  secretView,
 } from "./secrets";
 import { findServiceAccount } from "./serviceAccounts";
 import { findUser } from "./users";
 
 export function registerClientSecretRoutes(app: FastifyInstance, m: ManagementRoutes) {
   const { store, clock } = m;
-  const kinds: Array<{ kind: AccountKind; generate: "userGenerateSecret" | "serviceAccountGenerateSecret"; item: "userSecret" | "serviceAccountSecret" }> = [
+  const kinds: Array<{
+    kind: AccountKind;
+    generate: "userGenerateSecret" | "serviceAccountGenerateSecret";
+    item: "userSecret" | "serviceAccountSecret";
+  }> = [
     { kind: "user", generate: "userGenerateSecret", item: "userSecret" },
     { kind: "serviceAccount", generate: "serviceAccountGenerateSecret", item: "serviceAccountSecret" },
   ];
@@ -26,7 +38,12 @@ export function registerClientSecretRoutes(app: FastifyInstance, m: ManagementRo
       const account = find(request);
       const secretId = intParam(request, "secretId");
       const secret = account.secrets.find((s) => s.id === secretId);
-      if (!secret) throw notFound("The client secret", secretId, `The ${label} "${account.name}" holds the secrets listed in its clientSecrets (GET it).`);
+      if (!secret)
+        throw notFound(
+          "The client secret",
+          secretId,
+          `The ${label} "${account.name}" holds the secrets listed in its clientSecrets (GET it).`,
+        );
       return { account, secret };
     };
 
@@ -35,7 +52,11 @@ export function registerClientSecretRoutes(app: FastifyInstance, m: ManagementRo
       await m.admin(request);
       const account = find(request);
       if (account.secrets.length >= maxSecretsPerAccount) {
-        throw invalid("clientSecrets", `The ${label} "${account.name}" already holds ${account.secrets.length} client secrets, the maximum (two allow a rollover). Delete one (expired ones count too) before generating another.`, "MaxClientSecretsReached");
+        throw invalid(
+          "clientSecrets",
+          `The ${label} "${account.name}" already holds ${account.secrets.length} client secrets, the maximum (two allow a rollover). Delete one (expired ones count too) before generating another.`,
+          "MaxClientSecretsReached",
+        );
       }
       const now = clock.now();
       const value = generateSecretValue();
@@ -56,7 +77,10 @@ export function registerClientSecretRoutes(app: FastifyInstance, m: ManagementRo
       }
       const now = clock.now();
       if (expiresAt.getTime() > Date.parse(secret.expiresAt) + expiryToleranceMs) {
-        throw invalid("expiresAt", `The expiry of a client secret can only be shortened: ${sent} is later than the current ${secret.expiresAt}. Generate a new secret to get a later one.`);
+        throw invalid(
+          "expiresAt",
+          `The expiry of a client secret can only be shortened: ${sent} is later than the current ${secret.expiresAt}. Generate a new secret to get a later one.`,
+        );
       }
       if (expiresAt.getTime() > now.getTime() + maxExpiryDays * dayMs + expiryToleranceMs) {
         throw invalid("expiresAt", `"expiresAt" ${sent} is more than ${maxExpiryDays} days away; a client secret lives at most one year.`);

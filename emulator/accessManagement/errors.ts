@@ -32,9 +32,12 @@ export function errorMessage(code: string, message: string, target: string | nul
 
 export function sendAmError(reply: FastifyReply, error: AmError): FastifyReply {
   const details = error.details.map((d) => errorMessage(d.code, d.message, d.target));
-  return reply.code(error.status).type("application/json; charset=utf-8").send({
-    errorMessage: errorMessage(error.code, error.message, error.target, details.length ? details : null),
-  });
+  return reply
+    .code(error.status)
+    .type("application/json; charset=utf-8")
+    .send({
+      errorMessage: errorMessage(error.code, error.message, error.target, details.length ? details : null),
+    });
 }
 
 /**
@@ -42,12 +45,16 @@ export function sendAmError(reply: FastifyReply, error: AmError): FastifyReply {
  * with a stack trace, which clients must never repeat to their users.
  */
 export function sendAmInternalError(reply: FastifyReply, status: number, message: string): FastifyReply {
-  return reply.code(status).type("application/json; charset=utf-8").send({
-    errorMessage: {
-      ...errorMessage("InternalServerError", message, null),
-      stackTrace: "   at Tridion.AccessManagement.Api.Controllers.V1.ServiceAccountsController.Update(Int32 id, ServiceAccount model)\n   at lambda_method42(Closure, Object)",
-    },
-  });
+  return reply
+    .code(status)
+    .type("application/json; charset=utf-8")
+    .send({
+      errorMessage: {
+        ...errorMessage("InternalServerError", message, null),
+        stackTrace:
+          "   at Tridion.AccessManagement.Api.Controllers.V1.ServiceAccountsController.Update(Int32 id, ServiceAccount model)\n   at lambda_method42(Closure, Object)",
+      },
+    });
 }
 
 export const notFound = (what: string, id: number | string, hint: string) =>

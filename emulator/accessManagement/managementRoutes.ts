@@ -39,4 +39,3 @@ export function intParam(request: FastifyRequest, name: string): number {
   }
   return value;
 }
-

@@ -26,7 +26,14 @@ function hashWithSalt(salt: string, value: string): string {
 
 export function newSecretRecord(id: number, value: string, createdAt: Date, expiresAt: Date): SecretRecord {
   const salt = randomBytes(16).toString("hex");
-  return { id, hash: hashWithSalt(salt, value), salt, createdAt: createdAt.toISOString(), expiresAt: expiresAt.toISOString(), lastLoginAt: null };
+  return {
+    id,
+    hash: hashWithSalt(salt, value),
+    salt,
+    createdAt: createdAt.toISOString(),
+    expiresAt: expiresAt.toISOString(),
+    lastLoginAt: null,
+  };
 }
 
 export function secretMatches(record: SecretRecord, value: string): boolean {
@@ -45,7 +52,8 @@ export function secretView(record: SecretRecord, value = secretPlaceholder) {
 }
 
 /** How an expiresAt must look, for the messages of the schema check and of parseDateTime alike. */
-export const dateTimeForm = 'an ISO 8601 date-time with seconds and a time zone, YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM), e.g. "2030-01-31T00:00:00Z"';
+export const dateTimeForm =
+  'an ISO 8601 date-time with seconds and a time zone, YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM), e.g. "2030-01-31T00:00:00Z"';
 
 /** RFC 3339 (the ISO 8601 profile JSON APIs use): date, time with seconds, and a time zone. */
 const isoDateTime = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/i;

@@ -30,17 +30,26 @@ export function registerServiceAccountRoutes(app: FastifyInstance, m: Management
 
   const refuseBefore10 = (action: string) => {
     if (m.productVersion === "9.6") {
-      throw invalid(null, `Service accounts cannot be ${action} in this version of Access Management (Tridion Sites 9.6); only the predefined ones exist. Add client credentials to a user and give that user the roles it needs instead.`, "NotSupported");
+      throw invalid(
+        null,
+        `Service accounts cannot be ${action} in this version of Access Management (Tridion Sites 9.6); only the predefined ones exist. Add client credentials to a user and give that user the roles it needs instead.`,
+        "NotSupported",
+      );
     }
   };
   const refusePredefined = (account: Account, action: string) => {
     if (account.predefined) {
-      throw invalid(null, `"${account.name}" is a predefined service account and cannot be ${action}. Create a service account of your own with the roles you need.`, "PredefinedAccount");
+      throw invalid(
+        null,
+        `"${account.name}" is a predefined service account and cannot be ${action}. Create a service account of your own with the roles you need.`,
+        "PredefinedAccount",
+      );
     }
   };
   const refuseTakenName = (name: string, except?: Account) => {
     const other = serviceAccounts().find((a) => a !== except && a.name === name);
-    if (other) throw invalid("name", `A service account named "${name}" already exists (ID ${other.id}). Choose another name.`, "DuplicateName");
+    if (other)
+      throw invalid("name", `A service account named "${name}" already exists (ID ${other.id}). Choose another name.`, "DuplicateName");
   };
 
   app.get(m.path("serviceAccounts"), async (request) => {
@@ -61,11 +70,19 @@ export function registerServiceAccountRoutes(app: FastifyInstance, m: Management
     const clientId = body.clientId ?? randomUUID();
     if (!clientId.trim()) throw invalid("clientId", '"clientId" must not be empty; omit it to get a generated one.');
     const holder = store.data.accounts.find((a) => a.clientId === clientId);
-    if (holder) throw invalid("clientId", `The client ID ${clientId} is already used by ${holder.kind === "user" ? "a user" : "the service account"} "${holder.name}". Choose another, or omit it to get a generated one.`, "DuplicateClientId");
+    if (holder)
+      throw invalid(
+        "clientId",
+        `The client ID ${clientId} is already used by ${holder.kind === "user" ? "a user" : "the service account"} "${holder.name}". Choose another, or omit it to get a generated one.`,
+        "DuplicateClientId",
+      );
     const account = newServiceAccount(store, body.name, clientId, parseAccessEntry(catalog, body.accessControlEntry), m.clock.now());
     store.data.accounts.push(account);
     store.save();
-    return reply.code(201).header("Location", m.authority() + expandRoute(m.routes.serviceAccount, { id: account.id })).send(view(account));
+    return reply
+      .code(201)
+      .header("Location", m.authority() + expandRoute(m.routes.serviceAccount, { id: account.id }))
+      .send(view(account));
   });
 
   app.put(m.path("serviceAccount"), { schema: { body: requestBodySchema("ServiceAccount") } }, async (request) => {
@@ -75,7 +92,11 @@ export function registerServiceAccountRoutes(app: FastifyInstance, m: Management
     const body = request.body as ServiceAccountBody;
     refuseTakenName(body.name, account);
     if (body.clientId !== undefined && body.clientId !== null && body.clientId !== account.clientId) {
-      throw invalid("clientId", `The client ID of a service account cannot change (it is ${account.clientId}). Send it unchanged, or create a new service account.`, "ReadOnlyOnUpdate");
+      throw invalid(
+        "clientId",
+        `The client ID of a service account cannot change (it is ${account.clientId}). Send it unchanged, or create a new service account.`,
+        "ReadOnlyOnUpdate",
+      );
     }
     account.access = parseAccessEntry(catalog, body.accessControlEntry);
     account.name = body.name;

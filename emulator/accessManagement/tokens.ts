@@ -43,9 +43,10 @@ function tokenError(reply: FastifyReply, status: number, error: string, descript
 }
 
 /** Reads client credentials from HTTP Basic or the form body (RFC 6749 §2.3.1). */
-function clientCredentials(request: FastifyRequest, form: Record<string, string>):
-  | { clientId: string; secret: string }
-  | { error: string } {
+function clientCredentials(
+  request: FastifyRequest,
+  form: Record<string, string>,
+): { clientId: string; secret: string } | { error: string } {
   const header = request.headers.authorization;
   const inBody = form.client_id !== undefined || form.client_secret !== undefined;
   if (header && /^basic /i.test(header)) {
@@ -74,7 +75,12 @@ function oneOrMany(values: string[]): string | string[] {
 }
 
 /** The account and the secret that match; a disabled user's credentials count as unknown. */
-function findAccountBySecret(store: Store, clientId: string, secret: string, now: Date): { account: Account; record: SecretRecord } | undefined {
+function findAccountBySecret(
+  store: Store,
+  clientId: string,
+  secret: string,
+  now: Date,
+): { account: Account; record: SecretRecord } | undefined {
   const account = store.data.accounts.find((a) => a.clientId === clientId);
   if (!account || account.user?.isEnabled === false) return undefined;
   const record = account.secrets.find((s) => !isExpired(s, now) && secretMatches(s, secret));
@@ -121,12 +127,22 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: TokenContext) {
     if ("error" in creds) {
       return creds.error
         ? tokenError(reply, 400, "invalid_request", creds.error)
-        : tokenError(reply, 401, "invalid_client", "Client authentication is missing: send client_id and client_secret (HTTP Basic or form body).");
+        : tokenError(
+            reply,
+            401,
+            "invalid_client",
+            "Client authentication is missing: send client_id and client_secret (HTTP Basic or form body).",
+          );
     }
     const now = ctx.clock.now();
     const found = findAccountBySecret(ctx.store, creds.clientId, creds.secret, now);
     if (!found) {
-      return tokenError(reply, 401, "invalid_client", "Client authentication failed: unknown client, a wrong, expired or revoked secret, or a deactivated user.");
+      return tokenError(
+        reply,
+        401,
+        "invalid_client",
+        "Client authentication failed: unknown client, a wrong, expired or revoked secret, or a deactivated user.",
+      );
     }
     const { account, record } = found;
     request.identity = creds.clientId;
@@ -137,7 +153,12 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: TokenContext) {
     const { apis, roles } = grantedKeys(ctx.catalog, account.access);
     if (apis.length === 0) {
       // IdentityServer: a client without allowed scopes gets no token.
-      return tokenError(reply, 400, "invalid_scope", "The account has access to no API, so no API accepts its tokens. Give it access to an API and a role (accessControlEntry) first.");
+      return tokenError(
+        reply,
+        400,
+        "invalid_scope",
+        "The account has access to no API, so no API accepts its tokens. Give it access to an API and a role (accessControlEntry) first.",
+      );
     }
     const lifetime = ctx.tokenLifetimeSeconds();
     const iat = Math.floor(now.getTime() / 1000);

@@ -55,7 +55,12 @@ export function registerUserRoutes(app: FastifyInstance, m: ManagementRoutes) {
       ["identityProvider.id", body.identityProvider?.id, user.identityProviderId],
     ];
     for (const [field, sent, held] of unchanged) {
-      if (sent !== held) throw invalid(field, `${field} comes from the identity provider and cannot change (it is ${JSON.stringify(held)}); send it as GET returns it.`, "ReadOnlyOnUpdate");
+      if (sent !== held)
+        throw invalid(
+          field,
+          `${field} comes from the identity provider and cannot change (it is ${JSON.stringify(held)}); send it as GET returns it.`,
+          "ReadOnlyOnUpdate",
+        );
     }
     const access = parseAccessEntry(catalog, body.accessControlEntry);
     account.name = body.name;
@@ -76,7 +81,10 @@ export function registerUserRoutes(app: FastifyInstance, m: ManagementRoutes) {
     return reply.code(204).send();
   });
 
-  for (const [key, enabled] of [["userActivate", true], ["userDeactivate", false]] as const) {
+  for (const [key, enabled] of [
+    ["userActivate", true],
+    ["userDeactivate", false],
+  ] as const) {
     app.put(m.path(key), async (request, reply) => {
       await m.admin(request);
       const account = findUser(m, request);

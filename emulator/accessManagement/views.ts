@@ -51,12 +51,25 @@ export function apiResourceView(api: Catalog["apis"][number]) {
 }
 
 export function applicationView(app: Catalog["applications"][number]) {
-  return { id: app.id, clientId: app.clientId, name: app.name, redirectUrls: app.redirectUrls, allowedAuthenticationFlowType: app.allowedAuthenticationFlowType };
+  return {
+    id: app.id,
+    clientId: app.clientId,
+    name: app.name,
+    redirectUrls: app.redirectUrls,
+    allowedAuthenticationFlowType: app.allowedAuthenticationFlowType,
+  };
 }
 
 export function identityProviderView(idp: Catalog["identityProviders"][number]) {
-  const parameters = idp.type === "OpenIdConnect"
-    ? { $type: "OpenIdParameters", authority: "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0", clientId: "access-management", usernameClaim: "preferred_username", fullNameClaim: "name" }
-    : { $type: "WindowsParameters" };
+  const parameters =
+    idp.type === "OpenIdConnect"
+      ? {
+          $type: "OpenIdParameters",
+          authority: "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0",
+          clientId: "access-management",
+          usernameClaim: "preferred_username",
+          fullNameClaim: "name",
+        }
+      : { $type: "WindowsParameters" };
   return { id: idp.id, key: idp.key, name: idp.name, isEnabled: true, description: idp.description, type: idp.type, parameters };
 }

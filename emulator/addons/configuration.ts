@@ -31,7 +31,10 @@ export function configurationSha256(value: unknown): string {
  */
 export function unknownExtensionPaths(document: unknown, extensionNames: string[]): string[] {
   if (!isPlainObject(document)) {
-    throw new Problem(400, 'The configuration must be a JSON object, e.g. {"configuration": {"MyExtension": {}}, "sitesCm": {"isEnabled": true}}.');
+    throw new Problem(
+      400,
+      'The configuration must be a JSON object, e.g. {"configuration": {"MyExtension": {}}, "sitesCm": {"isEnabled": true}}.',
+    );
   }
   const known = new Set(extensionNames);
   const unknown: string[] = [];
@@ -63,6 +66,9 @@ export const manifestNamesText = (extensionNames: string[]) =>
 export function validateConfiguration(document: unknown, extensionNames: string[]): void {
   const unknown = unknownExtensionPaths(document, extensionNames);
   if (unknown.length) {
-    throw new Problem(400, `The configuration names extensions that are not in the add-on's manifest: ${unknown.join(", ")}. Extension names must match the manifest: ${manifestNamesText(extensionNames)}.`);
+    throw new Problem(
+      400,
+      `The configuration names extensions that are not in the add-on's manifest: ${unknown.join(", ")}. Extension names must match the manifest: ${manifestNamesText(extensionNames)}.`,
+    );
   }
 }

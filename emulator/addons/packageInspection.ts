@@ -37,7 +37,13 @@ function reject(detail: string): never {
 function openZip(file: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject_) => {
     yauzl.open(file, { lazyEntries: true, decodeStrings: false, autoClose: false, validateEntrySizes: true }, (error, zip) => {
-      if (error || !zip) reject_(new Problem(400, `The package is not a valid ZIP file (${error?.message ?? "unreadable"}). Upload the .zip file itself, built with a ZIP tool; ${rebuildHint}`));
+      if (error || !zip)
+        reject_(
+          new Problem(
+            400,
+            `The package is not a valid ZIP file (${error?.message ?? "unreadable"}). Upload the .zip file itself, built with a ZIP tool; ${rebuildHint}`,
+          ),
+        );
       else resolve(zip);
     });
   });
@@ -101,7 +107,9 @@ function rejectDuplicates(entries: Array<{ name: string }>) {
     const key = normalizePath(name);
     const first = seen.get(key);
     if (first !== undefined) {
-      reject(`The package has two entries for the same file: "${first}" and "${name}" (names are compared case-insensitively, as on the Windows servers that extract add-ons). Keep one of them; ${rebuildHint}`);
+      reject(
+        `The package has two entries for the same file: "${first}" and "${name}" (names are compared case-insensitively, as on the Windows servers that extract add-ons). Keep one of them; ${rebuildHint}`,
+      );
     }
     seen.set(key, name);
   }
@@ -110,14 +118,20 @@ function rejectDuplicates(entries: Array<{ name: string }>) {
 function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer> {
   return new Promise((resolve, reject_) => {
     zip.openReadStream(entry, (error, stream) => {
-      if (error || !stream) return reject_(new Problem(400, `manifest.json cannot be read from the ZIP (${error?.message}). ${rebuildHint}`));
+      if (error || !stream)
+        return reject_(new Problem(400, `manifest.json cannot be read from the ZIP (${error?.message}). ${rebuildHint}`));
       const chunks: Buffer[] = [];
       let size = 0;
       stream.on("data", (chunk: Buffer) => {
         size += chunk.length;
         if (size > maxManifestBytes) {
           stream.destroy();
-          reject_(new Problem(400, `manifest.json is larger than ${maxManifestBytes} bytes once decompressed; a manifest is a small JSON file. Check the package is not a ZIP bomb.`));
+          reject_(
+            new Problem(
+              400,
+              `manifest.json is larger than ${maxManifestBytes} bytes once decompressed; a manifest is a small JSON file. Check the package is not a ZIP bomb.`,
+            ),
+          );
           return;
         }
         chunks.push(chunk);
@@ -140,21 +154,28 @@ function parseManifest(text: string): Record<string, unknown> {
   try {
     manifest = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (error) {
-    reject(`manifest.json is not valid JSON (${(error as Error).message}). Fix the syntax, e.g. check quotes, commas and that backslashes in paths are doubled ("CM\\\\My.dll").`);
+    reject(
+      `manifest.json is not valid JSON (${(error as Error).message}). Fix the syntax, e.g. check quotes, commas and that backslashes in paths are doubled ("CM\\\\My.dll").`,
+    );
   }
   if (typeof manifest !== "object" || manifest === null || Array.isArray(manifest)) {
-    reject("manifest.json must hold a JSON object with at least \"id\" and \"description\".");
+    reject('manifest.json must hold a JSON object with at least "id" and "description".');
   }
   return manifest as Record<string, unknown>;
 }
 
 function validateId(manifest: Record<string, unknown>): string {
   const id = manifest.id;
-  if (id === undefined || id === null || id === "") reject('manifest.json has no "id"; the id is mandatory. Add e.g. "id": "acme-publishing-tools".');
+  if (id === undefined || id === null || id === "")
+    reject('manifest.json has no "id"; the id is mandatory. Add e.g. "id": "acme-publishing-tools".');
   if (typeof id !== "string") reject(`manifest.json: "id" must be a string, got ${JSON.stringify(id)}.`);
-  if (id.length > maxAddonIdLength) reject(`manifest.json: "id" is ${id.length} characters long; the maximum is ${maxAddonIdLength}. Shorten it.`);
+  if (id.length > maxAddonIdLength)
+    reject(`manifest.json: "id" is ${id.length} characters long; the maximum is ${maxAddonIdLength}. Shorten it.`);
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what a file name may not hold
   if (/[\\/:*?"<>|\u0000-\u001f]/.test(id) || id.trim() !== id) {
-    reject(`manifest.json: "id" ${JSON.stringify(id)} contains characters that cannot be part of a file name (\\ / : * ? " < > |, control characters, or leading/trailing spaces). Use letters, digits, dots, dashes and underscores.`);
+    reject(
+      `manifest.json: "id" ${JSON.stringify(id)} contains characters that cannot be part of a file name (\\ / : * ? " < > |, control characters, or leading/trailing spaces). Use letters, digits, dots, dashes and underscores.`,
+    );
   }
   return id;
 }
@@ -190,14 +211,20 @@ function validateExtensions(manifest: Record<string, unknown>, entryNames: Set<s
   const seen = new Set<string>();
   return value.map((extension: unknown, index: number) => {
     const ext = extension as Record<string, unknown> | null;
-    if (typeof ext !== "object" || ext === null) reject(`manifest.json: extensions[${index}] must be an object with "name", "type" and "properties".`);
-    if (typeof ext.name !== "string" || !ext.name) reject(`manifest.json: extensions[${index}] has no "name"; every extension needs a unique name.`);
-    if (typeof ext.type !== "string" || !ext.type) reject(`manifest.json: extension "${ext.name}" has no "type"; use one of the known types, e.g. CMEventHandler.`);
+    if (typeof ext !== "object" || ext === null)
+      reject(`manifest.json: extensions[${index}] must be an object with "name", "type" and "properties".`);
+    if (typeof ext.name !== "string" || !ext.name)
+      reject(`manifest.json: extensions[${index}] has no "name"; every extension needs a unique name.`);
+    if (typeof ext.type !== "string" || !ext.type)
+      reject(`manifest.json: extension "${ext.name}" has no "type"; use one of the known types, e.g. CMEventHandler.`);
     if (seen.has(ext.name)) reject(`manifest.json: two extensions are named "${ext.name}"; extension names must be unique.`);
     seen.add(ext.name);
     const loadErrors = referencedFiles(ext.properties)
       .filter((ref) => !entryNames.has(normalizePath(ref.path)))
-      .map((ref) => `The file "${ref.path}" named by properties.${ref.property} is not in the package; add it to the ZIP or fix the path (relative to the ZIP root, with backslashes).`);
+      .map(
+        (ref) =>
+          `The file "${ref.path}" named by properties.${ref.property} is not in the package; add it to the ZIP or fix the path (relative to the ZIP root, with backslashes).`,
+      );
     return { name: ext.name, type: ext.type, loadErrors };
   });
 }
@@ -212,7 +239,9 @@ export function validateFileName(fileName: string, id: string, version: string) 
   const pattern = new RegExp(`^${escapeRegExp(id)}${versionPart}\\.zip$`, "i");
   if (!pattern.test(fileName)) {
     const examples = version ? `${id}.zip, ${id}-${version}.zip or ${id}-${version}-1.zip` : `${id}.zip`;
-    reject(`The package file name "${fileName}" does not match the manifest: it must be ID.zip, ID-VERSION.zip or ID-VERSION-COUNTER.zip, here ${examples}. Rename the file.`);
+    reject(
+      `The package file name "${fileName}" does not match the manifest: it must be ID.zip, ID-VERSION.zip or ID-VERSION-COUNTER.zip, here ${examples}. Rename the file.`,
+    );
   }
 }
 
@@ -225,7 +254,9 @@ export const maxUnpackedBytes = 4 * 1024 ** 3;
 function rejectBombs(entries: Array<{ name: string; entry: yauzl.Entry }>) {
   const total = entries.reduce((n, e) => n + e.entry.uncompressedSize, 0);
   if (total > maxUnpackedBytes) {
-    reject(`The package unpacks to ${(total / 1024 ** 3).toFixed(1)} GiB, more than the ${maxUnpackedBytes / 1024 ** 3} GiB an add-on may hold (a ZIP bomb?). Leave build outputs and test data out of the add-on.`);
+    reject(
+      `The package unpacks to ${(total / 1024 ** 3).toFixed(1)} GiB, more than the ${maxUnpackedBytes / 1024 ** 3} GiB an add-on may hold (a ZIP bomb?). Leave build outputs and test data out of the add-on.`,
+    );
   }
 }
 
@@ -235,7 +266,9 @@ export async function inspectPackage(file: string, fileName: string): Promise<In
     const entries = await listEntries(zip);
     const escaping = entries.filter((e) => escapesRoot(e.name)).map((e) => e.name);
     if (escaping.length) {
-      reject(`The package has entries that escape the ZIP root: ${escaping.slice(0, 5).join(", ")}. Entries must be relative paths without "..", a drive letter or a leading slash; rebuild the ZIP from the add-on folder.`);
+      reject(
+        `The package has entries that escape the ZIP root: ${escaping.slice(0, 5).join(", ")}. Entries must be relative paths without "..", a drive letter or a leading slash; rebuild the ZIP from the add-on folder.`,
+      );
     }
     rejectDuplicates(entries);
     rejectBombs(entries);
@@ -243,9 +276,13 @@ export async function inspectPackage(file: string, fileName: string): Promise<In
     if (!manifestEntry) {
       const nested = entries.find((e) => /(^|[\\/])manifest\.json$/i.test(e.name));
       if (nested) {
-        reject(`manifest.json is not at the root of the ZIP (found "${nested.name}"). Zip the contents of the add-on folder, not the folder itself, so that manifest.json is at the root.`);
+        reject(
+          `manifest.json is not at the root of the ZIP (found "${nested.name}"). Zip the contents of the add-on folder, not the folder itself, so that manifest.json is at the root.`,
+        );
       }
-      reject(`The package has no manifest.json. Add a manifest.json at the root of the ZIP describing the add-on (id, version, description, extensions).`);
+      reject(
+        `The package has no manifest.json. Add a manifest.json at the root of the ZIP describing the add-on (id, version, description, extensions).`,
+      );
     }
     const manifest = parseManifest((await readEntry(zip, manifestEntry.entry)).toString("utf8"));
     const id = validateId(manifest);

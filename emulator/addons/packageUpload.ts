@@ -26,7 +26,12 @@ export interface UploadOptions {
 export const multipartOverheadBytes = 64 * 1024;
 
 function tooLarge(maxBytes: number, headers: Record<string, string> = {}): Problem {
-  return new Problem(413, `The package is larger than the limit of ${maxBytes} bytes. Make it smaller (leave build outputs and sources out of the ZIP) or raise the limit (--max-package-bytes).`, {}, headers);
+  return new Problem(
+    413,
+    `The package is larger than the limit of ${maxBytes} bytes. Make it smaller (leave build outputs and sources out of the ZIP) or raise the limit (--max-package-bytes).`,
+    {},
+    headers,
+  );
 }
 
 /** A declared Content-Length far above the limit is refused before any byte is read. */
@@ -40,14 +45,20 @@ function refuseDeclaredOversize(request: FastifyRequest, maxBytes: number) {
 
 export async function receivePackage(request: FastifyRequest, options: UploadOptions): Promise<ReceivedPackage> {
   if (!request.isMultipart()) {
-    throw new Problem(415, 'Upload the package as multipart/form-data with the ZIP in the field "file" (with its file name), e.g. curl -F file=@ID-VERSION.zip.');
+    throw new Problem(
+      415,
+      'Upload the package as multipart/form-data with the ZIP in the field "file" (with its file name), e.g. curl -F file=@ID-VERSION.zip.',
+    );
   }
   refuseDeclaredOversize(request, options.maxBytes);
   let part;
   try {
     part = await request.file({ limits: { fileSize: options.maxBytes, files: 1 } });
   } catch (error) {
-    throw new Problem(400, `The multipart body cannot be read (${(error as Error).message}). Send multipart/form-data with the ZIP in the field "file".`);
+    throw new Problem(
+      400,
+      `The multipart body cannot be read (${(error as Error).message}). Send multipart/form-data with the ZIP in the field "file".`,
+    );
   }
   if (!part) throw new Problem(400, 'The multipart body has no file. Put the ZIP in the field "file", with its file name.');
   if (part.fieldname !== "file") {

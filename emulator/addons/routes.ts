@@ -114,7 +114,11 @@ export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
     await allow(request, "upload");
     const addon = await withUploadedPackage(request, (received, inspected) => {
       if (store.data.addons.some((a) => a.id === inspected.id)) {
-        throw new Problem(409, `An add-on with id "${inspected.id}" already exists. Replace its package with PUT ${routes.addon.replace("{id}", inspected.id)}, or delete it first.`, { existingId: inspected.id });
+        throw new Problem(
+          409,
+          `An add-on with id "${inspected.id}" already exists. Replace its package with PUT ${routes.addon.replace("{id}", inspected.id)}, or delete it first.`,
+          { existingId: inspected.id },
+        );
       }
       fs.renameSync(received.tmpPath, store.packagePath(inspected.id));
       const created = applyPackage({}, inspected, received);
@@ -136,7 +140,10 @@ export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
     find(id);
     const addon = await withUploadedPackage(request, (received, inspected) => {
       if (inspected.id !== id) {
-        throw new Problem(400, `The package's manifest id "${inspected.id}" does not match the add-on "${id}" in the URL. Upload it to ${routes.addon.replace("{id}", inspected.id)} or fix the manifest id.`);
+        throw new Problem(
+          400,
+          `The package's manifest id "${inspected.id}" does not match the add-on "${id}" in the URL. Upload it to ${routes.addon.replace("{id}", inspected.id)} or fix the manifest id.`,
+        );
       }
       const current = find(id); // it may have been deleted while the upload streamed
       fs.renameSync(received.tmpPath, store.packagePath(id));
@@ -180,7 +187,10 @@ export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
     await allow(request, "downloadConfiguration");
     const addon = find(idParam(request));
     if (addon.configuration === undefined) {
-      throw new Problem(404, `Add-on "${addon.id}" has no custom configuration. Upload one with PUT ${routes.addonConfiguration.replace("{id}", addon.id)}.`);
+      throw new Problem(
+        404,
+        `Add-on "${addon.id}" has no custom configuration. Upload one with PUT ${routes.addonConfiguration.replace("{id}", addon.id)}.`,
+      );
     }
     return reply.type("application/json").send(JSON.stringify(addon.configuration));
   });
@@ -188,7 +198,10 @@ export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
   app.put(path(routes.addonConfiguration), async (request) => {
     await allow(request, "putConfiguration");
     const addon = find(idParam(request));
-    validateConfiguration(request.body, addon.extensions.map((e) => e.name));
+    validateConfiguration(
+      request.body,
+      addon.extensions.map((e) => e.name),
+    );
     addon.configuration = request.body;
     addon.configurationSha256 = configurationSha256(request.body);
     addon.activationStartedAt = clock.now().toISOString();
@@ -216,7 +229,10 @@ export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
     const addon = find(idParam(request));
     const name = (request.params as { name: string }).name;
     if (!addon.extensions.some((e) => e.name === name)) {
-      throw new Problem(404, `Add-on "${addon.id}" has no extension "${name}". Its extensions: ${addon.extensions.map((e) => e.name).join(", ") || "none"}.`);
+      throw new Problem(
+        404,
+        `Add-on "${addon.id}" has no extension "${name}". Its extensions: ${addon.extensions.map((e) => e.name).join(", ") || "none"}.`,
+      );
     }
     const body = (request.body ?? {}) as { environment?: unknown; status?: unknown; message?: unknown };
     if (typeof body.environment !== "string" || !body.environment) {
@@ -227,7 +243,12 @@ export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
     }
     if (body.message !== undefined && typeof body.message !== "string") throw new Problem(400, '"message" must be a string.');
     const reports = (addon.reports[name] ?? []).filter((r) => r.environment !== body.environment);
-    reports.push({ environment: body.environment, status: body.status, message: (body.message as string | undefined) ?? "", reportedAt: clock.now().toISOString() });
+    reports.push({
+      environment: body.environment,
+      status: body.status,
+      message: (body.message as string | undefined) ?? "",
+      reportedAt: clock.now().toISOString(),
+    });
     addon.reports[name] = reports;
     store.save();
     return view(addon);

@@ -30,12 +30,14 @@ function failures(addon: AddonRecord): string[] {
 function activated(addon: AddonRecord, nowMs: number, delayMs: number): boolean {
   if (nowMs >= Date.parse(addon.activationStartedAt) + delayMs) return true;
   const started = Date.parse(addon.activationStartedAt);
-  return addon.extensions.length > 0 &&
-    addon.extensions.every((e) => (addon.reports[e.name] ?? []).some((r) => r.status === "Success" && Date.parse(r.reportedAt) >= started));
+  return (
+    addon.extensions.length > 0 &&
+    addon.extensions.every((e) => (addon.reports[e.name] ?? []).some((r) => r.status === "Success" && Date.parse(r.reportedAt) >= started))
+  );
 }
 
 export function addonStatus(addon: AddonRecord, nowMs: number, delayMs: number): { status: AddonStatus; message: string } {
-  if (!addon.enabled) return { status: "Disabled", message: "The add-on is disabled; enable it with PUT .../status {\"enabled\": true}." };
+  if (!addon.enabled) return { status: "Disabled", message: 'The add-on is disabled; enable it with PUT .../status {"enabled": true}.' };
   const failed = failures(addon);
   if (failed.length) return { status: "Failed", message: failed.join(" ") };
   if (addon.requireConfiguration === "yes" && addon.configuration === undefined) {
@@ -68,7 +70,9 @@ export function addonView(addon: AddonRecord, nowMs: number, delayMs: number) {
       const failedReports = reports.filter((r) => r.status === "Failed");
       if (ext.loadErrors.length || failedReports.length) {
         return {
-          name: ext.name, type: ext.type, status: "Failed",
+          name: ext.name,
+          type: ext.type,
+          status: "Failed",
           message: [...ext.loadErrors, ...failedReports.map((r) => `${r.environment}: ${r.message}`)].join(" "),
         };
       }

@@ -14,7 +14,12 @@ import { ADDONS_SERVICE, ROLE_ADDONS_ADMIN } from "./tridionApis";
 
 export type AddonStatus = "WaitingForConfiguration" | "PendingActivation" | "Success" | "Failed" | "Fail" | "Disabled" | string;
 
-export interface ExtensionMetadata { name: string; type?: string; status?: string; message?: string }
+export interface ExtensionMetadata {
+  name: string;
+  type?: string;
+  status?: string;
+  message?: string;
+}
 
 export interface AddonMetadata {
   id: string;
@@ -36,14 +41,22 @@ export interface AddonMetadata {
 }
 
 /** What the client needs of a prepared package (packaging's inspectPackage result). */
-export interface PackageFile { filePath: string; fileName: string; sha256: string; size: number }
+export interface PackageFile {
+  filePath: string;
+  fileName: string;
+  sha256: string;
+  size: number;
+}
 
 const SERVICE = ADDONS_SERVICE;
 
 export class AddonsClient {
   private readonly base: string;
 
-  constructor(private readonly session: Session, readonly identity: Identity) {
+  constructor(
+    private readonly session: Session,
+    readonly identity: Identity,
+  ) {
     this.base = requireSetting(session.settings, "addonsUrl", "reach the Add-ons Service");
   }
 
@@ -62,16 +75,22 @@ export class AddonsClient {
 
   /** Metadata of one add-on, or undefined when the service does not hold it. */
   get(id: string): Promise<AddonMetadata | undefined> {
-    return unlessNotFound(async () => (await this.session.call<AddonMetadata>(this.identity, { url: this.url("addon", id) }, this.ctx(`read the add-on "${id}"`))).data);
+    return unlessNotFound(
+      async () =>
+        (await this.session.call<AddonMetadata>(this.identity, { url: this.url("addon", id) }, this.ctx(`read the add-on "${id}"`))).data,
+    );
   }
-
 
   /** Upload a new add-on (POST) or replace an existing one's package (PUT). */
   async upload(pkg: PackageFile, addonId: string, mode: "new" | "replace"): Promise<AddonMetadata> {
-    const action = mode === "new" ? `upload the add-on package ${pkg.fileName}` : `replace the package of the add-on "${addonId}" with ${pkg.fileName}`;
+    const action =
+      mode === "new" ? `upload the add-on package ${pkg.fileName}` : `replace the package of the add-on "${addonId}" with ${pkg.fileName}`;
     const ctx = this.ctx(action, {
       neededRole: ROLE_ADDONS_ADMIN,
-      conflict: { explain: `An add-on with the id "${addonId}" already exists.`, fix: "set `adopt: true` on this AddonPackage to take it over." },
+      conflict: {
+        explain: `An add-on with the id "${addonId}" already exists.`,
+        fix: "set `adopt: true` on this AddonPackage to take it over.",
+      },
     });
     const maxAttempts = this.session.settings.maxRetries + 1;
     for (let attempt = 1; ; attempt++) {
@@ -119,7 +138,16 @@ export class AddonsClient {
   }
 
   getConfiguration(id: string): Promise<unknown | undefined> {
-    return unlessNotFound(async () => (await this.session.call<unknown>(this.identity, { url: this.url("addonConfiguration", id) }, this.ctx(`read the configuration of the add-on "${id}"`))).data);
+    return unlessNotFound(
+      async () =>
+        (
+          await this.session.call<unknown>(
+            this.identity,
+            { url: this.url("addonConfiguration", id) },
+            this.ctx(`read the configuration of the add-on "${id}"`),
+          )
+        ).data,
+    );
   }
 
   async putConfiguration(id: string, configuration: unknown): Promise<void> {
@@ -131,14 +159,24 @@ export class AddonsClient {
   }
 
   async deleteConfiguration(id: string): Promise<void> {
-    await unlessNotFound(() => this.session.call(this.identity, { url: this.url("addonConfiguration", id), method: "DELETE" },
-      this.ctx(`delete the custom configuration of the add-on "${id}"`, { neededRole: ROLE_ADDONS_ADMIN })));
+    await unlessNotFound(() =>
+      this.session.call(
+        this.identity,
+        { url: this.url("addonConfiguration", id), method: "DELETE" },
+        this.ctx(`delete the custom configuration of the add-on "${id}"`, { neededRole: ROLE_ADDONS_ADMIN }),
+      ),
+    );
   }
 
   /** Delete an add-on; false when it was already gone. */
   async delete(id: string): Promise<boolean> {
-    const deleted = await unlessNotFound(() => this.session.call(this.identity, { url: this.url("addon", id), method: "DELETE" },
-      this.ctx(`delete the add-on "${id}"`, { neededRole: ROLE_ADDONS_ADMIN })));
+    const deleted = await unlessNotFound(() =>
+      this.session.call(
+        this.identity,
+        { url: this.url("addon", id), method: "DELETE" },
+        this.ctx(`delete the add-on "${id}"`, { neededRole: ROLE_ADDONS_ADMIN }),
+      ),
+    );
     return deleted !== undefined;
   }
 }

@@ -31,8 +31,10 @@ function engineAddress(): string | undefined {
 
 async function logToEngine(address: string, message: string): Promise<boolean> {
   try {
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    const grpc = require(require.resolve("@grpc/grpc-js", { paths: [require.resolve("@pulumi/pulumi")] })) as typeof import("@grpc/grpc-js");
+    /* eslint-disable @typescript-eslint/no-require-imports -- optional, loaded only when an engine is there: the SDK's own gRPC copy and generated stubs (no typings to import) */
+    const grpc = require(
+      require.resolve("@grpc/grpc-js", { paths: [require.resolve("@pulumi/pulumi")] }),
+    ) as typeof import("@grpc/grpc-js");
     const engineRpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
     const engineProto = require("@pulumi/pulumi/proto/engine_pb");
     const client = new engineRpc.EngineClient(address, grpc.credentials.createInsecure());

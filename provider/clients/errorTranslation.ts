@@ -37,9 +37,11 @@ export interface OperationContext {
 export function missingRoleFix(role: string, version: ProductVersion = "unknown"): string {
   if (role === ROLE_AM_ADMIN) {
     const account =
-      version === "9" ? `the predefined "Access Management API" service account`
-      : version === "10" ? `the predefined "Access Management API Client (admin)" service account`
-      : `the predefined Access Management API service account ("Access Management API" in 9.5/9.6, "Access Management API Client (admin)" in 10.x)`;
+      version === "9"
+        ? `the predefined "Access Management API" service account`
+        : version === "10"
+          ? `the predefined "Access Management API Client (admin)" service account`
+          : `the predefined Access Management API service account ("Access Management API" in 9.5/9.6, "Access Management API Client (admin)" in 10.x)`;
     return `Fix: set tridion:clientId / tridion:clientSecret to ${account} (or another identity holding ${ROLE_AM_ADMIN}); managing users and service accounts needs that role.`;
   }
   const v9 = `In Tridion Sites 9.5/9.6 the predefined "Add-ons API" account only has the Service role and cannot be changed: add client credentials to a user and give that user the role ${role} (the ClientCredentialUser resource with roles: ["${role}"]), then deploy with its clientId/clientSecret (AddonPackage \`credentials\`, or tridion:clientId / tridion:clientSecret).`;
@@ -73,20 +75,39 @@ export function missingAudienceMessage(ctx: OperationContext & { audience: strin
   );
 }
 
-interface ProblemDetails { type?: string; title?: string; status?: number; detail?: string; errors?: unknown }
-interface OAuthError { error?: string; error_description?: string }
+interface ProblemDetails {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  errors?: unknown;
+}
+interface OAuthError {
+  error?: string;
+  error_description?: string;
+}
 /** Access Management's ErrorResponse; its stackTrace and innerException are never shown. */
-interface AmErrorMessage { code?: string | null; message?: string | null; target?: string | null; details?: AmErrorMessage[] | null }
+interface AmErrorMessage {
+  code?: string | null;
+  message?: string | null;
+  target?: string | null;
+  details?: AmErrorMessage[] | null;
+}
 
 /** Lines of a .NET stack trace ("   at Namespace.Type.Method(...)") never reach a message. */
 function withoutStackTrace(text: string): string {
-  return text.split(/\r?\n/).filter((line) => !/^\s+at\s+\S/.test(line) && !/^\s*---\s*End of/.test(line)).join(" ").trim();
+  return text
+    .split(/\r?\n/)
+    .filter((line) => !/^\s+at\s+\S/.test(line) && !/^\s*---\s*End of/.test(line))
+    .join(" ")
+    .trim();
 }
 
 function describeAmError(m: AmErrorMessage): string | undefined {
   const details = (m.details ?? []).map((d) => d?.message).filter((x): x is string => typeof x === "string" && x.length > 0);
   const main = typeof m.message === "string" && m.message ? m.message : undefined;
-  const named = (text: string, word: string) => new RegExp(`(^|[^\\w.])${word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^\\w])`).test(text);
+  const named = (text: string, word: string) =>
+    new RegExp(`(^|[^\\w.])${word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^\\w])`).test(text);
   const target = typeof m.target === "string" && m.target && !named(main ?? "", m.target) ? ` (${m.target})` : "";
   const text = [main ? `${main}${target}` : undefined, ...details].filter(Boolean).join(" ");
   return text ? withoutStackTrace(text).slice(0, 1000) : undefined;
@@ -98,7 +119,12 @@ function describeBody(data: unknown): string | undefined {
   if (body instanceof ArrayBuffer) body = Buffer.from(body).toString("utf8");
   if (typeof body === "string") {
     const text: string = body;
-    try { body = JSON.parse(text); } catch { const plain = withoutStackTrace(text); return plain ? plain.slice(0, 500) : undefined; }
+    try {
+      body = JSON.parse(text);
+    } catch {
+      const plain = withoutStackTrace(text);
+      return plain ? plain.slice(0, 500) : undefined;
+    }
   }
   if (body && typeof body === "object") {
     const am = (body as { errorMessage?: AmErrorMessage }).errorMessage;
@@ -129,15 +155,21 @@ const NETWORK_CODES: Record<string, string> = {
 };
 
 const TLS_CODES = new Set([
-  "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "CERT_HAS_EXPIRED", "ERR_TLS_CERT_ALTNAME_INVALID",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
 ]);
 
 /** Translate any failure of an HTTP call into a TridionError (already-translated errors pass through). */
 export function translateHttpError(error: unknown, ctx: OperationContext): TridionError {
   if (error instanceof TridionError) return error;
   if (!isAxiosError(error)) {
-    return new TridionError("INTERNAL", `Cannot ${ctx.action}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    return new TridionError("INTERNAL", `Cannot ${ctx.action}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   const retryAfter = error.response?.headers?.["retry-after"];
   const transport = { code: error.code, retryAfter: retryAfter === undefined ? undefined : String(retryAfter) };
@@ -147,14 +179,21 @@ export function translateHttpError(error: unknown, ctx: OperationContext): Tridi
 
 /** What of an HTTP error may travel as a cause: no headers, no bodies, no query strings. */
 function summary(error: AxiosError) {
-  return { code: error.code, status: error.response?.status, method: error.config?.method?.toUpperCase(), url: error.config?.url ? safeUrl(error.config.url, error.config.baseURL) : undefined };
+  return {
+    code: error.code,
+    status: error.response?.status,
+    method: error.config?.method?.toUpperCase(),
+    url: error.config?.url ? safeUrl(error.config.url, error.config.baseURL) : undefined,
+  };
 }
 
 const withFix = (hint: Hint | undefined, fallback: string, defaultFix: string) =>
   `${hint?.explain ?? fallback} Fix: ${hint?.fix ?? defaultFix}`;
 
 function describeHttpFailure(error: AxiosError, ctx: OperationContext): { code: ErrorCode; message: string } {
-  const url = error.config?.url ? ` (${error.config.method?.toUpperCase() ?? "GET"} ${safeUrl(error.config.url, error.config.baseURL)})` : "";
+  const url = error.config?.url
+    ? ` (${error.config.method?.toUpperCase() ?? "GET"} ${safeUrl(error.config.url, error.config.baseURL)})`
+    : "";
   const service = theService(ctx.service);
   const res = error.response;
   if (!res) {
@@ -162,14 +201,16 @@ function describeHttpFailure(error: AxiosError, ctx: OperationContext): { code: 
     if (TLS_CODES.has(code)) {
       return {
         code: "TLS_UNTRUSTED",
-        message: `Cannot ${ctx.action}: ${service}'s TLS certificate is not trusted (${code})${url}. ` +
+        message:
+          `Cannot ${ctx.action}: ${service}'s TLS certificate is not trusted (${code})${url}. ` +
           "Fix: set tridion:caCertificate (env TRIDION_CA_CERTIFICATE) to the PEM of the CA that signed it, or a path to that PEM file.",
       };
     }
     const why = NETWORK_CODES[code] ?? (error.message || "no answer");
     return {
       code: "UNREACHABLE",
-      message: `Cannot ${ctx.action}: ${service} did not answer${url}: ${why}. ` +
+      message:
+        `Cannot ${ctx.action}: ${service} did not answer${url}: ${why}. ` +
         "Fix: check that the URL in stack config (tridion:accessManagementUrl / tridion:addonsUrl) is right and the service is running and reachable; raise tridion:requestTimeoutSeconds for slow networks.",
     };
   }
@@ -182,13 +223,16 @@ function describeHttpFailure(error: AxiosError, ctx: OperationContext): { code: 
     case 400:
       return {
         code: "BAD_REQUEST",
-        message: `Cannot ${ctx.action}: ${service} rejected the request (400)${url}.${said} ` +
-          (ctx.badRequest ? `${ctx.badRequest.explain} ` : "") + `Fix: ${ctx.badRequest?.fix ?? "correct what that message names, then run the command again."}`,
+        message:
+          `Cannot ${ctx.action}: ${service} rejected the request (400)${url}.${said} ` +
+          (ctx.badRequest ? `${ctx.badRequest.explain} ` : "") +
+          `Fix: ${ctx.badRequest?.fix ?? "correct what that message names, then run the command again."}`,
       };
     case 401:
       return {
         code: "UNAUTHORIZED",
-        message: `Cannot ${ctx.action}: ${service} rejected the token of ${who} (401 Unauthorized)${url}: the token is missing, expired, or not issued for this service (audience), even after one fresh token.${said} ` +
+        message:
+          `Cannot ${ctx.action}: ${service} rejected the token of ${who} (401 Unauthorized)${url}: the token is missing, expired, or not issued for this service (audience), even after one fresh token.${said} ` +
           "Fix: check tridion:accessManagementUrl points at the Access Management that this service trusts, and that the identity's client secret is still valid.",
       };
     case 403:
@@ -201,19 +245,30 @@ function describeHttpFailure(error: AxiosError, ctx: OperationContext): { code: 
     case 404:
       return {
         code: "NOT_FOUND",
-        message: `Cannot ${ctx.action}: not found (404)${url}.${said} ` +
-          withFix(ctx.notFound, "The object or the route does not exist.", "if the route is wrong for your installation, override it with tridion:routes."),
+        message:
+          `Cannot ${ctx.action}: not found (404)${url}.${said} ` +
+          withFix(
+            ctx.notFound,
+            "The object or the route does not exist.",
+            "if the route is wrong for your installation, override it with tridion:routes.",
+          ),
       };
     case 409:
       return {
         code: "CONFLICT",
-        message: `Cannot ${ctx.action}: conflict (409)${url}.${said} ` +
-          withFix(ctx.conflict, "The object already exists or was changed concurrently.", "run `pulumi refresh` to see what the service holds now, then run the command again (or choose another name if it is taken)."),
+        message:
+          `Cannot ${ctx.action}: conflict (409)${url}.${said} ` +
+          withFix(
+            ctx.conflict,
+            "The object already exists or was changed concurrently.",
+            "run `pulumi refresh` to see what the service holds now, then run the command again (or choose another name if it is taken).",
+          ),
       };
     case 413:
       return {
         code: "TOO_LARGE",
-        message: `Cannot ${ctx.action}: ${service} refused the request as too large (413 Payload Too Large)${url}.${said} ` +
+        message:
+          `Cannot ${ctx.action}: ${service} refused the request as too large (413 Payload Too Large)${url}.${said} ` +
           "Fix: make the package smaller (leave build outputs, sources and tests out of the add-on folder) or raise the upload limit of the service and any reverse proxy in front of it.",
       };
     case 429:
@@ -232,13 +287,15 @@ function describeHttpFailure(error: AxiosError, ctx: OperationContext): { code: 
         const location = res.headers?.location ? ` to ${safeUrl(String(res.headers.location))}` : "";
         return {
           code: "REDIRECTED",
-          message: `Cannot ${ctx.action}: ${service} redirects (${status})${location}${url}; the provider does not follow redirects, so credentials and uploads never go somewhere unexpected. ` +
+          message:
+            `Cannot ${ctx.action}: ${service} redirects (${status})${location}${url}; the provider does not follow redirects, so credentials and uploads never go somewhere unexpected. ` +
             "Fix: set tridion:accessManagementUrl / tridion:addonsUrl to the final URL (often https, or with or without a trailing path).",
         };
       }
       return {
         code: "UNEXPECTED_STATUS",
-        message: `Cannot ${ctx.action}: ${service} answered ${status}${url}.${said} ` +
+        message:
+          `Cannot ${ctx.action}: ${service} answered ${status}${url}.${said} ` +
           "Fix: check the URLs and route profile (tridion:routes) against your installation; the message above is the service's own explanation.",
       };
   }
@@ -247,7 +304,8 @@ function describeHttpFailure(error: AxiosError, ctx: OperationContext): { code: 
 /** "the retries ran out", or, when the service asked for a longer pause than we wait, how long it asked. */
 function retriesRanOut(retryAfter: unknown): string {
   const asked = retryAfterTooLong(retryAfter);
-  if (asked) return `it asked to wait ${Math.round(asked.askedMs / 1000)} s (Retry-After), longer than the ${asked.capMs / 1000} s the provider waits, so it stopped instead of hanging the deployment`;
+  if (asked)
+    return `it asked to wait ${Math.round(asked.askedMs / 1000)} s (Retry-After), longer than the ${asked.capMs / 1000} s the provider waits, so it stopped instead of hanging the deployment`;
   return "the retries ran out";
 }
 
@@ -265,7 +323,7 @@ export function translateTokenError(error: unknown, clientId: string, authority:
     return new TridionError(
       "NO_API_ACCESS",
       `Cannot get a token for "${clientId}" from Access Management (${authority}): invalid_scope — the identity has access to no API, so Access Management issues it no token. ` +
-        "Fix: give it access to the API it calls and a role there (e.g. roles: [\"Tridion.AddonService.Administrator\"] on its ClientCredentialUser or ServiceAccount, or in the Access Management UI).",
+        'Fix: give it access to the API it calls and a role there (e.g. roles: ["Tridion.AddonService.Administrator"] on its ClientCredentialUser or ServiceAccount, or in the Access Management UI).',
       { status: 401 },
     );
   }
@@ -279,7 +337,10 @@ export function translateTokenError(error: unknown, clientId: string, authority:
   }
   if (oauth) {
     const desc = e.error_description ? `: ${e.error_description}` : "";
-    return new TridionError("TOKEN_REFUSED", `Cannot get a token for "${clientId}" from Access Management (${authority}): ${oauth}${desc}. Fix: check the identity's client credentials and that it may use the client_credentials grant.`);
+    return new TridionError(
+      "TOKEN_REFUSED",
+      `Cannot get a token for "${clientId}" from Access Management (${authority}): ${oauth}${desc}. Fix: check the identity's client credentials and that it may use the client_credentials grant.`,
+    );
   }
   if (isAxiosError(error)) {
     return translateHttpError(error, { action: `get a token for "${clientId}"`, service: "Access Management", identity: clientId });

@@ -3,7 +3,7 @@
 // goes through `call()`: bearer token, one fresh token on 401, error translation.
 import type { AxiosResponse } from "axios";
 import { currentSettings, ProviderSettings, requireSetting, settingsGeneration } from "../config";
-import { hasCode, TridionError } from "../errors/tridionError";
+import { isIdentityRefused, TridionError } from "../errors/tridionError";
 import { HttpClient, HttpRequest } from "../http/httpClient";
 import { waitPolicy } from "../http/policy";
 import { missingAudienceMessage, missingRoleMessage, OperationContext, translateHttpError } from "./errorTranslation";
@@ -57,12 +57,21 @@ export class Session {
     const token = await this.token(identity);
     if (ctx.audience && token.audiences.length > 0 && !token.audiences.includes(ctx.audience)) {
       const productVersion = ctx.productVersion ?? (await this.productVersion());
-      throw new TridionError("AUDIENCE_MISSING", missingAudienceMessage({ ...ctx, productVersion, audience: ctx.audience, identity: identity.clientId, neededRole }, token.audiences));
+      throw new TridionError(
+        "AUDIENCE_MISSING",
+        missingAudienceMessage(
+          { ...ctx, productVersion, audience: ctx.audience, identity: identity.clientId, neededRole },
+          token.audiences,
+        ),
+      );
     }
     // A token without any role claim tells us nothing: let the service decide.
     if (token.roles.length === 0 || token.roles.includes(neededRole)) return;
     const productVersion = ctx.productVersion ?? (await this.productVersion());
-    throw new TridionError("ROLE_MISSING", missingRoleMessage({ ...ctx, productVersion, identity: identity.clientId, neededRole }, token.roles));
+    throw new TridionError(
+      "ROLE_MISSING",
+      missingRoleMessage({ ...ctx, productVersion, identity: identity.clientId, neededRole }, token.roles),
+    );
   }
 
   /** An authenticated request; a 401 gets one fresh token and one more try. */
@@ -107,13 +116,19 @@ export class Session {
     if (!this.hasDefaultIdentity() || !this.settings.accessManagementUrl) return { version: "unknown", definite: true };
     try {
       const identity = this.defaultIdentity("detect the product version");
-      const res = await this.call<Array<{ name?: unknown }>>(identity, { url: this.routes.url(this.settings.accessManagementUrl, "serviceAccounts") },
-        { action: "detect the product version", service: "Access Management" });
+      const res = await this.call<Array<{ name?: unknown }>>(
+        identity,
+        { url: this.routes.url(this.settings.accessManagementUrl, "serviceAccounts") },
+        { action: "detect the product version", service: "Access Management" },
+      );
       const names = Array.isArray(res.data) ? res.data.map((a) => String(a?.name)) : [];
       return { version: versionFromAccountNames(names), definite: true };
     } catch (e) {
       // A 401/403 (not allowed to look) will not change in this process; anything else may pass.
-      return { version: "unknown", definite: hasCode(e, "UNAUTHORIZED", "FORBIDDEN", "AUDIENCE_MISSING", "ROLE_MISSING", "CREDENTIALS_REJECTED") };
+      return {
+        version: "unknown",
+        definite: isIdentityRefused(e),
+      };
     }
   }
 }

@@ -79,8 +79,15 @@ export class TokenSource {
     }
     const pending = this.fetch(identity);
     this.cache.set(key, pending);
-    pending.then((t) => { if (this.cache.get(key) === pending) this.current.set(key, t.value); }, () => undefined);
-    pending.catch(() => { if (this.cache.get(key) === pending) this.cache.delete(key); });
+    pending.then(
+      (t) => {
+        if (this.cache.get(key) === pending) this.current.set(key, t.value);
+      },
+      () => undefined,
+    );
+    pending.catch(() => {
+      if (this.cache.get(key) === pending) this.cache.delete(key);
+    });
     return pending;
   }
 
@@ -100,8 +107,10 @@ export class TokenSource {
     try {
       const metadata = await this.serverMetadata();
       const supported = metadata.token_endpoint_auth_methods_supported;
-      const method = this.options.authMethod ?? (!supported || supported.includes("client_secret_basic") ? "client_secret_basic" : "client_secret_post");
-      const auth = method === "client_secret_basic" ? oidc.ClientSecretBasic(identity.clientSecret) : oidc.ClientSecretPost(identity.clientSecret);
+      const method =
+        this.options.authMethod ?? (!supported || supported.includes("client_secret_basic") ? "client_secret_basic" : "client_secret_post");
+      const auth =
+        method === "client_secret_basic" ? oidc.ClientSecretBasic(identity.clientSecret) : oidc.ClientSecretPost(identity.clientSecret);
       const config = new oidc.Configuration(metadata, identity.clientId, undefined, auth);
       config[oidc.customFetch] = this.fetchViaAxios();
       if (this.options.allowHttp) oidc.allowInsecureRequests(config);
@@ -131,30 +140,53 @@ export class TokenSource {
    */
   private serverMetadata(): Promise<OpenIdClient.ServerMetadata> {
     this.metadata ??= this.readDiscovery();
-    this.metadata.catch(() => { this.metadata = undefined; });
+    this.metadata.catch(() => {
+      this.metadata = undefined;
+    });
     return this.metadata;
   }
 
   private async readDiscovery(): Promise<OpenIdClient.ServerMetadata> {
     let url: URL;
-    try { url = new URL(this.authority); } catch { throw new TridionError("SETTING_INVALID", `tridion:accessManagementUrl is not a URL: ${this.authority}`); }
+    try {
+      url = new URL(this.authority);
+    } catch {
+      throw new TridionError("SETTING_INVALID", `tridion:accessManagementUrl is not a URL: ${this.authority}`);
+    }
     const where = `${url.href.replace(/\/+$/, "")}/.well-known/openid-configuration`;
-    const fix = "Fix: set tridion:accessManagementUrl (env TRIDION_ACCESS_MANAGEMENT_URL) to the Access Management authority, e.g. https://host/access-management, whose /.well-known/openid-configuration answers.";
+    const fix =
+      "Fix: set tridion:accessManagementUrl (env TRIDION_ACCESS_MANAGEMENT_URL) to the Access Management authority, e.g. https://host/access-management, whose /.well-known/openid-configuration answers.";
     let data: unknown;
     try {
-      const res = await this.http.send<unknown>({ url: where, method: "GET", retry: "idempotent", headers: { Accept: "application/json" } });
+      const res = await this.http.send<unknown>({
+        url: where,
+        method: "GET",
+        retry: "idempotent",
+        headers: { Accept: "application/json" },
+      });
       data = typeof res.data === "string" ? JSON.parse(res.data) : res.data;
     } catch (e) {
-      if (e instanceof SyntaxError) throw new TridionError("DISCOVERY_FAILED", `Cannot read the discovery document of Access Management (${where}): the answer is not JSON. ${fix}`);
+      if (e instanceof SyntaxError)
+        throw new TridionError(
+          "DISCOVERY_FAILED",
+          `Cannot read the discovery document of Access Management (${where}): the answer is not JSON. ${fix}`,
+        );
       const status = (e as { response?: { status?: number } }).response?.status;
       if (status !== undefined && status < 500 && status !== 429) {
-        throw new TridionError("DISCOVERY_FAILED", `Cannot read the discovery document of Access Management (${where}): it answered ${status}. ${fix}`, { status });
+        throw new TridionError(
+          "DISCOVERY_FAILED",
+          `Cannot read the discovery document of Access Management (${where}): it answered ${status}. ${fix}`,
+          { status },
+        );
       }
       throw translateHttpError(e, { action: "read the discovery document of Access Management", service: "Access Management" });
     }
     const metadata = data as OpenIdClient.ServerMetadata | null;
     if (!metadata || typeof metadata !== "object" || typeof metadata.issuer !== "string" || typeof metadata.token_endpoint !== "string") {
-      throw new TridionError("DISCOVERY_FAILED", `Cannot use the discovery document of Access Management (${where}): it names no issuer or token_endpoint. ${fix}`);
+      throw new TridionError(
+        "DISCOVERY_FAILED",
+        `Cannot use the discovery document of Access Management (${where}): it names no issuer or token_endpoint. ${fix}`,
+      );
     }
     if (!sameAuthority(metadata.issuer, url.href)) {
       throw new TridionError(
@@ -200,7 +232,8 @@ function toFetchResponse(status: number, headers: Record<string, unknown>, data:
 
 function unwrapCause(e: unknown): unknown {
   const err = e as { cause?: unknown; error?: unknown };
-  if (err && !err.error && err.cause && typeof err.cause === "object" && (err.cause as { isAxiosError?: boolean }).isAxiosError) return err.cause;
+  if (err && !err.error && err.cause && typeof err.cause === "object" && (err.cause as { isAxiosError?: boolean }).isAxiosError)
+    return err.cause;
   return e;
 }
 

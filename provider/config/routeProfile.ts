@@ -40,7 +40,11 @@ const RETIRED_KEYS: Record<string, string> = {
 export function parseRouteOverrides(json: string | object): RouteOverrides {
   let value: unknown = json;
   if (typeof json === "string") {
-    try { value = JSON.parse(json); } catch { throw new Error("not valid JSON (expected an object of route templates)"); }
+    try {
+      value = JSON.parse(json);
+    } catch {
+      throw new Error("not valid JSON (expected an object of route templates)");
+    }
   }
   if (!value || typeof value !== "object" || Array.isArray(value)) throw new Error("expected a JSON object of route templates");
   const out: RouteOverrides = {};
@@ -65,4 +69,3 @@ export function parseRouteOverrides(json: string | object): RouteOverrides {
 function placeholders(template: string): string[] {
   return [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
 }
-

@@ -12,7 +12,11 @@ import type { SettingSpec } from "./settingSpec";
 export type { SettingSpec } from "./settingSpec";
 
 export const SETTINGS = {
-  accessManagementUrl: { key: "tridion:accessManagementUrl", env: "TRIDION_ACCESS_MANAGEMENT_URL", example: "https://sites.example.com/access-management" },
+  accessManagementUrl: {
+    key: "tridion:accessManagementUrl",
+    env: "TRIDION_ACCESS_MANAGEMENT_URL",
+    example: "https://sites.example.com/access-management",
+  },
   addonsUrl: { key: "tridion:addonsUrl", env: "TRIDION_ADDONS_URL", example: "https://sites.example.com/addons" },
   clientId: { key: "tridion:clientId", env: "TRIDION_CLIENT_ID", example: "<client id>" },
   clientSecret: { key: "tridion:clientSecret", env: "TRIDION_CLIENT_SECRET", secret: true, example: "<client secret>" },
@@ -119,7 +123,8 @@ function loadCaCertificate(value: string | undefined): string | undefined {
   } catch (e) {
     throw invalid(spec, value, `it is neither PEM text nor a readable file (${(e as NodeJS.ErrnoException).code ?? "unreadable"})`);
   }
-  if (!text.includes("-----BEGIN CERTIFICATE-----")) throw invalid(spec, value, "the file holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+  if (!text.includes("-----BEGIN CERTIFICATE-----"))
+    throw invalid(spec, value, "the file holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
   return text;
 }
 

@@ -18,11 +18,17 @@ export function checkUrlTransport(url: string, spec: SettingSpec, allowInsecureH
   try {
     parsed = new URL(url);
   } catch {
-    throw new TridionError("SETTING_INVALID", `Provider setting ${spec.key} (env ${spec.env}) is ${JSON.stringify(url)}: not an absolute URL. Fix: \`pulumi config set ${spec.key} ${spec.example}\`.`);
+    throw new TridionError(
+      "SETTING_INVALID",
+      `Provider setting ${spec.key} (env ${spec.env}) is ${JSON.stringify(url)}: not an absolute URL. Fix: \`pulumi config set ${spec.key} ${spec.example}\`.`,
+    );
   }
   if (parsed.protocol === "https:") return;
   if (parsed.protocol !== "http:") {
-    throw new TridionError("SETTING_INVALID", `Provider setting ${spec.key} is ${JSON.stringify(url)}: only https (or http with opt-in) is supported. Fix: \`pulumi config set ${spec.key} ${spec.example}\`.`);
+    throw new TridionError(
+      "SETTING_INVALID",
+      `Provider setting ${spec.key} is ${JSON.stringify(url)}: only https (or http with opt-in) is supported. Fix: \`pulumi config set ${spec.key} ${spec.example}\`.`,
+    );
   }
   if (allowInsecureHttp || isLoopbackHost(parsed.hostname)) return;
   throw new TridionError(

@@ -37,13 +37,15 @@ function withConfigure(provider: pulumi.dynamic.ResourceProvider): pulumi.dynami
         throw keepProviderOnPartialFailure(error, inputs.__provider);
       }
     },
-    update: provider.update && (async (id, olds, news) => {
-      try {
-        return await provider.update!(id, olds, news);
-      } catch (error) {
-        throw keepProviderOnPartialFailure(error, news.__provider ?? olds.__provider);
-      }
-    }),
+    update:
+      provider.update &&
+      (async (id, olds, news) => {
+        try {
+          return await provider.update!(id, olds, news);
+        } catch (error) {
+          throw keepProviderOnPartialFailure(error, news.__provider ?? olds.__provider);
+        }
+      }),
   };
 }
 

@@ -98,11 +98,15 @@ export class PartialFailure extends TridionError {
 
   constructor(cause: unknown, id: string, properties: object) {
     const base = toTridionError(cause);
-    super(base.code, `${base.message}\nThe resource was partly created/updated (id ${id}); Pulumi keeps it in state, and the next \`pulumi up\` finishes the remaining steps.`, {
-      status: base.status,
-      cause: base,
-      transport: base.transport,
-    });
+    super(
+      base.code,
+      `${base.message}\nThe resource was partly created/updated (id ${id}); Pulumi keeps it in state, and the next \`pulumi up\` finishes the remaining steps.`,
+      {
+        status: base.status,
+        cause: base,
+        transport: base.transport,
+      },
+    );
     this.name = "TridionError";
     this.id = id;
     this.properties = properties;
@@ -119,6 +123,14 @@ export function toTridionError(error: unknown): TridionError {
 /** Whether `error` is one of ours with one of these codes. */
 export function hasCode(error: unknown, ...codes: ErrorCode[]): error is TridionError {
   return error instanceof TridionError && codes.includes(error.code);
+}
+
+/**
+ * The identity was refused (401/403 and their token-endpoint forms): it will not change by asking
+ * again in this process, and another identity may still be allowed.
+ */
+export function isIdentityRefused(error: unknown): error is TridionError {
+  return hasCode(error, "CREDENTIALS_REJECTED", "NO_API_ACCESS", "UNAUTHORIZED", "FORBIDDEN", "ROLE_MISSING", "AUDIENCE_MISSING");
 }
 
 /** The one "not found" rule: the service answered that the object (or route) is not there. */

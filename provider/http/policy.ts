@@ -24,7 +24,12 @@ export const MAX_RETRY_AFTER_MS = 120_000;
 const MAX_DELAY_MS = 10_000;
 const POLL_MAX_INTERVAL_MS = 5_000;
 
-export function waitPolicy(settings: { maxRetries: number; requestTimeoutMs: number; retryBaseDelayMs: number; pollIntervalMs: number }): WaitPolicy {
+export function waitPolicy(settings: {
+  maxRetries: number;
+  requestTimeoutMs: number;
+  retryBaseDelayMs: number;
+  pollIntervalMs: number;
+}): WaitPolicy {
   return {
     maxRetries: settings.maxRetries,
     requestTimeoutMs: settings.requestTimeoutMs,

@@ -17,7 +17,10 @@ export class ProxyRouter {
   private readonly agents = new Map<string, ProxyAgents>();
 
   /** `explicit`: the tridion:proxy setting ("direct" = no proxy); `ca`: trusted CAs for https targets. */
-  constructor(private readonly explicit: string | undefined, private readonly ca: string[] | undefined) {}
+  constructor(
+    private readonly explicit: string | undefined,
+    private readonly ca: string[] | undefined,
+  ) {}
 
   /** The proxy URL for a request URL, or undefined to connect directly. */
   proxyFor(url: string): string | undefined {

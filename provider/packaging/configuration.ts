@@ -30,7 +30,10 @@ export function validateConfiguration(config: unknown, manifest: Manifest): void
     }
     const lookalike = ["configuration", "sitesCm"].find((reserved) => reserved !== key && reserved.toLowerCase() === key.toLowerCase());
     if (lookalike) {
-      invalid(`${at} looks like the reserved key "${lookalike}" but differs in case, so it would be read as a Content Delivery environment name.`, `Rename it to "${lookalike}".`);
+      invalid(
+        `${at} looks like the reserved key "${lookalike}" but differs in case, so it would be read as a Content Delivery environment name.`,
+        `Rename it to "${lookalike}".`,
+      );
     }
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(key)) {
       invalid(
@@ -43,7 +46,11 @@ export function validateConfiguration(config: unknown, manifest: Manifest): void
     for (const [name, settings] of Object.entries(section)) {
       const path = `${where}: ${key}.${name}`;
       if (name === "isEnabled") {
-        if (typeof settings !== "boolean") invalid(`${path} must be true or false, but it is ${describeJsonType(settings)}.`, `Write "isEnabled": true or "isEnabled": false.`);
+        if (typeof settings !== "boolean")
+          invalid(
+            `${path} must be true or false, but it is ${describeJsonType(settings)}.`,
+            `Write "isEnabled": true or "isEnabled": false.`,
+          );
         continue;
       }
       if (name === "configuration" && !isCm) {
@@ -60,7 +67,9 @@ function checkExtensionSection(path: string, name: string, settings: unknown, ex
     const suggestion = closest(name, extensionNames);
     invalid(
       `${path} names the extension "${name}", which manifest "${addonId}" does not have (it has ${extensionNames.length ? extensionNames.map((n) => `"${n}"`).join(", ") : "no extensions"}).`,
-      suggestion ? `Did you mean "${suggestion}"? Extension names must match the manifest exactly.` : `Use an extension name from the manifest, or remove this entry.`,
+      suggestion
+        ? `Did you mean "${suggestion}"? Extension names must match the manifest exactly.`
+        : `Use an extension name from the manifest, or remove this entry.`,
     );
   }
   requireObject(settings, path, `Write the extension's settings as an object, e.g. "${name}": { ... }.`);

@@ -25,8 +25,26 @@ export const FILE_MODE = 0o644;
 export const DIRECTORY_MODE = 0o755;
 export const DEFLATE_LEVEL = 6;
 export const STORED_EXTENSIONS: readonly string[] = [
-  ".zip", ".nupkg", ".jar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".zst", ".br",
-  ".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2", ".mp3", ".mp4", ".webm",
+  ".zip",
+  ".nupkg",
+  ".jar",
+  ".gz",
+  ".tgz",
+  ".bz2",
+  ".xz",
+  ".7z",
+  ".zst",
+  ".br",
+  ".png",
+  ".jpg",
+  ".jpeg",
+  ".gif",
+  ".webp",
+  ".woff",
+  ".woff2",
+  ".mp3",
+  ".mp4",
+  ".webm",
 ];
 
 /** The order entries are written in. */

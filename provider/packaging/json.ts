@@ -5,24 +5,17 @@ import { PackageError, PackageErrorCode } from "./errors";
  * errors but not all ("Unexpected token ..."), so on failure we locate the error ourselves.
  * A UTF-8 byte order mark is accepted (Windows tools write one; .NET reads it).
  */
-export function parseJsonWithPosition(
-  text: string,
-  where: string,
-  fix: string,
-  code: PackageErrorCode = "MANIFEST_INVALID_JSON",
-): unknown {
+export function parseJsonWithPosition(text: string, where: string, fix: string, code: PackageErrorCode = "MANIFEST_INVALID_JSON"): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
     return JSON.parse(body);
   } catch (error) {
     const offset = findJsonErrorOffset(body);
     const { line, column } = lineAndColumn(body, offset);
-    const reason = String((error as Error).message).replace(/ in JSON at position.*$/, "").replace(/, ".*" is not valid JSON$/, "");
-    throw new PackageError(
-      code,
-      `${where} is not valid JSON: ${reason} at line ${line}, column ${column} (position ${offset}).`,
-      fix,
-    );
+    const reason = String((error as Error).message)
+      .replace(/ in JSON at position.*$/, "")
+      .replace(/, ".*" is not valid JSON$/, "");
+    throw new PackageError(code, `${where} is not valid JSON: ${reason} at line ${line}, column ${column} (position ${offset}).`, fix);
   }
 }
 
@@ -75,7 +68,7 @@ export function findJsonErrorOffset(text: string): number {
           i += 5;
           continue;
         }
-        if (!esc || !"\"\\/bfnrt".includes(esc)) fail();
+        if (!esc || !'"\\/bfnrt'.includes(esc)) fail();
       }
       i++;
     }

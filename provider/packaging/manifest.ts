@@ -39,6 +39,7 @@ const REQUIRE_CONFIGURATION = ["yes", "no", "optional"] as const;
  * Characters Windows (where Tridion CM runs) refuses in a file name; the id and version become
  * the package file name `ID-VERSION.zip`, so they must be usable there.
  */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what a file name may not hold
 const FILE_NAME_FORBIDDEN = /[<>:"/\\|?*\u0000-\u001f\u007f]/;
 
 /** Why `text` cannot be part of a file name, or null. */
@@ -46,7 +47,10 @@ export function fileNameProblem(text: string): string | null {
   const bad = FILE_NAME_FORBIDDEN.exec(text);
   if (bad) {
     const ch = bad[0];
-    const shown = ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f ? `control character U+${ch.charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}` : `"${ch}"`;
+    const shown =
+      ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f
+        ? `control character U+${ch.charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}`
+        : `"${ch}"`;
     return `contains ${shown}, which cannot appear in a file name`;
   }
   if (text.trim() !== text) return "starts or ends with whitespace";
@@ -195,7 +199,9 @@ function validateExtensions(value: unknown, where: string): Manifest["extensions
           `${at} has no "${key}" (it is ${describeJsonType(ext[key])}).`,
           key === "name"
             ? `Give the extension a "name"; configuration and status reports refer to extensions by name.`
-            : `Give the extension a "type", e.g. ${KNOWN_EXTENSION_TYPES.slice(0, 3).map((t) => `"${t}"`).join(", ")}.`,
+            : `Give the extension a "type", e.g. ${KNOWN_EXTENSION_TYPES.slice(0, 3)
+                .map((t) => `"${t}"`)
+                .join(", ")}.`,
         );
       }
     }

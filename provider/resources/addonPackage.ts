@@ -11,11 +11,19 @@ import { AddonMetadata, AddonsClient } from "../clients/addons";
 import { getSession, Session } from "../clients/session";
 import type { Identity } from "../clients/tokens";
 import { ADDONS_AUDIENCE, ADDONS_SERVICE, ROLE_ADDONS_ADMIN } from "../clients/tridionApis";
-import { hasCode, PartialFailure, TridionError, type ErrorCode } from "../errors/tridionError";
+import { hasCode, isIdentityRefused, PartialFailure, TridionError, type ErrorCode } from "../errors/tridionError";
 import { isAmbiguousFailure, pollPauses, sleep } from "../http/policy";
 import { shims } from "./shim";
 import { configurationSha256, inspectPackage, PackageError, preparePackage, validateConfiguration } from "../packaging";
-import { addonStateFromMetadata, CHECKED_KEYS, enabledFromStatus, inputsFromState, type AddonPackageInputs, type AddonPackageState, type Credentials } from "./addonState";
+import {
+  addonStateFromMetadata,
+  CHECKED_KEYS,
+  enabledFromStatus,
+  inputsFromState,
+  type AddonPackageInputs,
+  type AddonPackageState,
+  type Credentials,
+} from "./addonState";
 import { changed, changedKeys, compact, deleteFirst, guarded, InputChecker, isUnknown, withDefault } from "./common";
 
 export interface AddonPackageArgs {
@@ -55,12 +63,26 @@ export class AddonPackage extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: AddonPackageArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = {
-      addonId: undefined, version: undefined, name: undefined, status: undefined, statusMessage: undefined,
-      packageSha256: undefined, packageFileName: undefined, extensions: undefined, configurationSha256: undefined,
+      addonId: undefined,
+      version: undefined,
+      name: undefined,
+      status: undefined,
+      statusMessage: undefined,
+      packageSha256: undefined,
+      packageFileName: undefined,
+      extensions: undefined,
+      configurationSha256: undefined,
     };
     const credentials = args.credentials === undefined ? undefined : pulumi.secret(args.credentials);
     // Delete first on replacement: ids are unique, and two add-ons with the same extensions should not load side by side.
-    super(shims.addonPackage, name, { ...outputs, ...args, credentials }, { ...opts, deleteBeforeReplace: deleteFirst(opts) }, "tridion", "AddonPackage");
+    super(
+      shims.addonPackage,
+      name,
+      { ...outputs, ...args, credentials },
+      { ...opts, deleteBeforeReplace: deleteFirst(opts) },
+      "tridion",
+      "AddonPackage",
+    );
   }
 }
 
@@ -95,8 +117,17 @@ async function check(olds: RawInputs, news: RawInputs): Promise<pulumi.dynamic.C
     checker.optionalInteger("activationTimeoutSeconds", 0, 86_400, `default ${DEFAULT_ACTIVATION_TIMEOUT_SECONDS}; 0 = do not wait`);
     const creds = news.credentials as Partial<Credentials> | null | undefined;
     if (creds !== undefined && creds !== null && !isUnknown(creds)) {
-      if (typeof creds !== "object" || typeof creds.clientId !== "string" || typeof creds.clientSecret !== "string" || !creds.clientId || !creds.clientSecret) {
-        checker.fail("credentials", "credentials must be { clientId, clientSecret } (e.g. a ClientCredentialUser's outputs); leave it out to deploy as tridion:clientId.");
+      if (
+        typeof creds !== "object" ||
+        typeof creds.clientId !== "string" ||
+        typeof creds.clientSecret !== "string" ||
+        !creds.clientId ||
+        !creds.clientSecret
+      ) {
+        checker.fail(
+          "credentials",
+          "credentials must be { clientId, clientSecret } (e.g. a ClientCredentialUser's outputs); leave it out to deploy as tridion:clientId.",
+        );
       }
     }
     const inputs: RawInputs = { ...news };
@@ -108,10 +139,16 @@ async function check(olds: RawInputs, news: RawInputs): Promise<pulumi.dynamic.C
       try {
         config = parseConfiguration(news.configuration);
       } catch (e) {
-        checker.fail("configuration", `The configuration is not valid JSON (${(e as Error).message}). Fix: correct the JSON text, or pass the configuration as an object.`);
+        checker.fail(
+          "configuration",
+          `The configuration is not valid JSON (${(e as Error).message}). Fix: correct the JSON text, or pass the configuration as an object.`,
+        );
       }
       if (config !== undefined && (typeof config !== "object" || config === null || Array.isArray(config))) {
-        checker.fail("configuration", 'The configuration must be a JSON object such as { "configuration": { "<extension name>": { ... } } }.');
+        checker.fail(
+          "configuration",
+          'The configuration must be a JSON object such as { "configuration": { "<extension name>": { ... } } }.',
+        );
         config = undefined;
       }
     }
@@ -128,9 +165,11 @@ async function check(olds: RawInputs, news: RawInputs): Promise<pulumi.dynamic.C
         });
         const expected = news.expectedPackageSha256;
         if (typeof expected === "string" && !isUnknown(expected) && expected.toLowerCase() !== pkg.sha256) {
-          checker.fail("expectedPackageSha256",
+          checker.fail(
+            "expectedPackageSha256",
             `The package built from ${source} has sha256 ${pkg.sha256}, but expectedPackageSha256 is ${expected}: ` +
-            "this is not the package that was approved. Fix: deploy from the same source (commit) that produced the expected package, or update expectedPackageSha256.");
+              "this is not the package that was approved. Fix: deploy from the same source (commit) that produced the expected package, or update expectedPackageSha256.",
+          );
         }
         if (config !== undefined) {
           try {
@@ -139,8 +178,10 @@ async function check(olds: RawInputs, news: RawInputs): Promise<pulumi.dynamic.C
             checker.fail("configuration", e instanceof Error ? e.message : String(e));
           }
         } else if (!hasConfig && String(pkg.manifest.requireConfiguration).toLowerCase() === "yes") {
-          checker.fail("configuration",
-            `The manifest of "${pkg.manifest.id}" says requireConfiguration: yes, so the add-on would wait for a configuration forever. Fix: set \`configuration\` on this AddonPackage.`);
+          checker.fail(
+            "configuration",
+            `The manifest of "${pkg.manifest.id}" says requireConfiguration: yes, so the add-on would wait for a configuration forever. Fix: set \`configuration\` on this AddonPackage.`,
+          );
         }
       } catch (e) {
         if (!(e instanceof PackageError)) throw e;
@@ -156,7 +197,11 @@ async function check(olds: RawInputs, news: RawInputs): Promise<pulumi.dynamic.C
     const isNew = !olds || Object.keys(olds).length === 0;
     const writes = isNew || changedKeys(olds, inputs, [...CHECKED_KEYS, "enabled"]).length > 0 || isUnknown(news.configuration);
     if (!isUnknown(creds)) {
-      const identity = identityFor(session, inputs as Pick<AddonPackageInputs, "credentials">, "deploy add-ons (or set `credentials` on the AddonPackage)");
+      const identity = identityFor(
+        session,
+        inputs as Pick<AddonPackageInputs, "credentials">,
+        "deploy add-ons (or set `credentials` on the AddonPackage)",
+      );
       // the Add-ons URL is needed too: fail now rather than at `up`
       new AddonsClient(session, identity);
       if (writes && typeof inputs.addonId === "string") {
@@ -168,7 +213,16 @@ async function check(olds: RawInputs, news: RawInputs): Promise<pulumi.dynamic.C
 }
 
 /** Definite answers about the deploying identity: preview reports them; others wait for `up`, with retries. */
-const IDENTITY_REFUSED: ErrorCode[] = ["CREDENTIALS_REJECTED", "NO_API_ACCESS", "TOKEN_REFUSED", "UNAUTHORIZED", "FORBIDDEN", "ROLE_MISSING", "AUDIENCE_MISSING", "ISSUER_MISMATCH"];
+const IDENTITY_REFUSED: ErrorCode[] = [
+  "CREDENTIALS_REJECTED",
+  "NO_API_ACCESS",
+  "TOKEN_REFUSED",
+  "UNAUTHORIZED",
+  "FORBIDDEN",
+  "ROLE_MISSING",
+  "AUDIENCE_MISSING",
+  "ISSUER_MISMATCH",
+];
 
 async function preflightIfReachable(session: Session, identity: Identity, action: string): Promise<void> {
   try {
@@ -186,7 +240,8 @@ async function diff(_id: string, olds: AddonPackageState, news: AddonPackageInpu
     const contentChanged = sourceUnknown || changedKeys(olds, news, ["packageSha256", "version"]).length > 0;
     const configChanged = isUnknown(news.configuration) || changed(olds.configurationSha256, news.configurationSha256);
     const wantEnabled = withDefault(news.enabled, true);
-    const enabledChanged = isUnknown(wantEnabled) || wantEnabled !== withDefault(olds.enabled, true) || (wantEnabled && olds.status === "Disabled");
+    const enabledChanged =
+      isUnknown(wantEnabled) || wantEnabled !== withDefault(olds.enabled, true) || (wantEnabled && olds.status === "Disabled");
     // New credentials (e.g. a rotated secret) change nothing on the service, but state must hold
     // them: read and delete run as this identity later.
     const credentialsChanged = changed(olds.credentials, news.credentials);
@@ -199,7 +254,11 @@ async function diff(_id: string, olds: AddonPackageState, news: AddonPackageInpu
   });
 }
 
-async function deploy(id: string | undefined, olds: AddonPackageState | undefined, news: AddonPackageInputs): Promise<{ id: string; outs: AddonPackageState }> {
+async function deploy(
+  id: string | undefined,
+  olds: AddonPackageState | undefined,
+  news: AddonPackageInputs,
+): Promise<{ id: string; outs: AddonPackageState }> {
   const session = getSession();
   const identity = identityFor(session, news, "deploy add-ons (or set `credentials` on the AddonPackage)");
   const client = new AddonsClient(session, identity);
@@ -210,7 +269,13 @@ async function deploy(id: string | undefined, olds: AddonPackageState | undefine
 
   const config = news.configuration === undefined || news.configuration === null ? undefined : parseConfiguration(news.configuration);
   const configSha = config === undefined ? undefined : configurationSha256(config);
-  const inputs: AddonPackageInputs = { ...news, addonId, version: pkg.manifest.version, packageSha256: pkg.sha256, packageFileName: pkg.fileName };
+  const inputs: AddonPackageInputs = {
+    ...news,
+    addonId,
+    version: pkg.manifest.version,
+    packageSha256: pkg.sha256,
+    packageFileName: pkg.fileName,
+  };
 
   let meta = await client.get(addonId);
   if (!olds && meta && !news.adopt) {
@@ -250,7 +315,14 @@ async function deploy(id: string | undefined, olds: AddonPackageState | undefine
     meta = (await client.get(addonId)) ?? meta;
     if (!wantEnabled && meta.status !== "Disabled") meta = await client.setEnabled(addonId, false);
     if (wantEnabled && (meta.status === "Disabled" || (olds && olds.enabled === false))) meta = await client.setEnabled(addonId, true);
-    if (wantEnabled) meta = await waitForActivation(client, addonId, withDefault(news.activationTimeoutSeconds, DEFAULT_ACTIVATION_TIMEOUT_SECONDS), configSha !== undefined, meta);
+    if (wantEnabled)
+      meta = await waitForActivation(
+        client,
+        addonId,
+        withDefault(news.activationTimeoutSeconds, DEFAULT_ACTIVATION_TIMEOUT_SECONDS),
+        configSha !== undefined,
+        meta,
+      );
     return { id: addonId, outs: addonStateFromMetadata(inputs, meta, configSha ?? serverConfigSha) };
   } catch (e) {
     const latest = (await client.get(addonId).catch(() => undefined)) ?? meta;
@@ -259,7 +331,13 @@ async function deploy(id: string | undefined, olds: AddonPackageState | undefine
 }
 
 /** Poll until the status leaves PendingActivation; Failed (or a timeout) is an error quoting the service. */
-async function waitForActivation(client: AddonsClient, id: string, timeoutSeconds: number, hasConfig: boolean, initial: AddonMetadata): Promise<AddonMetadata> {
+async function waitForActivation(
+  client: AddonsClient,
+  id: string,
+  timeoutSeconds: number,
+  hasConfig: boolean,
+  initial: AddonMetadata,
+): Promise<AddonMetadata> {
   let meta = initial;
   const deadline = Date.now() + timeoutSeconds * 1000;
   const pauses = pollPauses(client.policy);
@@ -289,9 +367,14 @@ function activationFailure(meta: AddonMetadata): string {
   const lines = [`The add-on "${meta.id}" ${meta.version ?? ""} failed to activate (status ${meta.status}).`.replace("  ", " ")];
   if (meta.message) lines.push(`The service says: "${meta.message}".`);
   for (const ext of meta.extensions ?? []) {
-    if (ext.message || isFailed(ext.status)) lines.push(`Extension ${ext.name}${ext.type ? ` (${ext.type})` : ""}: ${ext.status ?? "?"}${ext.message ? ` — "${ext.message}"` : ""}.`);
+    if (ext.message || isFailed(ext.status))
+      lines.push(
+        `Extension ${ext.name}${ext.type ? ` (${ext.type})` : ""}: ${ext.status ?? "?"}${ext.message ? ` — "${ext.message}"` : ""}.`,
+      );
   }
-  lines.push("Fix: correct the extension named above (its files, manifest properties or configuration) and deploy a new version; the add-on stays on the service so you can inspect it.");
+  lines.push(
+    "Fix: correct the extension named above (its files, manifest properties or configuration) and deploy a new version; the add-on stays on the service so you can inspect it.",
+  );
   return lines.join(" ");
 }
 
@@ -313,20 +396,29 @@ async function update(id: string, olds: AddonPackageState, news: AddonPackageInp
  * Run as the identity recorded in state; if Access Management no longer accepts it (its secret
  * was rotated or revoked) and the provider has its own identity, run as that one instead.
  */
-async function asRecordedIdentity<T>(session: Session, props: AddonPackageState, purpose: string, fn: (client: AddonsClient) => Promise<T>): Promise<T> {
+async function asRecordedIdentity<T>(
+  session: Session,
+  props: AddonPackageState,
+  purpose: string,
+  fn: (client: AddonsClient) => Promise<T>,
+): Promise<T> {
   const identity = identityFor(session, props, purpose);
   try {
     return await fn(new AddonsClient(session, identity));
   } catch (e) {
     // Rejected credentials (401), or a deployer that lost its role since (403 from preflight).
-    const rejected = hasCode(e, "CREDENTIALS_REJECTED", "FORBIDDEN", "ROLE_MISSING", "AUDIENCE_MISSING");
+    const rejected = isIdentityRefused(e);
     if (!rejected || !props.credentials || !session.hasDefaultIdentity()) throw e;
     return fn(new AddonsClient(session, session.defaultIdentity(purpose)));
   }
 }
 
 async function read(id: string, props: AddonPackageState): Promise<pulumi.dynamic.ReadResult> {
-  return guarded(() => asRecordedIdentity(getSession(), props, "read add-ons (or set `credentials` on the AddonPackage)", (client) => readWith(client, id, props)));
+  return guarded(() =>
+    asRecordedIdentity(getSession(), props, "read add-ons (or set `credentials` on the AddonPackage)", (client) =>
+      readWith(client, id, props),
+    ),
+  );
 }
 
 async function readWith(client: AddonsClient, id: string, props: AddonPackageState): Promise<pulumi.dynamic.ReadResult> {
@@ -347,7 +439,11 @@ async function remove(id: string, props: AddonPackageState): Promise<void> {
   return guarded(async () => {
     const session = getSession();
     await asRecordedIdentity(session, props, "delete add-ons (or set `credentials` on the AddonPackage)", async (client) => {
-      await session.preflight(client.identity, ROLE_ADDONS_ADMIN, { action: `delete the add-on "${id}"`, service: ADDONS_SERVICE, audience: ADDONS_AUDIENCE });
+      await session.preflight(client.identity, ROLE_ADDONS_ADMIN, {
+        action: `delete the add-on "${id}"`,
+        service: ADDONS_SERVICE,
+        audience: ADDONS_AUDIENCE,
+      });
       await client.delete(id);
     });
   });

@@ -43,7 +43,15 @@ export interface AddonPackageState extends AddonPackageInputs {
   enabled: boolean;
 }
 
-export const INPUT_KEYS = ["source", "configuration", "enabled", "activationTimeoutSeconds", "credentials", "adopt", "expectedPackageSha256"] as const;
+export const INPUT_KEYS = [
+  "source",
+  "configuration",
+  "enabled",
+  "activationTimeoutSeconds",
+  "credentials",
+  "adopt",
+  "expectedPackageSha256",
+] as const;
 export const CHECKED_KEYS = ["addonId", "version", "packageSha256", "packageFileName", "configurationSha256"] as const;
 
 type Keyed = { [key: string]: unknown };
@@ -54,7 +62,11 @@ export function pick<T extends object>(o: T, keys: readonly string[]): Partial<T
 }
 
 /** The service's metadata, with the inputs, as the state (update must return all of it). */
-export function addonStateFromMetadata(inputs: AddonPackageInputs, meta: AddonMetadata, configurationSha256: string | undefined): AddonPackageState {
+export function addonStateFromMetadata(
+  inputs: AddonPackageInputs,
+  meta: AddonMetadata,
+  configurationSha256: string | undefined,
+): AddonPackageState {
   const state = {
     ...pick(inputs, INPUT_KEYS),
     source: inputs.source,
@@ -65,7 +77,9 @@ export function addonStateFromMetadata(inputs: AddonPackageInputs, meta: AddonMe
     statusMessage: meta.message || undefined,
     packageSha256: meta.packageSha256 ?? inputs.packageSha256,
     packageFileName: meta.packageFileName ?? inputs.packageFileName,
-    extensions: (meta.extensions ?? []).map((e) => compact({ name: e.name, type: e.type, status: e.status, message: e.message || undefined }) satisfies ExtensionState),
+    extensions: (meta.extensions ?? []).map(
+      (e) => compact({ name: e.name, type: e.type, status: e.status, message: e.message || undefined }) satisfies ExtensionState,
+    ),
     configurationSha256,
     enabled: withDefault(inputs.enabled, true),
   } satisfies AddonPackageState;

@@ -40,15 +40,23 @@ export class ClientCredentialUser extends IdentityResource {
   declare public readonly userEnabled: pulumi.Output<boolean>;
 
   constructor(name: string, args: ClientCredentialUserArgs, opts?: pulumi.CustomResourceOptions) {
-    super(shims.clientCredentialUser, "ClientCredentialUser", { userId: undefined, identityProviderKey: undefined, email: undefined, userEnabled: undefined }, name, args, opts);
+    super(
+      shims.clientCredentialUser,
+      "ClientCredentialUser",
+      { userId: undefined, identityProviderKey: undefined, email: undefined, userEnabled: undefined },
+      name,
+      args,
+      opts,
+    );
   }
 }
 
-
 const matchesProvider = (user: User, provider: string) =>
-  user.identityProviderKey?.toLowerCase() === provider.toLowerCase() || user.identityProvider?.name?.toLowerCase() === provider.toLowerCase();
+  user.identityProviderKey?.toLowerCase() === provider.toLowerCase() ||
+  user.identityProvider?.name?.toLowerCase() === provider.toLowerCase();
 
-const describeUser = (u: User) => `id ${u.id} through ${u.identityProvider?.name ?? u.identityProviderKey} (identityProvider: "${u.identityProviderKey}")${u.email ? `, ${u.email}` : ""}`;
+const describeUser = (u: User) =>
+  `id ${u.id} through ${u.identityProvider?.name ?? u.identityProviderKey} (identityProvider: "${u.identityProviderKey}")${u.email ? `, ${u.email}` : ""}`;
 
 /**
  * The user these inputs name, or an error that says why there is none: never signed in (Access
@@ -82,7 +90,7 @@ export async function findUser(am: AccessManagementClient, userName: string, pro
     );
   }
   throw new TridionError(
-      "USER_NOT_SIGNED_IN",
+    "USER_NOT_SIGNED_IN",
     `Cannot find the user "${userName}" in Access Management: nobody of that name has signed in yet. Access Management creates a user when they first sign in through an identity provider; its API cannot create users, so neither can Pulumi. ` +
       `Fix: sign in once as "${userName}" (e.g. open the Access Management UI, ${am.authority}/, and log in with that account of your identity provider), then run \`pulumi up\` again; or correct userName to a user listed under Users in Access Management.`,
   );
@@ -132,7 +140,11 @@ export const clientCredentialUserProvider = identityProvider<ClientCredentialUse
     } catch (e) {
       // The roles may have changed: keep what they were before, so delete can put them back.
       if (!isAmbiguousFailure(e)) throw e;
-      throw new PartialFailure(e, String(user.id), compact({ ...inputs, ...userState(user), userId: user.id, originalAccess: granted.original, secretStatus: "none" }));
+      throw new PartialFailure(
+        e,
+        String(user.id),
+        compact({ ...inputs, ...userState(user), userId: user.id, originalAccess: granted.original, secretStatus: "none" }),
+      );
     }
   },
   updateBody(account: Account, _news, entry) {
@@ -149,5 +161,3 @@ export const clientCredentialUserProvider = identityProvider<ClientCredentialUse
     }
   },
 });
-
-

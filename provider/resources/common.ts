@@ -33,7 +33,10 @@ export type Failures = pulumi.dynamic.CheckFailure[];
 
 export class InputChecker {
   readonly failures: Failures = [];
-  constructor(private readonly resource: string, private readonly inputs: Record<string, unknown>) {}
+  constructor(
+    private readonly resource: string,
+    private readonly inputs: Record<string, unknown>,
+  ) {}
 
   fail(property: string, reason: string): void {
     this.failures.push({ property, reason });

@@ -6,7 +6,7 @@ import { AccessManagementClient, Account, serviceAccountBody } from "../clients/
 import { isPredefinedAccountName, type ProductVersion } from "../clients/productVersion";
 import { hasCode, TridionError } from "../errors/tridionError";
 import { isAmbiguousFailure } from "../http/policy";
-import { compact, InputChecker, isUnknown } from "./common";
+import { InputChecker, isUnknown } from "./common";
 import { identityProvider } from "./identity/identityProvider";
 import { serviceAccountState, type ServiceAccountInputs } from "./identity/identityState";
 import { IdentityArgs, IdentityResource } from "./identity/identityResource";
@@ -33,8 +33,8 @@ export class ServiceAccount extends IdentityResource {
   }
 }
 
-
-const ON_9X = "Tridion Sites 9.5/9.6 cannot create service accounts (they exist from 10.0). Fix: use ClientCredentialUser instead: a user with client credentials and the roles you need (for uploads: Tridion.AddonService.Administrator) acts as a service account on 9.x.";
+const ON_9X =
+  "Tridion Sites 9.5/9.6 cannot create service accounts (they exist from 10.0). Fix: use ClientCredentialUser instead: a user with client credentials and the roles you need (for uploads: Tridion.AddonService.Administrator) acts as a service account on 9.x.";
 
 /** The service account with exactly this name; one that differs only in case is an error, never a match. */
 async function findByName(am: AccessManagementClient, name: string): Promise<Account | undefined> {
@@ -85,7 +85,10 @@ export const serviceAccountProvider = identityProvider<ServiceAccountInputs>({
   // if new while the account it replaces (deleted first) still exists.
   async checkServer(_am, news, checker) {
     if (isPredefinedAccountName(news.accountName)) {
-      checker.fail("accountName", `"${news.accountName}" is a predefined account of Access Management, whose access cannot be changed. Fix: choose another accountName (a new account gets the roles you need).`);
+      checker.fail(
+        "accountName",
+        `"${news.accountName}" is a predefined account of Access Management, whose access cannot be changed. Fix: choose another accountName (a new account gets the roles you need).`,
+      );
     }
   },
   async establish(am, inputs, grant) {
@@ -128,5 +131,3 @@ async function createOrFindLanded(am: AccessManagementClient, body: Record<strin
     throw e;
   }
 }
-
-

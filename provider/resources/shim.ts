@@ -6,6 +6,9 @@ import type * as pulumi from "@pulumi/pulumi";
 
 export type ResourceKind = "addonPackage" | "clientCredentialUser" | "serviceAccount";
 
+// The require() calls are the point: they run when the engine calls a method, in the engine's
+// process, so they load the installed package of that moment (an import would be captured).
+/* eslint-disable @typescript-eslint/no-require-imports -- see the comment above */
 function makeShim(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
   return {
     configure: (req) => require("pulumi-tridion/dynamic")[kind].configure(req),
@@ -17,6 +20,7 @@ function makeShim(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
     delete: (id, props) => require("pulumi-tridion/dynamic")[kind].delete(id, props),
   };
 }
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 // One shared object per kind: Pulumi serializes it once and configures it once per process.
 export const shims: Record<ResourceKind, pulumi.dynamic.ResourceProvider> = {

@@ -19,8 +19,7 @@ const noopProvider = {
 };
 
 function program() {
-  const thing = new pulumi.dynamic.Resource(
-    noopProvider, "thing", { greeting: "hi", made: undefined }, {}, "smoke", "Noop");
+  const thing = new pulumi.dynamic.Resource(noopProvider, "thing", { greeting: "hi", made: undefined }, {}, "smoke", "Noop");
   return { made: thing.made };
 }
 

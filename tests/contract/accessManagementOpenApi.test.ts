@@ -23,7 +23,7 @@ const CM_ADMIN = "Tridion.ContentManager.Administrator";
 /** The document's server is Tridion Docs' /ISHAM; Tridion Sites serves the same API here. */
 const SITES_BASE = "/access-management";
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 /**
  * The document as validators can compile it. Two normalisations, both meaning-preserving for what
@@ -54,7 +54,16 @@ function withoutReadOnlyRequired(doc: Json): Json {
 }
 
 async function backend(definition: Json): Promise<OpenAPIBackend> {
-  const api = new OpenAPIBackend({ definition: definition as never, quick: false, validate: true, strict: false, customizeAjv: (ajv) => { addFormats(ajv as never); return ajv; } });
+  const api = new OpenAPIBackend({
+    definition: definition as never,
+    quick: false,
+    validate: true,
+    strict: false,
+    customizeAjv: (ajv) => {
+      addFormats(ajv as never);
+      return ajv;
+    },
+  });
   await api.init();
   return api;
 }
@@ -75,13 +84,20 @@ function readOnlyPropertiesIn(body: unknown, schema: Json | undefined, doc: Json
   return found;
 }
 
-interface Checked { exchange: string; problems: string[] }
+interface Checked {
+  exchange: string;
+  problems: string[];
+}
 
 let validators: Promise<{ doc: Json; answers: OpenAPIBackend; requests: OpenAPIBackend }> | undefined;
 
 /** Compiled once per file. openapi-backend dereferences the document it is given in place: each gets its own copy. */
 function compiledValidators() {
-  validators ??= (async () => ({ doc: loadDocument(), answers: await backend(loadDocument()), requests: await backend(withoutReadOnlyRequired(loadDocument())) }))();
+  validators ??= (async () => ({
+    doc: loadDocument(),
+    answers: await backend(loadDocument()),
+    requests: await backend(withoutReadOnlyRequired(loadDocument())),
+  }))();
   return validators;
 }
 
@@ -96,7 +112,8 @@ async function checkExchanges(exchanges: Exchange[]): Promise<{ checked: number;
     checked++;
     const apiPath = x.path.slice(SITES_BASE.length);
     const problems: string[] = [];
-    const operation = requests.router.matchOperation({ method: x.method.toLowerCase(), path: apiPath, headers: {} } as never) as Operation | undefined;
+    const operation = requests.router.matchOperation({ method: x.method.toLowerCase(), path: apiPath, headers: {} } as never) as
+      Operation | undefined;
     const label = `${x.method} ${apiPath} -> ${x.status}`;
     if (!operation) {
       failures.push({ exchange: label, problems: ["no such route and method in RWS's document (routes are case-sensitive here)"] });
@@ -108,20 +125,29 @@ async function checkExchanges(exchanges: Exchange[]): Promise<{ checked: number;
     const declaresBody = !!(operation as Json).requestBody;
     if (requestBody !== undefined && !declaresBody) problems.push("sends a body to an operation that takes none");
     if (requestBody !== undefined && declaresBody) {
-      if (!/^application\/json\b/.test(contentType)) problems.push(`request Content-Type ${contentType || "(none)"} is not application/json`);
-      const validation = requests.validator.validateRequest({ method: x.method.toLowerCase(), path: apiPath, headers: { "content-type": "application/json" }, body: requestBody } as never, operation);
+      if (!/^application\/json\b/.test(contentType))
+        problems.push(`request Content-Type ${contentType || "(none)"} is not application/json`);
+      const validation = requests.validator.validateRequest(
+        { method: x.method.toLowerCase(), path: apiPath, headers: { "content-type": "application/json" }, body: requestBody } as never,
+        operation,
+      );
       if (!validation.valid) problems.push(`request: ${JSON.stringify(validation.errors)}`);
       const schema = (operation as Json).requestBody.content["application/json"].schema;
       const readOnly = readOnlyPropertiesIn(requestBody, schema, doc);
       if (readOnly.length) problems.push(`request sends read-only properties: ${readOnly.join(", ")}`);
     } else {
-      const validation = requests.validator.validateRequest({ method: x.method.toLowerCase(), path: apiPath, headers: {}, body: undefined } as never, operation);
+      const validation = requests.validator.validateRequest(
+        { method: x.method.toLowerCase(), path: apiPath, headers: {}, body: undefined } as never,
+        operation,
+      );
       const params = (validation.errors ?? []).filter((e) => !String(e.instancePath).startsWith("/requestBody"));
       if (params.length) problems.push(`request: ${JSON.stringify(params)}`);
     }
     const declared = (operation as Json).responses?.[String(x.status)];
     if (!declared) {
-      problems.push(`status ${x.status} is not one the operation declares (${Object.keys((operation as Json).responses ?? {}).join(", ")})`);
+      problems.push(
+        `status ${x.status} is not one the operation declares (${Object.keys((operation as Json).responses ?? {}).join(", ")})`,
+      );
     } else if (declared.content) {
       const responseType = String(x.responseHeaders["content-type"] ?? "");
       if (!/^application\/json\b/.test(responseType)) problems.push(`answer Content-Type ${responseType} is not application/json`);
@@ -131,7 +157,8 @@ async function checkExchanges(exchanges: Exchange[]): Promise<{ checked: number;
     } else if (x.responseBody.length) {
       problems.push("an answer body where the document declares none");
     }
-    if (operation.operationId === "ServiceAccounts_Create" && x.status === 201 && !x.responseHeaders.location) problems.push("201 without a Location header");
+    if (operation.operationId === "ServiceAccounts_Create" && x.status === 201 && !x.responseHeaders.location)
+      problems.push("201 without a Location header");
     if (problems.length) failures.push({ exchange: label, problems });
   }
   return { checked, operations, failures };
@@ -154,7 +181,9 @@ async function scenario(emulator: TestEmulator, proxy: RecordingProxy, version: 
   const ccu = impl.clientCredentialUser;
   const userInputs = { userName: "addon-deployer", roles: [ADDONS_ADMIN], secretExpiresInDays: 90 };
   const created = await ccu.create((await ccu.check!({}, userInputs)).inputs);
-  const changed = (await ccu.update!(created.id, created.outs, { ...userInputs, roles: [ADDONS_ADMIN, "Tridion.AccessManagement.Administrator"] })).outs;
+  const changed = (
+    await ccu.update!(created.id, created.outs, { ...userInputs, roles: [ADDONS_ADMIN, "Tridion.AccessManagement.Administrator"] })
+  ).outs;
   const rotated = (await ccu.update!(created.id, changed, { ...userInputs, secretVersion: 2 })).outs;
   await admin.revokeSecret("Users", user.id, rotated.secretId); // drift
   const drifted = (await ccu.read!(created.id, rotated)).props;
@@ -163,7 +192,10 @@ async function scenario(emulator: TestEmulator, proxy: RecordingProxy, version: 
   const full = (await ccu.update!(created.id, healed, { ...userInputs, secretVersion: 3 })).outs;
   await ccu.delete!(created.id, full);
   if (version === "9.6") {
-    const refused = await impl.serviceAccount.check!({}, { accountName: "nope", roles: [ADDONS_ADMIN] }).then(() => undefined, (e: Error) => e);
+    const refused = await impl.serviceAccount.check!({}, { accountName: "nope", roles: [ADDONS_ADMIN] }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     if (!refused) throw new Error("a ServiceAccount on 9.6 must fail in preview");
     return;
   }
@@ -187,25 +219,58 @@ for (const version of ["9.6", "10"] as const) {
     t.timeout(120_000);
     const emulator = await startTestEmulator({ productVersion: version });
     const proxy = await startRecordingProxy(new URL(emulator.accessManagementUrl).origin);
-    t.teardown(async () => { await proxy.close(); await emulator.close(); });
+    t.teardown(async () => {
+      await proxy.close();
+      await emulator.close();
+    });
     await scenario(emulator, proxy, version);
 
     const { checked, operations, failures } = await checkExchanges(proxy.exchanges);
     t.deepEqual(failures, [], "exchanges that break RWS's document");
     t.true(checked >= 25, `the scenario exercised the API (${checked} exchanges checked)`);
     const expected = [
-      "ApiResources_Get", "Users_Get", "Users_GetById", "Users_Update", "Users_GenerateClientSecret", "Users_UpdateClientSecret", "Users_DeleteClientSecret", "ServiceAccounts_Get",
-      ...(version === "10" ? ["ServiceAccounts_Create", "ServiceAccounts_GetById", "ServiceAccounts_Update", "ServiceAccounts_Delete", "ServiceAccounts_GenerateClientSecret", "ServiceAccounts_UpdateClientSecret", "ServiceAccounts_DeleteClientSecret"] : []),
+      "ApiResources_Get",
+      "Users_Get",
+      "Users_GetById",
+      "Users_Update",
+      "Users_GenerateClientSecret",
+      "Users_UpdateClientSecret",
+      "Users_DeleteClientSecret",
+      "ServiceAccounts_Get",
+      ...(version === "10"
+        ? [
+            "ServiceAccounts_Create",
+            "ServiceAccounts_GetById",
+            "ServiceAccounts_Update",
+            "ServiceAccounts_Delete",
+            "ServiceAccounts_GenerateClientSecret",
+            "ServiceAccounts_UpdateClientSecret",
+            "ServiceAccounts_DeleteClientSecret",
+          ]
+        : []),
     ];
-    t.deepEqual(expected.filter((op) => !operations.has(op)), [], "operations the scenario was meant to exercise");
+    t.deepEqual(
+      expected.filter((op) => !operations.has(op)),
+      [],
+      "operations the scenario was meant to exercise",
+    );
     const statuses = new Set(proxy.exchanges.filter((x) => x.path.startsWith(`${SITES_BASE}/api/`)).map((x) => x.status));
     if (version === "10") t.true(statuses.has(400) && statuses.has(404), "error answers were checked too");
   });
 }
 
 test("the check itself catches what breaks the document", async (t) => {
-  const exchange = (method: string, p: string, status: number, request: unknown, answer: unknown, contentType = "application/json"): Exchange => ({
-    method, path: `${SITES_BASE}${p}`, status,
+  const exchange = (
+    method: string,
+    p: string,
+    status: number,
+    request: unknown,
+    answer: unknown,
+    contentType = "application/json",
+  ): Exchange => ({
+    method,
+    path: `${SITES_BASE}${p}`,
+    status,
     requestHeaders: request === undefined ? {} : { "content-type": contentType },
     requestBody: request === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(request)),
     responseHeaders: { "content-type": "application/json; charset=utf-8" },
@@ -222,6 +287,8 @@ test("the check itself catches what breaks the document", async (t) => {
     exchange("GET", "/api/v1/ServiceAccounts/abc", 404, undefined, { errorMessage: { message: "x" } }), // not an int32
   ]);
   t.is(failures.length, 7, JSON.stringify(failures, null, 1));
-  const { failures: none } = await checkExchanges([exchange("PUT", "/api/v1/ServiceAccounts/1/clientSecrets/2", 200, { expiresAt: "2030-01-01T00:00:00Z" }, secret)]);
+  const { failures: none } = await checkExchanges([
+    exchange("PUT", "/api/v1/ServiceAccounts/1/clientSecrets/2", 200, { expiresAt: "2030-01-01T00:00:00Z" }, secret),
+  ]);
   t.deepEqual(none, [], "a read-only required property (clientSecret) is not required in a request");
 });

@@ -31,7 +31,9 @@ const declared: Record<Example, Record<string, string[]>> = {
 /** The stack's resources as `type::name`, the stack itself and providers left out. */
 async function stateOf(shell: Shell): Promise<{ stack: string; resources: string[]; outputs: Record<string, unknown> }> {
   const stack = (await shell("pulumi stack --show-name --non-interactive")).stdout.trim();
-  const exported = JSON.parse((await shell("pulumi stack export --non-interactive")).stdout) as { deployment: { resources?: Array<{ type: string; urn: string }> } };
+  const exported = JSON.parse((await shell("pulumi stack export --non-interactive")).stdout) as {
+    deployment: { resources?: Array<{ type: string; urn: string }> };
+  };
   const resources = (exported.deployment.resources ?? [])
     .filter((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"))
     .map((r) => `${r.type.replace("pulumi-nodejs:dynamic/", "")}::${r.urn.split("::").pop()}`)
@@ -53,9 +55,14 @@ async function serverHolds(emulator: BackgroundEmulator["info"]) {
 async function runExample(t: ExecutionContext, example: Example, dir: string, env: Record<string, string>): Promise<void> {
   const heading = example === "promotion" ? "Try it on two emulators" : "Try it on the emulator";
   const [emulatorLines, commands] = readmeBlocks(path.join(repoRoot, "examples", example, "README.md"), heading);
-  t.true(emulatorLines.every((line) => line.startsWith("npx tridion-emulator ")), "the first block starts the emulators");
+  t.true(
+    emulatorLines.every((line) => line.startsWith("npx tridion-emulator ")),
+    "the first block starts the emulators",
+  );
   const emulators: BackgroundEmulator[] = [];
-  t.teardown(async () => { await Promise.all(emulators.map((e) => e.stop())); });
+  t.teardown(async () => {
+    await Promise.all(emulators.map((e) => e.stop()));
+  });
   for (const line of emulatorLines) emulators.push(await startEmulatorLine(line, { cwd: dir, env }));
   const before = await Promise.all(emulators.map((e) => serverHolds(e.info)));
   const emulatorOf = (stack: string) => emulators[example === "promotion" && stack === "prod" ? 1 : 0].info;
@@ -66,10 +73,22 @@ async function runExample(t: ExecutionContext, example: Example, dir: string, en
     after: async ({ line }, shell) => {
       if (/^pulumi up\b/.test(line)) {
         const { stack, resources, outputs } = await stateOf(shell);
-        t.deepEqual(resources, declared[example][stack], `${example}/${stack}: after \`${line}\` the state holds every resource the program declares`);
+        t.deepEqual(
+          resources,
+          declared[example][stack],
+          `${example}/${stack}: after \`${line}\` the state holds every resource the program declares`,
+        );
         const held = await serverHolds(emulatorOf(stack));
-        t.deepEqual(held.addons.map((a) => [a.id, a.status]), [["acme-publishing-tools", "Success"]], `${example}/${stack}: the add-on is active on the emulator`);
-        if (example === "quickstart") t.like(held.users.find((u) => u.name === "addon-deployer"), { roles: ["Tridion.AddonService.Administrator"], secrets: 1 });
+        t.deepEqual(
+          held.addons.map((a) => [a.id, a.status]),
+          [["acme-publishing-tools", "Success"]],
+          `${example}/${stack}: the add-on is active on the emulator`,
+        );
+        if (example === "quickstart")
+          t.like(
+            held.users.find((u) => u.name === "addon-deployer"),
+            { roles: ["Tridion.AddonService.Administrator"], secrets: 1 },
+          );
         if (example === "service-account") t.true(held.accounts.includes("Add-on deployer"));
         t.truthy(outputs.packageSha256 ?? outputs.addonStatus, "the stack has its outputs");
         t.false(JSON.stringify(outputs).includes(emulatorOf(stack).credentials.admin.clientSecret), "no secret in the outputs as shown");
@@ -88,7 +107,10 @@ async function runExample(t: ExecutionContext, example: Example, dir: string, en
 function inRepoCopy(example: Example): string {
   const root = fs.mkdtempSync(path.join(repoRoot, ".cache", "folder-mode-"));
   const dir = path.join(root, example);
-  fs.cpSync(path.join(repoRoot, "examples", example), dir, { recursive: true, filter: (src) => !/[/\\](node_modules|\.state)([/\\]|$)/.test(src) });
+  fs.cpSync(path.join(repoRoot, "examples", example), dir, {
+    recursive: true,
+    filter: (src) => !/[/\\](node_modules|\.state)([/\\]|$)/.test(src),
+  });
   return dir;
 }
 
@@ -108,22 +130,33 @@ for (const example of ["quickstart", "service-account", "promotion"] as const) {
 let packed: Promise<Record<string, Packed>> | undefined;
 
 for (const example of ["quickstart", "service-account"] as const) {
-  test.serial(`${example}: the README's commands in a user's project outside the repository that installs the packed packages`, async (t) => {
-    t.timeout(600_000);
-    const env = shellEnvironment(home());
-    packed ??= packWorkspaces(["pulumi-tridion", "tridion-sites-emulator"], env);
-    const tarballs = await packed;
-    const providerFiles = tarballs["pulumi-tridion"].files;
-    t.true(providerFiles.includes("dist/dynamic/index.js"), "the tarball holds the implementation the shim loads");
-    t.true(providerFiles.includes("README.md") && providerFiles.includes("CHANGELOG.md"), "and the README and CHANGELOG");
-    t.deepEqual(providerFiles.filter((f) => /\.ts$/.test(f) && !f.endsWith(".d.ts")), [], "no TypeScript sources");
-    t.deepEqual(providerFiles.filter((f) => /^(tests|demo|bench|emulator|node_modules)\//.test(f)), [], "no tests, demo, bench, emulator or node_modules");
-    t.true(tarballs["tridion-sites-emulator"].files.includes("bin/tridion-emulator.js"), "the emulator's tarball has its command");
-    const project = await installUserProject(path.join(repoRoot, "examples", example), tarballs, env);
-    t.teardown(() => project.remove());
-    const installed = path.join(project.dir, "node_modules", "pulumi-tridion");
-    t.false(fs.lstatSync(installed).isSymbolicLink(), "pulumi-tridion is a real install, not a link into the repository");
-    t.false(fs.realpathSync(installed).startsWith(repoRoot + path.sep));
-    await runExample(t, example, project.dir, env);
-  });
+  test.serial(
+    `${example}: the README's commands in a user's project outside the repository that installs the packed packages`,
+    async (t) => {
+      t.timeout(600_000);
+      const env = shellEnvironment(home());
+      packed ??= packWorkspaces(["pulumi-tridion", "tridion-sites-emulator"], env);
+      const tarballs = await packed;
+      const providerFiles = tarballs["pulumi-tridion"].files;
+      t.true(providerFiles.includes("dist/dynamic/index.js"), "the tarball holds the implementation the shim loads");
+      t.true(providerFiles.includes("README.md") && providerFiles.includes("CHANGELOG.md"), "and the README and CHANGELOG");
+      t.deepEqual(
+        providerFiles.filter((f) => /\.ts$/.test(f) && !f.endsWith(".d.ts")),
+        [],
+        "no TypeScript sources",
+      );
+      t.deepEqual(
+        providerFiles.filter((f) => /^(tests|demo|bench|emulator|node_modules)\//.test(f)),
+        [],
+        "no tests, demo, bench, emulator or node_modules",
+      );
+      t.true(tarballs["tridion-sites-emulator"].files.includes("bin/tridion-emulator.js"), "the emulator's tarball has its command");
+      const project = await installUserProject(path.join(repoRoot, "examples", example), tarballs, env);
+      t.teardown(() => project.remove());
+      const installed = path.join(project.dir, "node_modules", "pulumi-tridion");
+      t.false(fs.lstatSync(installed).isSymbolicLink(), "pulumi-tridion is a real install, not a link into the repository");
+      t.false(fs.realpathSync(installed).startsWith(repoRoot + path.sep));
+      await runExample(t, example, project.dir, env);
+    },
+  );
 }

@@ -11,11 +11,14 @@ test.serial("partial create: up fails on activation, refresh and destroy still w
   t.timeout(240_000);
   const emulator = await startTestEmulator({ productVersion: "10", activationDelayMs: 600_000 });
   const ws = await openWorkspace();
-  t.teardown(async () => { await emulator.close(); ws.remove(); });
+  t.teardown(async () => {
+    await emulator.close();
+    ws.remove();
+  });
   const source = writeAddonFolder(path.join(ws.dir, "addon"));
   const log = new EngineLog();
   const program = async () => {
-    const { AddonPackage } = require("pulumi-tridion"); // eslint-disable-line @typescript-eslint/no-require-imports
+    const { AddonPackage } = require("pulumi-tridion");
     const addon = new AddonPackage("slow", { source, activationTimeoutSeconds: 1 });
     return { status: addon.status };
   };
@@ -24,7 +27,9 @@ test.serial("partial create: up fails on activation, refresh and destroy still w
   const failed = await failureOf(stack.up(quiet(log)));
   t.regex(failed.message, /still PendingActivation after 1 s/);
   t.truthy(await adminApi(emulator).addon(), "the add-on was uploaded");
-  const recorded = (await stack.exportStack()).deployment.resources.find((r: { type: string }) => r.type === "pulumi-nodejs:dynamic/tridion:AddonPackage");
+  const recorded = (await stack.exportStack()).deployment.resources.find(
+    (r: { type: string }) => r.type === "pulumi-nodejs:dynamic/tridion:AddonPackage",
+  );
   t.truthy(recorded, "the engine kept the partly created add-on in the state");
   t.is(typeof recorded.outputs.__provider, "string", "with the provider its refresh and delete need");
 

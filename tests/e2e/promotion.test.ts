@@ -14,7 +14,7 @@ const PROJECT = "tridion-e2e-promotion";
 /** One program for every stage; only stack config differs between them. */
 function promotionProgram() {
   return async () => {
-    const tridion = require("pulumi-tridion") as typeof import("../../provider"); // eslint-disable-line @typescript-eslint/no-require-imports
+    const tridion = require("pulumi-tridion") as typeof import("../../provider");
     const config = new pulumi.Config("promotion");
     const promoteFrom = config.get("promoteFrom");
     // The stage before this one says which package passed; the first stage names it in config.
@@ -48,7 +48,10 @@ let ws: E2eWorkspace;
 const log = new EngineLog();
 
 test.before(async () => {
-  [dev, prod] = await Promise.all([startTestEmulator({ productVersion: "9.6", seedUsers: [DEPLOYER] }), startTestEmulator({ productVersion: "9.6", seedUsers: [DEPLOYER] })]);
+  [dev, prod] = await Promise.all([
+    startTestEmulator({ productVersion: "9.6", seedUsers: [DEPLOYER] }),
+    startTestEmulator({ productVersion: "9.6", seedUsers: [DEPLOYER] }),
+  ]);
   ws = await openWorkspace();
 });
 
@@ -66,28 +69,40 @@ test.serial("prod deploys what passed on dev, read by StackReference, promoted b
   const prodBefore = await snapshot(prod);
 
   const devStack: Stack = await openStack(ws, {
-    stackName: "dev", projectName: PROJECT, program: promotionProgram(),
+    stackName: "dev",
+    projectName: PROJECT,
+    program: promotionProgram(),
     config: { ...tridionConfig(dev), "promotion:addonSource": { value: v1 } },
   });
   const prodStack: Stack = await openStack(ws, {
-    stackName: "prod", projectName: PROJECT, program: promotionProgram(),
+    stackName: "prod",
+    projectName: PROJECT,
+    program: promotionProgram(),
     config: { ...tridionConfig(prod), "promotion:promoteFrom": { value: `organization/${PROJECT}/dev` } },
   });
 
   const devUp = await step(t, "dev up (1.4.0)", () => devStack.up(quiet(log)));
   t.is(devUp.outputs.addonVersion.value, "1.4.0");
-  t.is((await adminApi(prod).addon(ADDON_ID)), undefined, "dev's up did not touch prod");
+  t.is(await adminApi(prod).addon(ADDON_ID), undefined, "dev's up did not touch prod");
 
   const prodUp = await step(t, "prod up (1.4.0 promoted)", () => prodStack.up(quiet(log)));
   const prodOut = values(prodUp.outputs);
-  t.like(prodOut, { addonSource: v1, addonVersion: "1.4.0", packageSha256: devUp.outputs.packageSha256.value }, "prod deployed the package that passed on dev");
+  t.like(
+    prodOut,
+    { addonSource: v1, addonVersion: "1.4.0", packageSha256: devUp.outputs.packageSha256.value },
+    "prod deployed the package that passed on dev",
+  );
   t.like(await adminApi(prod).addon(ADDON_ID), { version: "1.4.0", status: "Success", packageSha256: devUp.outputs.packageSha256.value });
   const prodUser = await adminApi(prod).userByName(DEPLOYER);
   const devUser = await adminApi(dev).userByName(DEPLOYER);
   t.truthy(prodUser, "prod has its own deployment user");
   t.not(prodUser!.clientId, devUser!.clientId, "each stage has its own identity");
   const prodUploads = prod.requestLog().filter((r) => r.method === "POST" && r.path === "/addons/api/v1/addons");
-  t.deepEqual(prodUploads.map((r) => r.identity), [prodUser!.clientId], "prod's upload was made by prod's deployer");
+  t.deepEqual(
+    prodUploads.map((r) => r.identity),
+    [prodUser!.clientId],
+    "prod's upload was made by prod's deployer",
+  );
 
   // A new version passes on dev: a config change there; prod sees it coming without any change of its own.
   await devStack.setConfig("promotion:addonSource", { value: v2 });

@@ -12,7 +12,7 @@ import { adminApi } from "./support";
 
 type Program = () => Record<string, unknown>;
 function example(folder: string, exportName: string): Program {
-  const mod = require(path.join(repoRoot, "examples", folder, "program")) as Record<string, Program>; // eslint-disable-line @typescript-eslint/no-require-imports
+  const mod = require(path.join(repoRoot, "examples", folder, "program")) as Record<string, Program>;
   return mod[exportName];
 }
 
@@ -21,17 +21,29 @@ test.serial("promotion: prod deploys exactly dev's package, by config alone, and
   const dev = await startTestEmulator({ productVersion: "10" });
   const prod = await startTestEmulator({ productVersion: "10" });
   const ws = await openWorkspace();
-  t.teardown(async () => { await dev.close(); await prod.close(); ws.remove(); });
+  t.teardown(async () => {
+    await dev.close();
+    await prod.close();
+    ws.remove();
+  });
   const program = example("promotion", "promotion");
   const projectName = "tridion-promotion";
   const log = new EngineLog();
   const devStack = await openStack(ws, {
-    stackName: "dev", projectName, program: async () => program(),
+    stackName: "dev",
+    projectName,
+    program: async () => program(),
     config: { ...tridionConfig(dev), "promotion:threshold": { value: "1" }, "promotion:liveEnabled": { value: "false" } },
   });
   const prodStack = await openStack(ws, {
-    stackName: "prod", projectName, program: async () => program(),
-    config: { ...tridionConfig(prod), "promotion:threshold": { value: "5" }, "promotion:promoteFrom": { value: `organization/${projectName}/dev` } },
+    stackName: "prod",
+    projectName,
+    program: async () => program(),
+    config: {
+      ...tridionConfig(prod),
+      "promotion:threshold": { value: "5" },
+      "promotion:promoteFrom": { value: `organization/${projectName}/dev` },
+    },
   });
 
   const devUp = await devStack.up(quiet(log));
@@ -48,7 +60,10 @@ test.serial("promotion: prod deploys exactly dev's package, by config alone, and
   prod.clearRequestLog();
   const refused = await failureOf(prodStack.preview(quiet(log)));
   t.regex(refused.message, /not the package that was approved/);
-  t.false(prod.requestLog().some((e) => e.method !== "GET" && e.path.includes("/api/v1/addons")), "nothing was written to prod");
+  t.false(
+    prod.requestLog().some((e) => e.method !== "GET" && e.path.includes("/api/v1/addons")),
+    "nothing was written to prod",
+  );
   await prodStack.removeConfig("promotion:addonSource");
 
   await prodStack.destroy(quiet(log));

@@ -12,12 +12,15 @@ test.serial("a new clientId replaces the service account delete-first; --replace
   t.timeout(300_000);
   const emulator = await startTestEmulator({ productVersion: "10" });
   const ws = await openWorkspace();
-  t.teardown(async () => { await emulator.close(); ws.remove(); });
+  t.teardown(async () => {
+    await emulator.close();
+    ws.remove();
+  });
   const source = writeAddonFolder(path.join(ws.dir, "addon"));
   const log = new EngineLog();
   let clientId = "pipeline-client-1";
   const program = async () => {
-    const { AddonPackage, ServiceAccount } = require("pulumi-tridion"); // eslint-disable-line @typescript-eslint/no-require-imports
+    const { AddonPackage, ServiceAccount } = require("pulumi-tridion");
     const account = new ServiceAccount("pipeline", { accountName: "pipeline", clientId, roles: [ADDONS_ADMIN] });
     new AddonPackage("addon", { source, adopt: true, activationTimeoutSeconds: 30 });
     return { clientId: account.clientId };
@@ -25,17 +28,27 @@ test.serial("a new clientId replaces the service account delete-first; --replace
   const stack = await openStack(ws, { stackName: "dev", projectName: "tridion-replace", program, config: tridionConfig(emulator) });
   const api = adminApi(emulator);
   const accounts = async () => {
-    const res = await http.get(`${emulator.accessManagementUrl}/api/v1/ServiceAccounts`, bearer(await getToken(emulator, emulator.credentials.admin)));
+    const res = await http.get(
+      `${emulator.accessManagementUrl}/api/v1/ServiceAccounts`,
+      bearer(await getToken(emulator, emulator.credentials.admin)),
+    );
     return (res.data as Array<{ name: string; clientId: string }>).filter((a) => a.name === "pipeline");
   };
 
   await log.step(t, "up", () => stack.up(quiet(log)));
-  t.deepEqual((await accounts()).map((a) => a.clientId), ["pipeline-client-1"]);
+  t.deepEqual(
+    (await accounts()).map((a) => a.clientId),
+    ["pipeline-client-1"],
+  );
 
   clientId = "pipeline-client-2";
   const replaced = await log.step(t, "up with a new clientId", () => stack.up(quiet(log)));
   t.deepEqual(changesIn(replaced.summary.resourceChanges), { replace: 1 });
-  t.deepEqual((await accounts()).map((a) => a.clientId), ["pipeline-client-2"], "one account named pipeline, with the new client id");
+  t.deepEqual(
+    (await accounts()).map((a) => a.clientId),
+    ["pipeline-client-2"],
+    "one account named pipeline, with the new client id",
+  );
   t.is(replaced.outputs.clientId.value, "pipeline-client-2");
 
   const addonUrn = resourcesOfType(await stack.exportStack(), "tridion:AddonPackage")[0].urn as string;

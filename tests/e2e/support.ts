@@ -47,10 +47,10 @@ export function adminApi(emulator: TestEmulator) {
     async shortenSecret(userId: number, secretId: number, expiresAt: string) {
       return ok("shorten secret", await (await access()).setSecretExpiry("Users", userId, secretId, expiresAt), 200);
     },
-    async addons(): Promise<Array<Record<string, any>>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    async addons(): Promise<Array<Record<string, any>>> {
       return ok("list add-ons", await http.get(addons(), bearer(await token())), 200);
     },
-    async addon(id = ADDON_ID): Promise<Record<string, any> | undefined> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    async addon(id = ADDON_ID): Promise<Record<string, any> | undefined> {
       const r = await http.get(addons(`/${id}`), bearer(await token()));
       return r.status === 404 ? undefined : ok("get add-on", r, 200);
     },
@@ -82,7 +82,12 @@ export async function snapshot(emulator: TestEmulator) {
   const am = await amAdmin(emulator);
   // A user's clientId is left out: Access Management gives a user one with its first secret and
   // keeps it (read only), so a user a stack gave credentials keeps the id after destroy.
-  const users = (await am.list("Users")).map((u) => ({ id: u.id, name: u.name, roles: am.rolesOf(u), secrets: u.clientSecrets.map((s) => s.id).sort((a, b) => a - b) }));
+  const users = (await am.list("Users")).map((u) => ({
+    id: u.id,
+    name: u.name,
+    roles: am.rolesOf(u),
+    secrets: u.clientSecrets.map((s) => s.id).sort((a, b) => a - b),
+  }));
   const addons = [];
   for (const a of await adminApi(emulator).addons()) {
     addons.push({ id: a.id, version: a.version, packageSha256: a.packageSha256, configurationSha256: a.configurationSha256 ?? null });
@@ -122,7 +127,7 @@ type Tridion = typeof import("../../provider");
  * Add-ons Administrator role; the add-on is deployed *as that user*. Knobs in stack config under `e2e:` (source, threshold,
  * secret lifetime and version), so every change is a config change, as a user would make it.
  */
-export function quickstartProgram(tridion: Tridion = require("pulumi-tridion")) { // eslint-disable-line @typescript-eslint/no-require-imports
+export function quickstartProgram(tridion: Tridion = require("pulumi-tridion")) {
   return async () => {
     const config = new pulumi.Config("e2e");
     const deployer = new tridion.ClientCredentialUser("addon-deployer", {
@@ -155,7 +160,7 @@ export function quickstartProgram(tridion: Tridion = require("pulumi-tridion")) 
 }
 
 /** Output values of a stack as a plain object (decrypted; never print it). */
-export function values(outputs: Record<string, { value: unknown }>): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function values(outputs: Record<string, { value: unknown }>): Record<string, any> {
   return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value]));
 }
 

@@ -7,7 +7,16 @@ import { calculateJwkThumbprint, generateKeyPair, importJWK, SignJWT, type JWK, 
 import { canonicalJson } from "../../emulator";
 import { amAdmin, signIn } from "../helpers/accessManagement";
 import {
-  bearer, buildZip, eventually, getToken, http, manifest, packageFiles, startTestEmulator, uploadPackage, type TestEmulator,
+  bearer,
+  buildZip,
+  eventually,
+  getToken,
+  http,
+  manifest,
+  packageFiles,
+  startTestEmulator,
+  uploadPackage,
+  type TestEmulator,
 } from "../helpers/emulator";
 import { multipartFrame, openUpload } from "./rawUpload";
 
@@ -43,18 +52,44 @@ test("upload (201) returns metadata exactly as the contract, then PendingActivat
   const res = await uploadPackage(addons, tokens.admin, validZip, "acme-publishing-tools-1.4.0-7.zip");
   t.is(res.status, 201);
   t.deepEqual(Object.keys(res.data).sort(), [
-    "author", "configurationSha256", "description", "extensions", "hasConfiguration", "id", "manifestVersion", "message", "name",
-    "packageFileName", "packageSha256", "packageSize", "requireConfiguration", "status", "uploadedAt", "version",
+    "author",
+    "configurationSha256",
+    "description",
+    "extensions",
+    "hasConfiguration",
+    "id",
+    "manifestVersion",
+    "message",
+    "name",
+    "packageFileName",
+    "packageSha256",
+    "packageSize",
+    "requireConfiguration",
+    "status",
+    "uploadedAt",
+    "version",
   ]);
   t.like(res.data, {
-    id: "acme-publishing-tools", version: "1.4.0", name: "ACME Publishing Tools", author: "ACME", manifestVersion: "1.0",
-    requireConfiguration: "optional", status: "PendingActivation", packageFileName: "acme-publishing-tools-1.4.0-7.zip",
-    packageSize: validZip.length, packageSha256: createHash("sha256").update(validZip).digest("hex"), hasConfiguration: false,
+    id: "acme-publishing-tools",
+    version: "1.4.0",
+    name: "ACME Publishing Tools",
+    author: "ACME",
+    manifestVersion: "1.0",
+    requireConfiguration: "optional",
+    status: "PendingActivation",
+    packageFileName: "acme-publishing-tools-1.4.0-7.zip",
+    packageSize: validZip.length,
+    packageSha256: createHash("sha256").update(validZip).digest("hex"),
+    hasConfiguration: false,
     configurationSha256: null,
   });
-  t.deepEqual(res.data.extensions.map((e: { name: string; type: string; status: string }) => [e.name, e.type, e.status]), [
-    ["AcmeEventHandler", "CMEventHandler", "PendingActivation"], ["acme-action", "ExperienceSpaceExtension", "PendingActivation"],
-  ]);
+  t.deepEqual(
+    res.data.extensions.map((e: { name: string; type: string; status: string }) => [e.name, e.type, e.status]),
+    [
+      ["AcmeEventHandler", "CMEventHandler", "PendingActivation"],
+      ["acme-action", "ExperienceSpaceExtension", "PendingActivation"],
+    ],
+  );
   const done = await eventually(async () => {
     const { data } = await http.get(`${addons}/acme-publishing-tools`, bearer(tokens.readOnly));
     return data.status === "Success" ? data : undefined;
@@ -105,7 +140,8 @@ test("role matrix: Service and ReadOnly get exactly the operations of contract Â
     putConfiguration: (tk) => http.put(`${addons}/matrix/configuration`, { configuration: {} }, bearer(tk)),
     deleteConfiguration: (tk) => http.delete(`${addons}/matrix/configuration`, bearer(tk)),
     downloadConfiguration: (tk) => http.get(`${addons}/matrix/configuration`, bearer(tk)),
-    extensionStatus: (tk) => http.put(`${addons}/matrix/extensions/AcmeEventHandler/status`, { environment: "live", status: "Success" }, bearer(tk)),
+    extensionStatus: (tk) =>
+      http.put(`${addons}/matrix/extensions/AcmeEventHandler/status`, { environment: "live", status: "Success" }, bearer(tk)),
   };
   const allowed = {
     service: ["list", "get", "setStatus", "downloadPackage", "downloadConfiguration", "extensionStatus"],
@@ -123,7 +159,10 @@ test("role matrix: Service and ReadOnly get exactly the operations of contract Â
   const forbidden = await http.delete(`${addons}/matrix`, bearer(tokens.service));
   t.regex(String(forbidden.headers["content-type"]), /^application\/problem\+json/);
   t.regex(forbidden.data.detail, /Tridion\.AddonService\.Administrator/);
-  t.is(forbidden.headers["www-authenticate"], 'Bearer error="insufficient_scope", error_description="Needs one of the roles Tridion.AddonService.Administrator"');
+  t.is(
+    forbidden.headers["www-authenticate"],
+    'Bearer error="insufficient_scope", error_description="Needs one of the roles Tridion.AddonService.Administrator"',
+  );
 });
 
 test("401 for no token, garbage, bad signature, other issuer, wrong audience, expired token", async (t) => {
@@ -139,12 +178,19 @@ test("401 for no token, garbage, bad signature, other issuer, wrong audience, ex
   t.is(basic.headers["www-authenticate"], "Bearer");
   const foreign = await generateKeyPair("RS256");
   const forged = await new SignJWT({ client_id: "x", role: ["Tridion.AddonService.Administrator"] })
-    .setProtectedHeader({ alg: "RS256" }).setIssuer(emu.accessManagementUrl).setAudience("Tridion.AddonService")
-    .setIssuedAt().setExpirationTime("1h").sign(foreign.privateKey);
+    .setProtectedHeader({ alg: "RS256" })
+    .setIssuer(emu.accessManagementUrl)
+    .setAudience("Tridion.AddonService")
+    .setIssuedAt()
+    .setExpirationTime("1h")
+    .sign(foreign.privateKey);
   const badSignature = await list({ Authorization: `Bearer ${forged}` });
   t.is(badSignature.status, 401);
   t.regex(badSignature.data.detail, /signature|key/);
-  t.regex(String(badSignature.headers["www-authenticate"]), /^Bearer error="invalid_token", error_description="The (signature is invalid|signing key is not found)"$/);
+  t.regex(
+    String(badSignature.headers["www-authenticate"]),
+    /^Bearer error="invalid_token", error_description="The (signature is invalid|signing key is not found)"$/,
+  );
   // an Access-Management-only token: valid signature, wrong audience
   const admin = await amAdmin(emu);
   const amOnlyAccount = await admin.createServiceAccount("am-only", ["Tridion.AccessManagement.Administrator"]);
@@ -153,7 +199,10 @@ test("401 for no token, garbage, bad signature, other issuer, wrong audience, ex
   const wrongAudience = await list({ Authorization: `Bearer ${amOnly}` });
   t.is(wrongAudience.status, 401);
   t.regex(wrongAudience.data.detail, /audience/);
-  t.is(wrongAudience.headers["www-authenticate"], 'Bearer error="invalid_token", error_description="The audience is invalid (expected Tridion.AddonService)"');
+  t.is(
+    wrongAudience.headers["www-authenticate"],
+    'Bearer error="invalid_token", error_description="The audience is invalid (expected Tridion.AddonService)"',
+  );
   // a token from another emulator (other key and issuer); then expiry, on that emulator's clock
   // (moving this file's shared emulator clock would expire the other tests' tokens)
   const other = await startTestEmulator();
@@ -181,8 +230,12 @@ async function signWithEmulatorKey(claims: JWTPayload): Promise<string> {
 test("tokens signed with the emulator's real key: each wrong claim alone is a 401 naming it", async (t) => {
   const now = Math.floor(Date.now() / 1000);
   const good: JWTPayload = {
-    iss: emu.accessManagementUrl, aud: "Tridion.AddonService", exp: now + 3600, iat: now,
-    client_id: "hand-made", role: "Tridion.AddonService.ReadOnly",
+    iss: emu.accessManagementUrl,
+    aud: "Tridion.AddonService",
+    exp: now + 3600,
+    iat: now,
+    client_id: "hand-made",
+    role: "Tridion.AddonService.ReadOnly",
   };
   const list = async (claims: JWTPayload) => http.get(addons, bearer(await signWithEmulatorKey(claims)));
   t.is((await list(good)).status, 200, "the hand-made token is accepted when its claims are right");
@@ -222,9 +275,15 @@ test("statuses: Failed with messages for a missing file, WaitingForConfiguration
   const waiting = await uploadAs("needs-config", manifest({ id: "needs-config", requireConfiguration: "Yes" }));
   t.is(waiting.status, "WaitingForConfiguration");
   t.is(waiting.requireConfiguration, "yes");
-  const configured = await http.put(`${addons}/needs-config/configuration`, { configuration: { AcmeEventHandler: {} } }, bearer(tokens.admin));
+  const configured = await http.put(
+    `${addons}/needs-config/configuration`,
+    { configuration: { AcmeEventHandler: {} } },
+    bearer(tokens.admin),
+  );
   t.is(configured.data.status, "PendingActivation");
-  await eventually(async () => ((await http.get(`${addons}/needs-config`, bearer(tokens.admin))).data.status === "Success" ? true : undefined));
+  await eventually(async () =>
+    (await http.get(`${addons}/needs-config`, bearer(tokens.admin))).data.status === "Success" ? true : undefined,
+  );
 
   const disabled = await http.put(`${addons}/needs-config/status`, { enabled: false }, bearer(tokens.service));
   t.is(disabled.status, 200);
@@ -260,10 +319,20 @@ test("extension status reports: all Success activates at once; one Failed fails 
 
 test("a package update whose manifest drops an extension the configuration names fails the add-on, naming it", async (t) => {
   await uploadAs("shrinking");
-  const configured = await http.put(`${addons}/shrinking/configuration`, { configuration: { AcmeEventHandler: { threshold: 5 } }, live: { "acme-action": {} } }, bearer(tokens.admin));
+  const configured = await http.put(
+    `${addons}/shrinking/configuration`,
+    { configuration: { AcmeEventHandler: { threshold: 5 } }, live: { "acme-action": {} } },
+    bearer(tokens.admin),
+  );
   t.is(configured.status, 200);
   const onlyAction = manifest({ id: "shrinking", version: "2.0.0", extensions: [(manifest().extensions as object[])[1]] });
-  const put = await uploadPackage(`${addons}/shrinking`, tokens.admin, await buildZip(packageFiles(onlyAction)), "shrinking-2.0.0.zip", "PUT");
+  const put = await uploadPackage(
+    `${addons}/shrinking`,
+    tokens.admin,
+    await buildZip(packageFiles(onlyAction)),
+    "shrinking-2.0.0.zip",
+    "PUT",
+  );
   t.is(put.status, 200, "the package itself is accepted, as the product fails at load time");
   t.is(put.data.status, "Failed");
   t.regex(put.data.message, /configuration names extensions that are not in the package's manifest: configuration\.AcmeEventHandler/);
@@ -278,7 +347,11 @@ test("DELETE configuration clears extension reports like PUT configuration does"
   await uploadAs("reported");
   const url = `${addons}/reported`;
   t.is((await http.put(`${url}/configuration`, { configuration: { AcmeEventHandler: {} } }, bearer(tokens.admin))).status, 200);
-  const failed = await http.put(`${url}/extensions/acme-action/status`, { environment: "live", status: "Failed", message: "boom" }, bearer(tokens.service));
+  const failed = await http.put(
+    `${url}/extensions/acme-action/status`,
+    { environment: "live", status: "Failed", message: "boom" },
+    bearer(tokens.service),
+  );
   t.is(failed.data.status, "Failed");
   t.is((await http.delete(`${url}/configuration`, bearer(tokens.admin))).status, 204);
   const after = (await http.get(url, bearer(tokens.admin))).data;

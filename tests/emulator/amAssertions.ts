@@ -60,7 +60,10 @@ function buildAjv(): Ajv {
   const ajv = new Ajv({ strict: true, allErrors: true });
   addFormats(ajv);
   for (const [name, schema] of Object.entries(componentSchemas)) {
-    ajv.addSchema({ ...JSON.parse(JSON.stringify(schema).replace(/"#\/components\/schemas\/(\w+)"/g, (_m, ref: string) => `"${base}${ref}"`)), $id: base + name });
+    ajv.addSchema({
+      ...JSON.parse(JSON.stringify(schema).replace(/"#\/components\/schemas\/(\w+)"/g, (_m, ref: string) => `"${base}${ref}"`)),
+      $id: base + name,
+    });
   }
   return ajv;
 }
@@ -78,9 +81,12 @@ export function schemaValidator(schema: string | [string] | Record<string, unkno
   let validate = cache.get(key);
   if (!validate) {
     const ref = (name: string) => ({ $ref: base + name });
-    const resolved = typeof schema === "string" ? ref(schema)
-      : Array.isArray(schema) ? { type: "array", items: ref(schema[0]) }
-        : JSON.parse(JSON.stringify(schema).replace(/"#\/components\/schemas\/(\w+)"/g, (_m, name: string) => `"${base}${name}"`));
+    const resolved =
+      typeof schema === "string"
+        ? ref(schema)
+        : Array.isArray(schema)
+          ? { type: "array", items: ref(schema[0]) }
+          : JSON.parse(JSON.stringify(schema).replace(/"#\/components\/schemas\/(\w+)"/g, (_m, name: string) => `"${base}${name}"`));
     validate = shared.compile(resolved);
     cache.set(key, validate);
   }

@@ -34,7 +34,11 @@ test("a revoked Add-ons API bootstrap secret stays revoked across restarts; the 
     const account = await serviceAccount(emu, addonsAccountName);
     t.is(account.clientId, original.clientId);
     const [bootstrap] = account.clientSecrets;
-    t.deepEqual(bootstrap, { id: bootstrap.id, clientSecret: "********", expiresAt: bootstrapExpiry, lastLoginAt: null }, "the bootstrap secret does not run out");
+    t.deepEqual(
+      bootstrap,
+      { id: bootstrap.id, clientSecret: "********", expiresAt: bootstrapExpiry, lastLoginAt: null },
+      "the bootstrap secret does not run out",
+    );
     t.true(Number.isInteger(bootstrap.id));
     emptyAnswer(t, await admin.revokeSecret("ServiceAccounts", account.id, bootstrap.id), 204);
 
@@ -48,7 +52,11 @@ test("a revoked Add-ons API bootstrap secret stays revoked across restarts; the 
     t.is(shown.clientSecret, null);
     t.regex(shown.note, /"Add-ons API Client \(service\)" was revoked in this data dir and is not re-created/);
     t.regex(shown.note, /generateClientSecret/, "the note says how to get a new one");
-    t.throws(() => emu.credentials.addonsService.clientSecret, { message: /was revoked/ }, "code reading the value learns why it is missing");
+    t.throws(
+      () => emu.credentials.addonsService.clientSecret,
+      { message: /was revoked/ },
+      "code reading the value learns why it is missing",
+    );
 
     admin = await amAdmin(emu);
     const created = [await admin.generateSecret("ServiceAccounts", account.id), await admin.generateSecret("ServiceAccounts", account.id)];
@@ -81,7 +89,10 @@ test("a shortened bootstrap expiry survives a restart: the record is kept as it 
     emu = await emu.restart();
     t.deepEqual(printed(emu), credentials, "same values, no note");
     const after = await secretsOf(emu, adminAccountName);
-    t.deepEqual(after.map((s) => ({ ...s, lastLoginAt: null })), before.map((s) => ({ ...s, lastLoginAt: null })));
+    t.deepEqual(
+      after.map((s) => ({ ...s, lastLoginAt: null })),
+      before.map((s) => ({ ...s, lastLoginAt: null })),
+    );
     t.is(after[0].expiresAt, shorterAt, "not reset to 9999-12-31");
     t.is((await requestToken(emu.accessManagementUrl, credentials.admin.clientId, credentials.admin.clientSecret)).status, 200);
   } finally {
@@ -101,21 +112,36 @@ test("--admin-client-secret replaces the value in place; later starts without it
 
     emu = await emu.restart({ adminClientSecret: "chosen-secret-number-one" });
     t.deepEqual(printed(emu).admin, { clientId: derived.clientId, clientSecret: "chosen-secret-number-one" });
-    t.is((await requestToken(emu.accessManagementUrl, derived.clientId, derived.clientSecret)).status, 401, "the derived value was replaced");
+    t.is(
+      (await requestToken(emu.accessManagementUrl, derived.clientId, derived.clientSecret)).status,
+      401,
+      "the derived value was replaced",
+    );
     const replaced = await secretsOf(emu, adminAccountName);
-    t.deepEqual(replaced.map((s) => s.id), [bootstrap.id, spare.id], "replaced in place: still two secrets");
+    t.deepEqual(
+      replaced.map((s) => s.id),
+      [bootstrap.id, spare.id],
+      "replaced in place: still two secrets",
+    );
     t.is(replaced[0].expiresAt, bootstrapExpiry);
 
     emu = await emu.restart({ adminClientSecret: undefined });
     t.is(printed(emu).admin.clientSecret, null);
     t.regex(printed(emu).admin.note, /set with --admin-client-secret at an earlier start and is kept/);
-    t.is((await requestToken(emu.accessManagementUrl, derived.clientId, "chosen-secret-number-one")).status, 200, "the chosen secret keeps working");
+    t.is(
+      (await requestToken(emu.accessManagementUrl, derived.clientId, "chosen-secret-number-one")).status,
+      200,
+      "the chosen secret keeps working",
+    );
 
     admin = await amAdmin(emu, spareCredential);
     emptyAnswer(t, await admin.revokeSecret("ServiceAccounts", account.id, bootstrap.id), 204);
     emu = await emu.restart();
     t.regex(printed(emu).admin.note, /was revoked in this data dir and is not re-created\. Start with --admin-client-secret/);
-    t.deepEqual((await secretsOf(emu, adminAccountName, spareCredential)).map((s) => s.id), [spare.id]);
+    t.deepEqual(
+      (await secretsOf(emu, adminAccountName, spareCredential)).map((s) => s.id),
+      [spare.id],
+    );
 
     emu = await emu.restart({ adminClientSecret: "chosen-secret-number-two" });
     t.is((await requestToken(emu.accessManagementUrl, derived.clientId, "chosen-secret-number-two")).status, 200, "re-issued on request");
@@ -148,8 +174,14 @@ test("a new admin client id replaces the derived bootstrap value in place", asyn
     t.is((await requestToken(emu.accessManagementUrl, before.clientId, before.clientSecret)).status, 401, "the old client id is gone");
     const account = await serviceAccount(emu, adminAccountName);
     t.is(account.clientId, "renamed-admin");
-    t.deepEqual(account.clientSecrets.map((s) => [s.id, s.expiresAt]), [[bootstrap.id, bootstrapExpiry]], "the same record, one secret");
-    await t.throwsAsync(emu.restart({ adminClientId: emu.credentials.addonsService.clientId }), { message: /adminClientId .* is already used by another account/ });
+    t.deepEqual(
+      account.clientSecrets.map((s) => [s.id, s.expiresAt]),
+      [[bootstrap.id, bootstrapExpiry]],
+      "the same record, one secret",
+    );
+    await t.throwsAsync(emu.restart({ adminClientId: emu.credentials.addonsService.clientId }), {
+      message: /adminClientId .* is already used by another account/,
+    });
   } finally {
     await emu.close().catch(() => undefined);
   }
@@ -167,7 +199,10 @@ test("bootstrap secrets are the first of their account's two, issued on the firs
     t.is(state.bootstrap.issuedSecrets.addonsService.secretId, account.clientSecrets[0].id);
     t.is(state.bootstrap.issuedSecrets.admin.secretId, (await serviceAccount(emu, adminAccountName)).clientSecrets[0].id);
     emu = await emu.restart();
-    t.deepEqual((await secretsOf(emu, addonsAccountName)).map((s) => s.id), [account.clientSecrets[0].id, extra.id]);
+    t.deepEqual(
+      (await secretsOf(emu, addonsAccountName)).map((s) => s.id),
+      [account.clientSecrets[0].id, extra.id],
+    );
     t.is((await getToken(emu, emu.credentials.addonsService)).length > 0, true, "the printed value still works");
   } finally {
     await emu.close();

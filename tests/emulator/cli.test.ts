@@ -14,7 +14,12 @@ const cli = path.resolve(__dirname, "../../emulator/dist/cli.js");
 
 interface Started {
   child: ChildProcess;
-  info: { accessManagementUrl: string; addonsUrl: string; productVersion: string; credentials: { admin: { clientId: string; clientSecret: string }; addonsService: { clientId: string; clientSecret: string } } };
+  info: {
+    accessManagementUrl: string;
+    addonsUrl: string;
+    productVersion: string;
+    credentials: { admin: { clientId: string; clientSecret: string }; addonsService: { clientId: string; clientSecret: string } };
+  };
 }
 
 function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Started> {
@@ -48,7 +53,20 @@ test("prints one JSON line, serves both versions, honours flags and env, exits c
   const routesFile = path.join(dir, "routes.json");
   fs.writeFileSync(routesFile, JSON.stringify({ addons: "/v2/addons", addon: "/v2/addons/{id}" }));
   const { child, info } = await startCli(
-    ["--port", "0", "--product-version", "9.6", "--data-dir", path.join(dir, "data"), "--routes", routesFile, "--token-lifetime-seconds", "120", "--seed-users", "ann,bob"],
+    [
+      "--port",
+      "0",
+      "--product-version",
+      "9.6",
+      "--data-dir",
+      path.join(dir, "data"),
+      "--routes",
+      routesFile,
+      "--token-lifetime-seconds",
+      "120",
+      "--seed-users",
+      "ann,bob",
+    ],
     { TRIDION_EMULATOR_ADMIN_CLIENT_ID: "env-admin", TRIDION_EMULATOR_ADMIN_CLIENT_SECRET: "env-admin-secret-value" },
   );
   try {
@@ -56,14 +74,28 @@ test("prints one JSON line, serves both versions, honours flags and env, exits c
     t.is(info.addonsUrl, info.accessManagementUrl.replace("/access-management", "/addons"));
     t.is(info.productVersion, "9.6");
     t.deepEqual(info.credentials.admin, { clientId: "env-admin", clientSecret: "env-admin-secret-value" });
-    const token = await http.post(`${info.accessManagementUrl}/connect/token`, new URLSearchParams({ grant_type: "client_credentials", client_id: "env-admin", client_secret: "env-admin-secret-value" }).toString());
+    const token = await http.post(
+      `${info.accessManagementUrl}/connect/token`,
+      new URLSearchParams({ grant_type: "client_credentials", client_id: "env-admin", client_secret: "env-admin-secret-value" }).toString(),
+    );
     t.is(token.data.expires_in, 120);
     t.is((await http.get(`${info.addonsUrl}/v2/addons`, bearer(token.data.access_token))).status, 200);
     const users = (await http.get(`${info.accessManagementUrl}/api/v1/Users`, bearer(token.data.access_token))).data;
-    t.deepEqual(users.map((u: { name: string; identityProviderKey: string }) => [u.name, u.identityProviderKey]), [["ann", "EntraId"], ["bob", "EntraId"]]);
+    t.deepEqual(
+      users.map((u: { name: string; identityProviderKey: string }) => [u.name, u.identityProviderKey]),
+      [
+        ["ann", "EntraId"],
+        ["bob", "EntraId"],
+      ],
+    );
     const accounts = (await http.get(`${info.accessManagementUrl}/api/v1/ServiceAccounts`, bearer(token.data.access_token))).data;
-    t.true(accounts.some((a: { name: string; clientId: string }) => a.name === "Emulator Bootstrap Administrator" && a.clientId === "env-admin"));
-    t.true(accounts.some((a: { name: string }) => a.name === "Add-ons API"), "9.x names");
+    t.true(
+      accounts.some((a: { name: string; clientId: string }) => a.name === "Emulator Bootstrap Administrator" && a.clientId === "env-admin"),
+    );
+    t.true(
+      accounts.some((a: { name: string }) => a.name === "Add-ons API"),
+      "9.x names",
+    );
     const controls = info.addonsUrl.replace(/\/addons$/, "/__emulator");
     const log = (await http.get(`${controls}/requests`)).data;
     t.true(log.some((e: { path: string; identity: string }) => e.path === "/addons/v2/addons" && e.identity === "env-admin"));
@@ -96,7 +128,10 @@ test("bad flags exit with status 2 and a usage message", async (t) => {
     [["--am-base-path", "/addons"], /--am-base-path must be a path like/],
     [["--seed-users", '[{"name": "ann"'], /--seed-users is not valid JSON/],
     [["--seed-users", '{"name": "ann"}'], /--seed-users as JSON must be a list/],
-    [["--seed-users", '[{"name": "ann", "identityProvider": 7}]'], /--seed-users\[0\] must be a name or \{"name", "email"\?, "identityProvider"\?\}/],
+    [
+      ["--seed-users", '[{"name": "ann", "identityProvider": 7}]'],
+      /--seed-users\[0\] must be a name or \{"name", "email"\?, "identityProvider"\?\}/,
+    ],
     [["--seed-users", '[{"displayName": "ann"}]'], /--seed-users\[0\]/],
     [["--keep-issuer-case=yes"], /keep-issuer-case/],
   ];
@@ -120,7 +155,13 @@ test("--am-base-path, --keep-issuer-case and --seed-users as JSON with identity 
     t.is(discovery.token_endpoint, `${am}/connect/token`);
     const token = await getToken(started.info, started.info.credentials.admin);
     const users = (await http.get(`${am}/api/v1/Users`, bearer(token))).data;
-    t.deepEqual(users.map((u: { name: string; email: string | null; identityProviderKey: string }) => [u.name, u.email, u.identityProviderKey]), [["ann", "ann@example.com", "Windows"], ["ann", null, "EntraId"]]);
+    t.deepEqual(
+      users.map((u: { name: string; email: string | null; identityProviderKey: string }) => [u.name, u.email, u.identityProviderKey]),
+      [
+        ["ann", "ann@example.com", "Windows"],
+        ["ann", null, "EntraId"],
+      ],
+    );
     t.is((await http.get(`${started.info.addonsUrl}/api/v1/addons`, bearer(token))).status, 200);
     t.is(await stop(started.child), 0);
 
@@ -158,7 +199,10 @@ test("numbers out of range and bad fault settings exit with status 2, naming the
     [["--port", "65536"], /--port must be an integer from 0 to 65535, got "65536"/],
     [["--token-lifetime-seconds", "1e3"], /--token-lifetime-seconds must be an integer from 1 to 2147483647, got "1e3"/],
     [["--faults", '{"latency": 5}'], /--faults: Unknown fault setting latency; known: errorBursts/],
-    [["--faults", '{"errorBursts": [{"status": 503, "count": 1, "retryAfterSeconds": -1}]}'], /--faults: errorBursts\[0\]\.retryAfterSeconds must be an integer from 0/],
+    [
+      ["--faults", '{"errorBursts": [{"status": 503, "count": 1, "retryAfterSeconds": -1}]}'],
+      /--faults: errorBursts\[0\]\.retryAfterSeconds must be an integer from 0/,
+    ],
   ];
   for (const [args, message] of cases) {
     const { code, stdout, stderr } = await runToExit(args);
@@ -188,7 +232,11 @@ test("a restart after the Add-ons API bootstrap secret was revoked prints client
     t.is(printed.clientSecret, null);
     t.regex(printed.note, /was revoked in this data dir and is not re-created/);
     t.is(typeof started.info.credentials.admin.clientSecret, "string");
-    t.is((await http.get(`${started.info.addonsUrl}/api/v1/addons`, bearer(await getToken(started.info, started.info.credentials.admin)))).status, 200);
+    t.is(
+      (await http.get(`${started.info.addonsUrl}/api/v1/addons`, bearer(await getToken(started.info, started.info.credentials.admin))))
+        .status,
+      200,
+    );
   } finally {
     await stop(started.child);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,17 @@
 // short-lived tokens, connections dropped mid-upload. All off by default.
 import test from "ava";
 import { amAdmin } from "../helpers/accessManagement";
-import { bearer, buildZip, getToken, http, packageFiles, requestToken, startTestEmulator, uploadPackage, type TestEmulator } from "../helpers/emulator";
+import {
+  bearer,
+  buildZip,
+  getToken,
+  http,
+  packageFiles,
+  requestToken,
+  startTestEmulator,
+  uploadPackage,
+  type TestEmulator,
+} from "../helpers/emulator";
 import { amError, emptyAnswer } from "./amAssertions";
 
 test.beforeEach(async (t) => {
@@ -17,7 +27,12 @@ test("a burst of 503 then 502 on matching requests only, then normal answers", a
   const emu = ctx(t);
   const token = await getToken(emu, emu.credentials.admin);
   const list = `${emu.addonsUrl}/api/v1/addons`;
-  emu.setFaults({ errorBursts: [{ status: 503, count: 2, method: "GET", path: "^/addons/api/v1/addons$", retryAfterSeconds: 3 }, { status: 502, count: 1, path: "/addons" }] });
+  emu.setFaults({
+    errorBursts: [
+      { status: 503, count: 2, method: "GET", path: "^/addons/api/v1/addons$", retryAfterSeconds: 3 },
+      { status: 502, count: 1, path: "/addons" },
+    ],
+  });
   const first = await http.get(list, bearer(token));
   t.is(first.status, 503);
   t.is(first.headers["retry-after"], "3");
@@ -26,7 +41,13 @@ test("a burst of 503 then 502 on matching requests only, then normal answers", a
   t.is((await http.get(list, bearer(token))).status, 502);
   t.is((await http.get(list, bearer(token))).status, 200);
   t.is((await requestToken(emu.accessManagementUrl, emu.credentials.admin.clientId, emu.credentials.admin.clientSecret)).status, 200);
-  t.deepEqual(emu.requestLog().filter((e) => e.path === "/addons/api/v1/addons").map((e) => e.status), [503, 503, 502, 200]);
+  t.deepEqual(
+    emu
+      .requestLog()
+      .filter((e) => e.path === "/addons/api/v1/addons")
+      .map((e) => e.status),
+    [503, 503, 502, 200],
+  );
 });
 
 test("429 with Retry-After, latency, token endpoint down and short-lived tokens via the HTTP control", async (t) => {
@@ -52,7 +73,10 @@ test("429 with Retry-After, latency, token endpoint down and short-lived tokens 
   const invalid = await http.put(`${controls}/faults`, { errorBursts: [{ status: 418, count: 1 }] });
   t.is(invalid.status, 400);
   t.deepEqual((await http.put(`${controls}/faults`, {})).data, {});
-  t.is((await requestToken(emu.accessManagementUrl, emu.credentials.admin.clientId, emu.credentials.admin.clientSecret)).data.expires_in, 3600);
+  t.is(
+    (await requestToken(emu.accessManagementUrl, emu.credentials.admin.clientId, emu.credentials.admin.clientSecret)).data.expires_in,
+    3600,
+  );
 });
 
 test("a connection dropped mid-upload leaves nothing on the server; the retry succeeds", async (t) => {
@@ -71,7 +95,9 @@ test("a connection dropped mid-upload leaves nothing on the server; the retry su
 
 test("invalid fault settings are refused at start", async (t) => {
   await t.throwsAsync(startTestEmulator({ faults: { latencyMs: -1 } }), { message: /latencyMs/ });
-  await t.throwsAsync(startTestEmulator({ faults: { tokenLifetime: 5 } as never }), { message: /Unknown fault setting tokenLifetime; known: errorBursts, latencyMs/ });
+  await t.throwsAsync(startTestEmulator({ faults: { tokenLifetime: 5 } as never }), {
+    message: /Unknown fault setting tokenLifetime; known: errorBursts, latencyMs/,
+  });
 });
 
 test("the faults control refuses unknown keys and bad values with a 400 problem naming them, and keeps the old settings", async (t) => {
@@ -80,12 +106,21 @@ test("the faults control refuses unknown keys and bad values with a 400 problem 
   const before = { errorBursts: [{ status: 503, count: 1, path: "^/nothing$" }] };
   t.is((await http.put(`${controls}/faults`, before)).status, 200);
   const refused: Array<[unknown, RegExp]> = [
-    [{ latencyMS: 10 }, /Unknown fault setting latencyMS; known: errorBursts, latencyMs, dropUploads, lostResponses, tokenEndpointDown, tokenLifetimeSeconds/],
+    [
+      { latencyMS: 10 },
+      /Unknown fault setting latencyMS; known: errorBursts, latencyMs, dropUploads, lostResponses, hangResponses, tokenEndpointDown, tokenLifetimeSeconds/,
+    ],
     [{ errorBursts: [{ status: 503, count: 1, paths: "/x" }] }, /Unknown fault setting errorBursts\[0\]\.paths/],
     [{ dropUploads: { count: 1, after: 10 } }, /Unknown fault setting dropUploads\.after/],
-    [{ errorBursts: [{ status: 503, count: 1, retryAfterSeconds: -1 }] }, /errorBursts\[0\]\.retryAfterSeconds must be an integer from 0 to 2147483647, got -1/],
+    [
+      { errorBursts: [{ status: 503, count: 1, retryAfterSeconds: -1 }] },
+      /errorBursts\[0\]\.retryAfterSeconds must be an integer from 0 to 2147483647, got -1/,
+    ],
     [{ errorBursts: [{ status: 503, count: 1, retryAfterSeconds: "2" }] }, /retryAfterSeconds must be an integer/],
-    [{ errorBursts: [{ status: 503, count: 1, method: "FETCH" }] }, /errorBursts\[0\]\.method must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, got "FETCH"/],
+    [
+      { errorBursts: [{ status: 503, count: 1, method: "FETCH" }] },
+      /errorBursts\[0\]\.method must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, got "FETCH"/,
+    ],
     [{ errorBursts: [{ status: 503, count: 1, path: "(" }] }, /errorBursts\[0\]\.path is not a valid regular expression/],
     [{ errorBursts: [{ status: 503 }] }, /errorBursts\[0\]\.count must be an integer >= 0, got nothing/],
     [{ errorBursts: {} }, /errorBursts must be a list/],
@@ -127,13 +162,61 @@ test("lost responses: the request is carried out, its answer never arrives; skip
   const accounts = admin.api("/ServiceAccounts");
   emu.setFaults({ lostResponses: [{ count: 1, method: "POST", path: "/api/v1/ServiceAccounts$", skip: 1 }] });
   t.is((await admin.post("/ServiceAccounts", { name: "first" })).status, 201, "skipped: answered");
-  const lost = await http.post(accounts, { name: "second" }, bearer(admin.token)).then(() => undefined, (e: { code?: string }) => e.code);
+  const lost = await http.post(accounts, { name: "second" }, bearer(admin.token)).then(
+    () => undefined,
+    (e: { code?: string }) => e.code,
+  );
   t.truthy(lost, "the caller sees the connection close, not an answer");
   t.is((await admin.post("/ServiceAccounts", { name: "third" })).status, 201, "the count is used up");
   const names = (await admin.list("ServiceAccounts")).map((a) => a.name);
-  t.true(["first", "second", "third"].every((n) => names.includes(n)), "the lost one was carried out too");
-  t.deepEqual(emu.requestLog().filter((e) => e.method === "POST" && e.path.endsWith("/ServiceAccounts")).map((e) => [e.status, e.lost ?? false]), [[201, false], [201, true], [201, false]]);
-  t.throws(() => emu.setFaults({ lostResponses: [{ count: 1, paht: "/users" } as never] }), { message: /Unknown fault setting lostResponses\[0\]\.paht/ });
+  t.true(
+    ["first", "second", "third"].every((n) => names.includes(n)),
+    "the lost one was carried out too",
+  );
+  t.deepEqual(
+    emu
+      .requestLog()
+      .filter((e) => e.method === "POST" && e.path.endsWith("/ServiceAccounts"))
+      .map((e) => [e.status, e.lost ?? false]),
+    [
+      [201, false],
+      [201, true],
+      [201, false],
+    ],
+  );
+  t.throws(() => emu.setFaults({ lostResponses: [{ count: 1, paht: "/users" } as never] }), {
+    message: /Unknown fault setting lostResponses\[0\]\.paht/,
+  });
+});
+
+test("hung responses: the request is carried out and logged as hung, the caller waits for an answer that never comes", async (t) => {
+  const emu = ctx(t);
+  const admin = await amAdmin(emu);
+  emu.setFaults({ hangResponses: [{ count: 1, method: "POST", path: "/api/v1/ServiceAccounts$" }] });
+  const controller = new AbortController();
+  const hung = http.post(admin.api("/ServiceAccounts"), { name: "hung" }, { ...bearer(admin.token), signal: controller.signal }).then(
+    () => "answered",
+    () => "aborted",
+  );
+  for (let i = 0; i < 100 && !emu.requestLog().some((e) => e.hung); i++) await new Promise((r) => setTimeout(r, 20));
+  t.deepEqual(
+    emu
+      .requestLog()
+      .filter((e) => e.hung)
+      .map((e) => [e.method, e.status]),
+    [["POST", 201]],
+    "logged once the write is done",
+  );
+  t.true(
+    (await admin.list("ServiceAccounts")).some((a) => a.name === "hung"),
+    "the account exists while its creator still waits",
+  );
+  const waited = await Promise.race([hung, new Promise((r) => setTimeout(() => r("still waiting"), 300))]);
+  t.is(waited, "still waiting");
+  controller.abort();
+  t.is(await hung, "aborted");
+  t.is((await admin.post("/ServiceAccounts", { name: "next" })).status, 201, "the count is used up");
+  t.throws(() => emu.setFaults({ hangResponses: [{ count: -1 }] as never }), { message: /hangResponses\[0\]\.count must be/ });
 });
 
 test("injected errors on Access Management answer as ASP.NET Core does: 500 with an errorMessage (and a stack trace), 502/503/429 without a body; the Add-ons Service keeps problems", async (t) => {
@@ -151,7 +234,11 @@ test("injected errors on Access Management answer as ASP.NET Core does: 500 with
   const internal = await admin.get("/Users");
   const error = amError(t, internal, 500, "InternalServerError", null, /emulator fault injection/);
   t.regex(String(error.stackTrace), /at Tridion\.AccessManagement\./);
-  for (const [status, retryAfter] of [[502, undefined], [503, "4"], [429, "1"]] as const) {
+  for (const [status, retryAfter] of [
+    [502, undefined],
+    [503, "4"],
+    [429, "1"],
+  ] as const) {
     const res = await admin.get("/Users");
     emptyAnswer(t, res, status);
     t.is(res.headers["retry-after"], retryAfter, String(status));
@@ -161,5 +248,11 @@ test("injected errors on Access Management answer as ASP.NET Core does: 500 with
   t.is(addons.status, 500);
   t.regex(String(addons.headers["content-type"]), /^application\/problem\+json/);
   t.regex(addons.data.detail, /Injected fault: 500/);
-  t.deepEqual(emu.requestLog().filter((e) => e.path === "/access-management/api/v1/Users").map((e) => e.status), [500, 502, 503, 429, 200]);
+  t.deepEqual(
+    emu
+      .requestLog()
+      .filter((e) => e.path === "/access-management/api/v1/Users")
+      .map((e) => e.status),
+    [500, 502, 503, 429, 200],
+  );
 });

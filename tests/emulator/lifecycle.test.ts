@@ -9,7 +9,16 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { amAdmin, signIn, type AmAccount } from "../helpers/accessManagement";
 import {
-  bearer, buildZip, getToken, http, manifest, packageFiles, requestToken, startTestEmulator, uploadPackage, type TestEmulator,
+  bearer,
+  buildZip,
+  getToken,
+  http,
+  manifest,
+  packageFiles,
+  requestToken,
+  startTestEmulator,
+  uploadPackage,
+  type TestEmulator,
 } from "../helpers/emulator";
 
 // Restarts come back on the same port: a keep-alive connection pooled before a restart would be
@@ -29,7 +38,10 @@ async function freePort(): Promise<number> {
 async function amSnapshot(e: TestEmulator) {
   const admin = await amAdmin(e);
   const adminClientId = e.credentials.admin.clientId;
-  const settle = (a: AmAccount) => (a.clientId === adminClientId ? { ...a, lastLoginAt: null, clientSecrets: a.clientSecrets.map((s) => ({ ...s, lastLoginAt: null })) } : a);
+  const settle = (a: AmAccount) =>
+    a.clientId === adminClientId
+      ? { ...a, lastLoginAt: null, clientSecrets: a.clientSecrets.map((s) => ({ ...s, lastLoginAt: null })) }
+      : a;
   return {
     users: await admin.list("Users"),
     serviceAccounts: (await admin.list("ServiceAccounts")).map(settle),
@@ -50,7 +62,11 @@ test("restart on the same data dir keeps add-ons, configuration, users, secrets,
     const userToken = await getToken(emu, { clientId: secret.clientId, clientSecret: secret.clientSecret });
     const zip = await buildZip(packageFiles());
     t.is((await uploadPackage(`${emu.addonsUrl}/api/v1/addons`, userToken, zip, "acme-publishing-tools.zip")).status, 201);
-    await http.put(`${emu.addonsUrl}/api/v1/addons/acme-publishing-tools/configuration`, { configuration: { AcmeEventHandler: { x: 1 } } }, bearer(admin));
+    await http.put(
+      `${emu.addonsUrl}/api/v1/addons/acme-publishing-tools/configuration`,
+      { configuration: { AcmeEventHandler: { x: 1 } } },
+      bearer(admin),
+    );
     const before = (await http.get(`${emu.addonsUrl}/api/v1/addons/acme-publishing-tools`, bearer(admin))).data;
     const credentials = emu.credentials;
     const amBefore = await amSnapshot(emu);
@@ -66,8 +82,12 @@ test("restart on the same data dir keeps add-ons, configuration, users, secrets,
     t.is(oldTokenStillValid.status, 200, "the signing key is kept, so a token from before the restart still verifies");
     const admin2 = await getToken(emu, emu.credentials.admin);
     const after = (await http.get(`${emu.addonsUrl}/api/v1/addons/acme-publishing-tools`, bearer(admin2))).data;
-    for (const key of ["packageSha256", "packageSize", "uploadedAt", "configurationSha256", "hasConfiguration", "version"]) t.deepEqual(after[key], before[key], key);
-    const download = await http.get(`${emu.addonsUrl}/api/v1/addons/acme-publishing-tools/package`, { ...bearer(admin2), responseType: "arraybuffer" });
+    for (const key of ["packageSha256", "packageSize", "uploadedAt", "configurationSha256", "hasConfiguration", "version"])
+      t.deepEqual(after[key], before[key], key);
+    const download = await http.get(`${emu.addonsUrl}/api/v1/addons/acme-publishing-tools/package`, {
+      ...bearer(admin2),
+      responseType: "arraybuffer",
+    });
     t.true(Buffer.from(download.data).equals(zip));
     const amAfter = await amSnapshot(emu);
     t.deepEqual(amAfter, amBefore, "users (seeded ones too), service accounts, secrets, lastLoginAt and catalog ids as they were");
@@ -94,9 +114,16 @@ test("10.x restart on the same data dir and port keeps service accounts, disable
     t.is((await am.setSecretExpiry("ServiceAccounts", pipeline.id, kept.id, shortenedTo)).status, 200);
 
     const pipelineToken = await getToken(emu, { clientId: pipeline.clientId!, clientSecret: kept.clientSecret });
-    t.is((await uploadPackage(addons, pipelineToken, await buildZip(packageFiles(manifest({ id: "switched-off" }))), "switched-off.zip")).status, 201);
+    t.is(
+      (await uploadPackage(addons, pipelineToken, await buildZip(packageFiles(manifest({ id: "switched-off" }))), "switched-off.zip"))
+        .status,
+      201,
+    );
     t.is((await http.put(`${addons}/switched-off/status`, { enabled: false }, bearer(admin))).data.status, "Disabled");
-    t.is((await uploadPackage(addons, pipelineToken, await buildZip(packageFiles(manifest({ id: "reported" }))), "reported.zip")).status, 201);
+    t.is(
+      (await uploadPackage(addons, pipelineToken, await buildZip(packageFiles(manifest({ id: "reported" }))), "reported.zip")).status,
+      201,
+    );
     const report = (name: string, body: object) => http.put(`${addons}/reported/extensions/${name}/status`, body, bearer(admin));
     t.is((await report("AcmeEventHandler", { environment: "sitesCm", status: "Success" })).status, 200);
     t.is((await report("acme-action", { environment: "live", status: "Failed", message: "main.js threw" })).data.status, "Failed");
@@ -106,17 +133,31 @@ test("10.x restart on the same data dir and port keeps service accounts, disable
     t.truthy(pipelineBefore.lastLoginAt);
 
     emu = await emu.restart();
-    t.is((await http.get(addons, bearer(pipelineToken))).status, 200, "a token from before the restart still works: same issuer, same signing key");
+    t.is(
+      (await http.get(addons, bearer(pipelineToken))).status,
+      200,
+      "a token from before the restart still works: same issuer, same signing key",
+    );
     const after = { switchedOff: await view("switched-off"), reported: await view("reported"), am: await amSnapshot(emu) };
     t.deepEqual(after, before);
     t.is(after.switchedOff.status, "Disabled");
     t.like(after.reported, { status: "Failed" });
     t.regex(after.reported.message, /acme-action.*live.*main\.js threw/);
-    t.deepEqual(after.reported.extensions.map((e: { status: string }) => e.status), ["Success", "Failed"]);
+    t.deepEqual(
+      after.reported.extensions.map((e: { status: string }) => e.status),
+      ["Success", "Failed"],
+    );
     const pipelineAfter = after.am.serviceAccounts.find((a) => a.id === pipeline.id)!;
-    t.deepEqual(pipelineAfter.clientSecrets.map((s) => [s.id, s.expiresAt, s.lastLoginAt]), [[kept.id, shortenedTo, pipelineBefore.lastLoginAt]]);
+    t.deepEqual(
+      pipelineAfter.clientSecrets.map((s) => [s.id, s.expiresAt, s.lastLoginAt]),
+      [[kept.id, shortenedTo, pipelineBefore.lastLoginAt]],
+    );
     t.is(pipelineAfter.clientId, "ci-pipeline");
-    t.is((await requestToken(emu.accessManagementUrl, pipeline.clientId!, revoked.clientSecret)).data.error, "invalid_client", "the revoked secret stays revoked");
+    t.is(
+      (await requestToken(emu.accessManagementUrl, pipeline.clientId!, revoked.clientSecret)).data.error,
+      "invalid_client",
+      "the revoked secret stays revoked",
+    );
     t.is((await requestToken(emu.accessManagementUrl, pipeline.clientId!, kept.clientSecret)).status, 200);
     const next = await (await amAdmin(emu)).createServiceAccount("after-restart", []);
     t.true(next.id > pipeline.id, "ids keep counting after a restart, never reused");
@@ -148,10 +189,17 @@ test("catalog ids (APIs, roles, applications, identity providers) are chosen per
 test("a data dir of format 1 (the emulator's earlier, invented Access Management) is refused, untouched, with a message saying to delete it", async (t) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tridion-emulator-format1-"));
   try {
-    const old = JSON.stringify({ formatVersion: 1, productVersion: "10", users: [{ id: "u-1", name: "ci", accessSettings: [] }], serviceAccounts: [], addons: [] });
+    const old = JSON.stringify({
+      formatVersion: 1,
+      productVersion: "10",
+      users: [{ id: "u-1", name: "ci", accessSettings: [] }],
+      serviceAccounts: [],
+      addons: [],
+    });
     fs.writeFileSync(path.join(dataDir, "state.json"), old);
     await t.throwsAsync(startTestEmulator({ dataDir }), {
-      message: /The data dir .* was written by an older emulator \(format 1; this one writes format 2.*It cannot be read\. Fix: delete the data dir \(or choose another --data-dir\)/,
+      message:
+        /The data dir .* was written by an older emulator \(format 1; this one writes format 2.*It cannot be read\. Fix: delete the data dir \(or choose another --data-dir\)/,
     });
     t.is(fs.readFileSync(path.join(dataDir, "state.json"), "utf8"), old, "the old state is left as it was");
     t.deepEqual(fs.readdirSync(dataDir), ["state.json"], "nothing written beside it");
@@ -175,9 +223,16 @@ test("admin client id and secret can be fixed by options", async (t) => {
 
 test("route profile override: every Add-ons route under /v2 and AM routes moved too; defaults are gone", async (t) => {
   const routes = {
-    addons: "/v2/packages", addon: "/v2/packages/{id}", addonPackage: "/v2/packages/{id}/zip", addonStatus: "/v2/packages/{id}/state",
-    addonConfiguration: "/v2/packages/{id}/config", extensionStatus: "/v2/packages/{id}/ext/{name}/state",
-    users: "/mgmt/people", user: "/mgmt/people/{id}", userGenerateSecret: "/mgmt/people/{id}/newSecret", userSecret: "/mgmt/people/{id}/secrets/{secretId}",
+    addons: "/v2/packages",
+    addon: "/v2/packages/{id}",
+    addonPackage: "/v2/packages/{id}/zip",
+    addonStatus: "/v2/packages/{id}/state",
+    addonConfiguration: "/v2/packages/{id}/config",
+    extensionStatus: "/v2/packages/{id}/ext/{name}/state",
+    users: "/mgmt/people",
+    user: "/mgmt/people/{id}",
+    userGenerateSecret: "/mgmt/people/{id}/newSecret",
+    userSecret: "/mgmt/people/{id}/secrets/{secretId}",
     addonsOpenApi: "/v2/openapi.json",
   };
   const emu = await startTestEmulator({ routes, seedUsers: ["x"] });
@@ -190,17 +245,39 @@ test("route profile override: every Add-ons route under /v2 and AM routes moved 
     t.is((await http.get(`${base}/acme-publishing-tools/zip`, bearer(admin))).status, 200);
     t.is((await http.put(`${base}/acme-publishing-tools/state`, { enabled: false }, bearer(admin))).data.status, "Disabled");
     t.is((await http.put(`${base}/acme-publishing-tools/config`, { configuration: {} }, bearer(admin))).status, 200);
-    t.is((await http.put(`${base}/acme-publishing-tools/ext/AcmeEventHandler/state`, { environment: "live", status: "Success" }, bearer(admin))).status, 200);
+    t.is(
+      (
+        await http.put(
+          `${base}/acme-publishing-tools/ext/AcmeEventHandler/state`,
+          { environment: "live", status: "Success" },
+          bearer(admin),
+        )
+      ).status,
+      200,
+    );
     const people = await http.get(`${emu.accessManagementUrl}/mgmt/people`, bearer(admin));
     t.is(people.status, 200);
     const user = people.data.find((u: { name: string }) => u.name === "x");
     t.is((await http.get(`${emu.accessManagementUrl}/mgmt/people/${user.id}`, bearer(admin))).data.id, user.id);
     const secret = await http.post(`${emu.accessManagementUrl}/mgmt/people/${user.id}/newSecret`, undefined, bearer(admin));
     t.is(secret.status, 200);
-    t.is((await http.put(`${emu.accessManagementUrl}/mgmt/people/${user.id}/secrets/${secret.data.id}`, { expiresAt: new Date(Date.now() + 86_400_000).toISOString() }, bearer(admin))).status, 200);
+    t.is(
+      (
+        await http.put(
+          `${emu.accessManagementUrl}/mgmt/people/${user.id}/secrets/${secret.data.id}`,
+          { expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+          bearer(admin),
+        )
+      ).status,
+      200,
+    );
     t.is((await http.delete(`${emu.accessManagementUrl}/mgmt/people/${user.id}/secrets/${secret.data.id}`, bearer(admin))).status, 204);
     t.is((await http.get(`${emu.accessManagementUrl}/api/v1/Users`, bearer(admin))).status, 404, "the default users route is gone");
-    t.is((await http.get(`${emu.accessManagementUrl}/api/v1/ServiceAccounts`, bearer(admin))).status, 200, "keys not overridden keep their default");
+    t.is(
+      (await http.get(`${emu.accessManagementUrl}/api/v1/ServiceAccounts`, bearer(admin))).status,
+      200,
+      "keys not overridden keep their default",
+    );
     const amDoc = (await http.get(`${emu.accessManagementUrl}/api/api-docs/v1/openapi.json`)).data;
     t.truthy(amDoc.paths["/mgmt/people/{id}/newSecret"].post);
     t.falsy(amDoc.paths["/api/v1/Users"]);
@@ -217,12 +294,17 @@ test("route profile errors name the key and the fix", async (t) => {
   await t.throwsAsync(startTestEmulator({ routes: { nope: "/x" } as never }), { message: /Unknown route profile key "nope"/ });
   await t.throwsAsync(startTestEmulator({ routes: { addon: "/v2/packages/id" } }), { message: /must contain the placeholder \{id\}/ });
   await t.throwsAsync(startTestEmulator({ routes: { addons: "v2" } }), { message: /must be a path starting with "\/"/ });
-  await t.throwsAsync(startTestEmulator({ routes: { userGenerateSecret: "/api/v1/Users/generate" } }), { message: /must contain the placeholder \{id\}/ });
+  await t.throwsAsync(startTestEmulator({ routes: { userGenerateSecret: "/api/v1/Users/generate" } }), {
+    message: /must contain the placeholder \{id\}/,
+  });
   // The keys of the earlier, invented contract: a profile written for it must not silently do nothing.
   await t.throwsAsync(startTestEmulator({ routes: { userSecrets: "/api/v1/users/{id}/client-secrets" } as never }), {
-    message: /Route profile key "userSecrets" is retired: Access Management's real API has no such route\. Use userGenerateSecret \(POST \.\.\.\/generateClientSecret\) and userSecret instead/,
+    message:
+      /Route profile key "userSecrets" is retired: Access Management's real API has no such route\. Use userGenerateSecret \(POST \.\.\.\/generateClientSecret\) and userSecret instead/,
   });
-  await t.throwsAsync(startTestEmulator({ routes: { serviceAccountSecrets: "/x/{id}" } as never }), { message: /"serviceAccountSecrets" is retired.*serviceAccountGenerateSecret/ });
+  await t.throwsAsync(startTestEmulator({ routes: { serviceAccountSecrets: "/x/{id}" } as never }), {
+    message: /"serviceAccountSecrets" is retired.*serviceAccountGenerateSecret/,
+  });
 });
 
 test("the seed story (9.6): Add-ons API account lists but gets 403 on upload; a signed-in user with client credentials and the Administrator role uploads the same package", async (t) => {
@@ -240,7 +322,16 @@ test("the seed story (9.6): Add-ons API account lists but gets 403 on upload; a 
     const am = await amAdmin(emu);
     const addonsApi = (await am.list("ServiceAccounts")).find((a) => a.name === "Add-ons API")!;
     t.deepEqual(am.rolesOf(addonsApi), ["Tridion.AddonService.Service"]);
-    t.is((await am.put(`/ServiceAccounts/${addonsApi.id}`, { ...addonsApi, accessControlEntry: am.roleLinks(["Tridion.AddonService.Administrator"]) })).status, 400, "its access settings cannot be modified");
+    t.is(
+      (
+        await am.put(`/ServiceAccounts/${addonsApi.id}`, {
+          ...addonsApi,
+          accessControlEntry: am.roleLinks(["Tridion.AddonService.Administrator"]),
+        })
+      ).status,
+      400,
+      "its access settings cannot be modified",
+    );
     t.is((await am.post("/ServiceAccounts", { name: "pipeline" })).status, 400, "no custom service accounts in 9.6");
     const jane = await am.user("jane@acme.example");
     t.is(jane.email, "jane@acme.example");
@@ -250,7 +341,13 @@ test("the seed story (9.6): Add-ons API account lists but gets 403 on upload; a 
     const uploaded = await uploadPackage(addons, janeToken, zip, "acme-publishing-tools-1.4.0.zip");
     t.is(uploaded.status, 201);
     const log = emu.requestLog().filter((e) => e.method === "POST" && e.path === "/addons/api/v1/addons");
-    t.deepEqual(log.map((e) => [e.status, e.identity]), [[403, emu.credentials.addonsService.clientId], [201, secret.clientId]]);
+    t.deepEqual(
+      log.map((e) => [e.status, e.identity]),
+      [
+        [403, emu.credentials.addonsService.clientId],
+        [201, secret.clientId],
+      ],
+    );
   } finally {
     await emu.close();
   }

@@ -13,18 +13,30 @@ type Method = "get" | "post" | "put" | "delete";
 
 /** Every operation the emulator serves on 10 (RWS's routes, with {id} for the account in the secret routes). */
 const served10 = [
-  "get /api/v1/ApiResources", "get /api/v1/ApiResources/{id}",
-  "get /api/v1/Applications", "get /api/v1/Applications/{id}",
-  "get /api/v1/IdentityProviders", "get /api/v1/IdentityProviders/{id}",
-  "get /api/v1/ServiceAccounts", "post /api/v1/ServiceAccounts",
-  "get /api/v1/ServiceAccounts/{id}", "put /api/v1/ServiceAccounts/{id}", "delete /api/v1/ServiceAccounts/{id}",
+  "get /api/v1/ApiResources",
+  "get /api/v1/ApiResources/{id}",
+  "get /api/v1/Applications",
+  "get /api/v1/Applications/{id}",
+  "get /api/v1/IdentityProviders",
+  "get /api/v1/IdentityProviders/{id}",
+  "get /api/v1/ServiceAccounts",
+  "post /api/v1/ServiceAccounts",
+  "get /api/v1/ServiceAccounts/{id}",
+  "put /api/v1/ServiceAccounts/{id}",
+  "delete /api/v1/ServiceAccounts/{id}",
   "post /api/v1/ServiceAccounts/{id}/generateClientSecret",
-  "put /api/v1/ServiceAccounts/{id}/clientSecrets/{secretId}", "delete /api/v1/ServiceAccounts/{id}/clientSecrets/{secretId}",
+  "put /api/v1/ServiceAccounts/{id}/clientSecrets/{secretId}",
+  "delete /api/v1/ServiceAccounts/{id}/clientSecrets/{secretId}",
   "get /api/v1/System/userInfo",
-  "get /api/v1/Users", "get /api/v1/Users/{id}", "put /api/v1/Users/{id}", "delete /api/v1/Users/{id}",
-  "put /api/v1/Users/{id}/activate", "put /api/v1/Users/{id}/deactivate",
+  "get /api/v1/Users",
+  "get /api/v1/Users/{id}",
+  "put /api/v1/Users/{id}",
+  "delete /api/v1/Users/{id}",
+  "put /api/v1/Users/{id}/activate",
+  "put /api/v1/Users/{id}/deactivate",
   "post /api/v1/Users/{id}/generateClientSecret",
-  "put /api/v1/Users/{id}/clientSecrets/{secretId}", "delete /api/v1/Users/{id}/clientSecrets/{secretId}",
+  "put /api/v1/Users/{id}/clientSecrets/{secretId}",
+  "delete /api/v1/Users/{id}/clientSecrets/{secretId}",
 ];
 /** 9.x lists and reads service accounts (the predefined ones) but cannot create, change or delete them. */
 const tenOnly = ["post /api/v1/ServiceAccounts", "put /api/v1/ServiceAccounts/{id}", "delete /api/v1/ServiceAccounts/{id}"];
@@ -33,11 +45,25 @@ const served96 = served10.filter((op) => !tenOnly.includes(op));
 interface OpenApiDoc {
   openapi: string;
   servers: Array<{ url: string }>;
-  paths: Record<string, Record<string, { deprecated?: boolean; parameters: Array<{ name: string; in: string; schema: object }>; requestBody?: { content: Record<string, { schema: object }> }; responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }> }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        deprecated?: boolean;
+        parameters: Array<{ name: string; in: string; schema: object }>;
+        requestBody?: { content: Record<string, { schema: object }> };
+        responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }>;
+      }
+    >
+  >;
   components: { schemas: Record<string, unknown> };
 }
 
-const operationsOf = (doc: OpenApiDoc) => Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`)).sort();
+const operationsOf = (doc: OpenApiDoc) =>
+  Object.entries(doc.paths)
+    .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`))
+    .sort();
 
 let emu: TestEmulator;
 let emu96: TestEmulator;
@@ -68,7 +94,10 @@ function answersAsDocumented(t: ExecutionContext, doc: OpenApiDoc, op: string, r
 }
 
 test("the document lists exactly the operations served, with the emulator's own schemas (10 and 9.6)", async (t) => {
-  for (const [e, expected] of [[emu, served10], [emu96, served96]] as const) {
+  for (const [e, expected] of [
+    [emu, served10],
+    [emu96, served96],
+  ] as const) {
     const doc = await fetchDoc(t, e);
     t.is(doc.openapi, "3.0.1");
     t.deepEqual(doc.servers, [{ url: e.accessManagementUrl }]);
@@ -77,8 +106,16 @@ test("the document lists exactly the operations served, with the emulator's own 
     for (const op of expected) {
       const [method, path] = op.split(" ");
       const operation = doc.paths[path][method];
-      t.deepEqual(operation.parameters.map((p) => [p.name, p.in, p.schema]), [...path.matchAll(/\{(\w+)\}/g)].map((m) => [m[1], "path", { type: "integer", format: "int32" }]), `${op}: int32 path ids`);
-      t.is(operation.deprecated === true, /\/Users\/\{id\}\/(generateClientSecret|clientSecrets)/.test(path), `${op}: only the users' secret routes are deprecated`);
+      t.deepEqual(
+        operation.parameters.map((p) => [p.name, p.in, p.schema]),
+        [...path.matchAll(/\{(\w+)\}/g)].map((m) => [m[1], "path", { type: "integer", format: "int32" }]),
+        `${op}: int32 path ids`,
+      );
+      t.is(
+        operation.deprecated === true,
+        /\/Users\/\{id\}\/(generateClientSecret|clientSecrets)/.test(path),
+        `${op}: only the users' secret routes are deprecated`,
+      );
       for (const response of Object.values(operation.responses)) {
         for (const content of Object.values(response.content ?? {})) matchesSchema(t, { type: "object" }, content.schema, op);
       }
@@ -94,7 +131,12 @@ test("every other method on a documented path is an empty 404; 9.6 refuses the 1
     for (const [path, ops] of Object.entries(doc.paths)) {
       const url = `${e.accessManagementUrl}${path.replace(/\{\w+\}/g, String(missing))}`;
       for (const method of ["get", "post", "put", "delete", "patch"] as const) {
-        const res = await http.request({ method, url, data: method === "post" || method === "put" || method === "patch" ? {} : undefined, ...bearer(admin.token) });
+        const res = await http.request({
+          method,
+          url,
+          data: method === "post" || method === "put" || method === "patch" ? {} : undefined,
+          ...bearer(admin.token),
+        });
         const op = `${method} ${path}`;
         if (ops[method]) {
           t.false(res.status === 404 && res.data === "", `${e.productVersion} ${op} is served`);
@@ -125,9 +167,10 @@ async function probeAll(t: ExecutionContext, e: TestEmulator) {
     IdentityProviders: (await admin.get("/IdentityProviders")).data[0].id as number,
   };
   const user = await signIn(e, `doc-user-${e.productVersion}`, { email: "doc@example.com" });
-  let account: AmAccount = e.productVersion === "10"
-    ? (undefined as never)
-    : (await admin.list("ServiceAccounts")).find((a) => a.name === "Tridion Sites Content Manager API")!;
+  let account: AmAccount =
+    e.productVersion === "10"
+      ? (undefined as never)
+      : (await admin.list("ServiceAccounts")).find((a) => a.name === "Tridion Sites Content Manager API")!;
   let userSecret = 0;
   let accountSecret = 0;
   const expiry = new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString();
@@ -139,33 +182,68 @@ async function probeAll(t: ExecutionContext, e: TestEmulator) {
     ["get /api/v1/IdentityProviders", 200, () => admin.get("/IdentityProviders")],
     ["get /api/v1/IdentityProviders/{id}", 200, () => admin.get(`/IdentityProviders/${catalog.IdentityProviders}`)],
     ["get /api/v1/System/userInfo", 200, () => admin.get("/System/userInfo")],
-    ["post /api/v1/ServiceAccounts", 201, async () => {
-      const res = await admin.post("/ServiceAccounts", { name: "doc-account", accessControlEntry: admin.roleLinks(["Tridion.AddonService.ReadOnly"]) });
-      account = res.data;
-      return res;
-    }],
+    [
+      "post /api/v1/ServiceAccounts",
+      201,
+      async () => {
+        const res = await admin.post("/ServiceAccounts", {
+          name: "doc-account",
+          accessControlEntry: admin.roleLinks(["Tridion.AddonService.ReadOnly"]),
+        });
+        account = res.data;
+        return res;
+      },
+    ],
     ["get /api/v1/ServiceAccounts", 200, () => admin.get("/ServiceAccounts")],
     ["get /api/v1/ServiceAccounts/{id}", 200, () => admin.get(`/ServiceAccounts/${account.id}`)],
-    ["put /api/v1/ServiceAccounts/{id}", 200, () => admin.put(`/ServiceAccounts/${account.id}`, { ...account, name: "doc-account-renamed" })],
-    ["post /api/v1/ServiceAccounts/{id}/generateClientSecret", 200, async () => {
-      const res = await admin.post(`/ServiceAccounts/${account.id}/generateClientSecret`);
-      accountSecret = res.data.id;
-      return res;
-    }],
-    ["put /api/v1/ServiceAccounts/{id}/clientSecrets/{secretId}", 200, () => admin.put(`/ServiceAccounts/${account.id}/clientSecrets/${accountSecret}`, { expiresAt: expiry })],
-    ["delete /api/v1/ServiceAccounts/{id}/clientSecrets/{secretId}", 204, () => admin.del(`/ServiceAccounts/${account.id}/clientSecrets/${accountSecret}`)],
+    [
+      "put /api/v1/ServiceAccounts/{id}",
+      200,
+      () => admin.put(`/ServiceAccounts/${account.id}`, { ...account, name: "doc-account-renamed" }),
+    ],
+    [
+      "post /api/v1/ServiceAccounts/{id}/generateClientSecret",
+      200,
+      async () => {
+        const res = await admin.post(`/ServiceAccounts/${account.id}/generateClientSecret`);
+        accountSecret = res.data.id;
+        return res;
+      },
+    ],
+    [
+      "put /api/v1/ServiceAccounts/{id}/clientSecrets/{secretId}",
+      200,
+      () => admin.put(`/ServiceAccounts/${account.id}/clientSecrets/${accountSecret}`, { expiresAt: expiry }),
+    ],
+    [
+      "delete /api/v1/ServiceAccounts/{id}/clientSecrets/{secretId}",
+      204,
+      () => admin.del(`/ServiceAccounts/${account.id}/clientSecrets/${accountSecret}`),
+    ],
     ["delete /api/v1/ServiceAccounts/{id}", 204, () => admin.del(`/ServiceAccounts/${account.id}`)],
     ["get /api/v1/Users", 200, () => admin.get("/Users")],
     ["get /api/v1/Users/{id}", 200, () => admin.get(`/Users/${user.id}`)],
-    ["put /api/v1/Users/{id}", 200, () => admin.put(`/Users/${user.id}`, { ...user, accessControlEntry: admin.roleLinks(["Tridion.AddonService.Administrator"]) })],
+    [
+      "put /api/v1/Users/{id}",
+      200,
+      () => admin.put(`/Users/${user.id}`, { ...user, accessControlEntry: admin.roleLinks(["Tridion.AddonService.Administrator"]) }),
+    ],
     ["put /api/v1/Users/{id}/deactivate", 200, () => admin.put(`/Users/${user.id}/deactivate`, undefined)],
     ["put /api/v1/Users/{id}/activate", 200, () => admin.put(`/Users/${user.id}/activate`, undefined)],
-    ["post /api/v1/Users/{id}/generateClientSecret", 200, async () => {
-      const res = await admin.post(`/Users/${user.id}/generateClientSecret`);
-      userSecret = res.data.id;
-      return res;
-    }],
-    ["put /api/v1/Users/{id}/clientSecrets/{secretId}", 200, () => admin.put(`/Users/${user.id}/clientSecrets/${userSecret}`, { expiresAt: expiry })],
+    [
+      "post /api/v1/Users/{id}/generateClientSecret",
+      200,
+      async () => {
+        const res = await admin.post(`/Users/${user.id}/generateClientSecret`);
+        userSecret = res.data.id;
+        return res;
+      },
+    ],
+    [
+      "put /api/v1/Users/{id}/clientSecrets/{secretId}",
+      200,
+      () => admin.put(`/Users/${user.id}/clientSecrets/${userSecret}`, { expiresAt: expiry }),
+    ],
     ["delete /api/v1/Users/{id}/clientSecrets/{secretId}", 204, () => admin.del(`/Users/${user.id}/clientSecrets/${userSecret}`)],
     ["delete /api/v1/Users/{id}", 204, () => admin.del(`/Users/${user.id}`)],
   ];
@@ -179,11 +257,28 @@ async function probeAll(t: ExecutionContext, e: TestEmulator) {
     const [method, path] = op.split(" ") as [Method, string];
     const declared = Object.keys(doc.paths[path][method].responses);
     if (declared.includes("404")) {
-      const res = await http.request({ method, url: `${e.accessManagementUrl}${path.replace(/\{\w+\}/g, "2147483647")}`, data: method === "put" ? (path.includes("clientSecrets") ? { expiresAt: expiry } : path.startsWith("/api/v1/Users") ? user : { name: "x" }) : undefined, ...bearer(admin.token) });
+      const res = await http.request({
+        method,
+        url: `${e.accessManagementUrl}${path.replace(/\{\w+\}/g, "2147483647")}`,
+        data:
+          method === "put"
+            ? path.includes("clientSecrets")
+              ? { expiresAt: expiry }
+              : path.startsWith("/api/v1/Users")
+                ? user
+                : { name: "x" }
+            : undefined,
+        ...bearer(admin.token),
+      });
       answersAsDocumented(t, doc, op, res, 404);
     }
     if (path.includes("{")) {
-      const res = await http.request({ method, url: `${e.accessManagementUrl}${path.replace(/\{\w+\}/g, "not-an-id")}`, data: method === "put" ? {} : undefined, ...bearer(admin.token) });
+      const res = await http.request({
+        method,
+        url: `${e.accessManagementUrl}${path.replace(/\{\w+\}/g, "not-an-id")}`,
+        data: method === "put" ? {} : undefined,
+        ...bearer(admin.token),
+      });
       t.is(res.status, 400, op);
       matchesSchema(t, "ErrorResponse", res.data, `${op} with a bad id`);
     }
@@ -218,7 +313,10 @@ test("an injected 500 on Access Management validates as the documented ErrorResp
 });
 
 test("the document follows a moved route profile and base path", async (t) => {
-  const e = await startTestEmulator({ accessManagementBasePath: "/ISHAM", routes: { users: "/api/v2/People", user: "/api/v2/People/{id}" } });
+  const e = await startTestEmulator({
+    accessManagementBasePath: "/ISHAM",
+    routes: { users: "/api/v2/People", user: "/api/v2/People/{id}" },
+  });
   try {
     const doc = (await http.get(`${e.accessManagementUrl}/api/api-docs/v1/openapi.json`)).data as OpenApiDoc;
     t.is(doc.servers[0].url, e.accessManagementUrl);

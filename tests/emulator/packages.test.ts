@@ -1,7 +1,18 @@
 // Every package rejection of issue 2: each is a 400 (or 413) problem whose detail names the cause
 // and the fix, and none leaves anything on the server.
 import test from "ava";
-import { bearer, buildRawZip, buildZip, getToken, http, manifest, packageFiles, startTestEmulator, uploadPackage, type TestEmulator } from "../helpers/emulator";
+import {
+  bearer,
+  buildRawZip,
+  buildZip,
+  getToken,
+  http,
+  manifest,
+  packageFiles,
+  startTestEmulator,
+  uploadPackage,
+  type TestEmulator,
+} from "../helpers/emulator";
 import { multipartFrame, openUpload, uploadWithDisposition } from "./rawUpload";
 
 let emu: TestEmulator;
@@ -59,35 +70,188 @@ function corruptCentralCrc(zip: Buffer, name: string): Buffer {
 const files = packageFiles();
 
 const cases: Array<{ title: string; zip: () => Promise<Buffer>; fileName: string; detail: RegExp; status?: number }> = [
-  { title: "not a ZIP at all", zip: async () => Buffer.from("this is not a zip file"), fileName: "acme-publishing-tools.zip", detail: /not a valid ZIP/ },
-  { title: "a truncated ZIP", zip: async () => (await buildZip(packageFiles())).subarray(0, 100), fileName: "acme-publishing-tools.zip", detail: /not a valid ZIP|corrupt/ },
-  { title: "no manifest", zip: () => buildZip({ "CM/x.dll": "x" }), fileName: "acme-publishing-tools.zip", detail: /has no manifest\.json/ },
-  { title: "manifest not at the root", zip: () => buildZip({ "acme/manifest.json": JSON.stringify(manifest()) }), fileName: "acme-publishing-tools.zip", detail: /not at the root.*found "acme\/manifest\.json"/ },
-  { title: "manifest not valid JSON", zip: () => buildZip({ "manifest.json": '{"id": "acme-publishing-tools",' }), fileName: "acme-publishing-tools.zip", detail: /not valid JSON/ },
-  { title: "manifest a JSON array", zip: () => buildZip({ "manifest.json": "[]" }), fileName: "acme-publishing-tools.zip", detail: /must hold a JSON object/ },
-  { title: "id missing", zip: () => withManifest({}, ["id"]), fileName: "acme-publishing-tools.zip", detail: /no "id"; the id is mandatory/ },
+  {
+    title: "not a ZIP at all",
+    zip: async () => Buffer.from("this is not a zip file"),
+    fileName: "acme-publishing-tools.zip",
+    detail: /not a valid ZIP/,
+  },
+  {
+    title: "a truncated ZIP",
+    zip: async () => (await buildZip(packageFiles())).subarray(0, 100),
+    fileName: "acme-publishing-tools.zip",
+    detail: /not a valid ZIP|corrupt/,
+  },
+  {
+    title: "no manifest",
+    zip: () => buildZip({ "CM/x.dll": "x" }),
+    fileName: "acme-publishing-tools.zip",
+    detail: /has no manifest\.json/,
+  },
+  {
+    title: "manifest not at the root",
+    zip: () => buildZip({ "acme/manifest.json": JSON.stringify(manifest()) }),
+    fileName: "acme-publishing-tools.zip",
+    detail: /not at the root.*found "acme\/manifest\.json"/,
+  },
+  {
+    title: "manifest not valid JSON",
+    zip: () => buildZip({ "manifest.json": '{"id": "acme-publishing-tools",' }),
+    fileName: "acme-publishing-tools.zip",
+    detail: /not valid JSON/,
+  },
+  {
+    title: "manifest a JSON array",
+    zip: () => buildZip({ "manifest.json": "[]" }),
+    fileName: "acme-publishing-tools.zip",
+    detail: /must hold a JSON object/,
+  },
+  {
+    title: "id missing",
+    zip: () => withManifest({}, ["id"]),
+    fileName: "acme-publishing-tools.zip",
+    detail: /no "id"; the id is mandatory/,
+  },
   { title: "id not a string", zip: () => withManifest({ id: 42 }), fileName: "42.zip", detail: /"id" must be a string/ },
-  { title: "id over 255 characters", zip: () => withManifest({ id: longId }), fileName: `${longId}.zip`, detail: /256 characters long; the maximum is 255/ },
-  { title: "id with path characters", zip: () => withManifest({ id: "../evil" }), fileName: "evil.zip", detail: /cannot be part of a file name/ },
-  { title: "description empty", zip: () => withManifest({ description: "  " }), fileName: "acme-publishing-tools.zip", detail: /"description" must not be empty/ },
-  { title: "description missing", zip: () => withManifest({}, ["description"]), fileName: "acme-publishing-tools.zip", detail: /"description" must not be empty/ },
-  { title: "bad requireConfiguration", zip: () => withManifest({ requireConfiguration: "maybe" }), fileName: "acme-publishing-tools.zip", detail: /"requireConfiguration" is "maybe"; use "yes", "no" or "optional"/ },
-  { title: "extensions not a list", zip: () => withManifest({ extensions: {} }), fileName: "acme-publishing-tools.zip", detail: /"extensions" must be a list/ },
-  { title: "extension without a name", zip: () => withManifest({ extensions: [{ type: "CMEventHandler" }] }), fileName: "acme-publishing-tools.zip", detail: /extensions\[0\] has no "name"/ },
-  { title: "duplicate extension names", zip: () => withManifest({ extensions: [{ name: "a", type: "UIModel" }, { name: "a", type: "UIModel" }] }), fileName: "acme-publishing-tools.zip", detail: /two extensions are named "a"/ },
-  { title: "file name not ID.zip", zip: () => withManifest({}), fileName: "package.zip", detail: /file name "package\.zip" does not match.*acme-publishing-tools-1\.4\.0\.zip/ },
-  { title: "file name with a wrong version", zip: () => withManifest({}), fileName: "acme-publishing-tools-9.9.9.zip", detail: /does not match the manifest/ },
-  { title: "file name without .zip", zip: () => withManifest({}), fileName: "acme-publishing-tools", detail: /does not match the manifest/ },
-  { title: "entry escaping the root with ..", zip: async () => buildRawZip({ ...packageFiles(), "../evil.txt": "x" }), fileName: "acme-publishing-tools.zip", detail: /escape the ZIP root: \.\.\/evil\.txt/ },
-  { title: "entry with an absolute path", zip: async () => buildRawZip({ ...packageFiles(), "/etc/evil": "x" }), fileName: "acme-publishing-tools.zip", detail: /escape the ZIP root/ },
-  { title: "entry with backslash traversal", zip: () => buildZip({ ...packageFiles(), "CM\\..\\..\\evil.dll": "x" }), fileName: "acme-publishing-tools.zip", detail: /escape the ZIP root/ },
-  { title: "a huge manifest (bomb-like)", zip: () => buildZip({ "manifest.json": `{"id":"acme-publishing-tools","x":"${"a".repeat(1_100_000)}"}` }), fileName: "acme-publishing-tools.zip", detail: /larger than 1048576 bytes/ },
-  { title: "stored data that fails its CRC-32", zip: async () => corruptData(buildRawZip(packageFiles()), "MZ fake assembly"), fileName: "acme-publishing-tools.zip", detail: /corrupt ZIP file: entry "CM\/Acme\.EventHandler\.dll" fails its CRC-32 check/ },
-  { title: "a deflated manifest whose CRC-32 does not match", zip: async () => corruptCentralCrc(await buildZip(packageFiles()), "manifest.json"), fileName: "acme-publishing-tools.zip", detail: /corrupt ZIP file: entry "manifest\.json" fails its CRC-32 check/ },
-  { title: "a ZIP bomb (entries declaring 8 GiB unpacked), refused before decompressing", zip: async () => declareUnpackedSize(await buildZip(packageFiles()), 0xfffffff0), fileName: "acme-publishing-tools.zip", detail: /unpacks to 12\.0 GiB, more than the 4 GiB an add-on may hold \(a ZIP bomb\?\)/ },
-  { title: "two manifest.json entries", zip: async () => buildRawZip([["manifest.json", files["manifest.json"]], ["manifest.json", JSON.stringify(manifest({ id: "other" }))], ["CM/Acme.EventHandler.dll", files["CM/Acme.EventHandler.dll"]], ["dist/acme-action/main.js", files["dist/acme-action/main.js"]]]), fileName: "acme-publishing-tools.zip", detail: /two entries for the same file: "manifest\.json" and "manifest\.json"/ },
-  { title: "two entries differing only in case", zip: async () => buildRawZip([...Object.entries(files), ["cm/acme.eventhandler.dll", "other"]]), fileName: "acme-publishing-tools.zip", detail: /two entries for the same file: "CM\/Acme\.EventHandler\.dll" and "cm\/acme\.eventhandler\.dll"/ },
-  { title: "over the size limit", zip: async () => buildZip({ ...packageFiles(), "big.bin": Buffer.alloc(300 * 1024, 7) }, { store: true }), fileName: "acme-publishing-tools.zip", detail: /larger than the limit of 262144 bytes/, status: 413 },
+  {
+    title: "id over 255 characters",
+    zip: () => withManifest({ id: longId }),
+    fileName: `${longId}.zip`,
+    detail: /256 characters long; the maximum is 255/,
+  },
+  {
+    title: "id with path characters",
+    zip: () => withManifest({ id: "../evil" }),
+    fileName: "evil.zip",
+    detail: /cannot be part of a file name/,
+  },
+  {
+    title: "description empty",
+    zip: () => withManifest({ description: "  " }),
+    fileName: "acme-publishing-tools.zip",
+    detail: /"description" must not be empty/,
+  },
+  {
+    title: "description missing",
+    zip: () => withManifest({}, ["description"]),
+    fileName: "acme-publishing-tools.zip",
+    detail: /"description" must not be empty/,
+  },
+  {
+    title: "bad requireConfiguration",
+    zip: () => withManifest({ requireConfiguration: "maybe" }),
+    fileName: "acme-publishing-tools.zip",
+    detail: /"requireConfiguration" is "maybe"; use "yes", "no" or "optional"/,
+  },
+  {
+    title: "extensions not a list",
+    zip: () => withManifest({ extensions: {} }),
+    fileName: "acme-publishing-tools.zip",
+    detail: /"extensions" must be a list/,
+  },
+  {
+    title: "extension without a name",
+    zip: () => withManifest({ extensions: [{ type: "CMEventHandler" }] }),
+    fileName: "acme-publishing-tools.zip",
+    detail: /extensions\[0\] has no "name"/,
+  },
+  {
+    title: "duplicate extension names",
+    zip: () =>
+      withManifest({
+        extensions: [
+          { name: "a", type: "UIModel" },
+          { name: "a", type: "UIModel" },
+        ],
+      }),
+    fileName: "acme-publishing-tools.zip",
+    detail: /two extensions are named "a"/,
+  },
+  {
+    title: "file name not ID.zip",
+    zip: () => withManifest({}),
+    fileName: "package.zip",
+    detail: /file name "package\.zip" does not match.*acme-publishing-tools-1\.4\.0\.zip/,
+  },
+  {
+    title: "file name with a wrong version",
+    zip: () => withManifest({}),
+    fileName: "acme-publishing-tools-9.9.9.zip",
+    detail: /does not match the manifest/,
+  },
+  {
+    title: "file name without .zip",
+    zip: () => withManifest({}),
+    fileName: "acme-publishing-tools",
+    detail: /does not match the manifest/,
+  },
+  {
+    title: "entry escaping the root with ..",
+    zip: async () => buildRawZip({ ...packageFiles(), "../evil.txt": "x" }),
+    fileName: "acme-publishing-tools.zip",
+    detail: /escape the ZIP root: \.\.\/evil\.txt/,
+  },
+  {
+    title: "entry with an absolute path",
+    zip: async () => buildRawZip({ ...packageFiles(), "/etc/evil": "x" }),
+    fileName: "acme-publishing-tools.zip",
+    detail: /escape the ZIP root/,
+  },
+  {
+    title: "entry with backslash traversal",
+    zip: () => buildZip({ ...packageFiles(), "CM\\..\\..\\evil.dll": "x" }),
+    fileName: "acme-publishing-tools.zip",
+    detail: /escape the ZIP root/,
+  },
+  {
+    title: "a huge manifest (bomb-like)",
+    zip: () => buildZip({ "manifest.json": `{"id":"acme-publishing-tools","x":"${"a".repeat(1_100_000)}"}` }),
+    fileName: "acme-publishing-tools.zip",
+    detail: /larger than 1048576 bytes/,
+  },
+  {
+    title: "stored data that fails its CRC-32",
+    zip: async () => corruptData(buildRawZip(packageFiles()), "MZ fake assembly"),
+    fileName: "acme-publishing-tools.zip",
+    detail: /corrupt ZIP file: entry "CM\/Acme\.EventHandler\.dll" fails its CRC-32 check/,
+  },
+  {
+    title: "a deflated manifest whose CRC-32 does not match",
+    zip: async () => corruptCentralCrc(await buildZip(packageFiles()), "manifest.json"),
+    fileName: "acme-publishing-tools.zip",
+    detail: /corrupt ZIP file: entry "manifest\.json" fails its CRC-32 check/,
+  },
+  {
+    title: "a ZIP bomb (entries declaring 8 GiB unpacked), refused before decompressing",
+    zip: async () => declareUnpackedSize(await buildZip(packageFiles()), 0xfffffff0),
+    fileName: "acme-publishing-tools.zip",
+    detail: /unpacks to 12\.0 GiB, more than the 4 GiB an add-on may hold \(a ZIP bomb\?\)/,
+  },
+  {
+    title: "two manifest.json entries",
+    zip: async () =>
+      buildRawZip([
+        ["manifest.json", files["manifest.json"]],
+        ["manifest.json", JSON.stringify(manifest({ id: "other" }))],
+        ["CM/Acme.EventHandler.dll", files["CM/Acme.EventHandler.dll"]],
+        ["dist/acme-action/main.js", files["dist/acme-action/main.js"]],
+      ]),
+    fileName: "acme-publishing-tools.zip",
+    detail: /two entries for the same file: "manifest\.json" and "manifest\.json"/,
+  },
+  {
+    title: "two entries differing only in case",
+    zip: async () => buildRawZip([...Object.entries(files), ["cm/acme.eventhandler.dll", "other"]]),
+    fileName: "acme-publishing-tools.zip",
+    detail: /two entries for the same file: "CM\/Acme\.EventHandler\.dll" and "cm\/acme\.eventhandler\.dll"/,
+  },
+  {
+    title: "over the size limit",
+    zip: async () => buildZip({ ...packageFiles(), "big.bin": Buffer.alloc(300 * 1024, 7) }, { store: true }),
+    fileName: "acme-publishing-tools.zip",
+    detail: /larger than the limit of 262144 bytes/,
+    status: 413,
+  },
 ];
 
 for (const c of cases) {
@@ -127,7 +291,10 @@ test("a Content-Length far above the limit is answered 413 at once, with Connect
   const created = await uploadPackage(addons, token, await buildZip(packageFiles(manifest({ id: "size-check" }))), "size-check.zip");
   t.is(created.status, 201, JSON.stringify(created.data));
   const frame = multipartFrame();
-  for (const [method, url] of [["POST", addons], ["PUT", `${addons}/size-check`]] as const) {
+  for (const [method, url] of [
+    ["POST", addons],
+    ["PUT", `${addons}/size-check`],
+  ] as const) {
     const upload = openUpload(url, method, {
       "Content-Type": frame.contentType,
       "Content-Length": 4 * maxPackageBytes,

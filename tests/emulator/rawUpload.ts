@@ -59,6 +59,10 @@ export function openUpload(url: string, method: "POST" | "PUT", headers: Record<
 export function uploadWithDisposition(url: string, token: string, zip: Buffer, disposition: string): Promise<RawAnswer> {
   const frame = multipartFrame(disposition);
   const body = Buffer.concat([frame.head, zip, frame.tail]);
-  const upload = openUpload(url, "POST", { "Content-Type": frame.contentType, "Content-Length": body.length, Authorization: `Bearer ${token}` });
+  const upload = openUpload(url, "POST", {
+    "Content-Type": frame.contentType,
+    "Content-Length": body.length,
+    Authorization: `Bearer ${token}`,
+  });
   return upload.end(body);
 }

@@ -44,7 +44,11 @@ test("client_secret_post: an at+jwt with the account's APIs in aud and scope, it
   const { payload, protectedHeader } = await jwtVerify(res.data.access_token, jwks, { issuer: emu.accessManagementUrl, typ: "at+jwt" });
   const published = (await http.get(`${emu.accessManagementUrl}/.well-known/openid-configuration/jwks`)).data.keys[0];
   t.deepEqual(protectedHeader, { alg: "RS256", kid: published.kid, typ: "at+jwt" });
-  t.deepEqual(Object.keys(payload).sort(), ["aud", "client_id", "exp", "iat", "iss", "jti", "nbf", "role", "scope", "sub"], "no user_id: not a user");
+  t.deepEqual(
+    Object.keys(payload).sort(),
+    ["aud", "client_id", "exp", "iat", "iss", "jti", "nbf", "role", "scope", "sub"],
+    "no user_id: not a user",
+  );
   t.is(payload.client_id, clientId);
   t.is(payload.sub, clientId, "sub is the client id");
   t.deepEqual(payload.aud, ["Tridion.AccessManagement", "Tridion.AddonService"]);
@@ -95,7 +99,9 @@ test("a user's token carries user_id (the user's int32 id as a string), sub and 
 test("an account with an API but no role in it: aud and scope name the API, no role claim", async (t) => {
   const admin = await amAdmin(emu);
   const am = admin.resources.find((r) => r.key === "Tridion.AccessManagement")!;
-  const account = (await admin.post("/ServiceAccounts", { name: "api-without-role", accessControlEntry: { apiResources: [{ id: am.id }] } })).data;
+  const account = (
+    await admin.post("/ServiceAccounts", { name: "api-without-role", accessControlEntry: { apiResources: [{ id: am.id }] } })
+  ).data;
   const secret = await admin.generateSecret("ServiceAccounts", account.id);
   const res = await requestToken(emu.accessManagementUrl, account.clientId, secret.clientSecret);
   t.is(res.status, 200);
@@ -121,7 +127,11 @@ test("invalid_scope for an account with no API access (it has a valid secret); g
   const accountSecret = await admin.generateSecret("ServiceAccounts", account.id);
   t.is((await requestToken(emu.accessManagementUrl, account.clientId, accountSecret.clientSecret)).data.error, "invalid_scope");
   await admin.setRoles("Users", user.id, ["Tridion.AddonService.ReadOnly"]);
-  t.is((await requestToken(emu.accessManagementUrl, secret.clientId, secret.clientSecret)).status, 200, "tokens carry what the account holds now");
+  t.is(
+    (await requestToken(emu.accessManagementUrl, secret.clientId, secret.clientSecret)).status,
+    200,
+    "tokens carry what the account holds now",
+  );
 });
 
 test("a token reflects the account's access at issue time; changing access changes the next token", async (t) => {
@@ -148,7 +158,9 @@ test("RFC 6749 errors: invalid_client, unsupported_grant_type, invalid_request",
   const noAuth = await http.post(token, form({ grant_type: "client_credentials" }), { headers: formHeaders });
   t.is(noAuth.status, 401);
   t.is(noAuth.data.error, "invalid_client");
-  const grant = await http.post(token, form({ grant_type: "password", client_id: clientId, client_secret: clientSecret }), { headers: formHeaders });
+  const grant = await http.post(token, form({ grant_type: "password", client_id: clientId, client_secret: clientSecret }), {
+    headers: formHeaders,
+  });
   t.is(grant.status, 400);
   t.is(grant.data.error, "unsupported_grant_type");
   const missing = await http.post(token, form({ client_id: clientId, client_secret: clientSecret }), { headers: formHeaders });
@@ -181,7 +193,10 @@ test("a mixed-case base path (/ISHAM): the issuer is lower-cased in discovery an
     t.is((await http.get(`${e.addonsUrl}/api/v1/addons`, bearer(token))).status, 200, "the Add-ons Service accepts the lower-cased issuer");
     const users = await http.get(`${e.accessManagementUrl}/api/v1/Users`, bearer(token));
     t.is(users.status, 200, "so does Access Management");
-    t.deepEqual(users.data.map((u: { name: string }) => u.name), ["docs-user"]);
+    t.deepEqual(
+      users.data.map((u: { name: string }) => u.name),
+      ["docs-user"],
+    );
     t.is((await http.get(`${origin}/isham/api/v1/users`, bearer(token))).status, 200);
     t.is((await http.get(`${e.accessManagementUrl}/api/api-docs/v1/openapi.json`)).data.servers[0].url, e.accessManagementUrl);
     t.is((await http.get(`${origin}/access-management/.well-known/openid-configuration`)).status, 404, "nothing at the Sites base path");
@@ -190,7 +205,9 @@ test("a mixed-case base path (/ISHAM): the issuer is lower-cased in discovery an
     const options = { execute: [client.allowInsecureRequests] };
     const secretPost = client.ClientSecretPost(e.credentials.admin.clientSecret);
     // openid-client compares the issuer with the URL it discovered exactly: the mixed-case URL fails, as against IdentityServer.
-    const mismatch = await t.throwsAsync(client.discovery(new URL(e.accessManagementUrl), e.credentials.admin.clientId, undefined, secretPost, options));
+    const mismatch = await t.throwsAsync(
+      client.discovery(new URL(e.accessManagementUrl), e.credentials.admin.clientId, undefined, secretPost, options),
+    );
     t.is((mismatch as { code?: string }).code, "OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED");
     const config = await client.discovery(new URL(discovery.issuer), e.credentials.admin.clientId, undefined, secretPost, options);
     t.is(config.serverMetadata().token_endpoint, discovery.token_endpoint);
@@ -211,7 +228,13 @@ test("lowerCaseIssuer false keeps the issuer exactly as the URL; the services ac
     t.is((await http.get(`${e.addonsUrl}/api/v1/addons`, bearer(token))).status, 200);
     t.is((await http.get(`${e.accessManagementUrl}/api/v1/ServiceAccounts`, bearer(token))).status, 200);
     const client = await import("openid-client");
-    const config = await client.discovery(new URL(e.accessManagementUrl), e.credentials.admin.clientId, undefined, client.ClientSecretBasic(e.credentials.admin.clientSecret), { execute: [client.allowInsecureRequests] });
+    const config = await client.discovery(
+      new URL(e.accessManagementUrl),
+      e.credentials.admin.clientId,
+      undefined,
+      client.ClientSecretBasic(e.credentials.admin.clientSecret),
+      { execute: [client.allowInsecureRequests] },
+    );
     t.is((await client.clientCredentialsGrant(config)).token_type.toLowerCase(), "bearer");
   } finally {
     await e.close();
@@ -220,7 +243,11 @@ test("lowerCaseIssuer false keeps the issuer exactly as the URL; the services ac
 
 test("a bad accessManagementBasePath is refused at start", async (t) => {
   for (const basePath of ["ISHAM", "/ISHAM/", "/addons", "/a b", ""]) {
-    await t.throwsAsync(startTestEmulator({ accessManagementBasePath: basePath }), { message: /accessManagementBasePath must be a path like \/access-management or \/ISHAM/ }, basePath);
+    await t.throwsAsync(
+      startTestEmulator({ accessManagementBasePath: basePath }),
+      { message: /accessManagementBasePath must be a path like \/access-management or \/ISHAM/ },
+      basePath,
+    );
   }
 });
 
@@ -240,8 +267,13 @@ test("openid-client v6 discovers the emulator and gets a token with client_secre
 
 test("openid-client surfaces invalid_client for a wrong secret", async (t) => {
   const client = await import("openid-client");
-  const config = await client.discovery(new URL(emu.accessManagementUrl), emu.credentials.admin.clientId, undefined,
-    client.ClientSecretPost("wrong"), { execute: [client.allowInsecureRequests] });
+  const config = await client.discovery(
+    new URL(emu.accessManagementUrl),
+    emu.credentials.admin.clientId,
+    undefined,
+    client.ClientSecretPost("wrong"),
+    { execute: [client.allowInsecureRequests] },
+  );
   const error = await t.throwsAsync(client.clientCredentialsGrant(config));
   t.is((error as { error?: string }).error, "invalid_client");
 });
@@ -249,7 +281,10 @@ test("openid-client surfaces invalid_client for a wrong secret", async (t) => {
 test("the request log records the token request with its identity and never the secret", async (t) => {
   const { clientId, clientSecret } = emu.credentials.addonsService;
   await requestToken(emu.accessManagementUrl, clientId, clientSecret);
-  const entry = emu.requestLog().reverse().find((e) => e.path === "/access-management/connect/token" && e.identity === clientId);
+  const entry = emu
+    .requestLog()
+    .reverse()
+    .find((e) => e.path === "/access-management/connect/token" && e.identity === clientId);
   t.truthy(entry);
   t.is(entry!.status, 200);
   t.false(JSON.stringify(emu.requestLog()).includes(clientSecret));

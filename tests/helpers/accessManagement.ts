@@ -9,9 +9,21 @@ interface Emulatorish {
   credentials: { admin: { clientId: string; clientSecret: string } };
 }
 
-export interface Link { id: number; name?: string | null }
-export interface AccessControlEntry { apiResources: Link[]; apiResourceRoles: Link[]; applications: Link[] }
-export interface ClientSecret { id: number; clientSecret: string; expiresAt: string; lastLoginAt: string | null }
+export interface Link {
+  id: number;
+  name?: string | null;
+}
+export interface AccessControlEntry {
+  apiResources: Link[];
+  apiResourceRoles: Link[];
+  applications: Link[];
+}
+export interface ClientSecret {
+  id: number;
+  clientSecret: string;
+  expiresAt: string;
+  lastLoginAt: string | null;
+}
 export interface AmAccount {
   id: number;
   name: string;
@@ -20,7 +32,12 @@ export interface AmAccount {
   accessControlEntry: AccessControlEntry;
   [field: string]: unknown;
 }
-export interface ApiResource { id: number; key: string; name: string; roles: Array<{ id: number; key: string; name: string }> }
+export interface ApiResource {
+  id: number;
+  key: string;
+  name: string;
+  roles: Array<{ id: number; key: string; name: string }>;
+}
 
 export type Kind = "Users" | "ServiceAccounts";
 
@@ -54,10 +71,20 @@ export async function amAdmin(emulator: Emulatorish, credential = emulator.crede
    * document asks of a request.
    */
   const withAccess = (kind: Kind, account: AmAccount, roleKeys: string[]) => {
-    const { id: _id, createdAt: _c, modifiedAt: _m, lastLoginAt: _l, clientSecrets: _s, createdBy: _cb, modifiedBy: _mb, accessControlEntry: _a, clientId, ...rest } = account;
-    const writable: Record<string, unknown> = kind === "Users"
-      ? { ...rest, identityProvider: { id: (account.identityProvider as { id: number }).id } }
-      : { ...rest, clientId };
+    const {
+      id: _id,
+      createdAt: _c,
+      modifiedAt: _m,
+      lastLoginAt: _l,
+      clientSecrets: _s,
+      createdBy: _cb,
+      modifiedBy: _mb,
+      accessControlEntry: _a,
+      clientId,
+      ...rest
+    } = account;
+    const writable: Record<string, unknown> =
+      kind === "Users" ? { ...rest, identityProvider: { id: (account.identityProvider as { id: number }).id } } : { ...rest, clientId };
     return { ...writable, accessControlEntry: roleLinks(roleKeys) };
   };
 
@@ -91,7 +118,11 @@ export async function amAdmin(emulator: Emulatorish, credential = emulator.crede
       return res.data as AmAccount;
     },
     async createServiceAccount(name: string, roleKeys: string[], clientId?: string) {
-      const res = await http.post(api("/ServiceAccounts"), { name, ...(clientId ? { clientId } : {}), accessControlEntry: roleLinks(roleKeys) }, auth);
+      const res = await http.post(
+        api("/ServiceAccounts"),
+        { name, ...(clientId ? { clientId } : {}), accessControlEntry: roleLinks(roleKeys) },
+        auth,
+      );
       if (res.status !== 201) throw new Error(`POST ServiceAccounts: ${res.status} ${JSON.stringify(res.data)}`);
       return res.data as AmAccount;
     },
@@ -113,7 +144,11 @@ export async function amAdmin(emulator: Emulatorish, credential = emulator.crede
 export type AmAdmin = Awaited<ReturnType<typeof amAdmin>>;
 
 /** A user signs in through an identity provider (the emulator's test control): AM lists them from then on. */
-export async function signIn(emulator: { accessManagementUrl: string }, name: string, extra: { email?: string; identityProvider?: string } = {}) {
+export async function signIn(
+  emulator: { accessManagementUrl: string },
+  name: string,
+  extra: { email?: string; identityProvider?: string } = {},
+) {
   const origin = new URL(emulator.accessManagementUrl).origin;
   const res = await http.post(`${origin}/__emulator/logged-in-users`, { name, ...extra });
   if (res.status !== 201 && res.status !== 200) throw new Error(`sign-in of ${name}: ${res.status} ${JSON.stringify(res.data)}`);

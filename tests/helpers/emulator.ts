@@ -65,7 +65,10 @@ export function requestToken(accessManagementUrl: string, clientId: string, clie
   );
 }
 
-export async function getToken(emulator: Pick<RunningEmulator, "accessManagementUrl">, credential: { clientId: string; clientSecret: string }): Promise<string> {
+export async function getToken(
+  emulator: Pick<RunningEmulator, "accessManagementUrl">,
+  credential: { clientId: string; clientSecret: string },
+): Promise<string> {
   const response = await requestToken(emulator.accessManagementUrl, credential.clientId, credential.clientSecret);
   if (response.status !== 200) throw new Error(`token request failed: ${response.status} ${JSON.stringify(response.data)}`);
   return response.data.access_token as string;
@@ -90,7 +93,11 @@ export function manifest(fields: ManifestFields = {}): Record<string, unknown> {
     requireConfiguration: "optional",
     extensions: [
       { name: "AcmeEventHandler", type: "CMEventHandler", properties: { assemblyFileSource: "CM\\Acme.EventHandler.dll" } },
-      { name: "acme-action", type: "ExperienceSpaceExtension", properties: { main: "dist\\acme-action\\main.js", files: ["dist\\acme-action\\main.js"] } },
+      {
+        name: "acme-action",
+        type: "ExperienceSpaceExtension",
+        properties: { main: "dist\\acme-action\\main.js", files: ["dist\\acme-action\\main.js"] },
+      },
     ],
     ...fields,
   };

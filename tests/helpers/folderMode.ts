@@ -16,7 +16,10 @@ export function readmeBlocks(readme: string, heading: string): string[][] {
   const rest = text.slice(start + heading.length + 5);
   const section = rest.slice(0, rest.search(/\n## |$/));
   return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) =>
-    m[1].split("\n").map((line) => line.trim()).filter((line) => line && !line.startsWith("#")),
+    m[1]
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith("#")),
   );
 }
 
@@ -45,7 +48,12 @@ export function shellEnvironment(home: string): Record<string, string> {
   };
 }
 
-export interface LineResult { line: string; code: number; stdout: string; stderr: string }
+export interface LineResult {
+  line: string;
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs a command in the shell's current state (its exports and directory), without changing it. */
 export type Shell = (command: string) => Promise<LineResult>;
@@ -57,7 +65,12 @@ export type Shell = (command: string) => Promise<LineResult>;
  */
 export async function runLines(
   lines: string[],
-  options: { cwd: string; env: Record<string, string>; after?: (result: LineResult, shell: Shell) => Promise<void> | void; timeoutMs?: number },
+  options: {
+    cwd: string;
+    env: Record<string, string>;
+    after?: (result: LineResult, shell: Shell) => Promise<void> | void;
+    timeoutMs?: number;
+  },
 ): Promise<LineResult[]> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "tridion-shell-"));
   const envFile = path.join(stateDir, "env");
@@ -66,7 +79,10 @@ export async function runLines(
   fs.writeFileSync(cwdFile, options.cwd);
   const results: LineResult[] = [];
   const prelude = `set -e\nsource ${JSON.stringify(envFile)}\ncd "$(cat ${JSON.stringify(cwdFile)})"\n`;
-  const shell: Shell = async (command) => ({ line: command, ...(await run("bash", ["-c", `${prelude}${command}\n`], { env: options.env, timeoutMs: 120_000 })) });
+  const shell: Shell = async (command) => ({
+    line: command,
+    ...(await run("bash", ["-c", `${prelude}${command}\n`], { env: options.env, timeoutMs: 120_000 })),
+  });
   try {
     for (const line of lines) {
       const script = `${prelude}${line}\nexport -p > ${JSON.stringify(envFile)}\npwd > ${JSON.stringify(cwdFile)}\n`;
@@ -84,13 +100,21 @@ export async function runLines(
   }
 }
 
-function run(command: string, args: string[], options: { env: Record<string, string>; cwd?: string; timeoutMs: number }): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+  options: { env: Record<string, string>; cwd?: string; timeoutMs: number },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d: Buffer) => { stdout += d.toString("utf8"); });
-    child.stderr.on("data", (d: Buffer) => { stderr += d.toString("utf8"); });
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString("utf8");
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString("utf8");
+    });
     const timer = setTimeout(() => killGroup(child), options.timeoutMs);
     child.on("close", (code) => {
       clearTimeout(timer);
@@ -102,7 +126,9 @@ function run(command: string, args: string[], options: { env: Record<string, str
 function killGroup(child: ChildProcess): void {
   try {
     process.kill(-child.pid!, "SIGKILL");
-  } catch { /* gone */ }
+  } catch {
+    /* gone */
+  }
 }
 
 export interface BackgroundEmulator {
@@ -114,16 +140,27 @@ export interface BackgroundEmulator {
 /** Starts a README's `npx tridion-emulator ...` line in the background; resolves once it serves. */
 export function startEmulatorLine(line: string, options: { cwd: string; env: Record<string, string> }): Promise<BackgroundEmulator> {
   return new Promise((resolve, reject) => {
-    const child = spawn("bash", ["-c", `exec ${line}`], { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn("bash", ["-c", `exec ${line}`], {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
     let out = "";
     let err = "";
     const stop = () =>
       new Promise<void>((done) => {
         if (child.exitCode !== null || child.signalCode !== null) return done();
         child.once("close", () => done());
-        try { process.kill(-child.pid!, "SIGTERM"); } catch { done(); }
+        try {
+          process.kill(-child.pid!, "SIGTERM");
+        } catch {
+          done();
+        }
       });
-    child.stderr.on("data", (d: Buffer) => { err += d.toString("utf8"); });
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString("utf8");
+    });
     child.stdout.on("data", (d: Buffer) => {
       out += d.toString("utf8");
       const newline = out.indexOf("\n");

@@ -5,7 +5,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
-/* eslint-disable @typescript-eslint/no-require-imports */
 const providerRpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
 const providerProto = require("@pulumi/pulumi/proto/provider_pb");
 const engineRpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
@@ -18,9 +17,17 @@ const hostScript = path.join(repoRoot, "node_modules", "@pulumi", "pulumi", "cmd
 
 type Props = Record<string, unknown>;
 
-export interface EngineLog { severity: number; message: string }
+export interface EngineLog {
+  severity: number;
+  message: string;
+}
 
-export interface InitFailure { message: string; id?: string; properties?: Props; reasons?: string[] }
+export interface InitFailure {
+  message: string;
+  id?: string;
+  properties?: Props;
+  reasons?: string[];
+}
 
 export interface GrpcHost {
   configure(config: Record<string, string>): Promise<void>;
@@ -80,7 +87,8 @@ async function startFakeEngine(logs: EngineLog[]): Promise<{ address: string; cl
     requirePulumiVersion: unimplemented,
   });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
   return { address: `127.0.0.1:${port}`, close: () => new Promise((resolve) => server.tryShutdown(() => resolve())) };
 }
 
@@ -94,7 +102,9 @@ export async function startGrpcHost(env: Record<string, string> = {}): Promise<G
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
-  child.stderr!.on("data", (d) => { stderr += d.toString(); });
+  child.stderr!.on("data", (d) => {
+    stderr += d.toString();
+  });
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (d) => {
@@ -121,8 +131,14 @@ export async function startGrpcHost(env: Record<string, string> = {}): Promise<G
       req.setUrn(urn);
       req.setOlds(struct(olds));
       req.setNews(struct(news));
-      const res = await call<{ getInputs(): { toJavaScript(): Props }; getFailuresList(): { getProperty(): string; getReason(): string }[] }>("check", req);
-      return { inputs: res.getInputs().toJavaScript(), failures: res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })) };
+      const res = await call<{
+        getInputs(): { toJavaScript(): Props };
+        getFailuresList(): { getProperty(): string; getReason(): string }[];
+      }>("check", req);
+      return {
+        inputs: res.getInputs().toJavaScript(),
+        failures: res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
+      };
     },
     async diff(urn, id, olds, news) {
       const req = new providerProto.DiffRequest();
@@ -146,7 +162,11 @@ export async function startGrpcHost(env: Record<string, string> = {}): Promise<G
       req.setId(id);
       req.setProperties(struct(props));
       if (inputs) req.setInputs(struct(inputs));
-      const res = await call<{ getId(): string; getProperties(): { toJavaScript(): Props } | undefined; getInputs(): { toJavaScript(): Props } | undefined }>("read", req);
+      const res = await call<{
+        getId(): string;
+        getProperties(): { toJavaScript(): Props } | undefined;
+        getInputs(): { toJavaScript(): Props } | undefined;
+      }>("read", req);
       return { id: res.getId(), properties: res.getProperties()?.toJavaScript() ?? {}, inputs: res.getInputs()?.toJavaScript() };
     },
     async update(urn, id, olds, news) {

@@ -55,6 +55,7 @@ function obtainCli(): ReturnType<typeof obtainPulumiCli> {
     throw new Error(
       `The end-to-end tests need the real Pulumi CLI, and it could not be obtained: ${(e as Error).message.split("\n")[0]} ` +
         "(scripts/ensure-pulumi.sh printed the cause above). Fix: put `pulumi` on PATH, or let the script build it (Go and the Go module proxy).",
+      { cause: e },
     );
   }
 }
@@ -87,7 +88,10 @@ export interface Credential {
 }
 
 /** Provider settings as stack config: the emulator's URLs and an identity (the admin by default). */
-export function tridionConfig(emulator: Pick<RunningEmulator, "accessManagementUrl" | "addonsUrl" | "credentials">, identity: Credential = emulator.credentials.admin): ConfigMap {
+export function tridionConfig(
+  emulator: Pick<RunningEmulator, "accessManagementUrl" | "addonsUrl" | "credentials">,
+  identity: Credential = emulator.credentials.admin,
+): ConfigMap {
   return {
     "tridion:accessManagementUrl": { value: emulator.accessManagementUrl },
     "tridion:addonsUrl": { value: emulator.addonsUrl },
@@ -156,7 +160,10 @@ export async function failureOf(p: Promise<unknown>): Promise<Error> {
 }
 
 /** The exported deployment's resources of one dynamic type (e.g. "tridion:AddonPackage"). */
-export function resourcesOfType(deployment: { deployment?: { resources?: Array<Record<string, any>> } }, type: string): Array<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function resourcesOfType(
+  deployment: { deployment?: { resources?: Array<Record<string, any>> } },
+  type: string,
+): Array<Record<string, any>> {
   const token = `pulumi-nodejs:dynamic/${type}`;
   return (deployment.deployment?.resources ?? []).filter((r) => r.type === token);
 }
@@ -165,7 +172,10 @@ export function resourcesOfType(deployment: { deployment?: { resources?: Array<R
  * `pulumi stack export` exactly as a user runs it (the Automation API's exportStack() adds
  * `--show-secrets`, which decrypts them): what anyone with the state file can read.
  */
-export async function exportStackAsStored(ws: E2eWorkspace, stackName: string): Promise<{ deployment?: { resources?: Array<Record<string, any>> } }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function exportStackAsStored(
+  ws: E2eWorkspace,
+  stackName: string,
+): Promise<{ deployment?: { resources?: Array<Record<string, any>> } }> {
   const { stdout } = await promisify(execFile)(ws.pulumiCommand.command, ["stack", "export", "--stack", stackName, "--non-interactive"], {
     cwd: ws.dir,
     env: { ...process.env, ...ws.env },

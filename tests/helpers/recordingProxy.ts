@@ -49,14 +49,22 @@ export async function startRecordingProxy(targetOrigin: string): Promise<Recordi
         }
         if (typeof headers.location === "string") headers.location = headers.location.split(target.origin).join(origin);
         exchanges.push({
-          method: req.method ?? "GET", path: (req.url ?? "").split("?")[0], requestHeaders: req.headers, requestBody,
-          status: answer.statusCode ?? 0, responseHeaders: headers, responseBody: body,
+          method: req.method ?? "GET",
+          path: (req.url ?? "").split("?")[0],
+          requestHeaders: req.headers,
+          requestBody,
+          status: answer.statusCode ?? 0,
+          responseHeaders: headers,
+          responseBody: body,
         });
         res.writeHead(answer.statusCode ?? 502, { ...headers, "content-length": String(body.length) });
         res.end(body);
       },
     );
-    upstream.on("error", () => { res.writeHead(502); res.end(); });
+    upstream.on("error", () => {
+      res.writeHead(502);
+      res.end();
+    });
     upstream.end(requestBody);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -64,6 +72,10 @@ export async function startRecordingProxy(targetOrigin: string): Promise<Recordi
   return {
     origin,
     exchanges,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

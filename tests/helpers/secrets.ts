@@ -17,7 +17,7 @@ export class SecretScanner {
 
   /** Find them in anything JSON-serialisable (state, outputs, a request log). */
   findInValue(value: unknown): string[] {
-    return this.findIn(typeof value === "string" ? value : JSON.stringify(value) ?? "");
+    return this.findIn(typeof value === "string" ? value : (JSON.stringify(value) ?? ""));
   }
 
   get size(): number {

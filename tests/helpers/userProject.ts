@@ -24,7 +24,7 @@ export async function npm(args: string[], cwd: string, env: Record<string, strin
     return stdout;
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    throw new Error(`npm ${args.join(" ")} failed in ${cwd}: ${err.message}\n${err.stderr ?? ""}`);
+    throw new Error(`npm ${args.join(" ")} failed in ${cwd}: ${err.message}\n${err.stderr ?? ""}`, { cause: e });
   }
 }
 
@@ -36,7 +36,9 @@ export async function packWorkspaces(names: string[], env: Record<string, string
   const destination = fs.mkdtempSync(path.join(os.tmpdir(), "tridion-packed-"));
   const out: Record<string, Packed> = {};
   for (const name of names) {
-    const listed = JSON.parse(await npm(["pack", "--workspace", name, "--json", "--pack-destination", destination], repoRoot, env)) as Array<{ name: string; filename: string; files: Array<{ path: string }> }>;
+    const listed = JSON.parse(
+      await npm(["pack", "--workspace", name, "--json", "--pack-destination", destination], repoRoot, env),
+    ) as Array<{ name: string; filename: string; files: Array<{ path: string }> }>;
     out[name] = { tarball: path.join(destination, listed[0].filename), files: listed[0].files.map((f) => f.path) };
   }
   return out;

@@ -47,7 +47,11 @@ test.serial("lifecycle: create, no-op, configuration-only update, new content, d
   t.is(held.configurationSha256, checked.inputs.configurationSha256, "and our configuration");
   t.is(held.packageFileName, "acme-publishing-tools-1.4.0.zip");
   const uploadsBy = emulator.requestLog().filter((e) => e.method === "POST" && e.path.endsWith("/api/v1/addons"));
-  t.deepEqual(uploadsBy.map((e) => e.identity), [credentials.clientId], "uploaded as the deploying identity");
+  t.deepEqual(
+    uploadsBy.map((e) => e.identity),
+    [credentials.clientId],
+    "uploaded as the deploying identity",
+  );
 
   // Step 2: no-op: same inputs, nothing to do; refresh agrees.
   const again = await p.check!(checked.inputs, inputs);
@@ -68,7 +72,10 @@ test.serial("lifecycle: create, no-op, configuration-only update, new content, d
   t.is(u2.addonId, "acme-publishing-tools", "update returns full outputs");
   t.is(u2.packageSha256, outs.packageSha256);
   const writes = emulator.requestLog().filter((e) => e.method !== "GET");
-  t.deepEqual(writes.map((e) => `${e.method} ${e.path}`), ["PUT /addons/api/v1/addons/acme-publishing-tools/configuration"]);
+  t.deepEqual(
+    writes.map((e) => `${e.method} ${e.path}`),
+    ["PUT /addons/api/v1/addons/acme-publishing-tools/configuration"],
+  );
 
   // Step 4: new content (same id): updated in place, preview already knows the new sha.
   fs.writeFileSync(path.join(dir, "dist", "acme-action", "main.js"), "export default { v: 2 };\n");
@@ -99,7 +106,13 @@ test.serial("lifecycle: create, no-op, configuration-only update, new content, d
   await api.put(api.addons("/acme-publishing-tools/status"), { enabled: true });
   await api.del(api.addons("/acme-publishing-tools/configuration"));
   const foreignZip = await buildZip(packageFiles(manifest({ version: "9.9.9" })));
-  const replaced = await uploadPackage(api.addons("/acme-publishing-tools"), api.token, foreignZip, "acme-publishing-tools-9.9.9.zip", "PUT");
+  const replaced = await uploadPackage(
+    api.addons("/acme-publishing-tools"),
+    api.token,
+    foreignZip,
+    "acme-publishing-tools-9.9.9.zip",
+    "PUT",
+  );
   t.is(replaced.status, 200);
   const drift = await p.read!(created.id, u4);
   t.is(drift.props.version, "9.9.9");
@@ -156,7 +169,11 @@ test.serial("check reports a bad package or configuration before anything is upl
   t.regex(r5.failures![0].reason, /requireConfiguration: yes/);
   const r6 = await p.check!({}, { source: addonFolder(), credentials: { clientId: "x" }, activationTimeoutSeconds: -1 });
   t.deepEqual(r6.failures!.map((f) => f.property).sort(), ["activationTimeoutSeconds", "credentials"]);
-  t.deepEqual(emulator.requestLog().filter((e) => e.path.includes("/addons/api") && e.method !== "GET"), [], "nothing uploaded");
+  t.deepEqual(
+    emulator.requestLog().filter((e) => e.path.includes("/addons/api") && e.method !== "GET"),
+    [],
+    "nothing uploaded",
+  );
 });
 
 for (const version of ["9.6", "10"] as const) {
@@ -205,7 +222,11 @@ test.serial("activation: Failed quotes the service and records a partial create;
   const creating = failure(p.create(inputs));
   // Content Manager reports that the event handler failed to load, while create waits.
   await eventually(async () => ((await api.get(api.addons("/acme-publishing-tools"))).status === 200 ? true : undefined), 200);
-  await api.put(api.addons("/acme-publishing-tools/extensions/AcmeEventHandler/status"), { environment: "sitesCm", status: "Failed", message: "Could not load Acme.EventHandler.dll" });
+  await api.put(api.addons("/acme-publishing-tools/extensions/AcmeEventHandler/status"), {
+    environment: "sitesCm",
+    status: "Failed",
+    message: "Could not load Acme.EventHandler.dll",
+  });
   const err = await creating;
   t.regex(err.message, /failed to activate \(status Failed\)/);
   t.regex(err.message, /Could not load Acme\.EventHandler\.dll/);
@@ -268,7 +289,11 @@ test.serial("a rotated deployer secret: the add-on records the new credentials w
   emulator.clearRequestLog();
   const updated = (await p.update!(addon.id, addon.outs, news)).outs;
   t.deepEqual(updated.credentials, creds2);
-  t.deepEqual(emulator.requestLog().filter((e) => e.method !== "GET" && !e.path.endsWith("/connect/token")), [], "nothing re-uploaded");
+  t.deepEqual(
+    emulator.requestLog().filter((e) => e.method !== "GET" && !e.path.endsWith("/connect/token")),
+    [],
+    "nothing re-uploaded",
+  );
   await p.delete!(addon.id, updated);
   t.is((await (await adminApi(emulator)).get((await adminApi(emulator)).addons("/acme-publishing-tools"))).status, 404);
 });
@@ -290,5 +315,8 @@ test.serial("expectedPackageSha256: only the approved package passes check; an u
   t.is(other.failures![0].property, "expectedPackageSha256");
   t.regex(other.failures![0].reason, /not the package that was approved/);
   t.regex(other.failures![0].reason, /Fix: deploy from the same source/);
-  t.false(emulator.requestLog().some((e) => e.method !== "GET" && e.path.includes("/addons/api")), "nothing was written");
+  t.false(
+    emulator.requestLog().some((e) => e.method !== "GET" && e.path.includes("/addons/api")),
+    "nothing was written",
+  );
 });

@@ -39,7 +39,10 @@ test.serial("lifecycle on 9.6: grant, no-op, update, rotate, drift, replace, del
   const held = (await access.account("Users", user.id))!;
   t.deepEqual(access.rolesOf(held), [ADDONS_ADMIN]);
   t.is(held.clientId, outs.clientId, "the client id appeared with the first secret");
-  t.deepEqual(held.clientSecrets.map((s) => s.id), [outs.secretId]);
+  t.deepEqual(
+    held.clientSecrets.map((s) => s.id),
+    [outs.secretId],
+  );
   const days = (Date.parse(outs.secretExpiresAt) - Date.now()) / 86_400_000;
   t.true(days > 89 && days <= 90, `secret expires in ${days} days`);
   t.is(held.clientSecrets[0].expiresAt, outs.secretExpiresAt, "the expiry was set on the server");
@@ -93,11 +96,16 @@ test.serial("lifecycle on 9.6: grant, no-op, update, rotate, drift, replace, del
   // Step 6: both slots full (ours + one made elsewhere): rotation revokes ours first, keeps theirs.
   const foreign = await access.generateSecret("Users", user.id);
   const u3 = (await p.update!(created.id, healed, { ...rotateInputs, secretVersion: 3 })).outs;
-  t.deepEqual(await access.secretIds("Users", user.id), [foreign.id, u3.secretId].sort((a, b) => a - b));
+  t.deepEqual(
+    await access.secretIds("Users", user.id),
+    [foreign.id, u3.secretId].sort((a, b) => a - b),
+  );
 
   // Step 7: another user name or identity provider replaces; an unknown one (preview) counts as a change.
   t.deepEqual((await p.diff!(created.id, u3, { ...rotateInputs, secretVersion: 3, userName: "other" })).replaces, ["userName"]);
-  t.deepEqual((await p.diff!(created.id, u3, { ...rotateInputs, secretVersion: 3, identityProvider: "Windows" })).replaces, ["identityProvider"]);
+  t.deepEqual((await p.diff!(created.id, u3, { ...rotateInputs, secretVersion: 3, identityProvider: "Windows" })).replaces, [
+    "identityProvider",
+  ]);
   t.true((await p.diff!(created.id, u3, { ...rotateInputs, secretVersion: 3, roles: UNKNOWN })).changes);
 
   // Step 8: delete takes away exactly what it added: its secret and its roles; the user stays.
@@ -105,7 +113,11 @@ test.serial("lifecycle on 9.6: grant, no-op, update, rotate, drift, replace, del
   const after = (await access.account("Users", user.id))!;
   t.is(after.name, "addon-deployer", "the user is never deleted");
   t.deepEqual(access.rolesOf(after), [], "the roles it granted are gone");
-  t.deepEqual(after.clientSecrets.map((s) => s.id), [foreign.id], "its secret is revoked, the foreign one kept");
+  t.deepEqual(
+    after.clientSecrets.map((s) => s.id),
+    [foreign.id],
+    "its secret is revoked, the foreign one kept",
+  );
   t.deepEqual(after.accessControlEntry.apiResources, [], "and the API links it added");
 });
 
@@ -118,19 +130,29 @@ test.serial("a user who holds roles already: they come back on delete, and a rol
   const before = (await access.account("Users", jane.id))!;
 
   const created = await p.create((await p.check!({}, { userName: "jane", roles: [ADDONS_ADMIN] })).inputs);
-  t.deepEqual(access.rolesOf((await access.account("Users", jane.id))!), [ADDONS_ADMIN, CM_ADMIN].sort(), "one role per API: Administrator replaces ReadOnly");
+  t.deepEqual(
+    access.rolesOf((await access.account("Users", jane.id))!),
+    [ADDONS_ADMIN, CM_ADMIN].sort(),
+    "one role per API: Administrator replaces ReadOnly",
+  );
   t.deepEqual(created.outs.grantedRoles, [ADDONS_ADMIN]);
   t.deepEqual(created.outs.originalAccess, { "Tridion.AddonService": { linked: true, role: ADDONS_READONLY } });
 
   await p.delete!(created.id, created.outs);
   const after = (await access.account("Users", jane.id))!;
   t.deepEqual(access.rolesOf(after), [ADDONS_READONLY, CM_ADMIN].sort(), "roles as before");
-  t.deepEqual(after.accessControlEntry.apiResources.map((l) => l.id).sort(), before.accessControlEntry.apiResources.map((l) => l.id).sort());
+  t.deepEqual(
+    after.accessControlEntry.apiResources.map((l) => l.id).sort(),
+    before.accessControlEntry.apiResources.map((l) => l.id).sort(),
+  );
   t.deepEqual(after.clientSecrets, [], "its secret is revoked");
 });
 
 test.serial("the user must have signed in: preview and up say how, and nothing is written", async (t) => {
-  const emulator = await start({ productVersion: "9.6", seedUsers: ["jane", { name: "twin" }, { name: "twin", identityProvider: "Windows" }] });
+  const emulator = await start({
+    productVersion: "9.6",
+    seedUsers: ["jane", { name: "twin" }, { name: "twin", identityProvider: "Windows" }],
+  });
   t.teardown(() => emulator.close());
   const { access } = await adminApi(emulator);
   const shape = async () => JSON.stringify((await access.list("Users")).map((u) => [u.id, u.name, u.clientSecrets, u.accessControlEntry]));
@@ -198,9 +220,15 @@ test.serial("errors a user reads: 403 preflight names identity and role; missing
   const denied = await failure(p.check!({}, inputs));
   t.regex(denied.message, new RegExp(service.clientId));
   t.regex(denied.message, /is not issued for Access Management \(its aud holds Tridion\.AddonService/);
-  t.regex(denied.message, /has no access to the API Tridion\.AccessManagement, let alone the role Tridion\.AccessManagement\.Administrator/);
+  t.regex(
+    denied.message,
+    /has no access to the API Tridion\.AccessManagement, let alone the role Tridion\.AccessManagement\.Administrator/,
+  );
   // It cannot list the service accounts, so the version stays unknown: the fix names both accounts.
-  t.regex(denied.message, /Fix: set tridion:clientId \/ tridion:clientSecret to the predefined Access Management API service account \("Access Management API" in 9\.5\/9\.6, "Access Management API Client \(admin\)" in 10\.x\)/);
+  t.regex(
+    denied.message,
+    /Fix: set tridion:clientId \/ tridion:clientSecret to the predefined Access Management API service account \("Access Management API" in 9\.5\/9\.6, "Access Management API Client \(admin\)" in 10\.x\)/,
+  );
   t.false(denied.message.includes(service.clientSecret));
   const deniedCreate = await failure(p.create(inputs));
   t.regex(deniedCreate.message, /Tridion\.AccessManagement\.Administrator/);
@@ -211,9 +239,23 @@ test.serial("errors a user reads: 403 preflight names identity and role; missing
   const { access, put } = await adminApi(emulator);
   const reader = await signIn(emulator, "reader");
   const amApi = access.resources.find((r) => r.key === "Tridion.AccessManagement")!;
-  t.is((await put(access.api(`/Users/${reader.id}`), { ...reader, accessControlEntry: { apiResources: [{ id: amApi.id }], apiResourceRoles: [], applications: [] } })).status, 200);
+  t.is(
+    (
+      await put(access.api(`/Users/${reader.id}`), {
+        ...reader,
+        accessControlEntry: { apiResources: [{ id: amApi.id }], apiResourceRoles: [], applications: [] },
+      })
+    ).status,
+    200,
+  );
   const readerSecret = await access.generateSecret("Users", reader.id);
-  await configure(configFor(emulator, { "tridion:clientId": readerSecret.clientId, "tridion:clientSecret": readerSecret.clientSecret, "tridion:productVersion": "9.6" }));
+  await configure(
+    configFor(emulator, {
+      "tridion:clientId": readerSecret.clientId,
+      "tridion:clientSecret": readerSecret.clientSecret,
+      "tridion:productVersion": "9.6",
+    }),
+  );
   const noRole = await failure(p.check!({}, inputs));
   t.regex(noRole.message, /lacks the role Tridion\.AccessManagement\.Administrator/);
   t.regex(noRole.message, /"Access Management API" service account/, "9.x names the 9.x account");
@@ -233,7 +275,15 @@ test.serial("errors a user reads: 403 preflight names identity and role; missing
 
   // Input validation in check.
   await configure(configFor(emulator));
-  const bad = await p.check!({}, { userName: "", roles: ["Administrator", "Tridion.AddonService.Administrator", "Tridion.AddonService.ReadOnly"], secretExpiresInDays: 400, rotateBeforeDays: 10 });
+  const bad = await p.check!(
+    {},
+    {
+      userName: "",
+      roles: ["Administrator", "Tridion.AddonService.Administrator", "Tridion.AddonService.ReadOnly"],
+      secretExpiresInDays: 400,
+      rotateBeforeDays: 10,
+    },
+  );
   const reasons = (bad.failures ?? []).map((f) => `${f.property}: ${f.reason}`).join("\n");
   t.regex(reasons, /userName: ClientCredentialUser needs `userName`/);
   t.regex(reasons, /"Administrator" is not a role key/);
@@ -241,7 +291,10 @@ test.serial("errors a user reads: 403 preflight names identity and role; missing
   t.regex(reasons, /secretExpiresInDays.*1 to 365/);
   // A role key Access Management does not offer fails preview, naming the roles that exist.
   const typo = await p.check!({}, { userName: "pipeline", roles: ["Tridion.AddonService.Superuser"] });
-  t.regex(typo.failures?.[0]?.reason ?? "", /Tridion\.AddonService has no such role\. Its roles: Tridion\.AddonService\.Administrator, Tridion\.AddonService\.Service, Tridion\.AddonService\.ReadOnly/);
+  t.regex(
+    typo.failures?.[0]?.reason ?? "",
+    /Tridion\.AddonService has no such role\. Its roles: Tridion\.AddonService\.Administrator, Tridion\.AddonService\.Service, Tridion\.AddonService\.ReadOnly/,
+  );
   const usersNow = await access.list("Users");
   t.deepEqual(usersNow.find((u) => u.name === "pipeline")!.clientSecrets, [], "nothing was written by any refused call");
 });
@@ -265,31 +318,34 @@ test.serial("rotation is previewed when the secret expires within rotateBeforeDa
   await p.delete!(created.id, rotated);
 });
 
-test.serial("a create that fails after the roles are granted is recorded as partial; the next up finishes it, delete cleans up", async (t) => {
-  const emulator = await start({ productVersion: "9.6", seedUsers: ["half"] });
-  t.teardown(() => emulator.close());
-  const { access } = await adminApi(emulator);
-  const half = await access.user("half");
-  // generateClientSecret fails with a 500 (not retried blindly: a POST): the create stops after the grant.
-  emulator.setFaults({ errorBursts: [{ status: 500, count: 1, method: "POST", path: "generateClientSecret$" }] });
-  const err = await failure(p.create({ userName: "half", roles: [ADDONS_ADMIN] }));
-  emulator.setFaults({});
-  t.regex(err.message, /Cannot generate a client secret/);
-  t.regex(err.message, /partly created/);
-  t.false(err.message.includes("Tridion.AccessManagement.Api.Controllers"), "the server's stack trace is never shown");
-  t.is(err.id, String(half.id), "the engine gets the id");
-  t.is(err.properties?.secretStatus, "none");
-  t.is(err.properties?.clientSecret, undefined);
-  t.deepEqual(err.properties?.originalAccess, { "Tridion.AddonService": { linked: false, role: null } });
-  const held = (await access.account("Users", half.id))!;
-  t.deepEqual(held.clientSecrets, [], "no secret was generated (the fault answered before the server acted)");
-  t.deepEqual(access.rolesOf(held), [ADDONS_ADMIN], "the grant landed");
-  // The next up (an update from the partial state) issues the secret (a lost one is revoked).
-  const t2 = (await p.update!(err.id!, err.properties!, { userName: "half", roles: [ADDONS_ADMIN] })).outs;
-  t.truthy(t2.clientSecret);
-  t.deepEqual(await access.secretIds("Users", half.id), [t2.secretId]);
-  await p.delete!(err.id!, t2);
-  const after = (await access.account("Users", half.id))!;
-  t.deepEqual(access.rolesOf(after), []);
-  t.deepEqual(after.clientSecrets, []);
-});
+test.serial(
+  "a create that fails after the roles are granted is recorded as partial; the next up finishes it, delete cleans up",
+  async (t) => {
+    const emulator = await start({ productVersion: "9.6", seedUsers: ["half"] });
+    t.teardown(() => emulator.close());
+    const { access } = await adminApi(emulator);
+    const half = await access.user("half");
+    // generateClientSecret fails with a 500 (not retried blindly: a POST): the create stops after the grant.
+    emulator.setFaults({ errorBursts: [{ status: 500, count: 1, method: "POST", path: "generateClientSecret$" }] });
+    const err = await failure(p.create({ userName: "half", roles: [ADDONS_ADMIN] }));
+    emulator.setFaults({});
+    t.regex(err.message, /Cannot generate a client secret/);
+    t.regex(err.message, /partly created/);
+    t.false(err.message.includes("Tridion.AccessManagement.Api.Controllers"), "the server's stack trace is never shown");
+    t.is(err.id, String(half.id), "the engine gets the id");
+    t.is(err.properties?.secretStatus, "none");
+    t.is(err.properties?.clientSecret, undefined);
+    t.deepEqual(err.properties?.originalAccess, { "Tridion.AddonService": { linked: false, role: null } });
+    const held = (await access.account("Users", half.id))!;
+    t.deepEqual(held.clientSecrets, [], "no secret was generated (the fault answered before the server acted)");
+    t.deepEqual(access.rolesOf(held), [ADDONS_ADMIN], "the grant landed");
+    // The next up (an update from the partial state) issues the secret (a lost one is revoked).
+    const t2 = (await p.update!(err.id!, err.properties!, { userName: "half", roles: [ADDONS_ADMIN] })).outs;
+    t.truthy(t2.clientSecret);
+    t.deepEqual(await access.secretIds("Users", half.id), [t2.secretId]);
+    await p.delete!(err.id!, t2);
+    const after = (await access.account("Users", half.id))!;
+    t.deepEqual(access.rolesOf(after), []);
+    t.deepEqual(after.clientSecrets, []);
+  },
+);

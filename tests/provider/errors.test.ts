@@ -18,7 +18,10 @@ async function serve(status: number, headers: Record<string, string> = {}): Prom
 test.serial("a redirect is not followed: the error names where it points and the fix", async (t) => {
   const emulator = await start();
   const redirecting = await serve(301, { Location: "https://sites.example.com/addons/api/v1/addons/x" });
-  t.teardown(async () => { await emulator.close(); await redirecting.close(); });
+  t.teardown(async () => {
+    await emulator.close();
+    await redirecting.close();
+  });
   await configure(configFor(emulator, { "tridion:addonsUrl": redirecting.url }));
   const err = await failure(impl.addonPackage.read!("x", { addonId: "x" }));
   t.regex(err.message, /redirects \(301\) to https:\/\/sites\.example\.com\/addons/);
@@ -28,7 +31,10 @@ test.serial("a redirect is not followed: the error names where it points and the
 test.serial("an unexpected status quotes the service and says where to look", async (t) => {
   const emulator = await start();
   const teapot = await serve(418);
-  t.teardown(async () => { await emulator.close(); await teapot.close(); });
+  t.teardown(async () => {
+    await emulator.close();
+    await teapot.close();
+  });
   await configure(configFor(emulator, { "tridion:addonsUrl": teapot.url }));
   const err = await failure(impl.addonPackage.read!("x", { addonId: "x" }));
   t.regex(err.message, /answered 418/);
@@ -45,7 +51,9 @@ test.serial("Access Management's errorMessage bodies become cause and fix; its s
   const api = await adminApi(emulator);
   const ours = await impl.serviceAccount.create({ accountName: "ours", roles: ["Tridion.AddonService.Administrator"] });
   await api.access.createServiceAccount("taken", ["Tridion.AddonService.ReadOnly"]);
-  const duplicate = await failure(impl.serviceAccount.update!(ours.id, ours.outs, { accountName: "taken", roles: ["Tridion.AddonService.Administrator"] }));
+  const duplicate = await failure(
+    impl.serviceAccount.update!(ours.id, ours.outs, { accountName: "taken", roles: ["Tridion.AddonService.Administrator"] }),
+  );
   t.regex(duplicate.message, /^Cannot update the service account "ours" \(id \d+\): Access Management rejected the request \(400\)/);
   t.regex(duplicate.message, /The service said: "A service account named "taken" already exists \(ID \d+\)\. Choose another name\."/);
   t.regex(duplicate.message, /Fix: correct what that message names/);
@@ -70,7 +78,10 @@ test.serial("a token whose aud lacks the Add-ons Service fails before the upload
   const secret = await api.access.generateSecret("ServiceAccounts", cm.id);
   const credentials = { clientId: secret.clientId, clientSecret: secret.clientSecret };
   const err = await failure(impl.addonPackage.check!({}, { source: addonFolder(), credentials }));
-  t.regex(err.message, /is not issued for the Add-ons Service \(its aud holds Tridion\.ContentManager; the Add-ons Service accepts only tokens whose aud includes Tridion\.AddonService\)/);
+  t.regex(
+    err.message,
+    /is not issued for the Add-ons Service \(its aud holds Tridion\.ContentManager; the Add-ons Service accepts only tokens whose aud includes Tridion\.AddonService\)/,
+  );
   t.regex(err.message, /has no access to the API Tridion\.AddonService, let alone the role Tridion\.AddonService\.Administrator/);
   t.regex(err.message, /Fix: In Tridion Sites 10 create a service account with the role Tridion\.AddonService\.Administrator/);
   t.false(err.message.includes(secret.clientSecret));
@@ -84,32 +95,51 @@ test.serial("an identity without any API access: invalid_scope explained", async
   const api = await adminApi(emulator);
   const bare = await api.access.createServiceAccount("no-access", []);
   const secret = await api.access.generateSecret("ServiceAccounts", bare.id);
-  const err = await failure(impl.addonPackage.check!({}, { source: addonFolder(), credentials: { clientId: secret.clientId, clientSecret: secret.clientSecret } }));
+  const err = await failure(
+    impl.addonPackage.check!({}, { source: addonFolder(), credentials: { clientId: secret.clientId, clientSecret: secret.clientSecret } }),
+  );
   t.regex(err.message, /invalid_scope — the identity has access to no API/);
   t.regex(err.message, /Fix: give it access to the API it calls and a role there/);
 });
 
-test.serial("Access Management under a mixed-case base path (Tridion Docs' /ISHAM): an issuer that differs in case is the same authority", async (t) => {
-  const emulator = await start({ productVersion: "10", accessManagementBasePath: "/ISHAM", seedUsers: ["deployer"] });
-  t.teardown(() => emulator.close());
-  t.true(emulator.accessManagementUrl.endsWith("/ISHAM"));
-  const discovery = await (await fetch(`${emulator.accessManagementUrl}/.well-known/openid-configuration`)).json() as { issuer: string };
-  t.true(discovery.issuer.endsWith("/isham"), "the issuer is lower-cased, as IdentityServer does");
-  const user = await impl.clientCredentialUser.create((await impl.clientCredentialUser.check!({}, { userName: "deployer", roles: ["Tridion.AddonService.Administrator"] })).inputs);
-  const { addonFolder } = await import("./support");
-  const checked = await impl.addonPackage.check!({}, { source: addonFolder(), credentials: { clientId: user.outs.clientId, clientSecret: user.outs.clientSecret }, activationTimeoutSeconds: 0 });
-  t.deepEqual(checked.failures ?? [], []);
-  const addon = await impl.addonPackage.create(checked.inputs);
-  t.is(addon.outs.addonId, "acme-publishing-tools");
-  await impl.addonPackage.delete!(addon.id, addon.outs);
-  await impl.clientCredentialUser.delete!(user.id, user.outs);
+test.serial(
+  "Access Management under a mixed-case base path (Tridion Docs' /ISHAM): an issuer that differs in case is the same authority",
+  async (t) => {
+    const emulator = await start({ productVersion: "10", accessManagementBasePath: "/ISHAM", seedUsers: ["deployer"] });
+    t.teardown(() => emulator.close());
+    t.true(emulator.accessManagementUrl.endsWith("/ISHAM"));
+    const discovery = (await (await fetch(`${emulator.accessManagementUrl}/.well-known/openid-configuration`)).json()) as {
+      issuer: string;
+    };
+    t.true(discovery.issuer.endsWith("/isham"), "the issuer is lower-cased, as IdentityServer does");
+    const user = await impl.clientCredentialUser.create(
+      (await impl.clientCredentialUser.check!({}, { userName: "deployer", roles: ["Tridion.AddonService.Administrator"] })).inputs,
+    );
+    const { addonFolder } = await import("./support");
+    const checked = await impl.addonPackage.check!(
+      {},
+      {
+        source: addonFolder(),
+        credentials: { clientId: user.outs.clientId, clientSecret: user.outs.clientSecret },
+        activationTimeoutSeconds: 0,
+      },
+    );
+    t.deepEqual(checked.failures ?? [], []);
+    const addon = await impl.addonPackage.create(checked.inputs);
+    t.is(addon.outs.addonId, "acme-publishing-tools");
+    await impl.addonPackage.delete!(addon.id, addon.outs);
+    await impl.clientCredentialUser.delete!(user.id, user.outs);
 
-  // An issuer that differs in more than case is another authority: the error says which to set.
-  await configure(configFor(emulator, { "tridion:accessManagementUrl": emulator.accessManagementUrl.replace("127.0.0.1", "localhost") }));
-  const other = await failure(impl.clientCredentialUser.create({ userName: "deployer", roles: ["Tridion.AddonService.Administrator"] }));
-  t.regex(other.message, /names the issuer http:\/\/127\.0\.0\.1:\d+\/isham, which is not the configured authority http:\/\/localhost:\d+\/ISHAM/);
-  t.regex(other.message, /Fix: set tridion:accessManagementUrl to http:\/\/127\.0\.0\.1:\d+\/isham/);
-});
+    // An issuer that differs in more than case is another authority: the error says which to set.
+    await configure(configFor(emulator, { "tridion:accessManagementUrl": emulator.accessManagementUrl.replace("127.0.0.1", "localhost") }));
+    const other = await failure(impl.clientCredentialUser.create({ userName: "deployer", roles: ["Tridion.AddonService.Administrator"] }));
+    t.regex(
+      other.message,
+      /names the issuer http:\/\/127\.0\.0\.1:\d+\/isham, which is not the configured authority http:\/\/localhost:\d+\/ISHAM/,
+    );
+    t.regex(other.message, /Fix: set tridion:accessManagementUrl to http:\/\/127\.0\.0\.1:\d+\/isham/);
+  },
+);
 
 test.serial("errors carry a stable code and their cause; the cause never travels with the error's own properties", async (t) => {
   const emulator = await start({ productVersion: "9.6", seedUsers: ["pipeline"] });

@@ -37,12 +37,21 @@ test.serial("through the gRPC host on 10: ClientCredentialUser -> AddonPackage a
   t.truthy(user.properties.clientSecret);
   t.is(user.properties.__provider, ccuProvider);
   t.is((await host.diff(userUrn, user.id, user.properties, userChecked.inputs)).changes, DIFF_NONE);
-  t.true(host.engineLogs.some((l) => l.severity === 2 && /deprecated in Tridion Sites 10/.test(l.message)), "a warning through Engine.Log");
+  t.true(
+    host.engineLogs.some((l) => l.severity === 2 && /deprecated in Tridion Sites 10/.test(l.message)),
+    "a warning through Engine.Log",
+  );
 
   // AddonPackage deployed with the user's credentials.
   const addonUrn = urn("AddonPackage", "tools");
   const credentials = { clientId: user.properties.clientId, clientSecret: user.properties.clientSecret };
-  const addonNews = { __provider: addonProvider, source: addonFolder(), credentials, activationTimeoutSeconds: 0, configuration: { sitesCm: { isEnabled: true } } };
+  const addonNews = {
+    __provider: addonProvider,
+    source: addonFolder(),
+    credentials,
+    activationTimeoutSeconds: 0,
+    configuration: { sitesCm: { isEnabled: true } },
+  };
   const addonChecked = await host.check(addonUrn, {}, addonNews);
   t.deepEqual(addonChecked.failures, []);
   const addon = await host.create(addonUrn, addonChecked.inputs);
@@ -70,7 +79,12 @@ test.serial("through the gRPC host on 10: ClientCredentialUser -> AddonPackage a
   // Partial create: the add-on is uploaded but never activates within the timeout.
   const partialNews = { ...addonNews, activationTimeoutSeconds: 1 };
   const partialChecked = await host.check(addonUrn, {}, partialNews);
-  const failed = initFailure(await host.create(addonUrn, partialChecked.inputs).then(() => undefined, (e) => e));
+  const failed = initFailure(
+    await host.create(addonUrn, partialChecked.inputs).then(
+      () => undefined,
+      (e) => e,
+    ),
+  );
   t.regex(failed.message, /still PendingActivation after 1 s/);
   t.is(failed.id, "acme-publishing-tools", "the engine records the partially created add-on");
   t.is(failed.properties?.packageSha256, partialChecked.inputs.packageSha256);
@@ -92,7 +106,13 @@ test.serial("through the gRPC host on 10: ClientCredentialUser -> AddonPackage a
   t.deepEqual([after.clientSecrets, api.access.rolesOf(after)], [[], []], "the user stays, without our secret and role");
 
   // No secret in what the host printed or logged, nor in any __provider.
-  const scanner = new SecretScanner().add(emulator.credentials.admin.clientSecret, user.properties.clientSecret, sa.properties.clientSecret, rotated.properties.clientSecret, api.token);
+  const scanner = new SecretScanner().add(
+    emulator.credentials.admin.clientSecret,
+    user.properties.clientSecret,
+    sa.properties.clientSecret,
+    rotated.properties.clientSecret,
+    api.token,
+  );
   t.deepEqual(scanner.findIn(host.stderr()), []);
   t.deepEqual(scanner.findInValue(host.engineLogs), []);
   t.deepEqual(scanner.findIn(ccuProvider + addonProvider + saProvider), []);
@@ -102,19 +122,35 @@ test.serial("through the gRPC host: errors read as messages, not stack traces", 
   const emulator = await startTestEmulator({ productVersion: "9.6", seedUsers: ["u"] });
   t.teardown(() => emulator.close());
   const service = emulator.credentials.addonsService;
-  const host = await withHost({ ...configFor(emulator), "tridion:clientId": service.clientId, "tridion:clientSecret": service.clientSecret, "tridion:productVersion": "9.6" });
+  const host = await withHost({
+    ...configFor(emulator),
+    "tridion:clientId": service.clientId,
+    "tridion:clientSecret": service.clientSecret,
+    "tridion:productVersion": "9.6",
+  });
   t.teardown(() => host.close());
   const ccuProvider = await serializedProvider("clientCredentialUser");
   const saProvider = await serializedProvider("serviceAccount");
   const addonProvider = await serializedProvider("addonPackage");
 
-  const denied = await host.check(urn("ClientCredentialUser", "u"), {}, { __provider: ccuProvider, userName: "u", roles: [ADDONS_ADMIN] }).then(() => undefined, (e) => e);
+  const denied = await host
+    .check(urn("ClientCredentialUser", "u"), {}, { __provider: ccuProvider, userName: "u", roles: [ADDONS_ADMIN] })
+    .then(
+      () => undefined,
+      (e) => e,
+    );
   t.regex(denied.details, /is not issued for Access Management/);
   t.regex(denied.details, /Tridion\.AccessManagement\.Administrator/);
   t.regex(denied.details, new RegExp(service.clientId));
-  const sa = await host.check(urn("ServiceAccount", "s"), {}, { __provider: saProvider, accountName: "s", roles: [ADDONS_ADMIN] }).then(() => undefined, (e) => e);
+  const sa = await host.check(urn("ServiceAccount", "s"), {}, { __provider: saProvider, accountName: "s", roles: [ADDONS_ADMIN] }).then(
+    () => undefined,
+    (e) => e,
+  );
   t.regex(sa.details, /use ClientCredentialUser instead/);
-  const upload = await host.check(urn("AddonPackage", "a"), {}, { __provider: addonProvider, source: addonFolder() }).then(() => undefined, (e) => e);
+  const upload = await host.check(urn("AddonPackage", "a"), {}, { __provider: addonProvider, source: addonFolder() }).then(
+    () => undefined,
+    (e) => e,
+  );
   t.regex(upload.details, /lacks the role Tridion\.AddonService\.Administrator/);
   t.regex(upload.details, /ClientCredentialUser/);
   const bad = await host.check(urn("AddonPackage", "b"), {}, { __provider: addonProvider, source: addonFolder({ id: "" }) });

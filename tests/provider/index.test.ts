@@ -31,13 +31,17 @@ setTimeout(async () => {
 test("AddonPackage, ClientCredentialUser, ServiceAccount: type tokens, outputs, secret credentials", async (t) => {
   const root = path.resolve(__dirname, "..", "..");
   const stdout = await new Promise<string>((resolve, reject) =>
-    execFile(process.execPath, ["-e", script], { cwd: root }, (err, out, stderr) => (err ? reject(new Error(stderr)) : resolve(out))));
+    execFile(process.execPath, ["-e", script], { cwd: root }, (err, out, stderr) => (err ? reject(new Error(stderr)) : resolve(out))),
+  );
   const result = JSON.parse(stdout);
-  t.deepEqual(result.records.map((r: { type: string }) => r.type), [
-    "pulumi-nodejs:dynamic/tridion:ClientCredentialUser",
-    "pulumi-nodejs:dynamic/tridion:ServiceAccount",
-    "pulumi-nodejs:dynamic/tridion:AddonPackage",
-  ]);
+  t.deepEqual(
+    result.records.map((r: { type: string }) => r.type),
+    [
+      "pulumi-nodejs:dynamic/tridion:ClientCredentialUser",
+      "pulumi-nodejs:dynamic/tridion:ServiceAccount",
+      "pulumi-nodejs:dynamic/tridion:AddonPackage",
+    ],
+  );
   for (const r of result.records) t.true(String(r.inputs.__provider).length < 4096);
   t.true(result.credentialsSecret, "AddonPackage stores credentials as a secret");
   t.is(result.userClientId, "cid");

@@ -1,7 +1,16 @@
 // The wait policy (provider/http/policy.ts): which failures are retried, how long each pause is,
 // how a poll paces itself, and the worst case of each operation the README states.
 import test from "ava";
-import { backoff, classifyFailure, delayBeforeRetry, mayRetry, pollPauses, retryAfterTooLong, waitPolicy, worstCaseMs } from "../../provider/http/policy";
+import {
+  backoff,
+  classifyFailure,
+  delayBeforeRetry,
+  mayRetry,
+  pollPauses,
+  retryAfterTooLong,
+  waitPolicy,
+  worstCaseMs,
+} from "../../provider/http/policy";
 
 const policy = waitPolicy({ maxRetries: 4, requestTimeoutMs: 60_000, retryBaseDelayMs: 250, pollIntervalMs: 500 });
 
@@ -37,7 +46,10 @@ test("pauses: Retry-After (seconds or a date) when the server gives one, capped;
 
 test("a poll starts at pollIntervalMs and grows by half, up to 5 s", (t) => {
   const pauses = pollPauses(policy);
-  t.deepEqual([1, 2, 3, 4, 5, 6, 7, 8].map(() => pauses.next().value), [500, 750, 1125, 1687.5, 2531.25, 3796.875, 5000, 5000]);
+  t.deepEqual(
+    [1, 2, 3, 4, 5, 6, 7, 8].map(() => pauses.next().value),
+    [500, 750, 1125, 1687.5, 2531.25, 3796.875, 5000, 5000],
+  );
 });
 
 test("the worst cases the README states, from the default settings", (t) => {

@@ -20,18 +20,35 @@ async function forwardProxy(): Promise<{ url: string; seen: string[]; close: () 
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, seen, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 test.serial("tridion:proxy: tokens and API calls go through the proxy", async (t) => {
   const emulator = await start({ productVersion: "10" });
   const proxy = await forwardProxy();
-  t.teardown(async () => { await emulator.close(); await proxy.close(); });
+  t.teardown(async () => {
+    await emulator.close();
+    await proxy.close();
+  });
   await configure(configFor(emulator, { "tridion:proxy": proxy.url }));
   const created = await impl.serviceAccount.create({ accountName: "via-proxy", roles: ["Tridion.AddonService.Administrator"] });
   t.truthy(created.outs.clientSecret);
-  t.true(proxy.seen.some((line) => line.startsWith("POST ") && line.endsWith("/connect/token")), "the token request went through the proxy");
-  t.true(proxy.seen.some((line) => line.includes("/api/v1/ServiceAccounts")), "so did the management API");
+  t.true(
+    proxy.seen.some((line) => line.startsWith("POST ") && line.endsWith("/connect/token")),
+    "the token request went through the proxy",
+  );
+  t.true(
+    proxy.seen.some((line) => line.includes("/api/v1/ServiceAccounts")),
+    "so did the management API",
+  );
   await impl.serviceAccount.delete!(created.id, created.outs);
 });
 

@@ -21,7 +21,9 @@ test("tridion:routes: unknown keys, missing placeholders and bad JSON are refuse
   t.throws(() => parseRouteOverrides("{"), { message: /not valid JSON/ });
   t.throws(() => parseRouteOverrides('{"addons": "api/addons"}'), { message: /starting with "\/"/ });
   // Keys of the earlier, invented Access Management contract name their successors.
-  t.throws(() => parseRouteOverrides('{"userSecrets": "/x/{id}"}'), { message: /route key "userSecrets" is retired.*use userGenerateSecret \(POST \.\.\.\/generateClientSecret\) and userSecret instead/ });
+  t.throws(() => parseRouteOverrides('{"userSecrets": "/x/{id}"}'), {
+    message: /route key "userSecrets" is retired.*use userGenerateSecret \(POST \.\.\.\/generateClientSecret\) and userSecret instead/,
+  });
   t.throws(() => parseRouteOverrides('{"serviceAccountSecrets": "/x/{id}"}'), { message: /serviceAccountGenerateSecret/ });
 });
 
@@ -44,15 +46,28 @@ test.serial("nothing is hard-wired: a lifecycle against an emulator serving anot
   emulator.clearRequestLog(); // from here on, only the provider's calls (and the plain GETs below)
   const user = await impl.clientCredentialUser.create({ userName: "deployer", roles: ["Tridion.AddonService.Administrator"] });
   const credentials = { clientId: user.outs.clientId, clientSecret: user.outs.clientSecret };
-  const checked = await impl.addonPackage.check!({}, { source: addonFolder(), credentials, configuration: { sitesCm: { isEnabled: true } }, enabled: false });
+  const checked = await impl.addonPackage.check!(
+    {},
+    { source: addonFolder(), credentials, configuration: { sitesCm: { isEnabled: true } }, enabled: false },
+  );
   const addon = await impl.addonPackage.create(checked.inputs);
   t.is(addon.outs.status, "Disabled");
-  t.is((await api.get(`${emulator.addonsUrl}/v2/packages/acme-publishing-tools`)).data.configurationSha256, checked.inputs.configurationSha256);
+  t.is(
+    (await api.get(`${emulator.addonsUrl}/v2/packages/acme-publishing-tools`)).data.configurationSha256,
+    checked.inputs.configurationSha256,
+  );
   await impl.addonPackage.delete!(addon.id, addon.outs);
   await impl.clientCredentialUser.delete!(user.id, user.outs);
   const paths = emulator.requestLog().map((e) => e.path);
-  t.deepEqual(paths.filter((p) => p.includes("/api/v1/")), [], "only the overridden routes were used");
-  t.true(paths.some((p) => p.endsWith("/secrets/new")), "the secret came from the moved generateClientSecret route");
+  t.deepEqual(
+    paths.filter((p) => p.includes("/api/v1/")),
+    [],
+    "only the overridden routes were used",
+  );
+  t.true(
+    paths.some((p) => p.endsWith("/secrets/new")),
+    "the secret came from the moved generateClientSecret route",
+  );
   const after = (await api.get(`${emulator.accessManagementUrl}/mgmt/people/${user.id}`)).data;
   t.deepEqual(after.clientSecrets, [], "delete revoked the secret through the moved route");
   t.deepEqual(after.accessControlEntry.apiResourceRoles, []);

@@ -25,7 +25,10 @@ test.serial("lifecycle on 10: create, no-op, update, rotate, drift, replace, del
   t.is(held.name, "addon-pipeline");
   t.is(held.clientId, outs.clientId);
   t.deepEqual(access.rolesOf(held), [ADDONS_ADMIN]);
-  t.deepEqual(held.clientSecrets.map((s) => s.id), [outs.secretId]);
+  t.deepEqual(
+    held.clientSecrets.map((s) => s.id),
+    [outs.secretId],
+  );
   const token = await requestToken(emulator.accessManagementUrl, outs.clientId, outs.clientSecret);
   t.is(token.status, 200);
 
@@ -62,25 +65,32 @@ test.serial("lifecycle on 10: create, no-op, update, rotate, drift, replace, del
   await p.delete!(created.id, u2); // already gone: fine
 });
 
-test.serial("on 9.6 a ServiceAccount is a clear error that points to ClientCredentialUser, told by the predefined accounts' names", async (t) => {
-  const emulator = await start({ productVersion: "9.6" });
-  t.teardown(() => emulator.close());
-  const { access } = await adminApi(emulator);
-  const shape = async () => JSON.stringify((await access.list("ServiceAccounts")).map((a) => [a.id, a.name, a.clientSecrets.map((s) => s.id), a.accessControlEntry]));
-  const before = await shape();
-  const inputs = { accountName: "pipeline", roles: [ADDONS_ADMIN] };
-  const err = await failure(p.check!({}, inputs));
-  t.regex(err.message, /Tridion Sites 9\.5\/9\.6 cannot create service accounts/);
-  t.regex(err.message, /use ClientCredentialUser instead/);
-  const err2 = await failure(p.create(inputs));
-  t.regex(err2.message, /ClientCredentialUser/);
-  t.is(await shape(), before, "nothing was written");
-});
+test.serial(
+  "on 9.6 a ServiceAccount is a clear error that points to ClientCredentialUser, told by the predefined accounts' names",
+  async (t) => {
+    const emulator = await start({ productVersion: "9.6" });
+    t.teardown(() => emulator.close());
+    const { access } = await adminApi(emulator);
+    const shape = async () =>
+      JSON.stringify(
+        (await access.list("ServiceAccounts")).map((a) => [a.id, a.name, a.clientSecrets.map((s) => s.id), a.accessControlEntry]),
+      );
+    const before = await shape();
+    const inputs = { accountName: "pipeline", roles: [ADDONS_ADMIN] };
+    const err = await failure(p.check!({}, inputs));
+    t.regex(err.message, /Tridion Sites 9\.5\/9\.6 cannot create service accounts/);
+    t.regex(err.message, /use ClientCredentialUser instead/);
+    const err2 = await failure(p.create(inputs));
+    t.regex(err2.message, /ClientCredentialUser/);
+    t.is(await shape(), before, "nothing was written");
+  },
+);
 
 test.serial("when the version cannot be told, the 9.x refusal (a 400) still points to ClientCredentialUser", async (t) => {
   const emulator = await start({ productVersion: "9.6" });
   t.teardown(() => emulator.close());
-  const { versionFromAccountNames } = require("../../provider/clients/productVersion") as typeof import("../../provider/clients/productVersion");
+  const { versionFromAccountNames } =
+    require("../../provider/clients/productVersion") as typeof import("../../provider/clients/productVersion");
   t.is(versionFromAccountNames(["Add-ons API", "Emulator Bootstrap Administrator"]), "9");
   t.is(versionFromAccountNames(["Add-ons API Client (service)"]), "10");
   t.is(versionFromAccountNames(["Emulator Bootstrap Administrator", "Something else"]), "unknown");
@@ -117,31 +127,38 @@ test.serial("predefined accounts cannot be taken over; an existing one needs ado
   t.deepEqual(after.clientSecrets, [], "its secret is revoked; the account stays");
 });
 
-test.serial("an expired secret keeps its id after refresh, and the next up revokes it: a foreign secret and ours, never a third", async (t) => {
-  const emulator = await start({ productVersion: "10" });
-  t.teardown(() => emulator.close());
-  const api = await adminApi(emulator);
-  const inputs = { accountName: "expiring", roles: [ADDONS_ADMIN] };
-  const created = await p.create(inputs);
-  const id = created.outs.serviceAccountId;
-  const foreign = await api.access.generateSecret("ServiceAccounts", id);
-  // An administrator makes our secret run out almost at once; then it expires.
-  const soon = new Date(Date.now() + 1500).toISOString();
-  t.is((await api.access.setSecretExpiry("ServiceAccounts", id, created.outs.secretId, soon)).status, 200);
-  await new Promise((resolve) => setTimeout(resolve, 2000));
+test.serial(
+  "an expired secret keeps its id after refresh, and the next up revokes it: a foreign secret and ours, never a third",
+  async (t) => {
+    const emulator = await start({ productVersion: "10" });
+    t.teardown(() => emulator.close());
+    const api = await adminApi(emulator);
+    const inputs = { accountName: "expiring", roles: [ADDONS_ADMIN] };
+    const created = await p.create(inputs);
+    const id = created.outs.serviceAccountId;
+    const foreign = await api.access.generateSecret("ServiceAccounts", id);
+    // An administrator makes our secret run out almost at once; then it expires.
+    const soon = new Date(Date.now() + 1500).toISOString();
+    t.is((await api.access.setSecretExpiry("ServiceAccounts", id, created.outs.secretId, soon)).status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
 
-  const read = await p.read!(created.id, created.outs);
-  t.is(read.props.secretStatus, "expired");
-  t.is(read.props.secretId, created.outs.secretId, "the expired secret is still ours: it fills a slot");
-  t.is(read.props.clientSecret, undefined, "an expired value is not handed out");
-  t.true((await p.diff!(created.id, read.props, inputs)).changes, "preview shows the new secret coming");
+    const read = await p.read!(created.id, created.outs);
+    t.is(read.props.secretStatus, "expired");
+    t.is(read.props.secretId, created.outs.secretId, "the expired secret is still ours: it fills a slot");
+    t.is(read.props.clientSecret, undefined, "an expired value is not handed out");
+    t.true((await p.diff!(created.id, read.props, inputs)).changes, "preview shows the new secret coming");
 
-  const healed = (await p.update!(created.id, read.props, inputs)).outs;
-  t.is(healed.secretStatus, "active");
-  t.deepEqual(await api.access.secretIds("ServiceAccounts", id), [foreign.id, healed.secretId].sort((a, b) => a - b), "ours replaced, the foreign one untouched");
-  t.is((await requestToken(emulator.accessManagementUrl, healed.clientId, healed.clientSecret)).status, 200);
-  t.false((await p.diff!(created.id, healed, inputs)).changes);
-});
+    const healed = (await p.update!(created.id, read.props, inputs)).outs;
+    t.is(healed.secretStatus, "active");
+    t.deepEqual(
+      await api.access.secretIds("ServiceAccounts", id),
+      [foreign.id, healed.secretId].sort((a, b) => a - b),
+      "ours replaced, the foreign one untouched",
+    );
+    t.is((await requestToken(emulator.accessManagementUrl, healed.clientId, healed.clientSecret)).status, 200);
+    t.false((await p.diff!(created.id, healed, inputs)).changes);
+  },
+);
 
 test.serial("a revoke that fails after a rotation is remembered, and the next up finishes it", async (t) => {
   const emulator = await start({ productVersion: "10" });
@@ -171,6 +188,10 @@ test.serial("a revoke that fails after a rotation is remembered, and the next up
   t.is(done.secretId, err.properties?.secretId, "no second rotation");
   t.is(done.pendingRevocations, undefined);
   t.deepEqual(await api.access.secretIds("ServiceAccounts", id), [done.secretId]);
-  t.is((await requestToken(emulator.accessManagementUrl, created.outs.clientId, created.outs.clientSecret)).status, 401, "the old secret no longer works");
+  t.is(
+    (await requestToken(emulator.accessManagementUrl, created.outs.clientId, created.outs.clientSecret)).status,
+    401,
+    "the old secret no longer works",
+  );
   t.false((await p.diff!(created.id, done, rotate)).changes);
 });

@@ -3,8 +3,9 @@
 import test from "ava";
 import { SecretScanner } from "../helpers/secrets";
 import { adminApi, configFor, configRequest, serializedProvider, start } from "./support";
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const requireFromString = require("require-from-string") as (code: string) => { handler: () => Record<string, (...a: unknown[]) => Promise<any>> };
+const requireFromString = require("require-from-string") as (code: string) => {
+  handler: () => Record<string, (...a: unknown[]) => Promise<any>>;
+};
 
 test.serial("__provider is a small shim: a kind string and require() calls, nothing else", async (t) => {
   for (const kind of ["addonPackage", "clientCredentialUser", "serviceAccount"] as const) {

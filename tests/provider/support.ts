@@ -13,7 +13,6 @@ process.env.TRIDION_RETRY_BASE_DELAY_MS ??= "20";
 process.env.TRIDION_POLL_INTERVAL_MS ??= "50";
 process.env.PULUMI_TRIDION_CACHE_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-tridion-cache-"));
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const impl = require("../../provider/dynamic") as typeof import("../../provider/dynamic");
 
 export type Config = Record<string, string>;
@@ -62,11 +61,11 @@ export async function adminApi(emulator: TestEmulator) {
   const addons = (p: string) => `${emulator.addonsUrl}/api/v1/addons${p}`;
   return {
     token,
-    get: async (url: string) => (await http.get(url, bearer(token))),
-    put: async (url: string, body: unknown) => (await http.put(url, body, bearer(token))),
-    patch: async (url: string, body: unknown) => (await http.patch(url, body, bearer(token))),
-    post: async (url: string, body: unknown) => (await http.post(url, body, bearer(token))),
-    del: async (url: string) => (await http.delete(url, bearer(token))),
+    get: async (url: string) => await http.get(url, bearer(token)),
+    put: async (url: string, body: unknown) => await http.put(url, body, bearer(token)),
+    patch: async (url: string, body: unknown) => await http.patch(url, body, bearer(token)),
+    post: async (url: string, body: unknown) => await http.post(url, body, bearer(token)),
+    del: async (url: string) => await http.delete(url, bearer(token)),
     am,
     addons,
     access,
@@ -113,10 +112,10 @@ export async function failure(p: Promise<unknown>): Promise<Error & { id?: strin
  * implementation may already hold settings and secrets, so a shim that captured them would show it.
  */
 export async function serializedProvider(kind: "addonPackage" | "clientCredentialUser" | "serviceAccount"): Promise<string> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { shims } = require(path.resolve(__dirname, "..", "..", "provider", "dist", "resources", "shim")) as typeof import("../../provider/resources/shim");
+  const { shims } = require(
+    path.resolve(__dirname, "..", "..", "provider", "dist", "resources", "shim"),
+  ) as typeof import("../../provider/resources/shim");
   const provider = shims[kind];
   return (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
 }

@@ -3,7 +3,8 @@
 import test from "ava";
 import { adminApi, addonFolder, configFor, configRequest, configure, failure, impl, start } from "./support";
 
-const tokenRequests = (log: { method: string; path: string }[]) => log.filter((e) => e.method === "POST" && e.path.endsWith("/connect/token")).length;
+const tokenRequests = (log: { method: string; path: string }[]) =>
+  log.filter((e) => e.method === "POST" && e.path.endsWith("/connect/token")).length;
 
 test.serial("one token per identity for many operations; a 401 (expired server-side) gets one fresh token", async (t) => {
   const emulator = await start({ productVersion: "10", seedUsers: ["deployer"] });

@@ -24,7 +24,11 @@ test.before(async () => {
   fixture.dir = fs.mkdtempSync(path.join(os.tmpdir(), "tridion-bad-input-"));
   fixture.clockOffsetMs = 0;
   [fixture.emulator, fixture.emulator96] = await Promise.all([
-    startTestEmulator({ maxPackageBytes: MAX_PACKAGE_BYTES, activationDelayMs: 50, seedUsers: ["reliability-deployer", "existing-deployer"] }),
+    startTestEmulator({
+      maxPackageBytes: MAX_PACKAGE_BYTES,
+      activationDelayMs: 50,
+      seedUsers: ["reliability-deployer", "existing-deployer"],
+    }),
     startTestEmulator({ productVersion: "9.6", activationDelayMs: 50, seedUsers: ["reliability-deployer", "existing-deployer"] }),
   ]);
   // Something to lose: an add-on (the corpus's packages share its id and say adopt: true) and a user with a secret.
@@ -119,7 +123,11 @@ const ENGINE_CASES: Array<{ name: string; previewFails: boolean }> = [
   { name: "package larger than the service accepts (413)", previewFails: false },
 ];
 
-const CONSTRUCTORS = { addonPackage: "AddonPackage", clientCredentialUser: "ClientCredentialUser", serviceAccount: "ServiceAccount" } as const;
+const CONSTRUCTORS = {
+  addonPackage: "AddonPackage",
+  clientCredentialUser: "ClientCredentialUser",
+  serviceAccount: "ServiceAccount",
+} as const;
 
 let ws: E2eWorkspace;
 let stack: Stack;
@@ -136,13 +144,19 @@ async function openBaselineStack(): Promise<void> {
   ws = await openWorkspace();
   const baseline = writeAddon(path.join(ws.dir, "baseline"), { id: "reliability-baseline", version: "1.0.0" });
   const program = async () => {
-    const tridion = require("pulumi-tridion"); // eslint-disable-line @typescript-eslint/no-require-imports
+    const tridion = require("pulumi-tridion");
     new tridion.AddonPackage("baseline", { source: baseline, activationTimeoutSeconds: 30 });
     if (badResource) new tridion[CONSTRUCTORS[badResource.kind]]("bad", badResource.inputs);
   };
-  stack = await openStack(ws, { stackName: "reliability", projectName: "tridion-reliability-bad-input", program, config: stackConfig(configFor(fixture.emulator)) });
+  stack = await openStack(ws, {
+    stackName: "reliability",
+    projectName: "tridion-reliability-bad-input",
+    program,
+    config: stackConfig(configFor(fixture.emulator)),
+  });
   const up = await stack.up(quiet(engineLog));
-  if (changesIn(up.summary.resourceChanges).create !== 2) throw new Error(`baseline up: ${JSON.stringify(up.summary.resourceChanges)}\n${engineLog.take()}`);
+  if (changesIn(up.summary.resourceChanges).create !== 2)
+    throw new Error(`baseline up: ${JSON.stringify(up.summary.resourceChanges)}\n${engineLog.take()}`);
 }
 
 async function setStackConfig(config: Config): Promise<void> {
@@ -197,4 +211,3 @@ for (const { name, previewFails } of ENGINE_CASES) {
     t.deepEqual(await serverSnapshot(em), serverBefore, "the server holds what it held before");
   });
 }
-

@@ -12,7 +12,12 @@ import { amApi, managedResources, storedStateText, writeAddon } from "./support"
 let emulator: TestEmulator;
 const secrets = new SecretScanner();
 
-interface Deployment { ws: E2eWorkspace; stack: Stack; log: EngineLog; ids: string[] }
+interface Deployment {
+  ws: E2eWorkspace;
+  stack: Stack;
+  log: EngineLog;
+  ids: string[];
+}
 const deployments: Deployment[] = [];
 
 const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${String(i + 1).padStart(2, "0")}`);
@@ -22,7 +27,7 @@ async function deployment(project: string, addonIds: string[]): Promise<Deployme
   const ws = await openWorkspace();
   const sources = addonIds.map((id) => writeAddon(path.join(ws.dir, "addons", id), { id, version: "1.0.0", name: `Add-on ${id}` }));
   const program = async () => {
-    const tridion = require("pulumi-tridion"); // eslint-disable-line @typescript-eslint/no-require-imports
+    const tridion = require("pulumi-tridion");
     const statuses: Record<string, unknown> = {};
     addonIds.forEach((id, i) => {
       statuses[id] = new tridion.AddonPackage(id, { source: sources[i], activationTimeoutSeconds: 60 }).status;
@@ -63,7 +68,11 @@ async function assertConsistent(t: T, d: Deployment): Promise<void> {
   t.deepEqual(state.map((r) => r.outputs.addonId).sort(), d.ids, `${d.stack.name}: state holds each add-on once`);
   for (const r of state) {
     t.is(r.outputs.status, "Success", `${r.outputs.addonId} is Success`);
-    t.is(onServer.get(r.outputs.addonId)?.packageSha256, r.outputs.packageSha256, `${r.outputs.addonId}: the server holds the package state records`);
+    t.is(
+      onServer.get(r.outputs.addonId)?.packageSha256,
+      r.outputs.packageSha256,
+      `${r.outputs.addonId}: the server holds the package state records`,
+    );
   }
   const preview = await run(t, d, "preview", () => d.stack.preview(quiet(d.log)));
   t.deepEqual(changesIn(preview.changeSummary), {}, `${d.ws.dir}: a preview shows no changes`);
@@ -81,13 +90,20 @@ test.serial("20 AddonPackages in one up at the default parallelism: all Success,
   const onServer = await (await amApi(emulator)).addons();
   t.deepEqual(onServer.map((a) => a.id).sort(), d.ids, "exactly the 20 add-ons, once each");
   const uploads = emulator.requestLog().filter((r) => r.method === "POST" && r.path === "/addons/api/v1/addons");
-  t.deepEqual(uploads.map((r) => r.status), Array(20).fill(201), "one upload per add-on, none refused");
+  t.deepEqual(
+    uploads.map((r) => r.status),
+    Array(20).fill(201),
+    "one upload per add-on, none refused",
+  );
   await assertConsistent(t, d);
 });
 
 test.serial("two stacks deploying at once against one emulator: both consistent afterwards", async (t) => {
   t.timeout(300_000);
-  const [x, y] = await Promise.all([deployment("tridion-reliability-x", ids("stack-x", 6)), deployment("tridion-reliability-y", ids("stack-y", 6))]);
+  const [x, y] = await Promise.all([
+    deployment("tridion-reliability-x", ids("stack-x", 6)),
+    deployment("tridion-reliability-y", ids("stack-y", 6)),
+  ]);
   const [upX, upY] = await Promise.all([run(t, x, "up", () => x.stack.up(quiet(x.log))), run(t, y, "up", () => y.stack.up(quiet(y.log)))]);
   t.deepEqual(changesIn(upX.summary.resourceChanges), { create: 7 });
   t.deepEqual(changesIn(upY.summary.resourceChanges), { create: 7 });
@@ -99,7 +115,10 @@ test.serial("two stacks deploying at once against one emulator: both consistent 
 test.serial("destroying the stacks (two at once) leaves the emulator empty", async (t) => {
   t.timeout(300_000);
   const results = await Promise.all(deployments.map((d) => run(t, d, "destroy", () => d.stack.destroy(quiet(d.log)))));
-  t.deepEqual(results.map((r) => r.summary.resourceChanges?.delete), deployments.map((d) => d.ids.length + 1));
+  t.deepEqual(
+    results.map((r) => r.summary.resourceChanges?.delete),
+    deployments.map((d) => d.ids.length + 1),
+  );
   t.deepEqual(await (await amApi(emulator)).addons(), [], "no add-on is left");
   for (const d of deployments) {
     t.deepEqual(managedResources(await d.stack.exportStack()), [], `${d.stack.name}: state is empty`);

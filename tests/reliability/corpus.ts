@@ -118,14 +118,16 @@ export const corpus: BadInputCase[] = [
   // packages
   {
     name: "a .zip that is not a ZIP (corrupt)",
-    group: "package", resource: "addonPackage",
+    group: "package",
+    resource: "addonPackage",
     arrange: async (f) => addon(zipFile(f, `${ADDON_ID}.zip`, Buffer.from("PK\u0003\u0004 this is not really a zip archive, just text"))),
     cause: [/is not a readable ZIP archive/],
     fix: [/Rebuild it/, /pass the add-on folder as source/],
   },
   {
     name: "a ZIP cut short (truncated download)",
-    group: "package", resource: "addonPackage",
+    group: "package",
+    resource: "addonPackage",
     arrange: async (f) => {
       const zip = await buildZip(packageFiles());
       return addon(zipFile(f, `${ADDON_ID}.zip`, zip.subarray(0, zip.length - 30)));
@@ -135,28 +137,35 @@ export const corpus: BadInputCase[] = [
   },
   {
     name: "a folder without manifest.json",
-    group: "package", resource: "addonPackage",
+    group: "package",
+    resource: "addonPackage",
     arrange: async (f) => addon(folder(f, { "CM/Acme.EventHandler.dll": "MZ" })),
     cause: [/has no manifest\.json/],
     fix: [/Add manifest\.json at the top of the folder/],
   },
   {
     name: "manifest.json in a sub folder, not at the root (folder)",
-    group: "package", resource: "addonPackage",
+    group: "package",
+    resource: "addonPackage",
     arrange: async (f) => addon(folder(f, Object.fromEntries(Object.entries(packageFiles()).map(([k, v]) => [`acme/${k}`, v])))),
     cause: [/no manifest\.json at its root; one was found inside the subfolder "acme\/"/],
     fix: [/Point source at the folder "acme"/],
   },
   {
     name: "manifest.json in a sub folder, not at the root (ZIP)",
-    group: "package", resource: "addonPackage",
-    arrange: async (f) => addon(zipFile(f, `${ADDON_ID}.zip`, await buildZip(Object.fromEntries(Object.entries(packageFiles()).map(([k, v]) => [`acme/${k}`, v]))))),
+    group: "package",
+    resource: "addonPackage",
+    arrange: async (f) =>
+      addon(
+        zipFile(f, `${ADDON_ID}.zip`, await buildZip(Object.fromEntries(Object.entries(packageFiles()).map(([k, v]) => [`acme/${k}`, v])))),
+      ),
     cause: [/no manifest\.json at its root; one was found inside the subfolder "acme\/"/],
     fix: [/Zip the contents of "acme" rather than the folder itself/],
   },
   {
     name: "Manifest.JSON in the wrong case",
-    group: "package", resource: "addonPackage",
+    group: "package",
+    resource: "addonPackage",
     arrange: async (f) => {
       const files = packageFiles();
       const text = files["manifest.json"];
@@ -168,117 +177,140 @@ export const corpus: BadInputCase[] = [
   },
   {
     name: "manifest.json is not valid JSON",
-    group: "package", resource: "addonPackage",
+    group: "package",
+    resource: "addonPackage",
     arrange: async (f) => addon(folder(f, { ...packageFiles(), "manifest.json": '{ "id": "acme-publishing-tools", "version": "1.0" ' })),
     cause: [/manifest\.json is not valid JSON/, /line 1, column 51/],
     fix: [/Correct the JSON in manifest\.json/],
   },
   {
     name: "manifest without an id",
-    group: "package", resource: "addonPackage",
+    group: "package",
+    resource: "addonPackage",
     arrange: async (f) => addon(folder(f, withManifest({}, ["id"]))),
     cause: [/manifest\.json has no "id"/],
     fix: [/Add the mandatory add-on id/],
   },
   {
     name: "manifest id longer than 255 characters",
-    group: "package", resource: "addonPackage",
+    group: "package",
+    resource: "addonPackage",
     arrange: async (f) => addon(folder(f, withManifest({ id: "a".repeat(256) }))),
     cause: [/"id" is 256 characters long/, /allows at most 255/],
     fix: [/Shorten "id" to 255 characters or fewer/],
   },
   {
     name: "manifest id with characters a file name cannot hold",
-    group: "package", resource: "addonPackage",
+    group: "package",
+    resource: "addonPackage",
     arrange: async (f) => addon(folder(f, withManifest({ id: "acme:tools/v2" }))),
     cause: [/"id" "acme:tools\/v2" contains ":", which cannot appear in a file name/],
     fix: [/Fix "id" \(letters, digits, dots, dashes and underscores are safe\)/],
   },
   {
     name: "manifest with an empty description",
-    group: "package", resource: "addonPackage",
+    group: "package",
+    resource: "addonPackage",
     arrange: async (f) => addon(folder(f, withManifest({ description: "" }))),
     cause: [/"description" must be a non-empty string, but it is an empty string/],
     fix: [/Add a short description/],
   },
   {
     name: "manifest with a bad requireConfiguration",
-    group: "package", resource: "addonPackage",
+    group: "package",
+    resource: "addonPackage",
     arrange: async (f) => addon(folder(f, withManifest({ requireConfiguration: "maybe" }))),
     cause: [/"requireConfiguration" must be "yes", "no" or "optional", but it is the string "maybe"/],
     fix: [/Set "requireConfiguration" to "yes", "no" or "optional"/],
   },
   {
     name: "manifest refers to a file the package lacks",
-    group: "package", resource: "addonPackage",
+    group: "package",
+    resource: "addonPackage",
     arrange: async (f) => {
       const files = packageFiles();
       delete files["CM/Acme.EventHandler.dll"];
       return addon(folder(f, files));
     },
-    cause: [/extension "AcmeEventHandler" properties\.assemblyFileSource points to "CM\\\\Acme\.EventHandler\.dll"/, /has no file "CM\/Acme\.EventHandler\.dll"/],
+    cause: [
+      /extension "AcmeEventHandler" properties\.assemblyFileSource points to "CM\\\\Acme\.EventHandler\.dll"/,
+      /has no file "CM\/Acme\.EventHandler\.dll"/,
+    ],
     fix: [/Add the file at that path inside the package, or correct properties\.assemblyFileSource/],
   },
   {
     name: "ZIP entry escaping with ../ (path traversal)",
-    group: "package", resource: "addonPackage",
-    arrange: async (f) => addon(zipFile(f, `${ADDON_ID}.zip`, buildRawZip({ ...packageFiles(), "../../etc/cron.d/evil": "* * * * * root sh" }))),
+    group: "package",
+    resource: "addonPackage",
+    arrange: async (f) =>
+      addon(zipFile(f, `${ADDON_ID}.zip`, buildRawZip({ ...packageFiles(), "../../etc/cron.d/evil": "* * * * * root sh" }))),
     cause: [/the entry "\.\.\/\.\.\/etc\/cron\.d\/evil", which climbs out of the package root/],
     fix: [/Rebuild the ZIP from the add-on folder with relative paths only/],
   },
   {
     name: "ZIP entry with an absolute path",
-    group: "package", resource: "addonPackage",
+    group: "package",
+    resource: "addonPackage",
     arrange: async (f) => addon(zipFile(f, `${ADDON_ID}.zip`, buildRawZip({ ...packageFiles(), "/etc/passwd": "root:x:0:0" }))),
     cause: [/the entry "\/etc\/passwd", which is an absolute path/],
     fix: [/Rebuild the ZIP from the add-on folder with relative paths only/],
   },
   {
     name: "ZIP entry with a Windows drive letter",
-    group: "package", resource: "addonPackage",
+    group: "package",
+    resource: "addonPackage",
     arrange: async (f) => addon(zipFile(f, `${ADDON_ID}.zip`, buildRawZip({ ...packageFiles(), "C:\\Windows\\win.ini": "[fonts]" }))),
     cause: [/the entry "C:\\\\Windows\\\\win\.ini", which starts with a drive letter/],
     fix: [/Rebuild the ZIP from the add-on folder with relative paths only/],
   },
   {
     name: "zip bomb (48 MiB of zeros in a few KiB)",
-    group: "package", resource: "addonPackage",
-    arrange: async (f) => addon(zipFile(f, `${ADDON_ID}.zip`, await highlyCompressedZip({ ...packageFiles(), "data/zeros.bin": Buffer.alloc(48 << 20) }))),
+    group: "package",
+    resource: "addonPackage",
+    arrange: async (f) =>
+      addon(zipFile(f, `${ADDON_ID}.zip`, await highlyCompressedZip({ ...packageFiles(), "data/zeros.bin": Buffer.alloc(48 << 20) }))),
     cause: [/the entry "data\/zeros\.bin" expands from .* to 48\.0 MiB \(ratio \d+:1, limit 200:1\)/, /ZIP bomb/],
     fix: [/Check where this ZIP came from/, /raise the maxCompressionRatio limit/],
   },
   {
     name: "package larger than the service accepts (413)",
-    group: "package", resource: "addonPackage",
+    group: "package",
+    resource: "addonPackage",
     // the emulator under test refuses uploads over 256 KiB; random bytes do not compress
-    arrange: async (f) => addon(folder(f, { ...packageFiles(), "dist/acme-action/blob.bin": (await import("node:crypto")).randomBytes(400 << 10) })),
+    arrange: async (f) =>
+      addon(folder(f, { ...packageFiles(), "dist/acme-action/blob.bin": (await import("node:crypto")).randomBytes(400 << 10) })),
     cause: [/refused the request as too large \(413 Payload Too Large\)/, /larger than the limit of 262144 bytes/],
     fix: [/make the package smaller/, /raise the upload limit of the service/],
   },
   {
     name: "ZIP file name that does not match the manifest id",
-    group: "package", resource: "addonPackage",
+    group: "package",
+    resource: "addonPackage",
     arrange: async (f) => addon(zipFile(f, "My Add-on (final).zip", await buildZip(packageFiles()))),
     cause: [/My Add-on \(final\)\.zip/],
     fix: [/acme-publishing-tools-1\.4\.0\.zip/],
   },
   {
     name: "two entries differing only in case",
-    group: "package", resource: "addonPackage",
-    arrange: async (f) => addon(zipFile(f, `${ADDON_ID}.zip`, buildRawZip({ ...packageFiles(), "docs/README.md": "a", "docs/readme.md": "b" }))),
+    group: "package",
+    resource: "addonPackage",
+    arrange: async (f) =>
+      addon(zipFile(f, `${ADDON_ID}.zip`, buildRawZip({ ...packageFiles(), "docs/README.md": "a", "docs/readme.md": "b" }))),
     cause: [/holds both "docs\/README\.md" and "docs\/readme\.md", which differ only in case/],
     fix: [/Rename or remove one of them/],
   },
   {
     name: "a file name with a backslash inside (folder on Linux)",
-    group: "package", resource: "addonPackage",
+    group: "package",
+    resource: "addonPackage",
     arrange: async (f) => addon(folder(f, { ...packageFiles(), "dist/odd\\name.js": "x" })),
     cause: [/odd\\name\.js has a backslash in its name/],
     fix: [/Rename it without "\\"/],
   },
   {
     name: "the source path does not exist",
-    group: "package", resource: "addonPackage",
+    group: "package",
+    resource: "addonPackage",
     arrange: async (f) => addon(path.join(f.dir, "no-such-addon")),
     cause: [/no-such-addon/, /does not exist/],
     fix: [/Set source to/],
@@ -287,35 +319,40 @@ export const corpus: BadInputCase[] = [
   // configurations
   {
     name: "configuration names an extension the manifest lacks",
-    group: "configuration", resource: "addonPackage",
+    group: "configuration",
+    resource: "addonPackage",
     arrange: async (f) => addon(folder(f, packageFiles()), { configuration: { configuration: { AcmeEventHandlr: { threshold: 5 } } } }),
     cause: [/AcmeEventHandlr/],
     fix: [/AcmeEventHandler/],
   },
   {
     name: "configuration text that is not JSON",
-    group: "configuration", resource: "addonPackage",
+    group: "configuration",
+    resource: "addonPackage",
     arrange: async (f) => addon(folder(f, packageFiles()), { configuration: '{ "configuration": { "AcmeEventHandler": ' }),
     cause: [/not valid JSON/],
     fix: [/correct the JSON text|as an object/],
   },
   {
     name: "configuration with SitesCM in the wrong case",
-    group: "configuration", resource: "addonPackage",
+    group: "configuration",
+    resource: "addonPackage",
     arrange: async (f) => addon(folder(f, packageFiles()), { configuration: { SitesCM: { isEnabled: true } } }),
     cause: [/SitesCM/],
     fix: [/sitesCm/],
   },
   {
     name: "configuration that is a JSON array",
-    group: "configuration", resource: "addonPackage",
+    group: "configuration",
+    resource: "addonPackage",
     arrange: async (f) => addon(folder(f, packageFiles()), { configuration: "[1, 2]" }),
     cause: [/must be a JSON object/],
     fix: [/"configuration": \{ "<extension name>"/],
   },
   {
     name: "requireConfiguration yes without a configuration",
-    group: "configuration", resource: "addonPackage",
+    group: "configuration",
+    resource: "addonPackage",
     arrange: async (f) => addon(folder(f, withManifest({ requireConfiguration: "yes" }))),
     cause: [/requireConfiguration: yes/, /wait for a configuration forever/],
     fix: [/set `configuration`/],
@@ -324,56 +361,73 @@ export const corpus: BadInputCase[] = [
   // provider settings
   {
     name: "no Access Management URL",
-    group: "settings", resource: "addonPackage",
+    group: "settings",
+    resource: "addonPackage",
     arrange: async (f) => ({ ...addon(folder(f, packageFiles())), config: (c) => without(c, "tridion:accessManagementUrl") }),
     cause: [/Missing provider setting tridion:accessManagementUrl/],
     fix: [/pulumi config set tridion:accessManagementUrl/, /TRIDION_ACCESS_MANAGEMENT_URL/],
   },
   {
     name: "no Add-ons URL",
-    group: "settings", resource: "addonPackage",
+    group: "settings",
+    resource: "addonPackage",
     arrange: async (f) => ({ ...addon(folder(f, packageFiles())), config: (c) => without(c, "tridion:addonsUrl") }),
     cause: [/Missing provider setting tridion:addonsUrl/],
     fix: [/pulumi config set tridion:addonsUrl/, /TRIDION_ADDONS_URL/],
   },
   {
     name: "no client secret",
-    group: "settings", resource: "addonPackage",
+    group: "settings",
+    resource: "addonPackage",
     arrange: async (f) => ({ ...addon(folder(f, packageFiles())), config: (c) => without(c, "tridion:clientSecret") }),
     cause: [/Missing provider setting tridion:clientSecret/],
     fix: [/pulumi config set --secret tridion:clientSecret/],
   },
   {
     name: "plain http to a host that is not loopback, without opt-in",
-    group: "settings", resource: "addonPackage",
-    arrange: async (f) => ({ ...addon(folder(f, packageFiles())), config: (c) => ({ ...c, "tridion:accessManagementUrl": "http://sites.example.com/access-management" }) }),
+    group: "settings",
+    resource: "addonPackage",
+    arrange: async (f) => ({
+      ...addon(folder(f, packageFiles())),
+      config: (c) => ({ ...c, "tridion:accessManagementUrl": "http://sites.example.com/access-management" }),
+    }),
     cause: [/Refusing plain http/, /sites\.example\.com/, /unencrypted/],
     fix: [/https URL/, /tridion:allowInsecureHttp true/],
   },
   {
     name: "tridion:routes that is not JSON",
-    group: "settings", resource: "addonPackage",
+    group: "settings",
+    resource: "addonPackage",
     arrange: async (f) => ({ ...addon(folder(f, packageFiles())), config: (c) => ({ ...c, "tridion:routes": "{addons: /api/v1/addons" }) }),
     cause: [/tridion:routes/, /not valid JSON/],
     fix: [/pulumi config set tridion:routes/],
   },
   {
     name: "tridion:routes with an unknown route key",
-    group: "settings", resource: "addonPackage",
-    arrange: async (f) => ({ ...addon(folder(f, packageFiles())), config: (c) => ({ ...c, "tridion:routes": JSON.stringify({ addonz: "/api/v1/addons" }) }) }),
+    group: "settings",
+    resource: "addonPackage",
+    arrange: async (f) => ({
+      ...addon(folder(f, packageFiles())),
+      config: (c) => ({ ...c, "tridion:routes": JSON.stringify({ addonz: "/api/v1/addons" }) }),
+    }),
     cause: [/unknown route key "addonz"/],
     fix: [/known keys: addons, addon,/],
   },
   {
     name: "tridion:caCertificate naming a file that does not exist",
-    group: "settings", resource: "addonPackage",
-    arrange: async (f) => ({ ...addon(folder(f, packageFiles())), config: (c) => ({ ...c, "tridion:caCertificate": path.join(f.dir, "missing-ca.pem") }) }),
+    group: "settings",
+    resource: "addonPackage",
+    arrange: async (f) => ({
+      ...addon(folder(f, packageFiles())),
+      config: (c) => ({ ...c, "tridion:caCertificate": path.join(f.dir, "missing-ca.pem") }),
+    }),
     cause: [/tridion:caCertificate/, /neither PEM text nor a readable file \(ENOENT\)/],
     fix: [/pulumi config set tridion:caCertificate/],
   },
   {
     name: "tridion:caCertificate naming a file without a certificate",
-    group: "settings", resource: "addonPackage",
+    group: "settings",
+    resource: "addonPackage",
     arrange: async (f) => {
       const file = path.join(scratch(f, "ca"), "not-a-cert.pem");
       fs.writeFileSync(file, "hello\n");
@@ -384,7 +438,8 @@ export const corpus: BadInputCase[] = [
   },
   {
     name: "tridion:requestTimeoutSeconds that is not a number",
-    group: "settings", resource: "addonPackage",
+    group: "settings",
+    resource: "addonPackage",
     arrange: async (f) => ({ ...addon(folder(f, packageFiles())), config: (c) => ({ ...c, "tridion:requestTimeoutSeconds": "soon" }) }),
     cause: [/tridion:requestTimeoutSeconds/, /"soon"/],
     fix: [/expected a number from 1 to 3600/],
@@ -393,74 +448,106 @@ export const corpus: BadInputCase[] = [
   // credentials
   {
     name: "wrong client secret",
-    group: "credentials", resource: "addonPackage",
+    group: "credentials",
+    resource: "addonPackage",
     arrange: async (f) => {
       const wrong = "wrong-secret-" + "x".repeat(30);
-      return { ...addon(folder(f, packageFiles()), { credentials: { clientId: f.emulator.credentials.admin.clientId, clientSecret: wrong } }), secrets: [wrong] };
+      return {
+        ...addon(folder(f, packageFiles()), { credentials: { clientId: f.emulator.credentials.admin.clientId, clientSecret: wrong } }),
+        secrets: [wrong],
+      };
     },
     cause: [/invalid_client/, /secret is wrong, expired or revoked/],
     fix: [/check tridion:clientId \/ tridion:clientSecret/, /create a new one/],
   },
   {
     name: "revoked client secret",
-    group: "credentials", resource: "addonPackage",
+    group: "credentials",
+    resource: "addonPackage",
     arrange: async (f) => {
       const { user, secret, api } = await userWithSecret(f, "revoked-deployer", [ADDONS_ADMIN]);
       await api.revokeSecret(user.id, secret.id);
-      return { ...addon(folder(f, packageFiles()), { credentials: { clientId: secret.clientId, clientSecret: secret.secret } }), secrets: [secret.secret] };
+      return {
+        ...addon(folder(f, packageFiles()), { credentials: { clientId: secret.clientId, clientSecret: secret.secret } }),
+        secrets: [secret.secret],
+      };
     },
     cause: [/invalid_client/, /revoked/],
     fix: [/create a new one \(bump secretVersion/],
   },
   {
     name: "expired client secret (emulator clock moved past its expiry)",
-    group: "credentials", resource: "addonPackage",
+    group: "credentials",
+    resource: "addonPackage",
     arrange: async (f) => {
-      const { user, secret } = await userWithSecret(f, "expired-deployer", [ADDONS_ADMIN], 1);
+      const { secret } = await userWithSecret(f, "expired-deployer", [ADDONS_ADMIN], 1);
       const seconds = 2 * 86_400;
       f.emulator.advanceClock(seconds);
       f.clockOffsetMs += seconds * 1000;
-      return { ...addon(folder(f, packageFiles()), { credentials: { clientId: secret.clientId, clientSecret: secret.secret } }), secrets: [secret.secret] };
+      return {
+        ...addon(folder(f, packageFiles()), { credentials: { clientId: secret.clientId, clientSecret: secret.secret } }),
+        secrets: [secret.secret],
+      };
     },
     cause: [/invalid_client/, /expired/],
     fix: [/create a new one \(bump secretVersion/],
   },
   {
     name: "the predefined Add-ons API account (Service role) uploading",
-    group: "credentials", resource: "addonPackage",
+    group: "credentials",
+    resource: "addonPackage",
     arrange: async (f) => ({
       ...addon(folder(f, packageFiles())),
-      config: (c) => ({ ...c, "tridion:clientId": f.emulator.credentials.addonsService.clientId, "tridion:clientSecret": f.emulator.credentials.addonsService.clientSecret }),
+      config: (c) => ({
+        ...c,
+        "tridion:clientId": f.emulator.credentials.addonsService.clientId,
+        "tridion:clientSecret": f.emulator.credentials.addonsService.clientSecret,
+      }),
     }),
     cause: [/lacks the role Tridion\.AddonService\.Administrator/, /holds Tridion\.AddonService\.Service/],
     fix: [/create a service account with the role Tridion\.AddonService\.Administrator/, /ServiceAccount resource/],
   },
   {
     name: "the predefined Add-ons API account on 9.6 (the seed question's 403)",
-    group: "credentials", resource: "addonPackage", productVersion: "9.6",
+    group: "credentials",
+    resource: "addonPackage",
+    productVersion: "9.6",
     arrange: async (f) => ({
       ...addon(folder(f, packageFiles())),
-      config: (c) => ({ ...c, "tridion:clientId": f.emulator96.credentials.addonsService.clientId, "tridion:clientSecret": f.emulator96.credentials.addonsService.clientSecret }),
+      config: (c) => ({
+        ...c,
+        "tridion:clientId": f.emulator96.credentials.addonsService.clientId,
+        "tridion:clientSecret": f.emulator96.credentials.addonsService.clientSecret,
+      }),
     }),
     cause: [/lacks the role Tridion\.AddonService\.Administrator/],
     fix: [/"Add-ons API" account only has the Service role/, /ClientCredentialUser resource/],
   },
   {
     name: "wrong audience: an identity without access to the Add-ons API",
-    group: "credentials", resource: "addonPackage",
+    group: "credentials",
+    resource: "addonPackage",
     arrange: async (f) => {
       const { secret } = await userWithSecret(f, "cm-only-user", ["Tridion.ContentManager.Administrator"]);
-      return { ...addon(folder(f, packageFiles()), { credentials: { clientId: secret.clientId, clientSecret: secret.secret } }), secrets: [secret.secret] };
+      return {
+        ...addon(folder(f, packageFiles()), { credentials: { clientId: secret.clientId, clientSecret: secret.secret } }),
+        secrets: [secret.secret],
+      };
     },
     cause: [/is not issued for the Add-ons Service \(its aud holds Tridion\.ContentManager/, /no access to the API Tridion\.AddonService/],
     fix: [/with the role Tridion\.AddonService\.Administrator/],
   },
   {
     name: "the Add-ons API account managing users (needs the AM Administrator role)",
-    group: "credentials", resource: "clientCredentialUser",
+    group: "credentials",
+    resource: "clientCredentialUser",
     arrange: async (f) => ({
       ...identity(),
-      config: (c) => ({ ...c, "tridion:clientId": f.emulator.credentials.addonsService.clientId, "tridion:clientSecret": f.emulator.credentials.addonsService.clientSecret }),
+      config: (c) => ({
+        ...c,
+        "tridion:clientId": f.emulator.credentials.addonsService.clientId,
+        "tridion:clientSecret": f.emulator.credentials.addonsService.clientSecret,
+      }),
     }),
     cause: [/is not issued for Access Management \(its aud holds Tridion\.AddonService/, /Tridion\.AccessManagement\.Administrator/],
     fix: [/Access Management API Client \(admin\)/],
@@ -469,35 +556,41 @@ export const corpus: BadInputCase[] = [
   // identities
   {
     name: "ServiceAccount on Tridion Sites 9.6",
-    group: "identity", resource: "serviceAccount", productVersion: "9.6",
+    group: "identity",
+    resource: "serviceAccount",
+    productVersion: "9.6",
     arrange: async () => ({ inputs: { accountName: "addon-deployer", roles: [ADDONS_ADMIN] } }),
     cause: [/9\.5\/9\.6 cannot create service accounts/],
     fix: [/use ClientCredentialUser instead/],
   },
   {
     name: "secretExpiresInDays 0",
-    group: "identity", resource: "clientCredentialUser",
+    group: "identity",
+    resource: "clientCredentialUser",
     arrange: async () => identity({ secretExpiresInDays: 0 }),
     cause: [/secretExpiresInDays/, /got 0/],
     fix: [/from 1 to 365/],
   },
   {
     name: "secretExpiresInDays 400",
-    group: "identity", resource: "serviceAccount",
+    group: "identity",
+    resource: "serviceAccount",
     arrange: async () => ({ inputs: { accountName: "addon-deployer", roles: [ADDONS_ADMIN], secretExpiresInDays: 400 } }),
     cause: [/secretExpiresInDays/, /got 400/],
     fix: [/from 1 to 365/, /at most one year/],
   },
   {
     name: "a role that is not a role key",
-    group: "identity", resource: "clientCredentialUser",
+    group: "identity",
+    resource: "clientCredentialUser",
     arrange: async () => identity({ roles: ["Administrator"] }),
     cause: [/"Administrator" is not a role key/],
     fix: [/"Tridion\.AddonService\.Administrator"/],
   },
   {
     name: "an unknown role key",
-    group: "identity", resource: "clientCredentialUser",
+    group: "identity",
+    resource: "clientCredentialUser",
     arrange: async () => identity({ roles: ["Tridion.AddonService.Superuser"] }),
     // Found in preview, from Access Management's own list of APIs and roles (api-resources).
     cause: [/roles: Tridion\.AddonService\.Superuser: Tridion\.AddonService has no such role/],
@@ -505,53 +598,67 @@ export const corpus: BadInputCase[] = [
   },
   {
     name: "a role key of an API Access Management does not know",
-    group: "identity", resource: "serviceAccount",
+    group: "identity",
+    resource: "serviceAccount",
     arrange: async () => ({ inputs: { accountName: "addon-deployer", roles: ["Tridion.AddonServices.Administrator"] } }),
     cause: [/Access Management has no API "Tridion\.AddonServices"/],
     fix: [/Known APIs: .*Tridion\.AddonService\b/],
   },
   {
     name: "two roles on one API",
-    group: "identity", resource: "serviceAccount",
+    group: "identity",
+    resource: "serviceAccount",
     arrange: async () => ({ inputs: { accountName: "addon-deployer", roles: [ADDONS_ADMIN, "Tridion.AddonService.ReadOnly"] } }),
     cause: [/two roles on the same API \(Tridion\.AddonService\)/],
     fix: [/Keep one of them/],
   },
   {
     name: "an empty userName",
-    group: "identity", resource: "clientCredentialUser",
+    group: "identity",
+    resource: "clientCredentialUser",
     arrange: async () => identity({ userName: "  " }),
     cause: [/needs `userName`/],
     fix: [/the user name in Access Management/],
   },
   {
     name: "a user who has never signed in (Access Management creates users at sign-in)",
-    group: "identity", resource: "clientCredentialUser",
+    group: "identity",
+    resource: "clientCredentialUser",
     arrange: async () => identity({ userName: "never-signed-in" }),
-    cause: [/Cannot find the user "never-signed-in" in Access Management: nobody of that name has signed in yet/, /its API cannot create users/],
+    cause: [
+      /Cannot find the user "never-signed-in" in Access Management: nobody of that name has signed in yet/,
+      /its API cannot create users/,
+    ],
     fix: [/Fix: sign in once as "never-signed-in"/, /or correct userName/],
   },
   {
     name: "two users of one name through different identity providers",
-    group: "identity", resource: "clientCredentialUser",
+    group: "identity",
+    resource: "clientCredentialUser",
     arrange: async (f) => {
       await signIn(f.emulator, "twin-deployer", { identityProvider: "EntraId" });
       await signIn(f.emulator, "twin-deployer", { identityProvider: "Windows" });
       return identity({ userName: "twin-deployer" });
     },
-    cause: [/2 users of that name have signed in to Access Management through different identity providers/, /identityProvider: "EntraId"/, /identityProvider: "Windows"/],
+    cause: [
+      /2 users of that name have signed in to Access Management through different identity providers/,
+      /identityProvider: "EntraId"/,
+      /identityProvider: "Windows"/,
+    ],
     fix: [/Fix: set identityProvider on this ClientCredentialUser/],
   },
   {
     name: "an identityProvider none of the users of that name signed in with",
-    group: "identity", resource: "clientCredentialUser",
+    group: "identity",
+    resource: "clientCredentialUser",
     arrange: async () => identity({ identityProvider: "Okta" }),
     cause: [/identityProvider: Cannot find the user "reliability-deployer" signed in through the identity provider "Okta"/],
     fix: [/set identityProvider to one of those, or leave it out/],
   },
   {
     name: "a deactivated user",
-    group: "identity", resource: "clientCredentialUser",
+    group: "identity",
+    resource: "clientCredentialUser",
     arrange: async (f) => {
       const user = await signIn(f.emulator, "deactivated-deployer");
       const api = await amApi(f.emulator);
@@ -564,7 +671,8 @@ export const corpus: BadInputCase[] = [
   },
   {
     name: "rotateBeforeDays not below secretExpiresInDays",
-    group: "identity", resource: "clientCredentialUser",
+    group: "identity",
+    resource: "clientCredentialUser",
     arrange: async () => identity({ secretExpiresInDays: 30, rotateBeforeDays: 30 }),
     cause: [/rotateBeforeDays \(30\) must be less than secretExpiresInDays \(30\)/],
     fix: [/every `up` would rotate the secret/],

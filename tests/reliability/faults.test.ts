@@ -24,7 +24,10 @@ const secrets = new SecretScanner();
 /** The add-ons the inline program declares (it runs in this process). */
 const addons = new Map<string, { source: string; configuration?: Record<string, unknown> }>();
 
-const config = (threshold: number) => ({ configuration: { AcmeEventHandler: { threshold } }, sitesCm: { isEnabled: true, AcmeEventHandler: {} } });
+const config = (threshold: number) => ({
+  configuration: { AcmeEventHandler: { threshold } },
+  sitesCm: { isEnabled: true, AcmeEventHandler: {} },
+});
 
 function addAddon(id: string, extraFiles: Record<string, string | Buffer> = {}, threshold?: number): void {
   const source = writeAddon(path.join(ws.dir, "addons", id), { id, version: "1.0.0" }, extraFiles);
@@ -36,7 +39,7 @@ test.before(async () => {
   secrets.add(emulator.credentials.admin.clientSecret, emulator.credentials.addonsService.clientSecret);
   ws = await openWorkspace();
   const program = async () => {
-    const tridion = require("pulumi-tridion"); // eslint-disable-line @typescript-eslint/no-require-imports
+    const tridion = require("pulumi-tridion");
     for (const [id, spec] of addons) new tridion.AddonPackage(id, { ...spec, activationTimeoutSeconds: 30 });
   };
   stack = await openStack(ws, { stackName: "faults", projectName: "tridion-reliability-faults", program, config: tridionConfig(emulator) });
@@ -66,7 +69,11 @@ async function assertConverged(t: T): Promise<void> {
   for (const r of state) {
     const held = onServer.find((a) => a.id === r.outputs.addonId)!;
     t.is(r.outputs.packageSha256, held.packageSha256, `${r.outputs.addonId}: state and server hold the same package`);
-    t.is(r.outputs.configurationSha256 ?? null, held.configurationSha256 ?? null, `${r.outputs.addonId}: state and server hold the same configuration`);
+    t.is(
+      r.outputs.configurationSha256 ?? null,
+      held.configurationSha256 ?? null,
+      `${r.outputs.addonId}: state and server hold the same configuration`,
+    );
   }
   const preview = await step(t, "preview", () => stack.preview(quiet(log)));
   t.deepEqual(changesIn(preview.changeSummary), {}, "a preview shows no changes");
@@ -95,7 +102,11 @@ test.serial("bursts of 503, 502 and 500 on idempotent calls (and the token endpo
   const reads = statuses(requests, "GET", /^\/addons\/api\/v1\/addons\/fault-bursts$/);
   t.deepEqual(reads.filter((s) => s >= 500).sort(), [500, 500, 503, 503], "every injected read error was answered");
   t.is(reads.at(-1), 200, "the reads succeeded in the end");
-  t.deepEqual(statuses(requests, "PUT", /\/fault-bursts\/configuration$/), [502, 502, 200], "the configuration upload was repeated until it succeeded");
+  t.deepEqual(
+    statuses(requests, "PUT", /\/fault-bursts\/configuration$/),
+    [502, 502, 200],
+    "the configuration upload was repeated until it succeeded",
+  );
   t.deepEqual(statuses(requests, "POST", /^\/addons\/api\/v1\/addons$/), [201], "one upload");
   await assertConverged(t);
 });
@@ -115,9 +126,14 @@ test.serial("429 with Retry-After on reads and 503 on the upload: the provider w
   t.deepEqual(statuses(requests, "POST", /^\/addons\/api\/v1\/addons$/), [503, 201], "the refused upload was made again, once");
   const firstUpload = requests.findIndex((r) => r.method === "POST" && r.status === 503);
   const secondUpload = requests.findIndex((r) => r.method === "POST" && r.status === 201);
-  t.true(requests.slice(firstUpload + 1, secondUpload).some((r) => r.method === "GET" && r.path === "/addons/api/v1/addons/fault-throttled"),
-    "between the two uploads the provider looked at what the server holds");
-  t.true(statuses(requests, "GET", /^\/addons\/api\/v1\/addons\/fault-throttled$/).filter((s) => s === 429).length === 2, "both 429s were answered");
+  t.true(
+    requests.slice(firstUpload + 1, secondUpload).some((r) => r.method === "GET" && r.path === "/addons/api/v1/addons/fault-throttled"),
+    "between the two uploads the provider looked at what the server holds",
+  );
+  t.true(
+    statuses(requests, "GET", /^\/addons\/api\/v1\/addons\/fault-throttled$/).filter((s) => s === 429).length === 2,
+    "both 429s were answered",
+  );
   await assertConverged(t);
 });
 
@@ -143,12 +159,21 @@ test.serial("token endpoint down: a clear error once the retries run out, nothin
   addAddon("fault-no-tokens");
   faults({ tokenEndpointDown: true });
   const error = await step(t, "up (fails)", () => failureOf(stack.up(quiet(log))));
-  t.regex(error.message, /Cannot get a token for "[^"]+" from Access Management \(http:\/\/127\.0\.0\.1:\d+\/access-management\): the token endpoint answered 503 \(unavailable\), and the retries ran out/);
+  t.regex(
+    error.message,
+    /Cannot get a token for "[^"]+" from Access Management \(http:\/\/127\.0\.0\.1:\d+\/access-management\): the token endpoint answered 503 \(unavailable\), and the retries ran out/,
+  );
   t.regex(error.message, /Fix: check that Access Management is running and healthy, then run the command again; nothing is lost/);
   t.deepEqual(secrets.findIn(error.message), [], "no secret in the error");
   const tokenAnswers = statuses(emulator.requestLog(), "POST", /\/connect\/token$/);
-  t.true(tokenAnswers.length >= 5 && tokenAnswers.every((s) => s === 503), `the token request was tried 1 + 4 times at least (${tokenAnswers.length})`);
-  t.false(managedResources(await stack.exportStack()).some((r) => r.outputs?.addonId === "fault-no-tokens"), "state does not hold it");
+  t.true(
+    tokenAnswers.length >= 5 && tokenAnswers.every((s) => s === 503),
+    `the token request was tried 1 + 4 times at least (${tokenAnswers.length})`,
+  );
+  t.false(
+    managedResources(await stack.exportStack()).some((r) => r.outputs?.addonId === "fault-no-tokens"),
+    "state does not hold it",
+  );
 
   faults({});
   t.is(await (await amApi(emulator)).addon("fault-no-tokens"), undefined, "nothing was uploaded");
@@ -166,7 +191,11 @@ test.serial("a 503 burst longer than the retries during an update: a partial upd
   t.regex(error.message, /and the retries ran out/);
   t.regex(error.message, /Fix: check the service's health and logs, then run the command again; nothing is lost, the next run resumes/);
   t.deepEqual(secrets.findIn(error.message), [], "no secret in the error");
-  t.deepEqual(statuses(emulator.requestLog(), "PUT", /\/fault-bursts\/configuration$/), [503, 503, 503, 503, 503], "1 + 4 attempts, then the provider gave up");
+  t.deepEqual(
+    statuses(emulator.requestLog(), "PUT", /\/fault-bursts\/configuration$/),
+    [503, 503, 503, 503, 503],
+    "1 + 4 attempts, then the provider gave up",
+  );
 
   faults({});
   const up = await step(t, "up", () => stack.up(quiet(log)));
@@ -188,7 +217,10 @@ test.serial("short-lived tokens (2 s) with added latency: the provider renews th
   // A token can still run out while a request waits in the added latency: one fresh token and a retry fix that.
   const refused = requests.map((r, i) => ({ r, i })).filter(({ r }) => r.status === 401);
   for (const { r, i } of refused) {
-    t.true(requests.slice(i + 1).some((x) => x.method === r.method && x.path === r.path && x.status < 300), `${r.method} ${r.path} succeeded after its 401`);
+    t.true(
+      requests.slice(i + 1).some((x) => x.method === r.method && x.path === r.path && x.status < 300),
+      `${r.method} ${r.path} succeeded after its 401`,
+    );
   }
   faults({});
   await assertConverged(t);
@@ -214,5 +246,8 @@ test.serial("a token the server considers expired (clock moved on) is refreshed 
   emulator.clearRequestLog();
   await impl.addonPackage.read!("fault-throttled", props);
   t.is(statuses(emulator.requestLog(), "POST", /\/connect\/token$/).length, 0, "the refreshed token is reused");
-  t.deepEqual(emulator.requestLog().filter((r) => r.status === 401), []);
+  t.deepEqual(
+    emulator.requestLog().filter((r) => r.status === 401),
+    [],
+  );
 });

@@ -7,7 +7,7 @@ import { amAdmin, signIn } from "../helpers/accessManagement";
 import { bearer, getToken, http, manifest, packageFiles, type TestEmulator } from "../helpers/emulator";
 import type { RequestLogEntry } from "../../emulator";
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 function ok<T>(what: string, r: { status: number; data: T }, ...expected: number[]): T {
   if (!expected.includes(r.status)) throw new Error(`${what}: HTTP ${r.status} ${JSON.stringify(r.data)}`);
@@ -29,7 +29,11 @@ export async function amApi(emulator: TestEmulator) {
       return ok("list service accounts", await http.get(am("/ServiceAccounts"), bearer(await token())), 200);
     },
     /** A user who signed in, with these roles and a secret of their own (made in the Access Management UI, say). */
-    async userWithSecret(name: string, roleKeys: string[], days: number): Promise<{ id: number; clientId: string; secret: string; secretId: number; expiresAt: string }> {
+    async userWithSecret(
+      name: string,
+      roleKeys: string[],
+      days: number,
+    ): Promise<{ id: number; clientId: string; secret: string; secretId: number; expiresAt: string }> {
       const user = await signIn(emulator, name);
       await access.setRoles("Users", user.id, roleKeys);
       const generated = await access.generateSecret("Users", user.id);
@@ -64,15 +68,24 @@ export async function serverSnapshot(emulator: TestEmulator) {
   const accounts = (list: Json[]) =>
     list
       .map((a) => ({
-        id: a.id, name: a.name, clientId: a.clientId, enabled: a.isEnabled,
+        id: a.id,
+        name: a.name,
+        clientId: a.clientId,
+        enabled: a.isEnabled,
         access: a.accessControlEntry,
         secrets: (a.clientSecrets as Json[]).map((s) => ({ id: s.id, expiresAt: s.expiresAt })).sort((x, y) => x.id - y.id),
       }))
       .sort((x, y) => x.name.localeCompare(y.name) || x.id - y.id);
-  const addons = (await api.addons()).map((a) => ({
-    id: a.id, version: a.version, packageSha256: a.packageSha256, packageFileName: a.packageFileName,
-    configurationSha256: a.configurationSha256 ?? null, disabled: a.status === "Disabled",
-  })).sort((x, y) => x.id.localeCompare(y.id));
+  const addons = (await api.addons())
+    .map((a) => ({
+      id: a.id,
+      version: a.version,
+      packageSha256: a.packageSha256,
+      packageFileName: a.packageFileName,
+      configurationSha256: a.configurationSha256 ?? null,
+      disabled: a.status === "Disabled",
+    }))
+    .sort((x, y) => x.id.localeCompare(y.id));
   return {
     users: accounts(await api.users()),
     serviceAccounts: accounts(await api.serviceAccounts()),
@@ -98,7 +111,7 @@ export function writeAddon(dir: string, fields: Record<string, unknown> = {}, ex
 }
 
 /** Output values of a stack as a plain object (decrypted: never print it). */
-export function values(outputs: Record<string, { value: unknown }>): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function values(outputs: Record<string, { value: unknown }>): Record<string, any> {
   return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value]));
 }
 
@@ -131,6 +144,6 @@ export function storedStateText(workspaceDir: string): string {
 }
 
 /** The resources of an exported deployment the provider manages (the engine's own provider resources, which record the stack config, left out). */
-export function managedResources(deployment: { deployment?: { resources?: Array<Record<string, any>> } }): Array<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function managedResources(deployment: { deployment?: { resources?: Array<Record<string, any>> } }): Array<Record<string, any>> {
   return (deployment.deployment?.resources ?? []).filter((r) => !String(r.type).startsWith("pulumi:providers:"));
 }

@@ -10,7 +10,12 @@ import { TridionError } from "../../errors/tridionError";
 /** Per managed API (by key): whether the account was linked to it, and the role it held, before. */
 export type OriginalAccess = Record<string, { linked: boolean; role: string | null }>;
 
-interface CatalogRole { id: number; key: string; apiId: number; apiKey: string }
+interface CatalogRole {
+  id: number;
+  key: string;
+  apiId: number;
+  apiKey: string;
+}
 
 /** ApiResources, indexed for the lookups the mapping needs. */
 export class RoleCatalog {
@@ -83,7 +88,9 @@ export function grantRoles(
 ): { entry: AccessControlEntry; original: OriginalAccess } {
   const apiIds = new Set(ids(entry?.apiResources));
   let roleIds = ids(entry?.apiResourceRoles);
-  const dropRolesOf = (apiKey: string) => { roleIds = roleIds.filter((id) => catalog.roleById(id)?.apiKey !== apiKey); };
+  const dropRolesOf = (apiKey: string) => {
+    roleIds = roleIds.filter((id) => catalog.roleById(id)?.apiKey !== apiKey);
+  };
   const wanted = new Map(desired.map((key) => [apiKeyOf(key), catalog.role(key)]));
   const kept: OriginalAccess = {};
 
@@ -111,7 +118,11 @@ export function grantRoles(
 }
 
 /** Undo: every API this resource manages back to what it held before. */
-export function restoreAccess(entry: AccessControlEntry | null | undefined, original: OriginalAccess, catalog: RoleCatalog): AccessControlEntry {
+export function restoreAccess(
+  entry: AccessControlEntry | null | undefined,
+  original: OriginalAccess,
+  catalog: RoleCatalog,
+): AccessControlEntry {
   return grantRoles(entry, [], catalog, original).entry;
 }
 

@@ -41,7 +41,10 @@ export function checkRoles(checker: InputChecker, roles: unknown, resource: stri
     const api = apiKeyOf(role);
     const other = apis.get(api);
     if (other && other !== role) {
-      checker.fail("roles", `${other} and ${role} are two roles on the same API (${api}); Access Management allows one role per API. Keep one of them.`);
+      checker.fail(
+        "roles",
+        `${other} and ${role} are two roles on the same API (${api}); Access Management allows one role per API. Keep one of them.`,
+      );
     }
     apis.set(api, role);
   }
@@ -72,7 +75,11 @@ export function expiryFor(days: number, now = Date.now()): string {
 }
 
 /** What became of our secret (by its id) among the account's secrets. */
-export function secretStatus(secrets: ClientSecret[], secretId: number | undefined, now = Date.now()): { state: SecretStatus; info?: ClientSecret } {
+export function secretStatus(
+  secrets: ClientSecret[],
+  secretId: number | undefined,
+  now = Date.now(),
+): { state: SecretStatus; info?: ClientSecret } {
   if (secretId === undefined || secretId === null) return { state: "none" };
   const info = secrets.find((s) => s.id === secretId);
   if (!info) return { state: "revoked" };
@@ -110,7 +117,6 @@ export interface OwnedSecrets {
   pendingRevocations?: number[];
 }
 
-
 /**
  * A failure while rotating; says which of our secrets were already revoked, which secrets a lost
  * answer left behind that could not be revoked, and the new secret when it exists but its expiry
@@ -119,7 +125,11 @@ export interface OwnedSecrets {
 export type RotationError = TridionError & { revokedSecretIds?: number[]; orphanedSecretIds?: number[]; issued?: IssuedSecret };
 
 /** Revoke each secret (already gone counts as done); what could not be revoked stays pending. */
-export async function revokeSecrets(am: AccessManagementClient, accountId: number, secretIds: readonly number[]): Promise<{ pending: number[]; error?: TridionError }> {
+export async function revokeSecrets(
+  am: AccessManagementClient,
+  accountId: number,
+  secretIds: readonly number[],
+): Promise<{ pending: number[]; error?: TridionError }> {
   const pending: number[] = [];
   let error: TridionError | undefined;
   for (const id of secretIds) {
@@ -159,10 +169,16 @@ export async function rotateSecret(
   what: string,
 ): Promise<{ secret: IssuedSecret; pendingRevocations: number[]; revokeError?: TridionError }> {
   const account = await am.get(accountId);
-  if (!account) throw new TridionError("ACCOUNT_GONE", `Cannot issue a client secret for ${what}: it no longer exists in Access Management. Fix: run \`pulumi refresh\`, then \`pulumi up\`.`);
+  if (!account)
+    throw new TridionError(
+      "ACCOUNT_GONE",
+      `Cannot issue a client secret for ${what}: it no longer exists in Access Management. Fix: run \`pulumi refresh\`, then \`pulumi up\`.`,
+    );
   const existing = account.clientSecrets ?? [];
   const listed = new Set(existing.map((s) => s.id));
-  const retiring = [...(owned.pendingRevocations ?? []), ...(owned.secretId !== undefined ? [owned.secretId] : [])].filter((id) => listed.has(id));
+  const retiring = [...(owned.pendingRevocations ?? []), ...(owned.secretId !== undefined ? [owned.secretId] : [])].filter((id) =>
+    listed.has(id),
+  );
   const revokedFirst: number[] = [];
   if (existing.length >= 2) {
     if (retiring.length === 0) {
@@ -188,9 +204,18 @@ export async function rotateSecret(
   }
   // A user's client id may come with its first secret: read it if the account had none.
   const clientId = account.clientId ?? (await am.get(accountId).catch(() => undefined))?.clientId ?? undefined;
-  const secret: IssuedSecret = { id: generated.id, value: generated.clientSecret, expiresAt: generated.expiresAt, clientId: clientId ?? "" };
+  const secret: IssuedSecret = {
+    id: generated.id,
+    value: generated.clientSecret,
+    expiresAt: generated.expiresAt,
+    clientId: clientId ?? "",
+  };
   try {
-    if (!clientId) throw new TridionError("UNEXPECTED_ANSWER", `Access Management generated a client secret for ${what}, but the account shows no client id. Fix: check the account in Access Management, then run \`pulumi up\` again.`);
+    if (!clientId)
+      throw new TridionError(
+        "UNEXPECTED_ANSWER",
+        `Access Management generated a client secret for ${what}, but the account shows no client id. Fix: check the account in Access Management, then run \`pulumi up\` again.`,
+      );
     secret.expiresAt = (await am.setSecretExpiry(accountId, generated.id, expiryFor(days))).expiresAt ?? expiryFor(days);
   } catch (e) {
     const error = toTridionError(e) as RotationError;

@@ -15,8 +15,16 @@ import { hasCode, PartialFailure, TridionError, type ErrorCode } from "../../err
 import { changedKeys, compact, guarded, InputChecker, isUnknown, withDefault } from "../common";
 import { grantedRoles, grantRoles, heldRoles, OriginalAccess, restoreAccess, RoleCatalog, sameAccess } from "./accessControl";
 import {
-  checkRoles, DEFAULT_ROTATE_BEFORE_DAYS, DEFAULT_SECRET_DAYS, OwnedSecrets, revokeSecrets, rotateSecret, RotationError,
-  rotationReasons, secretStatus, unknownRoles,
+  checkRoles,
+  DEFAULT_ROTATE_BEFORE_DAYS,
+  DEFAULT_SECRET_DAYS,
+  OwnedSecrets,
+  revokeSecrets,
+  rotateSecret,
+  RotationError,
+  rotationReasons,
+  secretStatus,
+  unknownRoles,
 } from "./clientSecrets";
 import { issuedSecretState, type IdentityInputs, type IdentityProps } from "./identityState";
 
@@ -49,7 +57,11 @@ export interface IdentitySpec<I extends IdentityInputs> {
   /** preview: what the server says of the account these inputs name (e.g. a user who never signed in) */
   checkServer(am: AccessManagementClient, news: I, checker: InputChecker, isNew: boolean): Promise<void>;
   /** create: the account to manage, with the desired access applied */
-  establish(am: AccessManagementClient, inputs: I, grant: (entry: AccessControlEntry | null | undefined) => { entry: AccessControlEntry; original: OriginalAccess }): Promise<Established>;
+  establish(
+    am: AccessManagementClient,
+    inputs: I,
+    grant: (entry: AccessControlEntry | null | undefined) => { entry: AccessControlEntry; original: OriginalAccess },
+  ): Promise<Established>;
   /** the body of a PUT of this account with this access */
   updateBody(account: Account, news: Partial<I>, entry: AccessControlEntry): Record<string, unknown>;
   /** flatten: the account's own fields as state (drift) */
@@ -82,7 +94,10 @@ export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>
       const days = withDefault(news.secretExpiresInDays, DEFAULT_SECRET_DAYS);
       const before = withDefault(news.rotateBeforeDays, DEFAULT_ROTATE_BEFORE_DAYS);
       if (typeof days === "number" && typeof before === "number" && before >= days) {
-        checker.fail("rotateBeforeDays", `rotateBeforeDays (${before}) must be less than secretExpiresInDays (${days}), or every \`up\` would rotate the secret.`);
+        checker.fail(
+          "rotateBeforeDays",
+          `rotateBeforeDays (${before}) must be less than secretExpiresInDays (${days}), or every \`up\` would rotate the secret.`,
+        );
       }
       const sv = news.secretVersion;
       if (sv !== undefined && sv !== null && !isUnknown(sv) && typeof sv !== "string" && typeof sv !== "number") {
@@ -115,7 +130,9 @@ export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>
       const rolesChanged = isUnknown(news.roles) || !sameSet(olds.roles, news.roles);
       const rotation = rotationReasons(olds, news);
       if (rotation.length && replaces.length === 0) {
-        await warnOnce(`${spec.resource} ${what(news)}: the client secret will be rotated (${rotation.join("; ")}); everything using it gets the new value in the same update.`);
+        await warnOnce(
+          `${spec.resource} ${what(news)}: the client secret will be rotated (${rotation.join("; ")}); everything using it gets the new value in the same update.`,
+        );
       }
       const pendingRevocations = (olds.pendingRevocations ?? []).length > 0;
       const settingsChanged = changedKeys(olds, news, ["rotateBeforeDays"]).length > 0;
@@ -192,7 +209,10 @@ export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>
       const accountId = Number(id);
       const account = await am.get(accountId);
       if (!account) {
-        throw new TridionError("ACCOUNT_GONE", `Cannot update ${what(news)}: it no longer exists in Access Management (deleted outside Pulumi). Fix: run \`pulumi refresh\` to drop it from state, then \`pulumi up\` ${spec.kind === "user" ? "grants the user (once signed in again) its roles" : "creates it again"}.`);
+        throw new TridionError(
+          "ACCOUNT_GONE",
+          `Cannot update ${what(news)}: it no longer exists in Access Management (deleted outside Pulumi). Fix: run \`pulumi refresh\` to drop it from state, then \`pulumi up\` ${spec.kind === "user" ? "grants the user (once signed in again) its roles" : "creates it again"}.`,
+        );
       }
       const roles = news.roles as string[];
       const granted = grantRoles(account.accessControlEntry, roles, await catalogOf(am), olds.originalAccess ?? {});
@@ -221,7 +241,11 @@ export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>
       try {
         const days = withDefault(news.secretExpiresInDays, DEFAULT_SECRET_DAYS);
         const { secret, pendingRevocations, revokeError } = await rotateSecret(am, accountId, owned, days, what(news));
-        current = compact({ ...current, ...issuedSecretState(secret), pendingRevocations: pendingRevocations.length ? pendingRevocations : undefined });
+        current = compact({
+          ...current,
+          ...issuedSecretState(secret),
+          pendingRevocations: pendingRevocations.length ? pendingRevocations : undefined,
+        });
         if (revokeError) throw new PartialFailure(revokeError, id, current);
         return { outs: current };
       } catch (e) {
@@ -248,14 +272,16 @@ export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>
       if (!account) return;
       const restored = restoreAccess(account.accessControlEntry, props.originalAccess ?? {}, await catalogOf(am));
       if (!sameAccess(account.accessControlEntry, restored)) {
-        await am.update(accountId, spec.updateBody(account, typed({ ...spec.fromAccount(account), [spec.nameKey]: account.name }), restored));
+        await am.update(
+          accountId,
+          spec.updateBody(account, typed({ ...spec.fromAccount(account), [spec.nameKey]: account.name }), restored),
+        );
       }
     });
   }
 
   return { check, diff, create, read, update, delete: remove };
 }
-
 
 /**
  * State after a rotation failed part-way: secrets of ours already revoked leave it, leftovers a
@@ -275,7 +301,12 @@ function afterFailedRotation(current: Props, owned: OwnedSecrets, e: RotationErr
   if (e.issued) {
     const stillOurs = owned.secretId !== undefined && !revoked.includes(owned.secretId) ? [owned.secretId] : [];
     const retired = [...(next.pendingRevocations ?? []), ...stillOurs];
-    next = { ...next, ...issuedSecretState(e.issued), secretExpiresInDays: undefined, pendingRevocations: retired.length ? retired : undefined };
+    next = {
+      ...next,
+      ...issuedSecretState(e.issued),
+      secretExpiresInDays: undefined,
+      pendingRevocations: retired.length ? retired : undefined,
+    };
   }
   return compact(next);
 }
@@ -296,8 +327,17 @@ async function preflightIfReachable(am: AccessManagementClient, action: string):
 
 /** Answers that will not change by trying again: the preview reports them; anything else waits for `up`. */
 const DEFINITE: ErrorCode[] = [
-  "BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "CONFLICT",
-  "CREDENTIALS_REJECTED", "NO_API_ACCESS", "TOKEN_REFUSED", "AUDIENCE_MISSING", "ROLE_MISSING", "ISSUER_MISMATCH",
+  "BAD_REQUEST",
+  "UNAUTHORIZED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "CONFLICT",
+  "CREDENTIALS_REJECTED",
+  "NO_API_ACCESS",
+  "TOKEN_REFUSED",
+  "AUDIENCE_MISSING",
+  "ROLE_MISSING",
+  "ISSUER_MISMATCH",
 ];
 
 function rethrowDefinite(e: unknown): void {
@@ -306,7 +346,11 @@ function rethrowDefinite(e: unknown): void {
 
 /** Keys the user set (an unset optional field is not managed) whose value differs. */
 function changedSetKeys(olds: Props, news: Props, keys: readonly string[]): string[] {
-  return changedKeys(olds, news, keys.filter((k) => news[k] !== undefined && news[k] !== null));
+  return changedKeys(
+    olds,
+    news,
+    keys.filter((k) => news[k] !== undefined && news[k] !== null),
+  );
 }
 
 function sameSet(a: unknown, b: unknown): boolean {

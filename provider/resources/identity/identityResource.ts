@@ -33,16 +33,26 @@ export abstract class IdentityResource extends pulumi.dynamic.Resource {
 
   /** `ownOutputs`: the outputs of the concrete resource, each `undefined` (the engine fills them). */
   protected constructor(
-    provider: pulumi.dynamic.ResourceProvider, type: string, ownOutputs: Record<string, undefined>,
-    name: string, args: object, opts?: pulumi.CustomResourceOptions,
+    provider: pulumi.dynamic.ResourceProvider,
+    type: string,
+    ownOutputs: Record<string, undefined>,
+    name: string,
+    args: object,
+    opts?: pulumi.CustomResourceOptions,
   ) {
     const outputs = {
-      ...ownOutputs, clientId: undefined, clientSecret: undefined, secretId: undefined, secretExpiresAt: undefined,
-      secretStatus: undefined, grantedRoles: undefined, originalAccess: undefined, pendingRevocations: undefined,
+      ...ownOutputs,
+      clientId: undefined,
+      clientSecret: undefined,
+      secretId: undefined,
+      secretExpiresAt: undefined,
+      secretStatus: undefined,
+      grantedRoles: undefined,
+      originalAccess: undefined,
+      pendingRevocations: undefined,
     };
     // The server generates the secret, so no secret input marks it: ask the engine to.
     const secretOutputs = { additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "clientSecret"] };
     super(provider, name, { ...outputs, ...args }, { ...opts, ...secretOutputs, deleteBeforeReplace: deleteFirst(opts) }, "tridion", type);
   }
 }
-

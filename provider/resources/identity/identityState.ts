@@ -62,8 +62,16 @@ export interface IssuedSecret {
 }
 
 /** flatten: a new secret of ours as state. */
-export function issuedSecretState(secret: IssuedSecret): Required<Pick<IdentityState, "clientId" | "clientSecret" | "secretId" | "secretExpiresAt" | "secretStatus">> {
-  return { clientId: secret.clientId, clientSecret: secret.value, secretId: secret.id, secretExpiresAt: secret.expiresAt, secretStatus: "active" };
+export function issuedSecretState(
+  secret: IssuedSecret,
+): Required<Pick<IdentityState, "clientId" | "clientSecret" | "secretId" | "secretExpiresAt" | "secretStatus">> {
+  return {
+    clientId: secret.clientId,
+    clientSecret: secret.value,
+    secretId: secret.id,
+    secretExpiresAt: secret.expiresAt,
+    secretStatus: "active",
+  };
 }
 
 /** flatten: what a user's own fields say (the identity provider owns them; nothing here is written back). */

@@ -3,17 +3,39 @@
 import test from "ava";
 import type { ApiResource } from "../../../provider/clients/accessManagement";
 import { TridionError } from "../../../provider/errors/tridionError";
-import { grantedRoles, grantRoles, heldRoles, restoreAccess, RoleCatalog, sameAccess } from "../../../provider/resources/identity/accessControl";
+import {
+  grantedRoles,
+  grantRoles,
+  heldRoles,
+  restoreAccess,
+  RoleCatalog,
+  sameAccess,
+} from "../../../provider/resources/identity/accessControl";
 
 // Ids differ per installation: these are deliberately not small or contiguous.
 const resources: ApiResource[] = [
-  { id: 17, key: "Tridion.AccessManagement", name: "Access Management API", roles: [{ id: 117, key: "Tridion.AccessManagement.Administrator", name: "Administrator" }] },
-  { id: 18, key: "Tridion.AddonService", name: "Add-ons API", roles: [
-    { id: 118, key: "Tridion.AddonService.Administrator", name: "Administrator" },
-    { id: 119, key: "Tridion.AddonService.Service", name: "Service" },
-    { id: 120, key: "Tridion.AddonService.ReadOnly", name: "Read only" },
-  ] },
-  { id: 19, key: "Tridion.ContentManager", name: "CM API", roles: [{ id: 121, key: "Tridion.ContentManager.Administrator", name: "Administrator" }] },
+  {
+    id: 17,
+    key: "Tridion.AccessManagement",
+    name: "Access Management API",
+    roles: [{ id: 117, key: "Tridion.AccessManagement.Administrator", name: "Administrator" }],
+  },
+  {
+    id: 18,
+    key: "Tridion.AddonService",
+    name: "Add-ons API",
+    roles: [
+      { id: 118, key: "Tridion.AddonService.Administrator", name: "Administrator" },
+      { id: 119, key: "Tridion.AddonService.Service", name: "Service" },
+      { id: 120, key: "Tridion.AddonService.ReadOnly", name: "Read only" },
+    ],
+  },
+  {
+    id: 19,
+    key: "Tridion.ContentManager",
+    name: "CM API",
+    roles: [{ id: 121, key: "Tridion.ContentManager.Administrator", name: "Administrator" }],
+  },
 ];
 const catalog = new RoleCatalog(resources);
 const ids = (links: Array<{ id: number }> | null | undefined) => (links ?? []).map((l) => l.id).sort((a, b) => a - b);
@@ -28,7 +50,11 @@ test("granting on an empty account adds the API and the role, and records that n
 });
 
 test("a role it replaces (one per API) is remembered; other APIs and applications stay as they are", (t) => {
-  const held = { apiResources: [{ id: 18 }, { id: 19 }], apiResourceRoles: [{ id: 120, name: "Read only" }, { id: 121 }], applications: [{ id: 205, name: "Experience Space" }] };
+  const held = {
+    apiResources: [{ id: 18 }, { id: 19 }],
+    apiResourceRoles: [{ id: 120, name: "Read only" }, { id: 121 }],
+    applications: [{ id: 205, name: "Experience Space" }],
+  };
   const { entry, original } = grantRoles(held, ["Tridion.AddonService.Administrator"], catalog);
   t.deepEqual(ids(entry.apiResources), [18, 19]);
   t.deepEqual(ids(entry.apiResourceRoles), [118, 121], "Administrator replaced ReadOnly; CM untouched");
@@ -37,13 +63,22 @@ test("a role it replaces (one per API) is remembered; other APIs and application
   t.deepEqual(original, { "Tridion.AddonService": { linked: true, role: "Tridion.AddonService.ReadOnly" } });
   t.deepEqual(ids(restoreAccess(entry, original, catalog).apiResourceRoles), [120, 121], "restore puts ReadOnly back");
   t.deepEqual(grantedRoles(["Tridion.AddonService.Administrator"], original), ["Tridion.AddonService.Administrator"]);
-  t.deepEqual(grantedRoles(["Tridion.ContentManager.Administrator"], { "Tridion.ContentManager": { linked: true, role: "Tridion.ContentManager.Administrator" } }), [], "a role it found is not one it granted");
+  t.deepEqual(
+    grantedRoles(["Tridion.ContentManager.Administrator"], {
+      "Tridion.ContentManager": { linked: true, role: "Tridion.ContentManager.Administrator" },
+    }),
+    [],
+    "a role it found is not one it granted",
+  );
 });
 
 test("a later grant keeps the first original; dropping a managed API restores it, adding one records it", (t) => {
   const first = grantRoles(undefined, ["Tridion.AddonService.Administrator"], catalog);
   const second = grantRoles(first.entry, ["Tridion.AddonService.Service", "Tridion.ContentManager.Administrator"], catalog, first.original);
-  t.deepEqual(second.original, { "Tridion.AddonService": { linked: false, role: null }, "Tridion.ContentManager": { linked: false, role: null } });
+  t.deepEqual(second.original, {
+    "Tridion.AddonService": { linked: false, role: null },
+    "Tridion.ContentManager": { linked: false, role: null },
+  });
   t.deepEqual(ids(second.entry.apiResourceRoles), [119, 121]);
   const third = grantRoles(second.entry, ["Tridion.ContentManager.Administrator"], catalog, second.original);
   t.deepEqual(ids(third.entry.apiResources), [19], "the Add-ons API link it added is gone again");
@@ -68,11 +103,24 @@ test("drift: the roles held for the managed APIs only, and only with their API l
 });
 
 test("sameAccess ignores order and applications; an unknown role key is an error naming the roles that exist", (t) => {
-  t.true(sameAccess({ apiResources: [{ id: 18 }, { id: 19 }], apiResourceRoles: [{ id: 118 }], applications: [{ id: 1 }] }, { apiResources: [{ id: 19 }, { id: 18 }], apiResourceRoles: [{ id: 118 }] }));
-  t.false(sameAccess({ apiResources: [{ id: 18 }], apiResourceRoles: [{ id: 118 }] }, { apiResources: [{ id: 18 }], apiResourceRoles: [{ id: 119 }] }));
+  t.true(
+    sameAccess(
+      { apiResources: [{ id: 18 }, { id: 19 }], apiResourceRoles: [{ id: 118 }], applications: [{ id: 1 }] },
+      { apiResources: [{ id: 19 }, { id: 18 }], apiResourceRoles: [{ id: 118 }] },
+    ),
+  );
+  t.false(
+    sameAccess(
+      { apiResources: [{ id: 18 }], apiResourceRoles: [{ id: 118 }] },
+      { apiResources: [{ id: 18 }], apiResourceRoles: [{ id: 119 }] },
+    ),
+  );
   const unknownRole = t.throws(() => grantRoles(undefined, ["Tridion.AddonService.Owner"], catalog), { instanceOf: TridionError });
   t.is((unknownRole as TridionError).code, "ROLE_UNKNOWN");
-  t.regex(unknownRole!.message, /The roles of Tridion\.AddonService are: Tridion\.AddonService\.Administrator, Tridion\.AddonService\.Service, Tridion\.AddonService\.ReadOnly/);
+  t.regex(
+    unknownRole!.message,
+    /The roles of Tridion\.AddonService are: Tridion\.AddonService\.Administrator, Tridion\.AddonService\.Service, Tridion\.AddonService\.ReadOnly/,
+  );
   const unknownApi = t.throws(() => grantRoles(undefined, ["Tridion.Nope.Administrator"], catalog));
   t.regex(unknownApi!.message, /Its APIs are: Tridion\.AccessManagement, Tridion\.AddonService, Tridion\.ContentManager/);
 });

@@ -1,7 +1,12 @@
 // The AddonPackage mappers (provider/resources/addonState.ts): the Add-ons Service's metadata as
 // state, the enabled flag the service implies, and the inputs a refresh reports.
 import test from "ava";
-import { addonStateFromMetadata, enabledFromStatus, inputsFromState, type AddonPackageInputs } from "../../../provider/resources/addonState";
+import {
+  addonStateFromMetadata,
+  enabledFromStatus,
+  inputsFromState,
+  type AddonPackageInputs,
+} from "../../../provider/resources/addonState";
 
 const inputs: AddonPackageInputs = {
   source: "/work/addon",
@@ -14,7 +19,11 @@ const inputs: AddonPackageInputs = {
 };
 
 test("metadata becomes state: the service's values win, the inputs fill the gaps, nothing is undefined", (t) => {
-  const state = addonStateFromMetadata(inputs, { id: "acme", status: "Success", message: "", extensions: [{ name: "E", type: "CMEventHandler", status: "Success", message: "" }] }, "cfg");
+  const state = addonStateFromMetadata(
+    inputs,
+    { id: "acme", status: "Success", message: "", extensions: [{ name: "E", type: "CMEventHandler", status: "Success", message: "" }] },
+    "cfg",
+  );
   t.deepEqual(state, {
     source: "/work/addon",
     configuration: { configuration: {} },
@@ -29,7 +38,11 @@ test("metadata becomes state: the service's values win, the inputs fill the gaps
     enabled: true,
   });
   t.false(Object.values(state).includes(undefined), "state never holds undefined");
-  const fromService = addonStateFromMetadata(inputs, { id: "acme", version: "2.0.0", packageSha256: "def", packageFileName: "acme-2.0.0.zip", message: "Failed to load E" }, undefined);
+  const fromService = addonStateFromMetadata(
+    inputs,
+    { id: "acme", version: "2.0.0", packageSha256: "def", packageFileName: "acme-2.0.0.zip", message: "Failed to load E" },
+    undefined,
+  );
   t.like(fromService, { version: "2.0.0", packageSha256: "def", packageFileName: "acme-2.0.0.zip", statusMessage: "Failed to load E" });
   t.false("configurationSha256" in fromService, "no configuration: no key");
   t.deepEqual(fromService.extensions, []);
@@ -47,6 +60,19 @@ test("enabled as the service implies it: Disabled is off, any status on, no stat
 test("the inputs a refresh reports: the program's and check's keys, not the service's own fields", (t) => {
   const state = addonStateFromMetadata(inputs, { id: "acme", name: "ACME", status: "Success" }, "cfg");
   const reported = inputsFromState(state);
-  t.deepEqual(Object.keys(reported).sort(), ["addonId", "configuration", "configurationSha256", "credentials", "enabled", "packageFileName", "packageSha256", "source", "version"].sort());
+  t.deepEqual(
+    Object.keys(reported).sort(),
+    [
+      "addonId",
+      "configuration",
+      "configurationSha256",
+      "credentials",
+      "enabled",
+      "packageFileName",
+      "packageSha256",
+      "source",
+      "version",
+    ].sort(),
+  );
   t.false("status" in reported || "name" in reported || "extensions" in reported, "the service's own fields are outputs only");
 });

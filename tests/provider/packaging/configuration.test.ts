@@ -26,23 +26,48 @@ test("the documented configuration shape is valid, as an object or JSON text", (
 });
 
 test("an extension name the manifest does not have is rejected, with a suggestion", (t) => {
-  rejects(t, { configuration: { AcmeEventHandlr: {} } }, /configuration\.AcmeEventHandlr names the extension "AcmeEventHandlr", which manifest "acme-publishing-tools" does not have \(it has "AcmeEventHandler", "acme-action"\)/, /Did you mean "AcmeEventHandler"\?/);
+  rejects(
+    t,
+    { configuration: { AcmeEventHandlr: {} } },
+    /configuration\.AcmeEventHandlr names the extension "AcmeEventHandlr", which manifest "acme-publishing-tools" does not have \(it has "AcmeEventHandler", "acme-action"\)/,
+    /Did you mean "AcmeEventHandler"\?/,
+  );
   rejects(t, { sitesCm: { acmeeventhandler: {} } }, /sitesCm\.acmeeventhandler names the extension/, /Did you mean "AcmeEventHandler"/);
-  rejects(t, { live: { Unrelated: {} } }, /live\.Unrelated names the extension "Unrelated"/, /Use an extension name from the manifest, or remove this entry/);
+  rejects(
+    t,
+    { live: { Unrelated: {} } },
+    /live\.Unrelated names the extension "Unrelated"/,
+    /Use an extension name from the manifest, or remove this entry/,
+  );
 });
 
 test("wrong shapes are rejected", (t) => {
   rejects(t, [], /must be an object, but it is an array/, /Pass an object such as/);
   rejects(t, { configuration: "x" }, /"configuration" must be an object, but it is the string "x"/, /"<extension name>"/);
   rejects(t, { live: true }, /"live" must be an object, but it is the boolean true/, /"isEnabled": true/);
-  rejects(t, { sitesCm: { isEnabled: "yes" } }, /sitesCm\.isEnabled must be true or false, but it is the string "yes"/, /"isEnabled": false/);
+  rejects(
+    t,
+    { sitesCm: { isEnabled: "yes" } },
+    /sitesCm\.isEnabled must be true or false, but it is the string "yes"/,
+    /"isEnabled": false/,
+  );
   rejects(t, { live: { configuration: [] } }, /live\.configuration must be an object, but it is an array/, /SOME_VAR/);
-  rejects(t, { configuration: { AcmeEventHandler: 5 } }, /configuration\.AcmeEventHandler must be an object, but it is the number 5/, /"AcmeEventHandler": \{ \.\.\. \}/);
+  rejects(
+    t,
+    { configuration: { AcmeEventHandler: 5 } },
+    /configuration\.AcmeEventHandler must be an object, but it is the number 5/,
+    /"AcmeEventHandler": \{ \.\.\. \}/,
+  );
 });
 
 test("a reserved key in the wrong case or an unusable environment name is rejected", (t) => {
   rejects(t, { sitesCM: {} }, /"sitesCM" looks like the reserved key "sitesCm"/, /Rename it to "sitesCm"/);
-  rejects(t, { "live env": {} }, /"live env" is not "configuration", "sitesCm" or a usable Content Delivery environment name/, /"live" or "staging"/);
+  rejects(
+    t,
+    { "live env": {} },
+    /"live env" is not "configuration", "sitesCm" or a usable Content Delivery environment name/,
+    /"live" or "staging"/,
+  );
 });
 
 test("broken JSON text is rejected with its position", (t) => {

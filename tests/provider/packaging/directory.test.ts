@@ -9,7 +9,14 @@ import { SAMPLE_FILES, readZip, sampleManifest, tempDir, writeAddon } from "./he
 
 const execFileAsync = promisify(execFile);
 
-async function rejects(t: import("ava").ExecutionContext, source: string, code: PackageErrorCode, cause: RegExp, fix: RegExp, cacheDir: string) {
+async function rejects(
+  t: import("ava").ExecutionContext,
+  source: string,
+  code: PackageErrorCode,
+  cause: RegExp,
+  fix: RegExp,
+  cacheDir: string,
+) {
   const error = await t.throwsAsync(preparePackage(source, { cacheDir }), { instanceOf: PackageError });
   t.is(error.code, code, error.message);
   t.regex(error.cause, cause);
@@ -28,13 +35,27 @@ test("a folder is zipped as ID-VERSION.zip with manifest.json first, sorted forw
   t.is(path.basename(prepared.filePath), prepared.fileName);
   t.is(prepared.filePath, path.join(dir, "cache", "packages", prepared.sha256, prepared.fileName));
   t.is(prepared.size, (await fs.stat(prepared.filePath)).size);
-  t.is(prepared.sha256, createHash("sha256").update(await fs.readFile(prepared.filePath)).digest("hex"));
+  t.is(
+    prepared.sha256,
+    createHash("sha256")
+      .update(await fs.readFile(prepared.filePath))
+      .digest("hex"),
+  );
   t.is(prepared.manifest.id, "acme-publishing-tools");
 
   const entries = await readZip(prepared.filePath);
   t.deepEqual(
     entries.map((e) => e.name),
-    ["manifest.json", "CM/", "CM/Acme.EventHandler.dll", "README.txt", "dist/", "dist/acme-action/", "dist/acme-action/main.js", "dist/acme-action/style.css"],
+    [
+      "manifest.json",
+      "CM/",
+      "CM/Acme.EventHandler.dll",
+      "README.txt",
+      "dist/",
+      "dist/acme-action/",
+      "dist/acme-action/main.js",
+      "dist/acme-action/style.css",
+    ],
   );
   t.deepEqual(JSON.parse(entries[0].data.toString()), sampleManifest());
   for (const [name, content] of Object.entries(SAMPLE_FILES)) {
@@ -96,7 +117,11 @@ test("OS clutter (.DS_Store, Thumbs.db, desktop.ini) is left out; dot files and 
 test("symlinks inside the folder are packaged as the files they point to", async (t) => {
   const dir = await tempDir(t);
   const cacheDir = path.join(dir, "cache");
-  const real = await writeAddon(path.join(dir, "real"), sampleManifest(), { ...SAMPLE_FILES, "shared/lib.js": "lib\n", "lib-copy.js": "lib\n" });
+  const real = await writeAddon(path.join(dir, "real"), sampleManifest(), {
+    ...SAMPLE_FILES,
+    "shared/lib.js": "lib\n",
+    "lib-copy.js": "lib\n",
+  });
   const linked = await writeAddon(path.join(dir, "linked"), sampleManifest(), { ...SAMPLE_FILES, "shared/lib.js": "lib\n" });
   await fs.symlink(path.join("shared", "lib.js"), path.join(linked, "lib-copy.js"));
   t.is((await preparePackage(linked, { cacheDir })).sha256, (await preparePackage(real, { cacheDir })).sha256);
@@ -107,18 +132,39 @@ test("a symlink pointing outside the folder is rejected", async (t) => {
   const source = await writeAddon(path.join(dir, "addon"));
   await fs.writeFile(path.join(dir, "secret.txt"), "not for the package");
   await fs.symlink(path.join(dir, "secret.txt"), path.join(source, "dist", "leak.txt"));
-  await rejects(t, source, "SYMLINK_OUTSIDE", new RegExp(`dist/leak\\.txt is a symlink to .*secret\\.txt, outside the add-on folder`), /Copy the file into the add-on folder/, path.join(dir, "cache"));
+  await rejects(
+    t,
+    source,
+    "SYMLINK_OUTSIDE",
+    new RegExp(`dist/leak\\.txt is a symlink to .*secret\\.txt, outside the add-on folder`),
+    /Copy the file into the add-on folder/,
+    path.join(dir, "cache"),
+  );
 });
 
 test("a broken symlink and a symlink loop are rejected", async (t) => {
   const dir = await tempDir(t);
   const broken = await writeAddon(path.join(dir, "broken"));
   await fs.symlink("nowhere.dll", path.join(broken, "CM", "gone.dll"));
-  await rejects(t, broken, "SYMLINK_BROKEN", /gone\.dll is a symlink to "nowhere\.dll", which cannot be resolved \(ENOENT\)/, /Fix or remove the symlink/, path.join(dir, "cache"));
+  await rejects(
+    t,
+    broken,
+    "SYMLINK_BROKEN",
+    /gone\.dll is a symlink to "nowhere\.dll", which cannot be resolved \(ENOENT\)/,
+    /Fix or remove the symlink/,
+    path.join(dir, "cache"),
+  );
 
   const loop = await writeAddon(path.join(dir, "loop"));
   await fs.symlink("..", path.join(loop, "CM", "up"));
-  await rejects(t, loop, "SYMLINK_BROKEN", /CM\/up is a symlink back to its own parent folder/, /Remove the symlink/, path.join(dir, "cache"));
+  await rejects(
+    t,
+    loop,
+    "SYMLINK_BROKEN",
+    /CM\/up is a symlink back to its own parent folder/,
+    /Remove the symlink/,
+    path.join(dir, "cache"),
+  );
 });
 
 test("a file name with a backslash is rejected", async (t) => {
@@ -130,9 +176,23 @@ test("a file name with a backslash is rejected", async (t) => {
 test("a missing source, or a file that is not a .zip, is rejected", async (t) => {
   const dir = await tempDir(t);
   const cacheDir = path.join(dir, "cache");
-  await rejects(t, path.join(dir, "nope"), "SOURCE_MISSING", new RegExp(`The package source ${dir}/nope does not exist`), /Set source to an add-on folder \(holding manifest\.json\) or to a \.zip file/, cacheDir);
+  await rejects(
+    t,
+    path.join(dir, "nope"),
+    "SOURCE_MISSING",
+    new RegExp(`The package source ${dir}/nope does not exist`),
+    /Set source to an add-on folder \(holding manifest\.json\) or to a \.zip file/,
+    cacheDir,
+  );
   await fs.writeFile(path.join(dir, "addon.tar.gz"), "x");
-  await rejects(t, path.join(dir, "addon.tar.gz"), "SOURCE_TYPE", /addon\.tar\.gz is a file without the \.zip extension/, /or to a \.zip file named ID-VERSION\.zip/, cacheDir);
+  await rejects(
+    t,
+    path.join(dir, "addon.tar.gz"),
+    "SOURCE_TYPE",
+    /addon\.tar\.gz is a file without the \.zip extension/,
+    /or to a \.zip file named ID-VERSION\.zip/,
+    cacheDir,
+  );
   await rejects(t, "", "SOURCE_MISSING", /The package source is empty/, /Set source/, cacheDir);
 });
 
@@ -142,21 +202,49 @@ test("a folder without manifest.json, or with it in a subfolder, says where it i
   const none = path.join(dir, "none");
   await fs.mkdir(path.join(none, "CM"), { recursive: true });
   await fs.writeFile(path.join(none, "CM", "a.dll"), "x");
-  await rejects(t, none, "MANIFEST_MISSING", new RegExp(`${none} has no manifest\\.json\\.`), /Add manifest\.json at the top of the folder/, cacheDir);
+  await rejects(
+    t,
+    none,
+    "MANIFEST_MISSING",
+    new RegExp(`${none} has no manifest\\.json\\.`),
+    /Add manifest\.json at the top of the folder/,
+    cacheDir,
+  );
 
   const parent = path.join(dir, "parent");
   await writeAddon(path.join(parent, "acme-addon"));
-  await rejects(t, parent, "MANIFEST_NOT_AT_ROOT", /has no manifest\.json at its root; one was found inside the subfolder "acme-addon\/" \(acme-addon\/manifest\.json\)/, /Point source at the folder "acme-addon"/, cacheDir);
+  await rejects(
+    t,
+    parent,
+    "MANIFEST_NOT_AT_ROOT",
+    /has no manifest\.json at its root; one was found inside the subfolder "acme-addon\/" \(acme-addon\/manifest\.json\)/,
+    /Point source at the folder "acme-addon"/,
+    cacheDir,
+  );
 
   const cased = await writeAddon(path.join(dir, "cased"));
   await fs.rename(path.join(cased, "manifest.json"), path.join(cased, "Manifest.json"));
-  await rejects(t, cased, "MANIFEST_MISSING", /has "Manifest\.json" at its root but no "manifest\.json"/, /Rename it to "manifest\.json"/, cacheDir);
+  await rejects(
+    t,
+    cased,
+    "MANIFEST_MISSING",
+    /has "Manifest\.json" at its root but no "manifest\.json"/,
+    /Rename it to "manifest\.json"/,
+    cacheDir,
+  );
 });
 
 test("invalid JSON in manifest.json is reported with line, column and position", async (t) => {
   const dir = await tempDir(t);
   const source = await writeAddon(path.join(dir, "addon"), '{\n  "id": "acme",\n  "description": "x",\n}\n');
-  const error = await rejects(t, source, "MANIFEST_INVALID_JSON", /manifest\.json is not valid JSON: .* at line 4, column 1 \(position 40\)/, /trailing comma/, path.join(dir, "cache"));
+  const error = await rejects(
+    t,
+    source,
+    "MANIFEST_INVALID_JSON",
+    /manifest\.json is not valid JSON: .* at line 4, column 1 \(position 40\)/,
+    /trailing comma/,
+    path.join(dir, "cache"),
+  );
   t.true(error.cause.startsWith(path.join(source, "manifest.json")));
 });
 
@@ -169,7 +257,14 @@ test("a byte order mark before the manifest is accepted", async (t) => {
 test("a manifest rule broken in a folder's manifest is reported with the manifest's path", async (t) => {
   const dir = await tempDir(t);
   const source = await writeAddon(path.join(dir, "addon"), { ...sampleManifest(), description: "" });
-  await rejects(t, source, "MANIFEST_INVALID", new RegExp(`${source}/manifest\\.json: "description" must be a non-empty string`), /Add a short description/, path.join(dir, "cache"));
+  await rejects(
+    t,
+    source,
+    "MANIFEST_INVALID",
+    new RegExp(`${source}/manifest\\.json: "description" must be a non-empty string`),
+    /Add a short description/,
+    path.join(dir, "cache"),
+  );
 });
 
 test("a file referenced by the manifest but missing from the folder is rejected", async (t) => {
@@ -177,20 +272,46 @@ test("a file referenced by the manifest but missing from the folder is rejected"
   const cacheDir = path.join(dir, "cache");
   const { ["dist/acme-action/style.css"]: _css, ...withoutCss } = SAMPLE_FILES;
   const missing = await writeAddon(path.join(dir, "missing"), sampleManifest(), withoutCss);
-  await rejects(t, missing, "REFERENCED_FILE_MISSING", /extension "acme-action" properties\.files\[1\] points to "dist\\\\acme-action\\\\style\.css", but .* has no file "dist\/acme-action\/style\.css"\./, /Add the file at that path inside the package, or correct properties\.files\[1\] in manifest\.json/, cacheDir);
+  await rejects(
+    t,
+    missing,
+    "REFERENCED_FILE_MISSING",
+    /extension "acme-action" properties\.files\[1\] points to "dist\\\\acme-action\\\\style\.css", but .* has no file "dist\/acme-action\/style\.css"\./,
+    /Add the file at that path inside the package, or correct properties\.files\[1\] in manifest\.json/,
+    cacheDir,
+  );
 
   const { ["CM/Acme.EventHandler.dll"]: _dll, ...withoutDll } = SAMPLE_FILES;
   const cased = await writeAddon(path.join(dir, "cased"), sampleManifest(), { ...withoutDll, "CM/acme.eventhandler.dll": "x" });
-  await rejects(t, cased, "REFERENCED_FILE_MISSING", /properties\.assemblyFileSource points to "CM\\\\Acme\.EventHandler\.dll", but .* \(it has "CM\/acme\.eventhandler\.dll", which differs in case\)/, /including case/, cacheDir);
+  await rejects(
+    t,
+    cased,
+    "REFERENCED_FILE_MISSING",
+    /properties\.assemblyFileSource points to "CM\\\\Acme\.EventHandler\.dll", but .* \(it has "CM\/acme\.eventhandler\.dll", which differs in case\)/,
+    /including case/,
+    cacheDir,
+  );
 
-  const escaping = { ...sampleManifest(), extensions: [{ name: "X", type: "CMEventHandler", properties: { assemblyFileSource: "..\\..\\Windows\\evil.dll" } }] };
-  await rejects(t, await writeAddon(path.join(dir, "escaping"), escaping), "MANIFEST_INVALID", /properties\.assemblyFileSource "\.\.\\\\\.\.\\\\Windows\\\\evil\.dll" climbs out of the package root/, /relative to the root/, cacheDir);
+  const escaping = {
+    ...sampleManifest(),
+    extensions: [{ name: "X", type: "CMEventHandler", properties: { assemblyFileSource: "..\\..\\Windows\\evil.dll" } }],
+  };
+  await rejects(
+    t,
+    await writeAddon(path.join(dir, "escaping"), escaping),
+    "MANIFEST_INVALID",
+    /properties\.assemblyFileSource "\.\.\\\\\.\.\\\\Windows\\\\evil\.dll" climbs out of the package root/,
+    /relative to the root/,
+    cacheDir,
+  );
 });
 
 test("a folder over the size limit is rejected before anything is zipped", async (t) => {
   const dir = await tempDir(t);
   const source = await writeAddon(path.join(dir, "addon"), sampleManifest(), { ...SAMPLE_FILES, "big.bin": Buffer.alloc(64 * 1024) });
-  const error = await t.throwsAsync(preparePackage(source, { cacheDir: path.join(dir, "cache"), maxUncompressedBytes: 32 * 1024 }), { instanceOf: PackageError });
+  const error = await t.throwsAsync(preparePackage(source, { cacheDir: path.join(dir, "cache"), maxUncompressedBytes: 32 * 1024 }), {
+    instanceOf: PackageError,
+  });
   t.is(error.code, "TOO_LARGE");
   t.regex(error.message, /holds more than 32\.0 KiB of files\. .*raise the maxUncompressedBytes limit/);
   await t.throwsAsync(fs.readdir(path.join(dir, "cache", "packages")), { code: "ENOENT" });
@@ -213,7 +334,12 @@ test("check() builds into the cache and create/update reuse that exact file; a t
   await fs.writeFile(prepared.filePath, bytes);
   const rebuilt = await preparePackage(source, { cacheDir });
   t.is(rebuilt.sha256, prepared.sha256);
-  t.is(createHash("sha256").update(await fs.readFile(rebuilt.filePath)).digest("hex"), prepared.sha256);
+  t.is(
+    createHash("sha256")
+      .update(await fs.readFile(rebuilt.filePath))
+      .digest("hex"),
+    prepared.sha256,
+  );
   t.deepEqual(await fs.readdir(path.join(cacheDir, "tmp")), [], "no temp files left behind");
 });
 
@@ -223,7 +349,10 @@ test("a 30 MB tree streams into a package whose every file reads back intact", a
   for (let i = 0; i < 24; i++) {
     // alternate incompressible and compressible 1.25 MiB files
     const seed = createHash("sha256").update(`f${i}`).digest();
-    const block = i % 2 ? Buffer.concat(Array.from({ length: 40960 }, (_, k) => createHash("sha256").update(seed).update(String(k)).digest())) : Buffer.from(`line ${i} of text `.repeat(80_000));
+    const block =
+      i % 2
+        ? Buffer.concat(Array.from({ length: 40960 }, (_, k) => createHash("sha256").update(seed).update(String(k)).digest()))
+        : Buffer.from(`line ${i} of text `.repeat(80_000));
     files[`CM/part-${String(i).padStart(2, "0")}.${i % 2 ? "dll" : "txt"}`] = block.subarray(0, 1_310_720);
   }
   const source = await writeAddon(path.join(dir, "addon"), sampleManifest(), { ...SAMPLE_FILES, ...files });
@@ -235,10 +364,15 @@ test("a 30 MB tree streams into a package whose every file reads back intact", a
     t.truthy(entry, name);
     t.true(entry!.data.equals(data), name);
   }
-  t.is(prepared.sha256, await new Promise<string>((resolve) => {
-    const hash = createHash("sha256");
-    createReadStream(prepared.filePath).on("data", (c) => hash.update(c)).on("end", () => resolve(hash.digest("hex")));
-  }));
+  t.is(
+    prepared.sha256,
+    await new Promise<string>((resolve) => {
+      const hash = createHash("sha256");
+      createReadStream(prepared.filePath)
+        .on("data", (c) => hash.update(c))
+        .on("end", () => resolve(hash.digest("hex")));
+    }),
+  );
 });
 
 test("the package bytes do not depend on the machine's time zone", async (t) => {
@@ -249,7 +383,9 @@ test("the package bytes do not depend on the machine's time zone", async (t) => 
     .preparePackage(${JSON.stringify(source)}, { cacheDir: ${JSON.stringify(path.join(dir, "cache-tz"))}, useCache: false })
     .then((p) => process.stdout.write(p.sha256));`;
   for (const tz of ["Pacific/Chatham", "America/St_Johns"]) {
-    const { stdout } = await execFileAsync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { env: { ...process.env, TZ: tz } });
+    const { stdout } = await execFileAsync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+      env: { ...process.env, TZ: tz },
+    });
     t.is(stdout, here.sha256, tz);
   }
 });

@@ -12,7 +12,12 @@ test("the built package is named ID-VERSION.zip, or ID.zip without a version", (
 });
 
 test("ID.zip, ID-VERSION.zip and ID-VERSION-COUNTER.zip are accepted", (t) => {
-  for (const name of ["acme-publishing-tools.zip", "acme-publishing-tools-1.4.0.zip", "acme-publishing-tools-1.4.0-17.zip", "acme-publishing-tools-1.4.0.ZIP"]) {
+  for (const name of [
+    "acme-publishing-tools.zip",
+    "acme-publishing-tools-1.4.0.zip",
+    "acme-publishing-tools-1.4.0-17.zip",
+    "acme-publishing-tools-1.4.0.ZIP",
+  ]) {
     t.true(isValidPackageFileName(name, manifest), name);
   }
   t.true(isValidPackageFileName("acme-publishing-tools.zip", unversioned));

@@ -12,7 +12,10 @@ test("canonicalJson sorts keys recursively and drops whitespace", (t) => {
 });
 
 test("canonicalJson follows JSON.stringify for undefined, non-finite numbers and toJSON", (t) => {
-  t.is(canonicalJson({ a: undefined, b: [undefined, NaN, Infinity], c: new Date(0) }), '{"b":[null,null,null],"c":"1970-01-01T00:00:00.000Z"}');
+  t.is(
+    canonicalJson({ a: undefined, b: [undefined, NaN, Infinity], c: new Date(0) }),
+    '{"b":[null,null,null],"c":"1970-01-01T00:00:00.000Z"}',
+  );
 });
 
 test("canonicalJson refuses what JSON cannot hold", (t) => {

@@ -31,14 +31,24 @@ test("the documented example manifest is valid and keeps its fields", (t) => {
 });
 
 test("requireConfiguration is accepted in any case and normalised; missing means optional", (t) => {
-  for (const [given, expected] of [["Yes", "yes"], ["NO", "no"], ["Optional", "optional"], [undefined, "optional"]] as const) {
+  for (const [given, expected] of [
+    ["Yes", "yes"],
+    ["NO", "no"],
+    ["Optional", "optional"],
+    [undefined, "optional"],
+  ] as const) {
     const raw = { ...sampleManifest(), requireConfiguration: given };
     t.is(validateManifest(raw, WHERE).requireConfiguration, expected);
   }
 });
 
 test("requireConfiguration outside yes/no/optional is rejected", (t) => {
-  rejects(t, { ...sampleManifest(), requireConfiguration: "sometimes" }, /"requireConfiguration" must be "yes", "no" or "optional", but it is the string "sometimes"/, /Set "requireConfiguration" to "yes", "no" or "optional"/);
+  rejects(
+    t,
+    { ...sampleManifest(), requireConfiguration: "sometimes" },
+    /"requireConfiguration" must be "yes", "no" or "optional", but it is the string "sometimes"/,
+    /Set "requireConfiguration" to "yes", "no" or "optional"/,
+  );
   rejects(t, { ...sampleManifest(), requireConfiguration: true }, /but it is the boolean true/, /default is "optional"/);
 });
 
@@ -61,9 +71,19 @@ test("id missing, not a string, too long or unusable in a file name is rejected"
   rejects(t, withoutId, /has no "id"/, /Add the mandatory add-on id/);
   rejects(t, { ...sampleManifest(), id: 42 }, /"id" must be a string, but it is the number 42/, /"id": "42"/);
   rejects(t, { ...sampleManifest(), id: "" }, /"id" is empty/, /Set "id"/);
-  rejects(t, { ...sampleManifest(), id: "a".repeat(256) }, /"id" is 256 characters long; the Add-ons Service allows at most 255/, /Shorten "id" to 255/);
+  rejects(
+    t,
+    { ...sampleManifest(), id: "a".repeat(256) },
+    /"id" is 256 characters long; the Add-ons Service allows at most 255/,
+    /Shorten "id" to 255/,
+  );
   t.is(validateManifest({ ...sampleManifest(), id: "a".repeat(255) }, WHERE).id.length, 255);
-  rejects(t, { ...sampleManifest(), id: "acme/tools" }, /"id" "acme\/tools" contains "\/", which cannot appear in a file name/, /letters, digits, dots, dashes and underscores are safe/);
+  rejects(
+    t,
+    { ...sampleManifest(), id: "acme/tools" },
+    /"id" "acme\/tools" contains "\/", which cannot appear in a file name/,
+    /letters, digits, dots, dashes and underscores are safe/,
+  );
   rejects(t, { ...sampleManifest(), id: "acme:tools" }, /contains ":"/, /Fix "id"/);
   rejects(t, { ...sampleManifest(), id: "acme\u0007" }, /control character U\+0007/, /Fix "id"/);
   rejects(t, { ...sampleManifest(), id: " acme" }, /starts or ends with whitespace/, /Fix "id"/);
@@ -74,23 +94,53 @@ test("a version that cannot be part of a file name is rejected", (t) => {
 });
 
 test("description empty or missing is rejected", (t) => {
-  rejects(t, { ...sampleManifest(), description: "" }, /"description" must be a non-empty string, but it is an empty string/, /rejects an empty one/);
+  rejects(
+    t,
+    { ...sampleManifest(), description: "" },
+    /"description" must be a non-empty string, but it is an empty string/,
+    /rejects an empty one/,
+  );
   rejects(t, { ...sampleManifest(), description: "   " }, /"description" must be a non-empty string/, /Add a short description/);
   const { description: _d, ...without } = sampleManifest();
   rejects(t, without, /but it is nothing/, /Add a short description/);
 });
 
 test("extensions must be an array of objects with name and type", (t) => {
-  rejects(t, { ...sampleManifest(), extensions: { name: "x" } }, /"extensions" must be an array, but it is an object/, /"extensions": \[\{ "name"/);
+  rejects(
+    t,
+    { ...sampleManifest(), extensions: { name: "x" } },
+    /"extensions" must be an array, but it is an object/,
+    /"extensions": \[\{ "name"/,
+  );
   const { extensions: _e, ...without } = sampleManifest();
   rejects(t, without, /"extensions" must be an array, but it is nothing/, /List the add-on's extensions/);
   rejects(t, { ...sampleManifest(), extensions: ["CMEventHandler"] }, /extensions\[0\] must be an object/, /Write each extension as/);
-  rejects(t, { ...sampleManifest(), extensions: [{ type: "CMEventHandler" }] }, /extensions\[0\] has no "name" \(it is nothing\)/, /Give the extension a "name"/);
-  rejects(t, { ...sampleManifest(), extensions: [{ name: "A", type: "" }] }, /extensions\[0\] has no "type" \(it is an empty string\)/, /"CMEventHandler"/);
-  rejects(t, { ...sampleManifest(), extensions: [{ name: "A", type: "UIEditor", properties: [] }] }, /"properties" must be an object, but it is an array/, /or leave it out/);
+  rejects(
+    t,
+    { ...sampleManifest(), extensions: [{ type: "CMEventHandler" }] },
+    /extensions\[0\] has no "name" \(it is nothing\)/,
+    /Give the extension a "name"/,
+  );
+  rejects(
+    t,
+    { ...sampleManifest(), extensions: [{ name: "A", type: "" }] },
+    /extensions\[0\] has no "type" \(it is an empty string\)/,
+    /"CMEventHandler"/,
+  );
+  rejects(
+    t,
+    { ...sampleManifest(), extensions: [{ name: "A", type: "UIEditor", properties: [] }] },
+    /"properties" must be an object, but it is an array/,
+    /or leave it out/,
+  );
 });
 
 test("two extensions with the same name are rejected", (t) => {
   const ext = { name: "Same", type: "UIEditor" };
-  rejects(t, { ...sampleManifest(), extensions: [ext, ext] }, /extensions\[1\]: the extension name "Same" is already used by extensions\[0\]/, /distinct name/);
+  rejects(
+    t,
+    { ...sampleManifest(), extensions: [ext, ext] },
+    /extensions\[1\]: the extension name "Same" is already used by extensions\[0\]/,
+    /distinct name/,
+  );
 });

@@ -7,7 +7,14 @@ import { CraftedEntry, craftZip, sampleEntries, sampleManifest, tempDir, writeAd
 
 const NAME = "acme-publishing-tools-1.4.0.zip";
 
-async function rejects(t: ExecutionContext, source: string, code: PackageErrorCode, cause: RegExp, fix: RegExp, options: PackageOptions = {}) {
+async function rejects(
+  t: ExecutionContext,
+  source: string,
+  code: PackageErrorCode,
+  cause: RegExp,
+  fix: RegExp,
+  options: PackageOptions = {},
+) {
   const error = await t.throwsAsync(inspectPackage(source, options), { instanceOf: PackageError });
   t.is(error.code, code, error.message);
   t.regex(error.cause, cause);
@@ -45,14 +52,25 @@ test("a ZIP built on Windows (backslash separators) is accepted and its referenc
   const entries = sampleEntries().map((e) => ({ ...e, name: e.name.replace(/\//g, "\\") }));
   const source = await zipWith(t, entries);
   const prepared = await inspectPackage(source);
-  t.is(prepared.sha256, createHash("sha256").update(await fs.readFile(source)).digest("hex"));
+  t.is(
+    prepared.sha256,
+    createHash("sha256")
+      .update(await fs.readFile(source))
+      .digest("hex"),
+  );
 });
 
 test("a corrupt or truncated ZIP is rejected", async (t) => {
   const dir = await tempDir(t);
   const garbage = path.join(dir, NAME);
   await fs.writeFile(garbage, "this is not a zip file at all, just text that ends here");
-  await rejects(t, garbage, "ZIP_CORRUPT", /is not a readable ZIP archive \(end of central directory record signature not found/i, /check that the file was copied completely/);
+  await rejects(
+    t,
+    garbage,
+    "ZIP_CORRUPT",
+    /is not a readable ZIP archive \(end of central directory record signature not found/i,
+    /check that the file was copied completely/,
+  );
 
   const whole = await fs.readFile(await zipWith(t, sampleEntries()));
   const truncated = path.join(dir, "truncated", NAME);
@@ -62,49 +80,142 @@ test("a corrupt or truncated ZIP is rejected", async (t) => {
 });
 
 test("entries that escape the ZIP root are rejected, in every spelling", async (t) => {
-  for (const evil of ["../evil.dll", "/etc/evil.dll", "..\\evil.dll", "C:\\Windows\\evil.dll", "CM\\..\\..\\evil.dll", "\\\\server\\share\\evil.dll", "c:/evil.dll"]) {
+  for (const evil of [
+    "../evil.dll",
+    "/etc/evil.dll",
+    "..\\evil.dll",
+    "C:\\Windows\\evil.dll",
+    "CM\\..\\..\\evil.dll",
+    "\\\\server\\share\\evil.dll",
+    "c:/evil.dll",
+  ]) {
     const source = await zipWith(t, [...sampleEntries(), { name: evil, data: "MZ" }]);
     const shown = JSON.stringify(evil).replace(/[\\.^$()[\]]/g, "\\$&");
-    await rejects(t, source, "ZIP_ENTRY_ESCAPES", new RegExp(`holds the entry ${shown}, which .*; extracting it would write outside the add-on folder`), /relative paths only/);
+    await rejects(
+      t,
+      source,
+      "ZIP_ENTRY_ESCAPES",
+      new RegExp(`holds the entry ${shown}, which .*; extracting it would write outside the add-on folder`),
+      /relative paths only/,
+    );
   }
 });
 
 test("duplicate entries, or entries differing only in case, are rejected", async (t) => {
-  await rejects(t, await zipWith(t, [...sampleEntries(), { name: "README.txt", data: "again" }]), "ZIP_DUPLICATE_ENTRY", /holds "README\.txt" twice/, /each path appears once/);
-  await rejects(t, await zipWith(t, [...sampleEntries(), { name: "readme.TXT", data: "again" }]), "ZIP_DUPLICATE_ENTRY", /holds both "README\.txt" and "readme\.TXT", which differ only in case/, /Rename or remove one/);
+  await rejects(
+    t,
+    await zipWith(t, [...sampleEntries(), { name: "README.txt", data: "again" }]),
+    "ZIP_DUPLICATE_ENTRY",
+    /holds "README\.txt" twice/,
+    /each path appears once/,
+  );
+  await rejects(
+    t,
+    await zipWith(t, [...sampleEntries(), { name: "readme.TXT", data: "again" }]),
+    "ZIP_DUPLICATE_ENTRY",
+    /holds both "README\.txt" and "readme\.TXT", which differ only in case/,
+    /Rename or remove one/,
+  );
 });
 
 test("a ZIP without manifest.json, or with it in a subfolder, says where it is", async (t) => {
   const noManifest = sampleEntries().slice(1);
-  await rejects(t, await zipWith(t, noManifest), "MANIFEST_MISSING", /has no manifest\.json\./, /Add manifest\.json at the root of the ZIP/);
+  await rejects(
+    t,
+    await zipWith(t, noManifest),
+    "MANIFEST_MISSING",
+    /has no manifest\.json\./,
+    /Add manifest\.json at the root of the ZIP/,
+  );
   const nested = sampleEntries().map((e) => ({ ...e, name: `acme-addon/${e.name}` }));
-  await rejects(t, await zipWith(t, [{ name: "acme-addon/" }, ...nested]), "MANIFEST_NOT_AT_ROOT", /has no manifest\.json at its root; one was found inside the subfolder "acme-addon\/" \(acme-addon\/manifest\.json\)/, /Zip the contents of "acme-addon" rather than the folder itself/);
+  await rejects(
+    t,
+    await zipWith(t, [{ name: "acme-addon/" }, ...nested]),
+    "MANIFEST_NOT_AT_ROOT",
+    /has no manifest\.json at its root; one was found inside the subfolder "acme-addon\/" \(acme-addon\/manifest\.json\)/,
+    /Zip the contents of "acme-addon" rather than the folder itself/,
+  );
 });
 
 test("invalid JSON or a broken rule in a ZIP's manifest names the ZIP", async (t) => {
-  await rejects(t, await zipWith(t, sampleEntries('{"id": "acme-publishing-tools", "description": "x" "extensions": []}')), "MANIFEST_INVALID_JSON", /manifest\.json in .* is not valid JSON: .* at line 1, column 52 \(position 51\)/, /Correct the JSON in manifest\.json/);
-  await rejects(t, await zipWith(t, sampleEntries({ ...sampleManifest(), requireConfiguration: "maybe" })), "MANIFEST_INVALID", /manifest\.json in .*: "requireConfiguration" must be "yes", "no" or "optional"/, /Set "requireConfiguration"/);
+  await rejects(
+    t,
+    await zipWith(t, sampleEntries('{"id": "acme-publishing-tools", "description": "x" "extensions": []}')),
+    "MANIFEST_INVALID_JSON",
+    /manifest\.json in .* is not valid JSON: .* at line 1, column 52 \(position 51\)/,
+    /Correct the JSON in manifest\.json/,
+  );
+  await rejects(
+    t,
+    await zipWith(t, sampleEntries({ ...sampleManifest(), requireConfiguration: "maybe" })),
+    "MANIFEST_INVALID",
+    /manifest\.json in .*: "requireConfiguration" must be "yes", "no" or "optional"/,
+    /Set "requireConfiguration"/,
+  );
 });
 
 test("a ZIP whose file name does not match its manifest is rejected", async (t) => {
-  await rejects(t, await zipWith(t, sampleEntries(), "acme-1.4.0.zip"), "FILE_NAME", /The package file name "acme-1\.4\.0\.zip" .* does not match its manifest \(id "acme-publishing-tools", version "1\.4\.0"\)/, /Rename the file to acme-publishing-tools-1\.4\.0\.zip, acme-publishing-tools-1\.4\.0-<build number>\.zip or acme-publishing-tools\.zip/);
-  await rejects(t, await zipWith(t, sampleEntries(), "acme-publishing-tools-1.4.0-rc1.zip"), "FILE_NAME", /does not match its manifest/, /Rename the file/);
+  await rejects(
+    t,
+    await zipWith(t, sampleEntries(), "acme-1.4.0.zip"),
+    "FILE_NAME",
+    /The package file name "acme-1\.4\.0\.zip" .* does not match its manifest \(id "acme-publishing-tools", version "1\.4\.0"\)/,
+    /Rename the file to acme-publishing-tools-1\.4\.0\.zip, acme-publishing-tools-1\.4\.0-<build number>\.zip or acme-publishing-tools\.zip/,
+  );
+  await rejects(
+    t,
+    await zipWith(t, sampleEntries(), "acme-publishing-tools-1.4.0-rc1.zip"),
+    "FILE_NAME",
+    /does not match its manifest/,
+    /Rename the file/,
+  );
 });
 
 test("a file referenced by the manifest but missing from the ZIP is rejected", async (t) => {
   const entries = sampleEntries().filter((e) => e.name !== "dist/acme-action/main.js");
-  await rejects(t, await zipWith(t, entries), "REFERENCED_FILE_MISSING", /extension "acme-action" properties\.main points to "dist\\\\acme-action\\\\main\.js", but .* has no file "dist\/acme-action\/main\.js"/, /Add the file at that path inside the package, or correct properties\.main/);
+  await rejects(
+    t,
+    await zipWith(t, entries),
+    "REFERENCED_FILE_MISSING",
+    /extension "acme-action" properties\.main points to "dist\\\\acme-action\\\\main\.js", but .* has no file "dist\/acme-action\/main\.js"/,
+    /Add the file at that path inside the package, or correct properties\.main/,
+  );
 });
 
 test("ZIP bombs are refused: an extreme compression ratio, too much in total, too many entries", async (t) => {
   const zeros = Buffer.alloc(8 * 1024 * 1024);
-  await rejects(t, await zipWith(t, [...sampleEntries(), { name: "CM/padding.bin", data: zeros, deflate: true }]), "ZIP_BOMB", /the entry "CM\/padding\.bin" expands from .* KiB to 8\.0 MiB \(ratio \d+:1, limit 200:1\), which looks like a ZIP bomb/, /raise the maxCompressionRatio limit/);
+  await rejects(
+    t,
+    await zipWith(t, [...sampleEntries(), { name: "CM/padding.bin", data: zeros, deflate: true }]),
+    "ZIP_BOMB",
+    /the entry "CM\/padding\.bin" expands from .* KiB to 8\.0 MiB \(ratio \d+:1, limit 200:1\), which looks like a ZIP bomb/,
+    /raise the maxCompressionRatio limit/,
+  );
   // the same entry passes with a higher ratio limit
-  await t.notThrowsAsync(inspectPackage(await zipWith(t, [...sampleEntries(), { name: "CM/padding.bin", data: zeros, deflate: true }]), { maxCompressionRatio: 5000 }));
-  await rejects(t, await zipWith(t, sampleEntries()), "ZIP_BOMB", /expands to more than 100 bytes, the limit for an add-on package/, /raise the maxUncompressedBytes limit/, { maxUncompressedBytes: 100 });
-  await rejects(t, await zipWith(t, sampleEntries()), "ZIP_BOMB", /declares 5 entries; the limit is 3/, /raise the maxEntries limit/, { maxEntries: 3 });
+  await t.notThrowsAsync(
+    inspectPackage(await zipWith(t, [...sampleEntries(), { name: "CM/padding.bin", data: zeros, deflate: true }]), {
+      maxCompressionRatio: 5000,
+    }),
+  );
+  await rejects(
+    t,
+    await zipWith(t, sampleEntries()),
+    "ZIP_BOMB",
+    /expands to more than 100 bytes, the limit for an add-on package/,
+    /raise the maxUncompressedBytes limit/,
+    { maxUncompressedBytes: 100 },
+  );
+  await rejects(t, await zipWith(t, sampleEntries()), "ZIP_BOMB", /declares 5 entries; the limit is 3/, /raise the maxEntries limit/, {
+    maxEntries: 3,
+  });
 });
 
 test("an encrypted entry is rejected", async (t) => {
-  await rejects(t, await zipWith(t, [...sampleEntries(), { name: "CM/secret.dll", data: "x", encrypted: true }]), "ZIP_ENCRYPTED", /holds the encrypted entry "CM\/secret\.dll"/, /without a password/);
+  await rejects(
+    t,
+    await zipWith(t, [...sampleEntries(), { name: "CM/secret.dll", data: "x", encrypted: true }]),
+    "ZIP_ENCRYPTED",
+    /holds the encrypted entry "CM\/secret\.dll"/,
+    /without a password/,
+  );
 });
