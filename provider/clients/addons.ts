@@ -82,7 +82,19 @@ export class AddonsClient {
   }
 
   /** Upload a new add-on (POST) or replace an existing one's package (PUT). */
-  async upload(pkg: PackageFile, addonId: string, mode: "new" | "replace"): Promise<AddonMetadata> {
+  /**
+   * POST (new) or PUT (replace) a package. POST is never retried blindly: after an unclear
+   * attempt, or a 409, the service is asked what it holds. `ownership` tells our own add-on (one
+   * an earlier attempt or an interrupted run uploaded) from someone else's; without it, the same
+   * bytes count as ours.
+   */
+  async upload(
+    pkg: PackageFile,
+    addonId: string,
+    mode: "new" | "replace",
+    ownership?: { owns(held: AddonMetadata): boolean; ownedElsewhere(held: AddonMetadata): Error },
+  ): Promise<AddonMetadata> {
+    const ours = (held: AddonMetadata) => held.packageSha256 === pkg.sha256 && (mode === "replace" || !ownership || ownership.owns(held));
     const action =
       mode === "new" ? `upload the add-on package ${pkg.fileName}` : `replace the package of the add-on "${addonId}" with ${pkg.fileName}`;
     const ctx = this.ctx(action, {
@@ -107,16 +119,22 @@ export class AddonsClient {
         );
         return res.data;
       } catch (error) {
-        // A 409 after an unclear attempt may be that attempt, landed late: look.
-        const lateLanding = attempt > 1 && mode === "new" && hasCode(error, "CONFLICT");
-        if (failureKind(error) === "final" && !lateLanding) throw error;
+        // A 409 may be an earlier attempt (or an interrupted run) of ours, landed: look.
+        if (mode === "new" && hasCode(error, "CONFLICT")) {
+          const held = await this.get(addonId).catch(() => undefined);
+          if (held && ours(held)) return held;
+          if (held && ownership) throw ownership.ownedElsewhere(held);
+          if (attempt === 1) throw error;
+        }
+        if (failureKind(error) === "final" && !hasCode(error, "CONFLICT")) throw error;
         const policy = this.session.http.policy;
         const wait = delayBeforeRetry(policy, attempt, (error as TridionError).transport?.retryAfter);
         const again = attempt < maxAttempts && wait !== undefined;
         await sleep(again ? wait : backoff(policy, attempt));
         // Look first, even after the last attempt: the upload may have landed though we saw no answer.
         const held = await this.get(addonId).catch(() => undefined);
-        if (held?.packageSha256 === pkg.sha256) return held;
+        if (held && ours(held)) return held;
+        if (mode === "new" && held && ownership) throw ownership.ownedElsewhere(held);
         if (mode === "new" && held) {
           throw new TridionError(
             "ADDON_FOREIGN_CONTENT",

@@ -24,6 +24,7 @@ import {
   type AddonPackageState,
   type Credentials,
 } from "./addonState";
+import { isOwnAddon, ownedPackageFileName, ownerKeyFor, ownerKeyOf } from "./ownership";
 import { changed, changedKeys, compact, deleteFirst, guarded, InputChecker, isUnknown, withDefault } from "./common";
 
 export interface AddonPackageArgs {
@@ -74,11 +75,12 @@ export class AddonPackage extends pulumi.dynamic.Resource {
       configurationSha256: undefined,
     };
     const credentials = args.credentials === undefined ? undefined : pulumi.secret(args.credentials);
+    const ownerKey = ownerKeyFor("tridion:AddonPackage", name, opts);
     // Delete first on replacement: ids are unique, and two add-ons with the same extensions should not load side by side.
     super(
       shims.addonPackage,
       name,
-      { ...outputs, ...args, credentials },
+      { ...outputs, ...args, credentials, ownerKey },
       { ...opts, deleteBeforeReplace: deleteFirst(opts) },
       "tridion",
       "AddonPackage",
@@ -132,6 +134,9 @@ async function check(olds: RawInputs, news: RawInputs): Promise<pulumi.dynamic.C
     }
     const inputs: RawInputs = { ...news };
     for (const k of CHECKED_KEYS) delete inputs[k];
+    // The key the add-on was created with stays (a renamed stack keeps recognising its add-on).
+    const ownerKey = ownerKeyOf(olds, news);
+    if (ownerKey) inputs.ownerKey = ownerKey;
 
     let config: unknown;
     const hasConfig = news.configuration !== undefined && news.configuration !== null;
@@ -161,7 +166,7 @@ async function check(olds: RawInputs, news: RawInputs): Promise<pulumi.dynamic.C
           addonId: pkg.manifest.id,
           version: pkg.manifest.version,
           packageSha256: pkg.sha256,
-          packageFileName: pkg.fileName,
+          packageFileName: ownedPackageFileName(pkg.manifest, pkg.fileName, ownerKeyOf(olds, news)),
         });
         const expected = news.expectedPackageSha256;
         if (typeof expected === "string" && !isUnknown(expected) && expected.toLowerCase() !== pkg.sha256) {
@@ -262,7 +267,11 @@ async function deploy(
   const session = getSession();
   const identity = identityFor(session, news, "deploy add-ons (or set `credentials` on the AddonPackage)");
   const client = new AddonsClient(session, identity);
-  const pkg = await preparePackage(news.source);
+  const ownerKey = ownerKeyOf(olds, news);
+  const prepared = await preparePackage(news.source);
+  // Our uploads carry our COUNTER in the file name: the service keeps it (ownership.ts).
+  const pkg = { ...prepared, fileName: ownedPackageFileName(prepared.manifest, prepared.fileName, ownerKey) };
+  const owns = (held: AddonMetadata) => isOwnAddon(held, ownerKey);
   const addonId = pkg.manifest.id;
   const action = `upload the add-on package ${pkg.fileName}`;
   await session.preflight(identity, ROLE_ADDONS_ADMIN, { action, service: ADDONS_SERVICE, audience: ADDONS_AUDIENCE });
@@ -271,6 +280,7 @@ async function deploy(
   const configSha = config === undefined ? undefined : configurationSha256(config);
   const inputs: AddonPackageInputs = {
     ...news,
+    ownerKey,
     addonId,
     version: pkg.manifest.version,
     packageSha256: pkg.sha256,
@@ -278,18 +288,15 @@ async function deploy(
   };
 
   let meta = await client.get(addonId);
-  if (!olds && meta && !news.adopt) {
-    throw new TridionError(
-      "ADDON_EXISTS",
-      `Cannot create the add-on "${addonId}": the Add-ons Service already holds an add-on with that id (version ${meta.version ?? "?"}, status ${meta.status ?? "?"}), and Pulumi did not create it. ` +
-        `Fix: set \`adopt: true\` on this AddonPackage to take it over (its package and configuration are replaced by yours, and \`pulumi destroy\` deletes it), or remove it from the service first.`,
-      { status: 409 },
-    );
-  }
+  // Found at create: ours when an interrupted `up` uploaded it (our COUNTER), else someone else's.
+  if (!olds && meta && !news.adopt && !owns(meta)) throw addonOwnedElsewhere(meta, pkg.fileName);
   let uploaded = false;
   try {
     if (!meta) {
-      meta = await client.upload(pkg, addonId, "new");
+      // Without a COUNTER of ours (no key, or no version), the same bytes are all there is to go by.
+      const marked = isOwnAddon({ id: addonId, packageFileName: pkg.fileName }, ownerKey);
+      const ownership = marked ? { owns, ownedElsewhere: (held: AddonMetadata) => addonOwnedElsewhere(held, pkg.fileName) } : undefined;
+      meta = await client.upload(pkg, addonId, "new", ownership);
       uploaded = true;
     } else if (meta.packageSha256 !== pkg.sha256) {
       meta = await client.upload(pkg, addonId, "replace");
@@ -328,6 +335,17 @@ async function deploy(
     const latest = (await client.get(addonId).catch(() => undefined)) ?? meta;
     throw new PartialFailure(e, id ?? addonId, addonStateFromMetadata(inputs, latest, latest.configurationSha256 ?? serverConfigSha));
   }
+}
+
+/** The add-on exists, and not from this resource: another stack, or a person, owns it. Never taken over silently. */
+function addonOwnedElsewhere(meta: AddonMetadata, ourFileName: string): TridionError {
+  const uploadedAs = meta.packageFileName ? `uploaded as ${meta.packageFileName}` : "uploaded under an unknown file name";
+  return new TridionError(
+    "ADDON_EXISTS",
+    `Cannot create the add-on "${meta.id}": the Add-ons Service already holds an add-on with that id (version ${meta.version ?? "?"}, status ${meta.status ?? "?"}, ${uploadedAs}), and this resource did not create it (its uploads are named ${ourFileName}): another stack or a person owns it. ` +
+      `Fix: if this stack should own it, set \`adopt: true\` on this AddonPackage to take it over (its package and configuration are replaced by yours, and \`pulumi destroy\` deletes it); if another stack owns it, remove the add-on from one of the two programs.`,
+    { status: 409 },
+  );
 }
 
 /** Poll until the status leaves PendingActivation; Failed (or a timeout) is an error quoting the service. */

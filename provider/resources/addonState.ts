@@ -17,6 +17,8 @@ export interface AddonPackageInputs {
   credentials?: Credentials;
   adopt?: boolean;
   expectedPackageSha256?: string;
+  /** Hidden: recognises our own add-on after an interrupted create (see ownership.ts). */
+  ownerKey?: string;
   /** Read by check from the package and the configuration: they drive diff. */
   addonId?: string;
   version?: string;
@@ -51,6 +53,7 @@ export const INPUT_KEYS = [
   "credentials",
   "adopt",
   "expectedPackageSha256",
+  "ownerKey",
 ] as const;
 export const CHECKED_KEYS = ["addonId", "version", "packageSha256", "packageFileName", "configurationSha256"] as const;
 

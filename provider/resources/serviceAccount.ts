@@ -7,7 +7,9 @@ import { isPredefinedAccountName, type ProductVersion } from "../clients/product
 import { hasCode, TridionError } from "../errors/tridionError";
 import { isAmbiguousFailure } from "../http/policy";
 import { InputChecker, isUnknown } from "./common";
+import { revokeSecrets } from "./identity/clientSecrets";
 import { identityProvider } from "./identity/identityProvider";
+import { ownedClientId, ownerKeyOf } from "./ownership";
 import { serviceAccountState, type ServiceAccountInputs } from "./identity/identityState";
 import { IdentityArgs, IdentityResource } from "./identity/identityResource";
 import { shims } from "./shim";
@@ -15,7 +17,11 @@ import { shims } from "./shim";
 export interface ServiceAccountArgs extends IdentityArgs {
   /** The service account's name in Access Management (unique). */
   accountName: pulumi.Input<string>;
-  /** Client id to give the account (default: Access Management generates one). Changing it replaces the account. */
+  /**
+   * Client id to give the account. Changing it replaces the account. Default: one derived from
+   * the stack and the resource name (`pulumi-<32 hex digits>`), by which an interrupted create
+   * recognises the account it made; with a client id of your own, see the README (Reliability).
+   */
   clientId?: pulumi.Input<string>;
   /** Take over a service account that already exists with this name (kept on delete; only what this resource did is undone). */
   adopt?: pulumi.Input<boolean>;
@@ -52,7 +58,7 @@ async function findByName(am: AccessManagementClient, name: string): Promise<Acc
   return undefined;
 }
 
-function refuseExisting(existing: Account, inputs: ServiceAccountInputs): void {
+function refuseExisting(existing: Account, inputs: ServiceAccountInputs, chosenClientId: string | undefined): void {
   if (isPredefinedAccountName(existing.name)) {
     throw new TridionError(
       "ACCOUNT_PREDEFINED",
@@ -61,12 +67,27 @@ function refuseExisting(existing: Account, inputs: ServiceAccountInputs): void {
     );
   }
   if (!inputs.adopt) {
+    // With a client id of the program's choosing, an account an interrupted `up` made looks like anyone's.
+    const maybeOurs =
+      chosenClientId !== undefined && existing.clientId === chosenClientId
+        ? ` If an interrupted \`pulumi up\` of this stack created it (a client id chosen in the program leaves no mark to tell), delete it and run \`pulumi up\` again: \`npx pulumi-tridion delete-service-account --name "${existing.name}" --id ${existing.id}\`.`
+        : "";
     throw new TridionError(
       "ACCOUNT_EXISTS",
-      `Cannot create the service account "${existing.name}": it already exists in Access Management (id ${existing.id}), and Pulumi did not create it. ` +
-        "Fix: set `adopt: true` on this ServiceAccount to take it over (it keeps the account on delete and only undoes what it changed), or choose another accountName.",
+      `Cannot create the service account "${existing.name}": it already exists in Access Management (id ${existing.id}, client id ${existing.clientId ?? "?"}), and this resource did not create it: another stack or a person owns it. ` +
+        `Fix: set \`adopt: true\` on this ServiceAccount to take it over (it keeps the account on delete and only undoes what it changed), or choose another accountName.${maybeOurs}`,
     );
   }
+}
+
+/** Revoke every secret of an account this resource made (their values are lost). */
+async function revokeAll(am: AccessManagementClient, account: Account): Promise<void> {
+  const { error } = await revokeSecrets(
+    am,
+    account.id,
+    (account.clientSecrets ?? []).map((s) => s.id),
+  );
+  if (error) throw error;
 }
 
 export const serviceAccountProvider = identityProvider<ServiceAccountInputs>({
@@ -92,16 +113,31 @@ export const serviceAccountProvider = identityProvider<ServiceAccountInputs>({
     }
   },
   async establish(am, inputs, grant) {
+    const chosen = typeof inputs.clientId === "string" && !isUnknown(inputs.clientId) ? inputs.clientId : undefined;
+    const key = ownerKeyOf(undefined, inputs);
+    const clientId = chosen ?? (key ? ownedClientId(key) : undefined);
     const existing = await findByName(am, inputs.accountName);
+    if (existing && chosen === undefined && clientId !== undefined && existing.clientId === clientId) {
+      // Made by an interrupted create of this resource: finish it. Its secrets' values died with
+      // that run, so they are revoked; the access becomes what the program asks.
+      await revokeAll(am, existing);
+      const granted = grant(undefined);
+      const updated = await am.update(existing.id, serviceAccountBody(existing.name, existing.clientId, granted.entry));
+      return { account: { ...existing, ...updated, clientSecrets: [] }, createdAccount: true, original: granted.original };
+    }
     if (existing) {
-      refuseExisting(existing, inputs);
+      refuseExisting(existing, inputs, chosen);
       const granted = grant(existing.accessControlEntry);
       const updated = await am.update(existing.id, serviceAccountBody(existing.name, existing.clientId, granted.entry));
       return { account: { ...existing, ...updated }, createdAccount: false, original: granted.original };
     }
     const granted = grant(undefined);
-    const clientId = typeof inputs.clientId === "string" && !isUnknown(inputs.clientId) ? inputs.clientId : undefined;
-    const account = await createOrFindLanded(am, serviceAccountBody(inputs.accountName, clientId, granted.entry), inputs.accountName);
+    const account = await createOrFindLanded(
+      am,
+      serviceAccountBody(inputs.accountName, clientId, granted.entry),
+      inputs.accountName,
+      clientId,
+    );
     return { account, createdAccount: true, original: granted.original };
   },
   updateBody(account: Account, news, entry) {
@@ -118,7 +154,12 @@ export const serviceAccountProvider = identityProvider<ServiceAccountInputs>({
  * look: if the account is there now, the POST landed and it is ours. A 400 from an installation
  * whose version could not be told may be 9.x refusing service accounts: the message says so.
  */
-async function createOrFindLanded(am: AccessManagementClient, body: Record<string, unknown>, accountName: string): Promise<Account> {
+async function createOrFindLanded(
+  am: AccessManagementClient,
+  body: Record<string, unknown>,
+  accountName: string,
+  clientId: string | undefined,
+): Promise<Account> {
   try {
     return await am.create(body);
   } catch (e) {
@@ -127,7 +168,8 @@ async function createOrFindLanded(am: AccessManagementClient, body: Record<strin
     }
     if (!isAmbiguousFailure(e)) throw e;
     const landed = await findByName(am, accountName).catch(() => undefined);
-    if (landed) return landed;
+    if (landed && (clientId === undefined || landed.clientId === clientId)) return landed;
+    if (landed) refuseExisting(landed, { accountName } as ServiceAccountInputs, undefined);
     throw e;
   }
 }

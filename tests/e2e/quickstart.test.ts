@@ -120,8 +120,12 @@ test.serial("up deploys the quickstart as the deployer; preview then shows no ch
     addonId: ADDON_ID,
     addonVersion: "1.4.0",
     addonStatus: "Success",
-    packageFileName: `${ADDON_ID}-1.4.0.zip`,
   });
+  t.regex(
+    out.packageFileName,
+    new RegExp(`^${ADDON_ID}-1\\.4\\.0-\\d{12}\\.zip$`),
+    "ID-VERSION-COUNTER.zip, COUNTER from the stack and the resource",
+  );
   t.like(addon, {
     id: ADDON_ID,
     version: "1.4.0",

@@ -156,10 +156,38 @@ async function revokeOrphans(am: AccessManagementClient, accountId: number, befo
   return (await revokeSecrets(am, accountId, orphans)).pending;
 }
 
+/** How messages name the secrets on the account that no state records. */
+export interface StrangerPolicy {
+  /** The command that revokes one secret by hand (we cannot tell whose it is). */
+  revokeCommand(secretId: number): string;
+}
+
+/**
+ * Secrets no state records that were never used: left by an interrupted `up` (the answer to
+ * generateClientSecret, the only time a value is shown, died with it), or made by someone who
+ * has not used them yet. The API cannot tell which.
+ */
+export function unusedStrangers(secrets: readonly ClientSecret[], owned: OwnedSecrets): ClientSecret[] {
+  const ours = new Set([...(owned.pendingRevocations ?? []), ...(owned.secretId !== undefined ? [owned.secretId] : [])]);
+  return secrets.filter((s) => !ours.has(s.id) && !s.lastLoginAt);
+}
+
+/** What to say about unused strangers, with the exact command for each; "" when there are none. */
+export function strangersAdvice(strangers: readonly ClientSecret[], what: string, policy: StrangerPolicy): string {
+  if (strangers.length === 0) return "";
+  const list = strangers.map((s) => `${s.id} (expires ${s.expiresAt}, never used)`).join(", ");
+  const commands = strangers.map((s) => `\`${policy.revokeCommand(s.id)}\``).join(", then ");
+  return (
+    `${what} holds client secret(s) that no Pulumi state records: ${list}. ` +
+    `Fix, if an interrupted \`pulumi up\` issued it (its value is lost, and Access Management gives secrets no mark to tell, so it stays valid until revoked): run ${commands}. If someone else made it, leave it.`
+  );
+}
+
 /**
  * Replace our secret(s) with a new one. Create first, then revoke; if AM's two slots are full,
  * revoke one of ours first (a retired one before the one in use; see the header). Whatever could
- * not be revoked afterwards comes back as `pendingRevocations`, never forgotten.
+ * not be revoked afterwards comes back as `pendingRevocations`, never forgotten. Secrets no state
+ * records are never touched; the unused ones come back as `strangers` for the caller to name.
  */
 export async function rotateSecret(
   am: AccessManagementClient,
@@ -167,7 +195,8 @@ export async function rotateSecret(
   owned: OwnedSecrets,
   days: number,
   what: string,
-): Promise<{ secret: IssuedSecret; pendingRevocations: number[]; revokeError?: TridionError }> {
+  policy: StrangerPolicy,
+): Promise<{ secret: IssuedSecret; pendingRevocations: number[]; revokeError?: TridionError; strangers: ClientSecret[] }> {
   const account = await am.get(accountId);
   if (!account)
     throw new TridionError(
@@ -179,13 +208,16 @@ export async function rotateSecret(
   const retiring = [...(owned.pendingRevocations ?? []), ...(owned.secretId !== undefined ? [owned.secretId] : [])].filter((id) =>
     listed.has(id),
   );
+  const strangers = unusedStrangers(existing, owned);
   const revokedFirst: number[] = [];
   if (existing.length >= 2) {
     if (retiring.length === 0) {
       throw new TridionError(
         "SECRET_SLOTS_FULL",
         `Cannot issue a client secret for ${what}: it already holds two client secrets (Access Management's maximum), and neither was created by this resource, so revoking one could break whatever uses it. ` +
-          `Fix: revoke the secret that is no longer used in Access Management, then run \`pulumi up\` again.`,
+          (strangers.length
+            ? `${strangersAdvice(strangers, what, policy)} Then run \`pulumi up\` again.`
+            : `Fix: revoke the secret that is no longer used in Access Management, then run \`pulumi up\` again.`),
       );
     }
     const first = retiring.shift()!;
@@ -224,5 +256,5 @@ export async function rotateSecret(
     throw error;
   }
   const { pending, error } = await revokeSecrets(am, accountId, retiring);
-  return { secret, pendingRevocations: pending, revokeError: error };
+  return { secret, pendingRevocations: pending, revokeError: error, strangers };
 }

@@ -7,7 +7,7 @@
 //   update: PUT account (roles, name) -> new secret -> DELETE old secret (rotation)
 //   delete: DELETE account (if we created it) | DELETE our secrets, PUT the access back as it was
 import type * as pulumi from "@pulumi/pulumi";
-import { AccessControlEntry, AccessManagementClient, Account, AccountKind } from "../../clients/accessManagement";
+import { AccessControlEntry, AccessManagementClient, Account, AccountKind, type ClientSecret } from "../../clients/accessManagement";
 import { warnOnce } from "../../clients/engineLog";
 import type { ProductVersion } from "../../clients/productVersion";
 import { getSession, Session } from "../../clients/session";
@@ -24,8 +24,11 @@ import {
   RotationError,
   rotationReasons,
   secretStatus,
+  StrangerPolicy,
+  strangersAdvice,
   unknownRoles,
 } from "./clientSecrets";
+import { OWNER_KEY, ownerKeyOf } from "../ownership";
 import { issuedSecretState, type IdentityInputs, type IdentityProps } from "./identityState";
 
 type Props = IdentityProps;
@@ -71,7 +74,7 @@ export interface IdentitySpec<I extends IdentityInputs> {
 }
 
 /** The inputs of both identity resources besides their own. */
-export const SECRET_INPUT_KEYS = ["roles", "secretExpiresInDays", "rotateBeforeDays", "secretVersion"] as const;
+export const SECRET_INPUT_KEYS = ["roles", "secretExpiresInDays", "rotateBeforeDays", "secretVersion", OWNER_KEY] as const;
 
 export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>): pulumi.dynamic.ResourceProvider {
   /** The inputs as the resource's own type (the engine hands plain data; check validated it). */
@@ -83,6 +86,20 @@ export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>
   const what = (o: Props): string => `the ${noun} "${name(o)}"`;
   const amClient = (session: Session) => new AccessManagementClient(session, spec.kind);
   const catalogOf = async (am: AccessManagementClient) => new RoleCatalog(await am.apiResources());
+  const strangerPolicy = (o: Props): StrangerPolicy => ({
+    revokeCommand: (secretId) =>
+      `npx pulumi-tridion revoke-secret ${spec.kind === "user" ? "--user" : "--service-account"} ${JSON.stringify(name(o))} --secret-id ${secretId}`,
+  });
+  /** Name the secrets an interrupted run may have left (we cannot tell), with the command for each. */
+  const adviseOnStrangers = async (o: Props, strangers: ClientSecret[], policy: StrangerPolicy, heldBefore: string[] = []) => {
+    const advice = strangersAdvice(strangers, `${spec.resource} ${what(o)}`, policy);
+    if (!advice) return;
+    // The same run would have granted the roles too: they now look as if held before.
+    const roles = heldBefore.length
+      ? ` If so, that run also granted ${heldBefore.join(", ")}: they now count as held before this resource, so \`pulumi destroy\` will leave them (take them away in Access Management afterwards if the ${noun} should not keep them).`
+      : "";
+    await warnOnce(advice + roles);
+  };
 
   async function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
     return guarded(async () => {
@@ -105,6 +122,9 @@ export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>
       }
       spec.checkInputs(checker, news);
       if (checker.failures.length) return { inputs: news, failures: checker.failures };
+      // The key the account was created with stays (a renamed stack keeps recognising it).
+      const ownerKey = ownerKeyOf(olds, news);
+      if (ownerKey) news = { ...news, ownerKey };
 
       // Settings are required for any change; a write needs the admin role (checked now, in preview).
       const session = getSession();
@@ -164,7 +184,10 @@ export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>
       const id = String(account.id);
       try {
         const days = withDefault(inputs.secretExpiresInDays, DEFAULT_SECRET_DAYS);
-        const { secret } = await rotateSecret(am, account.id, {}, days, what(inputs));
+        const policy = strangerPolicy(inputs);
+        const { secret, strangers } = await rotateSecret(am, account.id, {}, days, what(inputs), policy);
+        const heldBefore = roles.filter((r) => !(base.grantedRoles ?? []).includes(r));
+        await adviseOnStrangers(inputs, strangers, policy, heldBefore);
         return { id, outs: { ...base, ...issuedSecretState(secret) } };
       } catch (e) {
         if (e instanceof PartialFailure) throw e;
@@ -240,7 +263,9 @@ export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>
       }
       try {
         const days = withDefault(news.secretExpiresInDays, DEFAULT_SECRET_DAYS);
-        const { secret, pendingRevocations, revokeError } = await rotateSecret(am, accountId, owned, days, what(news));
+        const policy = strangerPolicy(news);
+        const { secret, pendingRevocations, revokeError, strangers } = await rotateSecret(am, accountId, owned, days, what(news), policy);
+        await adviseOnStrangers(news, strangers, policy);
         current = compact({
           ...current,
           ...issuedSecretState(secret),

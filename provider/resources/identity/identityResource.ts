@@ -2,6 +2,7 @@
 // and the client secret's lifecycle, and the outputs both expose.
 import * as pulumi from "@pulumi/pulumi";
 import { deleteFirst } from "../common";
+import { ownerKeyFor } from "../ownership";
 
 export interface IdentityArgs {
   /** Role keys `<api>.<role>`, e.g. `Tridion.AddonService.Administrator`; one role per API. */
@@ -53,6 +54,14 @@ export abstract class IdentityResource extends pulumi.dynamic.Resource {
     };
     // The server generates the secret, so no secret input marks it: ask the engine to.
     const secretOutputs = { additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "clientSecret"] };
-    super(provider, name, { ...outputs, ...args }, { ...opts, ...secretOutputs, deleteBeforeReplace: deleteFirst(opts) }, "tridion", type);
+    const ownerKey = ownerKeyFor(`tridion:${type}`, name, opts);
+    super(
+      provider,
+      name,
+      { ...outputs, ...args, ownerKey },
+      { ...opts, ...secretOutputs, deleteBeforeReplace: deleteFirst(opts) },
+      "tridion",
+      type,
+    );
   }
 }

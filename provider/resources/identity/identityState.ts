@@ -11,6 +11,8 @@ export interface IdentityInputs {
   secretExpiresInDays?: number;
   rotateBeforeDays?: number;
   secretVersion?: string | number;
+  /** Hidden: recognises what an interrupted create of this resource made (see ownership.ts). */
+  ownerKey?: string;
 }
 
 export type SecretStatus = "active" | "revoked" | "expired" | "none";
