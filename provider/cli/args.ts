@@ -40,11 +40,11 @@ export const COMMON_USAGE = `Settings, as the provider reads them: the tridion:*
 Pulumi.yaml is in this folder or above (read with \`pulumi config --json --show-secrets\`, so
 \`pulumi\` must be on PATH and, for passphrase secrets, PULUMI_CONFIG_PASSPHRASE set), the
 TRIDION_* environment variables where the stack sets nothing, and these flags over both:
-  --stack NAME                the stack to read (default: the selected one)
-  --no-stack                  ignore any Pulumi project: environment variables and flags only
-${SETTING_FLAGS.map((name) => `  ${`${settingFlag(name)} VALUE`.padEnd(28)}${SETTINGS[name].key}`).join("\n")}
+  --stack NAME                    the stack to read (default: the selected one)
+  --no-stack                      ignore any Pulumi project: environment variables and flags only
+${SETTING_FLAGS.map((name) => `  ${`${settingFlag(name)} VALUE`.padEnd(31)} ${SETTINGS[name].key}`).join("\n")}
   (tridion:clientSecret only from the stack or TRIDION_CLIENT_SECRET: never on a command line)
-  --json                      one JSON document on stdout instead of text
+  --json                          one JSON document on stdout instead of text
   --help`;
 
 export interface ParsedFlags {

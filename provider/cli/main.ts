@@ -3,7 +3,7 @@
 import { CannotRun, EXIT } from "./args";
 import type { Command, Io } from "./command";
 import { doctorCommand } from "./doctor";
-import { write, writeJson } from "./report";
+import { splitFix, write, writeJson } from "./report";
 import { revokeSecretCommand } from "./revokeSecret";
 
 export const COMMANDS: Command[] = [doctorCommand, revokeSecretCommand];
@@ -33,8 +33,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return await command.run(rest, io);
   } catch (error) {
     if (!(error instanceof CannotRun)) throw error;
-    const at = error.message.indexOf(" Fix: ");
-    const [cause, fix] = at < 0 ? [error.message, undefined] : [error.message.slice(0, at), error.message.slice(at + 6)];
+    const { cause, fix } = splitFix(error.message);
     if (rest.includes("--json")) {
       await writeJson(io.stdout, { command: command.name, verdict: "cannot-run", exitCode: EXIT.cannotRun, cause, fix: fix ?? null });
     }

@@ -23,10 +23,10 @@ which nobody holds. It is the only command of pulumi-tridion that writes, and it
 that: nothing else changes. It runs as the provider's identity (tridion:clientId, which needs
 Tridion.AccessManagement.Administrator).
 
-  --user NAME                 the user, by exact name as Access Management lists it
-  --identity-provider KEY     which identity provider's user, when several share the name
-  --service-account NAME      the service account, by exact name (predefined ones are refused)
-  --secret-id ID              the id of the secret to revoke: one of the account's clientSecrets
+  --user NAME                     the user, by exact name as Access Management lists it
+  --identity-provider KEY         which identity provider's user, when several share the name
+  --service-account NAME          the service account, by exact name (predefined ones are refused)
+  --secret-id ID                  the id of the secret to revoke: one of the account's clientSecrets
 ${COMMON_USAGE}
 
 Exit code: 0 revoked (or already gone), 1 refused or failed (the cause and the fix are printed),

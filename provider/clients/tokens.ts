@@ -46,7 +46,8 @@ export function decodeJwtClaims(token: string): Record<string, unknown> {
   }
 }
 
-function listClaim(value: unknown): string[] {
+/** A claim that holds one value as a plain string, or several as an array (IdentityServer's way), as a list. */
+export function listClaim(value: unknown): string[] {
   if (typeof value === "string") return value.split(/[\s,]+/).filter(Boolean);
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === "string");
   return [];

@@ -87,7 +87,8 @@ function parseProxy(value: string): string {
   return value;
 }
 
-function redactProxyPassword(value: string): string {
+/** A proxy URL with its password (if any) shown as [secret]. */
+export function redactProxyPassword(value: string): string {
   return value.replace(/\/\/([^:/@]+):[^@/]*@/, "//$1:[secret]@");
 }
 

@@ -5,12 +5,11 @@
 // tridion:caCertificate, settings from a Pulumi stack, and bad flags. Each run: verdicts, exit
 // code, the JSON shape, no request but GETs and token requests, no secret in the output.
 import test, { type ExecutionContext } from "ava";
-import * as net from "node:net";
 import * as path from "node:path";
 import { repoRoot } from "../../demo/pulumiEngine";
 import { amAdmin } from "../helpers/accessManagement";
 import { runCli, settingsEnv, writesIn, type CliResult } from "../helpers/cli";
-import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import { emulatorFor, freePort, type TestEmulator } from "../helpers/emulator";
 import { EngineLog, openStack, openWorkspace, quiet, tridionConfig } from "../helpers/pulumi";
 import { SecretScanner } from "../helpers/secrets";
 
@@ -36,12 +35,6 @@ interface Report {
   }>;
   proposedRoutes: Record<string, string> | null;
   routeProposal: any;
-}
-
-async function emulatorFor(t: ExecutionContext, options: Parameters<typeof startTestEmulator>[0] = {}): Promise<TestEmulator> {
-  const emulator = await startTestEmulator(options);
-  t.teardown(() => emulator.close());
-  return emulator;
 }
 
 /** Runs doctor --json; asserts the exit code matches the report, nothing was written, and no secret shows. */
@@ -82,14 +75,6 @@ const check = (report: Report, id: string, subject?: string) => {
 };
 const verdicts = (report: Report) =>
   Object.fromEntries(report.checks.map((c) => [`${c.id}${c.subject ? ` ${c.subject}` : ""}`, c.verdict]));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 test("healthy (10): every check passes, exit 0; JSON and text say ready", async (t) => {
   const emulator = await emulatorFor(t, { productVersion: "10" });

@@ -5,14 +5,8 @@
 import test, { type ExecutionContext } from "ava";
 import { amAdmin, signIn } from "../helpers/accessManagement";
 import { runCli, settingsEnv, writesIn } from "../helpers/cli";
-import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import { emulatorFor, type TestEmulator } from "../helpers/emulator";
 import { SecretScanner } from "../helpers/secrets";
-
-async function emulatorFor(t: ExecutionContext, options: Parameters<typeof startTestEmulator>[0] = {}): Promise<TestEmulator> {
-  const emulator = await startTestEmulator(options);
-  t.teardown(() => emulator.close());
-  return emulator;
-}
 
 async function revoke(t: ExecutionContext, emulator: TestEmulator, args: string[], secrets: string[] = []) {
   emulator.clearRequestLog();

@@ -4,13 +4,13 @@
 import test from "ava";
 import * as fs from "node:fs";
 import { Agent } from "node:http";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { amAdmin, signIn, type AmAccount } from "../helpers/accessManagement";
 import {
   bearer,
   buildZip,
+  freePort,
   getToken,
   http,
   manifest,
@@ -24,15 +24,6 @@ import {
 // Restarts come back on the same ports: a keep-alive connection pooled before a restart would be
 // reused afterwards and hang up, so this file opens a connection per request.
 http.defaults.httpAgent = new Agent({ keepAlive: false });
-
-/** A port that was free a moment ago, so that a restart can come back on the same URLs (one per listener). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** What Access Management holds, as an administrator reads it (the bootstrap admin's own lastLoginAt moves with every token). */
 async function amSnapshot(e: TestEmulator) {

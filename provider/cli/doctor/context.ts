@@ -6,6 +6,7 @@ import type * as OpenIdClient from "openid-client";
 import { AccessManagementClient, type Account, type ServiceAccount, type User } from "../../clients/accessManagement";
 import { versionFromAccountNames, type ProductVersion } from "../../clients/productVersion";
 import { Session } from "../../clients/session";
+import { AM_AUDIENCE } from "../../clients/tridionApis";
 import { chooseAuthMethod, decodeJwtClaims, TokenSource, type AccessToken, type Identity } from "../../clients/tokens";
 import type { ProviderSettings, TokenAuthMethod } from "../../config/settings";
 import { hasCode, toTridionError, type TridionError } from "../../errors/tridionError";
@@ -106,7 +107,7 @@ export class DoctorContext {
     if (!provider || !this.settings?.accessManagementUrl) return undefined;
     const { token } = await this.token(provider);
     if (!token) return undefined;
-    return token.audiences.length === 0 || token.audiences.includes("Tridion.AccessManagement") ? provider : undefined;
+    return token.audiences.length === 0 || token.audiences.includes(AM_AUDIENCE) ? provider : undefined;
   }
 
   /** Users and service accounts as Access Management lists them to the provider identity. */

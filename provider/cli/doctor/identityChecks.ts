@@ -4,7 +4,7 @@
 import type { Account, ClientSecret, User } from "../../clients/accessManagement";
 import { missingRoleFix } from "../../clients/errorTranslation";
 import { isPredefinedAccountName } from "../../clients/productVersion";
-import { issuerMismatch } from "../../clients/tokens";
+import { issuerMismatch, listClaim } from "../../clients/tokens";
 import { ADDONS_AUDIENCE, AM_AUDIENCE, ROLE_ADDONS_ADMIN, ROLE_AM_ADMIN } from "../../clients/tridionApis";
 import { hasCode } from "../../errors/tridionError";
 import { splitFix, type Check } from "../report";
@@ -13,9 +13,6 @@ import { versionName, type DoctorContext, type IdentityUnderTest } from "./conte
 
 const GROUP = "Identities";
 const DAY_MS = 86_400_000;
-
-const listClaim = (v: unknown): string[] =>
-  typeof v === "string" ? v.split(/[\s,]+/).filter(Boolean) : Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 
 const secretsOf = (account: Account): ClientSecret[] => account.clientSecrets ?? [];
 const describeSecret = (s: ClientSecret) => `id ${s.id}, expire${Date.parse(s.expiresAt) < Date.now() ? "d" : "s"} ${s.expiresAt}`;

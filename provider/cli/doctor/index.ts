@@ -32,10 +32,10 @@ tridion:routes value).
 ${READ_ONLY_NOTE}
 
   --identity CLIENT_ID[=ENV_VAR]
-                              check this identity too (e.g. a deployer's), as many times as
-                              needed; its secret is read from the environment variable ENV_VAR,
-                              by default TRIDION_SECRET_<CLIENT_ID> (upper case, every character
-                              other than A-Z and 0-9 as _)
+                                  check this identity too (e.g. a deployer's), as many times as
+                                  needed; its secret is read from the environment variable
+                                  ENV_VAR, by default TRIDION_SECRET_<CLIENT_ID> (upper case,
+                                  every character other than A-Z and 0-9 as _)
 ${COMMON_USAGE}
 
 Exit code: 0 ready, 1 problems found (a service that is down included), 2 could not run (bad

@@ -2,18 +2,13 @@
 // ones every operation needs are there, and the transport rules they lead to: plain http, proxy,
 // custom CA.
 import { X509Certificate } from "node:crypto";
-import { howToSet, SETTINGS, type SettingName } from "../../config/settings";
+import { howToSet, redactProxyPassword, SETTINGS, type SettingName } from "../../config/settings";
 import { isLoopbackHost } from "../../config/transport";
 import { ProxyRouter } from "../../http/proxy";
 import { splitFix, type Check } from "../report";
 import type { DoctorContext } from "./context";
 
 const GROUP = "Settings";
-
-/** A proxy URL without its password. */
-export function safeProxy(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@/]*@/, "//$1:[secret]@");
-}
 
 function sourceCheck(ctx: DoctorContext): Check {
   const shown: Record<string, { from: string; value?: string }> = {};
@@ -26,7 +21,7 @@ function sourceCheck(ctx: DoctorContext): Check {
       "secret" in spec
         ? "[secret]"
         : name === "proxy"
-          ? safeProxy(raw)
+          ? redactProxyPassword(raw)
           : name === "caCertificate" && raw.includes("-----BEGIN")
             ? "(PEM text)"
             : raw;
@@ -87,8 +82,8 @@ function transportCheck(ctx: DoctorContext): Check {
     const parsed = new URL(url);
     const key = SETTINGS[name].key;
     const proxy = proxies.proxyFor(url);
-    urls[key] = { url, proxy: proxy ? safeProxy(proxy) : null };
-    const route = proxy ? `through the proxy ${safeProxy(proxy)}` : "direct";
+    urls[key] = { url, proxy: proxy ? redactProxyPassword(proxy) : null };
+    const route = proxy ? `through the proxy ${redactProxyPassword(proxy)}` : "direct";
     if (parsed.protocol === "https:") notes.push(`${key}: https, ${route}`);
     else if (isLoopbackHost(parsed.hostname))
       notes.push(`${key}: plain http to a loopback address (allowed: nothing crosses the network), ${route}`);
