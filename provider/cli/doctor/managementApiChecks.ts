@@ -19,7 +19,8 @@ export async function managementApiChecks(ctx: DoctorContext): Promise<Check[]> 
       summary: why,
     }));
   const provider = ctx.provider;
-  if (!provider || !ctx.settings?.accessManagementUrl) return skip("no provider identity (tridion:clientId) to call it with.");
+  if (!ctx.settings?.accessManagementUrl) return skip("tridion:accessManagementUrl is not usable (see Settings).");
+  if (!provider) return skip("no provider identity (tridion:clientId) to call it with.");
   const outcome = await ctx.token(provider);
   if (!outcome.token) return skip("the provider identity got no token (see Identities).");
   if (!(await ctx.amReader())) {
