@@ -1,11 +1,13 @@
 // The dependency rules of the two packages (`npm run lint:deps`, part of `npm test`): no import
 // cycles, and layers that point one way. In the provider:
 //   errors  <-  config  <-  http  <-  clients  <-  resources  <-  dynamic
+//                                          ^-- cli
 // (errors is the leaf: the error type and secret redaction; packaging is a room of its own that
-// only resources use). The emulator and the provider share nothing but the route contract.
+// only resources use; cli, the `pulumi-tridion` commands, uses clients, config, http and errors,
+// and nothing imports it). The emulator and the provider share nothing but the route contract.
 const layer = (name, mayNotUse) => ({
   name: `${name}-layer`,
-  comment: `provider/${name} may not depend on ${mayNotUse.join(", ")}: dependencies point one way (errors <- config <- http <- clients <- resources <- dynamic).`,
+  comment: `provider/${name} may not depend on ${mayNotUse.join(", ")}: dependencies point one way (errors <- config <- http <- clients <- resources <- dynamic; clients <- cli).`,
   severity: "error",
   from: { path: `^provider/${name}/` },
   to: { path: `^provider/(${mayNotUse.join("|")})/` },
@@ -23,12 +25,21 @@ module.exports = {
       from: {},
       to: { circular: true, viaNot: "^provider/resources/shim\\.ts$" },
     },
-    layer("errors", ["config", "http", "clients", "resources", "dynamic", "packaging"]),
-    layer("config", ["http", "clients", "resources", "dynamic", "packaging"]),
-    layer("http", ["clients", "resources", "dynamic", "packaging"]),
-    layer("clients", ["resources", "dynamic", "packaging"]),
-    layer("packaging", ["config", "http", "clients", "resources", "dynamic"]),
-    { ...layer("resources", ["dynamic"]), from: { path: "^provider/resources/", pathNot: "^provider/resources/shim\\.ts$" } },
+    layer("errors", ["config", "http", "clients", "resources", "dynamic", "packaging", "cli"]),
+    layer("config", ["http", "clients", "resources", "dynamic", "packaging", "cli"]),
+    layer("http", ["clients", "resources", "dynamic", "packaging", "cli"]),
+    layer("clients", ["resources", "dynamic", "packaging", "cli"]),
+    layer("packaging", ["config", "http", "clients", "resources", "dynamic", "cli"]),
+    { ...layer("resources", ["dynamic", "cli"]), from: { path: "^provider/resources/", pathNot: "^provider/resources/shim\\.ts$" } },
+    layer("dynamic", ["cli"]),
+    layer("cli", ["resources", "dynamic", "packaging"]),
+    {
+      name: "cli-is-a-leaf",
+      comment: "Nothing imports provider/cli: the commands run from provider/bin/pulumi-tridion.js.",
+      severity: "error",
+      from: { pathNot: "^(provider/cli/|provider/bin/|tests/)" },
+      to: { path: "^provider/cli/" },
+    },
     {
       name: "emulator-apart",
       comment: "The emulator shares nothing with the provider (and the other way round) but the route contract.",

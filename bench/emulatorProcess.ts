@@ -21,7 +21,7 @@ export interface RequestLogEntry {
 export interface EmulatorProcess {
   accessManagementUrl: string;
   addonsUrl: string;
-  /** The origin serving both services and the `/__emulator` controls. */
+  /** Access Management's origin, where the `/__emulator` controls are (the Add-ons Service has a listener of its own). */
   origin: string;
   admin: Identity;
   pid: number;
@@ -43,7 +43,7 @@ export async function startEmulatorProcess(args: string[] = []): Promise<Emulato
   child.stderr!.on("data", (chunk) => (stderr += chunk));
   const line = await firstLine(child, () => stderr);
   const info = JSON.parse(line) as { accessManagementUrl: string; addonsUrl: string; credentials: { admin: Identity } };
-  const origin = new URL(info.addonsUrl).origin;
+  const origin = new URL(info.accessManagementUrl).origin;
   const admin = info.credentials.admin;
   const adminToken = async () => {
     const res = await http.post(

@@ -37,7 +37,7 @@ export interface PreviewBenchResult {
   changesSeen: Record<string, number>;
 }
 
-const ADDON_PATH = /^\/addons\/api\/v1\/addons\/([^/]+)(\/.*)?$/;
+const ADDON_PATH = /^\/addon\/api\/v1\/addons\/([^/]+)(\/.*)?$/;
 
 export function countRequests(entries: RequestLogEntry[], resources: number): RequestCounts {
   const tokenRequestsByIdentity: Record<string, number> = {};

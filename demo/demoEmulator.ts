@@ -59,12 +59,26 @@ async function attachToRunning(options: DemoOptions): Promise<DemoEmulator | und
 }
 
 /**
- * The port this data dir's emulator had: the stack's provider settings name it, and `destroy` and
- * `refresh` (which run without the program) use the settings of the last `up`. So a data dir
- * keeps its port; a new one takes the port asked for (0 = any free one).
+ * The ports this data dir's emulator had (Access Management's and the Add-ons Service's own): the
+ * stack's provider settings name them, and `destroy` and `refresh` (which run without the program)
+ * use the settings of the last `up`. So a data dir keeps its ports; a new one takes the ports
+ * asked for (0 = any free one).
  */
 function portFile(options: DemoOptions): string {
   return path.join(options.dataDir, "emulator-port");
+}
+
+interface Ports {
+  port: number;
+  addonsPort: number;
+}
+
+function recordedPorts(options: DemoOptions): Ports | undefined {
+  if (!fs.existsSync(portFile(options))) return undefined;
+  const text = fs.readFileSync(portFile(options), "utf8").trim();
+  // An earlier demo's file holds one port (both services on it): Access Management's is kept.
+  if (/^\d+$/.test(text)) return { port: Number(text), addonsPort: options.addonsPort };
+  return JSON.parse(text) as Ports;
 }
 
 async function startOwn(options: DemoOptions): Promise<DemoEmulator> {
@@ -76,19 +90,20 @@ async function startOwn(options: DemoOptions): Promise<DemoEmulator> {
     activationDelayMs: ACTIVATION_DELAY_MS,
     seedUsers: [DEMO_PIPELINE_USER],
   };
-  const recorded = fs.existsSync(portFile(options)) ? Number(fs.readFileSync(portFile(options), "utf8")) : undefined;
-  const port = recorded ?? options.port;
+  const recorded = recordedPorts(options);
+  const ports = recorded ?? { port: options.port, addonsPort: options.addonsPort };
   let running;
   try {
-    running = await startEmulator({ ...settings, port });
+    running = await startEmulator({ ...settings, ...ports });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
     console.log(
-      `Port ${port} is taken; the emulator takes any free port instead${recorded ? ": the stack's settings name the old port, so run `npm run demo` (up) before `destroy` or `refresh`" : ""}.`,
+      `Port ${ports.port} or ${ports.addonsPort} is taken; the emulator takes any free ports instead${recorded ? ": the stack's settings name the old ports, so run `npm run demo` (up) before `destroy` or `refresh`" : ""}.`,
     );
-    running = await startEmulator({ ...settings, port: 0 });
+    running = await startEmulator({ ...settings, port: 0, addonsPort: 0 });
   }
-  fs.writeFileSync(portFile(options), String(new URL(running.accessManagementUrl).port));
+  const kept: Ports = { port: Number(new URL(running.accessManagementUrl).port), addonsPort: Number(new URL(running.addonsUrl).port) };
+  fs.writeFileSync(portFile(options), JSON.stringify(kept));
   const endpoint: Endpoint = {
     pid: process.pid,
     accessManagementUrl: running.accessManagementUrl,

@@ -1,15 +1,19 @@
 #!/usr/bin/env node
-// `tridion-emulator`: starts the emulator, prints one JSON line (URLs and credentials), serves
-// until SIGINT/SIGTERM.
+// `tridion-emulator`: starts the emulator, prints one JSON line (both services' URLs and the
+// credentials), serves until SIGINT/SIGTERM.
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { validateFaults } from "./faults";
 import { startEmulator } from "./index";
-import { amBasePathProblem, parseIntegerFlag } from "./options";
+import { amBasePathProblem, parseIntegerFlag, portsProblem } from "./options";
 import type { EmulatorOptions, ProductVersion } from "./types";
 
 const usage = `Usage: tridion-emulator [options]
-  --port N                    port 0-65535 (0 = any free port; default 0)
+  --port N                    Access Management's port, 0-65535 (0 = any free port; default 0)
+  --addons-port N             the Add-ons Service's own port (served under /addon), 0-65535
+                              (0 = any free port; default 0)
+  --https                     serve both over HTTPS with a self-signed certificate generated at
+                              start (its CA's PEM is "caCertificate" in the JSON line)
   --host HOST                 listen address (default 127.0.0.1)
   --product-version 9.6|10    emulated Tridion Sites version (default 10)
   --data-dir DIR              persist state in DIR (default: in memory)
@@ -73,6 +77,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): EmulatorOption
     args: argv,
     options: {
       port: { type: "string" },
+      "addons-port": { type: "string" },
+      https: { type: "boolean" },
       host: { type: "string" },
       "product-version": { type: "string" },
       "data-dir": { type: "string" },
@@ -107,8 +113,14 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): EmulatorOption
       fail(`--faults: ${(error as Error).message}`);
     }
   }
+  const port = parseIntegerFlag("port", values.port) ?? 0;
+  const addonsPort = parseIntegerFlag("addonsPort", values["addons-port"]) ?? 0;
+  const portProblem = portsProblem(port, addonsPort);
+  if (portProblem) fail(portProblem.replace("port and addonsPort", "--port and --addons-port"));
   return {
-    port: parseIntegerFlag("port", values.port) ?? 0,
+    port,
+    addonsPort,
+    ...(values.https ? { tls: "self-signed" as const } : {}),
     host: values.host,
     productVersion: version as ProductVersion | undefined,
     dataDir: values["data-dir"],
@@ -137,6 +149,7 @@ async function main() {
     `${JSON.stringify({
       accessManagementUrl: emulator.accessManagementUrl,
       addonsUrl: emulator.addonsUrl,
+      ...(emulator.caCertificate ? { caCertificate: emulator.caCertificate } : {}),
       productVersion: emulator.productVersion,
       credentials: emulator.credentials,
     })}\n`,

@@ -1,10 +1,11 @@
-// The Tridion Sites emulator: Access Management (under /access-management) and the Add-ons
-// Service (under /addons) on one port. See emulator/README.md for its contract and choices.
+// The Tridion Sites emulator: Access Management (under /access-management) on one listener and
+// the Add-ons Service (under /addon) on a listener of its own, as the product hosts them
+// (`https://host:83/addon`). See emulator/README.md for its contract and choices.
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
 import multipart from "@fastify/multipart";
 import { Clock } from "./clock";
 import { Faults } from "./faults";
-import { amBasePathProblem, validateNumericOptions } from "./options";
+import { amBasePathProblem, portsProblem, validateNumericOptions } from "./options";
 import { Problem, sendProblem } from "./problem";
 import { RequestLog } from "./requestLog";
 import { resolveRouteProfile, toFastifyPath, type RouteProfile } from "./routes";
@@ -20,6 +21,8 @@ import { defaultAmBasePath, registerTokenRoutes } from "./accessManagement/token
 import { addonsPrefix, registerAddonsRoutes } from "./addons/routes";
 import { addonsOpenApi, managementOpenApi } from "./openapi";
 import { controlsPrefix, registerControls } from "./controls";
+import { addonsUiPage } from "./addons/ui";
+import { selfSignedTls, type TlsMaterial } from "./tls";
 import type { EmulatorOptions, RunningEmulator } from "./types";
 
 export type {
@@ -204,18 +207,26 @@ function installLogAndFaults(app: FastifyInstance, log: RequestLog, faults: Faul
   });
 }
 
+/** Which service a listener serves. */
+type Service = "accessManagement" | "addons";
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const productVersion = options.productVersion ?? defaults.productVersion;
   if (productVersion !== "9.6" && productVersion !== "10") {
     throw new Error(`productVersion must be "9.6" or "10", got ${JSON.stringify(productVersion)}.`);
   }
   validateNumericOptions(options);
+  const portProblem = portsProblem(options.port, options.addonsPort);
+  if (portProblem) throw new Error(`${portProblem}.`);
+  if (options.tls !== undefined && options.tls !== "self-signed") {
+    throw new Error(`tls must be "self-signed" (or left out for plain http), got ${JSON.stringify(options.tls)}.`);
+  }
   const routes: RouteProfile = resolveRouteProfile(options.routes);
   const amBase = options.accessManagementBasePath ?? defaults.accessManagementBasePath;
   const basePathProblem = amBasePathProblem("accessManagementBasePath", amBase);
   if (basePathProblem) throw new Error(`${basePathProblem}.`);
-  const isAm = (path: string) => path.toLowerCase().startsWith(`${amBase.toLowerCase()}/`);
   const host = options.host ?? defaults.host;
+  const tls: TlsMaterial | undefined = options.tls === "self-signed" ? await selfSignedTls(publicHost(host)) : undefined;
   const tokenLifetime = options.tokenLifetimeSeconds ?? defaults.tokenLifetimeSeconds;
   const maxPackageBytes = options.maxPackageBytes ?? defaults.maxPackageBytes;
   const clock = new Clock();
@@ -224,12 +235,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const store = Store.open(options.dataDir);
   let key;
   let bootstrap;
-  let origin = "";
+  let amOrigin = "";
+  let addonsOrigin: string;
   try {
     key = await loadSigningKey(options.dataDir);
     bootstrap = bootstrapAccounts(
       store,
-      (base) => new Catalog(base, () => `${origin}${amBase}`),
+      (base) => new Catalog(base, () => `${amOrigin}${amBase}`),
       clock,
       key,
       productVersion,
@@ -241,20 +253,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     throw error;
   }
   const { credentials, catalog } = bootstrap;
-  const authority = () => `${origin}${amBase}`;
+  const authority = () => `${amOrigin}${amBase}`;
 
-  const app = Fastify({
-    logger: false,
-    routerOptions: { maxParamLength: 2048, caseSensitive: false }, // ASP.NET Core matches routes in any case
-    bodyLimit: 4 * 1024 * 1024,
-    forceCloseConnections: true,
-    // Bodies are checked as sent: no coercion, no defaults filled in, no properties removed.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
-  });
-  await app.register(multipart, { limits: { fileSize: maxPackageBytes } });
-  installJsonParsing(app);
-  installErrorHandling(app, isAm);
-  installLogAndFaults(app, log, faults, isAm);
+  /** A listener of one service, with the shared request log, faults and test controls. */
+  const listener = async (service: Service): Promise<FastifyInstance> => {
+    const isAm = (path: string) => service === "accessManagement" && path.toLowerCase().startsWith(`${amBase.toLowerCase()}/`);
+    const app = Fastify({
+      logger: false,
+      routerOptions: { maxParamLength: 2048, caseSensitive: false }, // ASP.NET Core matches routes in any case
+      bodyLimit: 4 * 1024 * 1024,
+      forceCloseConnections: true,
+      // Bodies are checked as sent: no coercion, no defaults filled in, no properties removed.
+      ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+      ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
+    });
+    if (service === "addons") await app.register(multipart, { limits: { fileSize: maxPackageBytes } });
+    installJsonParsing(app);
+    installErrorHandling(app, isAm);
+    installLogAndFaults(app, log, faults, isAm);
+    registerControls(app, { log, faults, clock, store, catalog });
+    return app;
+  };
 
   const tokenContext = {
     store,
@@ -268,9 +287,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     tokenEndpointDown: () => faults.tokenEndpointDown(),
   };
   const authenticate = makeAuthenticator(tokenContext);
-  registerTokenRoutes(app, tokenContext);
-  registerManagementRoutes(app, { store, catalog, clock, productVersion, routes, basePath: amBase, authority, authenticate });
-  registerAddonsRoutes(app, {
+
+  const am = await listener("accessManagement");
+  registerTokenRoutes(am, tokenContext);
+  registerManagementRoutes(am, { store, catalog, clock, productVersion, routes, basePath: amBase, authority, authenticate });
+  am.get(amBase + toFastifyPath(routes.managementOpenApi), async () => managementOpenApi(authority(), routes, productVersion));
+
+  const addons = await listener("addons");
+  registerAddonsRoutes(addons, {
     store,
     clock,
     faults,
@@ -279,24 +303,31 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     authenticate,
     activationDelayMs: options.activationDelayMs ?? defaults.activationDelayMs,
   });
-  app.get(addonsPrefix + toFastifyPath(routes.addonsOpenApi), async () => addonsOpenApi(`${origin}${addonsPrefix}`, routes));
-  app.get(amBase + toFastifyPath(routes.managementOpenApi), async () => managementOpenApi(authority(), routes, productVersion));
-  registerControls(app, { log, faults, clock, store, catalog });
+  addons.get(addonsPrefix + toFastifyPath(routes.addonsOpenApi), async () => addonsOpenApi(routes));
+  addons.get(`${addonsPrefix}/ui`, async (_request, reply) =>
+    reply.type("text/html; charset=utf-8").send(addonsUiPage(`${addonsPrefix}${routes.addonsOpenApi}`)),
+  );
 
+  const scheme = tls ? "https" : "http";
+  const listen = async (app: FastifyInstance, port: number | undefined): Promise<string> => {
+    await app.listen({ port: port ?? 0, host });
+    const address = app.server.address();
+    return `${scheme}://${publicHost(host)}:${typeof address === "object" && address ? address.port : (port ?? 0)}`;
+  };
   try {
-    await app.listen({ port: options.port ?? 0, host });
+    amOrigin = await listen(am, options.port);
+    addonsOrigin = await listen(addons, options.addonsPort);
   } catch (error) {
+    await Promise.all([am.close(), addons.close()]);
     store.close();
     throw error;
   }
-  const address = app.server.address();
-  const port = typeof address === "object" && address ? address.port : (options.port ?? 0);
-  origin = `http://${publicHost(host)}:${port}`;
 
   let closed = false;
   return {
     accessManagementUrl: authority(),
-    addonsUrl: `${origin}${addonsPrefix}`,
+    addonsUrl: `${addonsOrigin}${addonsPrefix}`,
+    ...(tls ? { caCertificate: tls.caCertificate } : {}),
     productVersion,
     credentials,
     requestLog: () => log.entries(),
@@ -306,7 +337,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     close: async () => {
       if (closed) return;
       closed = true;
-      await app.close();
+      await Promise.all([am.close(), addons.close()]);
       store.close();
     },
   };

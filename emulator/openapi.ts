@@ -8,44 +8,118 @@ import { componentSchemas } from "./accessManagement/schemas";
 interface AddonsOperation {
   route: RouteKey;
   method: "get" | "post" | "put" | "delete";
+  operationId: string;
   summary: string;
   success: number;
   body?: "json" | "multipart";
+  /** What a success answers: JSON (an add-on, or a list of them), or the ZIP. */
+  answer?: "addon" | "addons" | "zip" | "json";
 }
 
+// The operations as an ASP.NET Core controller would name them. No route keys or other hints of
+// this project's profile: a client matching routes must go by the shapes of paths and methods.
 const addonsOperations: AddonsOperation[] = [
-  { route: "addons", method: "get", summary: "List add-ons", success: 200 },
-  { route: "addons", method: "post", summary: "Upload a new add-on package (multipart field 'file')", success: 201, body: "multipart" },
-  { route: "addon", method: "get", summary: "Get an add-on's metadata", success: 200 },
-  { route: "addon", method: "put", summary: "Replace an add-on's package (multipart field 'file')", success: 200, body: "multipart" },
-  { route: "addon", method: "delete", summary: "Delete an add-on and its configuration", success: 204 },
-  { route: "addonPackage", method: "get", summary: "Download the package", success: 200 },
-  { route: "addonStatus", method: "put", summary: "Enable or disable the add-on ({enabled})", success: 200, body: "json" },
-  { route: "addonConfiguration", method: "get", summary: "Download the custom configuration", success: 200 },
-  { route: "addonConfiguration", method: "put", summary: "Upload the custom configuration", success: 200, body: "json" },
-  { route: "addonConfiguration", method: "delete", summary: "Delete the custom configuration", success: 204 },
+  { route: "addons", method: "get", operationId: "Addons_List", summary: "List add-ons", success: 200, answer: "addons" },
+  {
+    route: "addons",
+    method: "post",
+    operationId: "Addons_Upload",
+    summary: "Upload a new add-on package",
+    success: 201,
+    body: "multipart",
+    answer: "addon",
+  },
+  { route: "addon", method: "get", operationId: "Addons_Get", summary: "Get an add-on", success: 200, answer: "addon" },
+  {
+    route: "addon",
+    method: "put",
+    operationId: "Addons_Replace",
+    summary: "Replace an add-on's package",
+    success: 200,
+    body: "multipart",
+    answer: "addon",
+  },
+  { route: "addon", method: "delete", operationId: "Addons_Delete", summary: "Delete an add-on and its configuration", success: 204 },
+  { route: "addonPackage", method: "get", operationId: "Addons_Download", summary: "Download the package", success: 200, answer: "zip" },
+  {
+    route: "addonStatus",
+    method: "put",
+    operationId: "Addons_SetEnabled",
+    summary: "Enable or disable an add-on",
+    success: 200,
+    body: "json",
+    answer: "addon",
+  },
+  {
+    route: "addonConfiguration",
+    method: "get",
+    operationId: "Configuration_Get",
+    summary: "Download the custom configuration",
+    success: 200,
+    answer: "json",
+  },
+  {
+    route: "addonConfiguration",
+    method: "put",
+    operationId: "Configuration_Put",
+    summary: "Upload the custom configuration",
+    success: 200,
+    body: "json",
+    answer: "addon",
+  },
+  {
+    route: "addonConfiguration",
+    method: "delete",
+    operationId: "Configuration_Delete",
+    summary: "Delete the custom configuration",
+    success: 204,
+  },
   {
     route: "extensionStatus",
     method: "put",
-    summary: "Report an extension's load status ({environment, status, message})",
+    operationId: "Extensions_ReportStatus",
+    summary: "Report an extension's load status",
     success: 200,
     body: "json",
+    answer: "addon",
   },
 ];
 
-const pathParameters = (template: string) =>
-  [...template.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
+/** The service's own parameter names (a controller's), not the profile's placeholders. */
+const parameterNames: Record<string, string> = { id: "addonId", name: "extensionName" };
+const renamed = (template: string) => template.replace(/\{(\w+)\}/g, (_, name: string) => `{${parameterNames[name] ?? name}}`);
 
-export function addonsOpenApi(addonsUrl: string, routes: RouteProfile) {
+const addonsAnswer = (answer: AddonsOperation["answer"]) => {
+  switch (answer) {
+    case "addon":
+      return { "application/json": { schema: { $ref: "#/components/schemas/Addon" } } };
+    case "addons":
+      return { "application/json": { schema: { type: "array", items: { $ref: "#/components/schemas/Addon" } } } };
+    case "zip":
+      return { "application/zip": { schema: { type: "string", format: "binary" } } };
+    case "json":
+      return { "application/json": { schema: { type: "object" } } };
+    default:
+      return undefined;
+  }
+};
+
+/**
+ * The Add-ons Service's document as Swashbuckle serves one (`/swagger/v1/swagger.json` under the
+ * service's base): OpenAPI 3.0.1, no `servers` (paths are relative to the base), the paths of
+ * the active route profile.
+ */
+export function addonsOpenApi(routes: RouteProfile) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of addonsOperations) {
-    const template = routes[op.route];
+    const template = renamed(routes[op.route]);
+    const content = addonsAnswer(op.answer);
     paths[template] ??= {};
     paths[template][op.method] = {
-      operationId: `${op.method}_${op.route}`,
-      "x-route-key": op.route,
+      tags: ["Addons"],
+      operationId: op.operationId,
       summary: op.summary,
-      parameters: pathParameters(template),
+      parameters: [...template.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } })),
       ...(op.body === "multipart"
         ? {
             requestBody: {
@@ -61,30 +135,39 @@ export function addonsOpenApi(addonsUrl: string, routes: RouteProfile) {
           ? { requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } } }
           : {}),
       responses: {
-        [String(op.success)]: { description: "Success" },
-        default: { description: "Error", content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } },
+        [String(op.success)]: { description: "Success", ...(content ? { content } : {}) },
+        default: {
+          description: "Error",
+          content: { "application/problem+json": { schema: { $ref: "#/components/schemas/ProblemDetails" } } },
+        },
       },
     };
   }
   return {
-    openapi: "3.0.3",
-    info: {
-      title: "Tridion Sites Add-ons Service (emulator)",
-      version: "1.0.0",
-      description: "Emulated. Bearer tokens from Access Management with audience Tridion.AddonService.",
-    },
-    servers: [{ url: addonsUrl }],
+    openapi: "3.0.1",
+    info: { title: "Tridion Sites Add-ons Service (emulator)", version: "v1" },
     paths,
     components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      securitySchemes: { Bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
       schemas: {
-        Problem: {
+        Addon: {
+          type: "object",
+          properties: {
+            id: { type: "string" },
+            name: { type: "string" },
+            version: { type: "string" },
+            status: { type: "string" },
+            message: { type: "string" },
+            packageSha256: { type: "string" },
+          },
+        },
+        ProblemDetails: {
           type: "object",
           properties: { type: { type: "string" }, title: { type: "string" }, status: { type: "integer" }, detail: { type: "string" } },
         },
       },
     },
-    security: [{ bearer: [] }],
+    security: [{ Bearer: [] }],
   };
 }
 

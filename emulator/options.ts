@@ -1,6 +1,5 @@
 // Range checks of the numeric startEmulator options and their CLI flags: one table, so that both
 // refuse the same values with a message naming the option (or flag) and the valid range.
-import { addonsPrefix } from "./routes";
 import type { EmulatorOptions } from "./types";
 
 /** setTimeout's ceiling, and the int32 IdentityServer uses for token lifetimes. */
@@ -14,6 +13,7 @@ interface IntegerRange {
 
 export const numericOptions = {
   port: { flag: "--port", min: 0, max: 65535 },
+  addonsPort: { flag: "--addons-port", min: 0, max: 65535 },
   tokenLifetimeSeconds: { flag: "--token-lifetime-seconds", min: 1, max: maxInt32 },
   activationDelayMs: { flag: "--activation-delay-ms", min: 0, max: Number.MAX_SAFE_INTEGER },
   maxPackageBytes: { flag: "--max-package-bytes", min: 1, max: Number.MAX_SAFE_INTEGER },
@@ -50,9 +50,18 @@ export function parseIntegerFlag(name: NumericOption, text: string | undefined):
 
 /**
  * Why an Access Management base path cannot be used (undefined when it can): URL-safe segments
- * such as /access-management (Sites) or /ISHAM (Docs), and not the Add-ons Service's prefix.
+ * such as /access-management (Sites) or /ISHAM (Docs). The Add-ons Service has a listener of its
+ * own, so no path is taken by it.
  */
 export function amBasePathProblem(name: string, value: string): string | undefined {
-  if (/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(value) && value.toLowerCase() !== addonsPrefix) return undefined;
-  return `${name} must be a path like /access-management or /ISHAM (not ${addonsPrefix}), got ${JSON.stringify(value)}`;
+  if (/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(value)) return undefined;
+  return `${name} must be a path like /access-management or /ISHAM, got ${JSON.stringify(value)}`;
+}
+
+/** Why the two listeners' ports cannot be used together (undefined when they can). */
+export function portsProblem(port: number | undefined, addonsPort: number | undefined): string | undefined {
+  if (port && addonsPort && port === addonsPort) {
+    return `port and addonsPort must differ (Access Management and the Add-ons Service each have a listener), both are ${port}`;
+  }
+  return undefined;
 }

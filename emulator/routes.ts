@@ -1,8 +1,11 @@
 // The route profile (contract §4): every path is a template that a caller may override. The
 // Access Management keys follow RWS's published API; the Add-ons keys are the project's contract.
 
-/** Where the Add-ons Service lives under the emulator's origin. */
-export const addonsPrefix = "/addons";
+/**
+ * Where the Add-ons Service lives on its own listener, as the product hosts it
+ * (`https://host:83/addon`, its UI at `/addon/ui`), apart from Access Management.
+ */
+export const addonsPrefix = "/addon";
 
 export const defaultRoutes = {
   addons: "/api/v1/addons",
@@ -29,7 +32,8 @@ export const defaultRoutes = {
   identityProvider: "/api/v1/IdentityProviders/{id}",
   applications: "/api/v1/Applications",
   application: "/api/v1/Applications/{id}",
-  addonsOpenApi: "/api/v1/openapi.json",
+  // Where Swashbuckle (ASP.NET Core) serves a service's document.
+  addonsOpenApi: "/swagger/v1/swagger.json",
   managementOpenApi: "/api/api-docs/v1/openapi.json",
 } as const;
 

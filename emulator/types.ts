@@ -66,8 +66,16 @@ export interface SeedUser {
 }
 
 export interface EmulatorOptions {
+  /** Port of Access Management (and the /__emulator test controls); 0 = any free port. */
   port?: number;
+  /** Port of the Add-ons Service's own listener (served under /addon); 0 = any free port. */
+  addonsPort?: number;
   host?: string;
+  /**
+   * "self-signed": serve both listeners over HTTPS with a certificate generated at start, signed
+   * by a CA generated with it (its PEM is `caCertificate` of the result). Default: plain http.
+   */
+  tls?: "self-signed";
   productVersion?: ProductVersion;
   dataDir?: string;
   routes?: Partial<Record<RouteKey, string>>;
@@ -105,7 +113,10 @@ export interface BootstrapCredential extends Credential {
 
 export interface RunningEmulator {
   accessManagementUrl: string;
+  /** The Add-ons Service: its own listener, under /addon (e.g. http://127.0.0.1:40123/addon). */
   addonsUrl: string;
+  /** With `tls: "self-signed"`: the PEM of the CA that signed both listeners' certificate (for tridion:caCertificate). */
+  caCertificate?: string;
   productVersion: ProductVersion;
   credentials: { admin: BootstrapCredential; addonsService: BootstrapCredential };
   requestLog(): RequestLogEntry[];

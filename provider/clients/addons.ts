@@ -73,6 +73,20 @@ export class AddonsClient {
     return { action, service: SERVICE, ...extra };
   }
 
+  /** Every add-on the service holds (the list route: `pulumi-tridion doctor` reads it). */
+  async list(): Promise<AddonMetadata[]> {
+    const url = this.url("addons");
+    const res = await this.session.call<AddonMetadata[]>(this.identity, { url }, this.ctx("list the add-ons"));
+    if (!Array.isArray(res.data)) {
+      throw new TridionError(
+        "UNEXPECTED_ANSWER",
+        `Cannot list the add-ons: the Add-ons Service answered GET ${url}, but not with a JSON array of add-ons. ` +
+          'Fix: check that tridion:addonsUrl is the Add-ons Service\'s base URL (e.g. https://host:83/addon) and that tridion:routes ("addons") matches your installation.',
+      );
+    }
+    return res.data;
+  }
+
   /** Metadata of one add-on, or undefined when the service does not hold it. */
   get(id: string): Promise<AddonMetadata | undefined> {
     return unlessNotFound(

@@ -46,7 +46,8 @@ export function decodeJwtClaims(token: string): Record<string, unknown> {
   }
 }
 
-function listClaim(value: unknown): string[] {
+/** A claim that holds one value as a plain string, or several as an array (IdentityServer's way), as a list. */
+export function listClaim(value: unknown): string[] {
   if (typeof value === "string") return value.split(/[\s,]+/).filter(Boolean);
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === "string");
   return [];
@@ -57,6 +58,7 @@ const EXPIRY_MARGIN_MS = 60_000;
 
 export class TokenSource {
   private metadata?: Promise<OpenIdClient.ServerMetadata>;
+  private document?: Promise<OpenIdClient.ServerMetadata>;
   private readonly cache = new Map<string, Promise<AccessToken>>();
   private readonly current = new Map<string, string>();
   /** Token requests actually sent (for tests and benchmarks: one per identity). */
@@ -106,9 +108,7 @@ export class TokenSource {
     let response: OpenIdClient.TokenEndpointResponse;
     try {
       const metadata = await this.serverMetadata();
-      const supported = metadata.token_endpoint_auth_methods_supported;
-      const method =
-        this.options.authMethod ?? (!supported || supported.includes("client_secret_basic") ? "client_secret_basic" : "client_secret_post");
+      const method = chooseAuthMethod(metadata, this.options.authMethod);
       const auth =
         method === "client_secret_basic" ? oidc.ClientSecretBasic(identity.clientSecret) : oidc.ClientSecretPost(identity.clientSecret);
       const config = new oidc.Configuration(metadata, identity.clientId, undefined, auth);
@@ -147,6 +147,26 @@ export class TokenSource {
   }
 
   private async readDiscovery(): Promise<OpenIdClient.ServerMetadata> {
+    const metadata = await this.discoveryDocument();
+    const mismatch = issuerMismatch(metadata, this.authority);
+    if (mismatch) throw mismatch;
+    return metadata;
+  }
+
+  /**
+   * The discovery document as read and checked for the fields the provider needs (issuer,
+   * token_endpoint), but without the issuer check, which readDiscovery adds (and `doctor` reports
+   * on its own).
+   */
+  discoveryDocument(): Promise<OpenIdClient.ServerMetadata> {
+    this.document ??= this.fetchDiscoveryDocument();
+    this.document.catch(() => {
+      this.document = undefined;
+    });
+    return this.document;
+  }
+
+  private async fetchDiscoveryDocument(): Promise<OpenIdClient.ServerMetadata> {
     let url: URL;
     try {
       url = new URL(this.authority);
@@ -186,13 +206,6 @@ export class TokenSource {
       throw new TridionError(
         "DISCOVERY_FAILED",
         `Cannot use the discovery document of Access Management (${where}): it names no issuer or token_endpoint. ${fix}`,
-      );
-    }
-    if (!sameAuthority(metadata.issuer, url.href)) {
-      throw new TridionError(
-        "ISSUER_MISMATCH",
-        `Access Management's discovery document (${where}) names the issuer ${metadata.issuer}, which is not the configured authority ${this.authority}. ` +
-          `Fix: set tridion:accessManagementUrl to ${metadata.issuer} (the authority as Access Management names itself).`,
       );
     }
     return metadata;
@@ -235,6 +248,33 @@ function unwrapCause(e: unknown): unknown {
   if (err && !err.error && err.cause && typeof err.cause === "object" && (err.cause as { isAxiosError?: boolean }).isAxiosError)
     return err.cause;
   return e;
+}
+
+/** The auth method of token requests: the setting, else from discovery (HTTP Basic preferred, as RFC 6749 asks). */
+export function chooseAuthMethod(
+  metadata: Pick<OpenIdClient.ServerMetadata, "token_endpoint_auth_methods_supported"> | undefined,
+  forced: TokenAuthMethod | undefined,
+): TokenAuthMethod {
+  if (forced) return forced;
+  const supported = metadata?.token_endpoint_auth_methods_supported;
+  return !supported || supported.includes("client_secret_basic") ? "client_secret_basic" : "client_secret_post";
+}
+
+/** The error when discovery's issuer is not the configured authority (letter case and a trailing slash aside). */
+export function issuerMismatch(metadata: Pick<OpenIdClient.ServerMetadata, "issuer">, authority: string): TridionError | undefined {
+  let normalized = authority;
+  try {
+    normalized = new URL(authority).href; // a default port or an upper-case host are the same authority
+  } catch {
+    /* compared as written */
+  }
+  if (sameAuthority(metadata.issuer, normalized)) return undefined;
+  const where = `${authority.replace(/\/+$/, "")}/.well-known/openid-configuration`;
+  return new TridionError(
+    "ISSUER_MISMATCH",
+    `Access Management's discovery document (${where}) names the issuer ${metadata.issuer}, which is not the configured authority ${authority}. ` +
+      `Fix: set tridion:accessManagementUrl to ${metadata.issuer} (the authority as Access Management names itself).`,
+  );
 }
 
 /** Two authority URLs are the same when they differ at most in letter case and a trailing slash. */

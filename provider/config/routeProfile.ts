@@ -20,8 +20,10 @@ export const DEFAULT_ROUTES = {
   serviceAccountSecret: "/api/v1/ServiceAccounts/{id}/clientSecrets/{secretId}",
   apiResources: "/api/v1/ApiResources",
   userInfo: "/api/v1/System/userInfo",
-  // Not used by the provider; accepted so one profile can serve the emulator and the provider.
-  addonsOpenApi: "/api/v1/openapi.json",
+  // The services' own OpenAPI documents: not called by the resources (one profile serves the
+  // emulator and the provider); `pulumi-tridion doctor` looks for the Add-ons Service's here
+  // first (Swashbuckle's location), then at the other usual places.
+  addonsOpenApi: "/swagger/v1/swagger.json",
   managementOpenApi: "/api/api-docs/v1/openapi.json",
 } as const;
 

@@ -17,7 +17,7 @@ export const SETTINGS = {
     env: "TRIDION_ACCESS_MANAGEMENT_URL",
     example: "https://sites.example.com/access-management",
   },
-  addonsUrl: { key: "tridion:addonsUrl", env: "TRIDION_ADDONS_URL", example: "https://sites.example.com/addons" },
+  addonsUrl: { key: "tridion:addonsUrl", env: "TRIDION_ADDONS_URL", example: "https://sites.example.com:83/addon" },
   clientId: { key: "tridion:clientId", env: "TRIDION_CLIENT_ID", example: "<client id>" },
   clientSecret: { key: "tridion:clientSecret", env: "TRIDION_CLIENT_SECRET", secret: true, example: "<client secret>" },
   routes: { key: "tridion:routes", env: "TRIDION_ROUTES", example: '{"addons":"/api/v1/addons"}' },
@@ -87,7 +87,8 @@ function parseProxy(value: string): string {
   return value;
 }
 
-function redactProxyPassword(value: string): string {
+/** A proxy URL with its password (if any) shown as [secret]. */
+export function redactProxyPassword(value: string): string {
   return value.replace(/\/\/([^:/@]+):[^@/]*@/, "//$1:[secret]@");
 }
 

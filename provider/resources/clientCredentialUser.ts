@@ -5,7 +5,8 @@
 // client secret, and delete takes exactly those away again. Works on 10.x too, where client
 // credentials on users are deprecated (a warning says so).
 import * as pulumi from "@pulumi/pulumi";
-import { AccessManagementClient, Account, User, userUpdateBody } from "../clients/accessManagement";
+import { Account, User, userUpdateBody } from "../clients/accessManagement";
+import { findUser } from "../clients/accountLookup";
 import { warnOnce } from "../clients/engineLog";
 import type { ProductVersion } from "../clients/productVersion";
 import { hasCode, PartialFailure, TridionError } from "../errors/tridionError";
@@ -49,51 +50,6 @@ export class ClientCredentialUser extends IdentityResource {
       opts,
     );
   }
-}
-
-const matchesProvider = (user: User, provider: string) =>
-  user.identityProviderKey?.toLowerCase() === provider.toLowerCase() ||
-  user.identityProvider?.name?.toLowerCase() === provider.toLowerCase();
-
-const describeUser = (u: User) =>
-  `id ${u.id} through ${u.identityProvider?.name ?? u.identityProviderKey} (identityProvider: "${u.identityProviderKey}")${u.email ? `, ${u.email}` : ""}`;
-
-/**
- * The user these inputs name, or an error that says why there is none: never signed in (Access
- * Management creates users at sign-in, so there is nothing to create here), a name that differs
- * in case, or several users of that name through different identity providers.
- */
-export async function findUser(am: AccessManagementClient, userName: string, provider: string | undefined): Promise<User> {
-  const users = (await am.list()) as User[];
-  const named = users.filter((u) => u.name === userName);
-  const candidates = provider ? named.filter((u) => matchesProvider(u, provider)) : named;
-  if (candidates.length === 1) return candidates[0];
-  if (candidates.length > 1) {
-    throw new TridionError(
-      "USER_AMBIGUOUS",
-      `Cannot choose the user "${userName}": ${candidates.length} users of that name have signed in to Access Management through different identity providers: ${candidates.map(describeUser).join("; ")}. ` +
-        `Fix: set identityProvider on this ClientCredentialUser to the one you mean (e.g. identityProvider: "${candidates[0].identityProviderKey}").`,
-    );
-  }
-  if (provider && named.length > 0) {
-    throw new TridionError(
-      "USER_NOT_OF_PROVIDER",
-      `Cannot find the user "${userName}" signed in through the identity provider "${provider}": the users of that name signed in through ${named.map(describeUser).join("; ")}. ` +
-        "Fix: set identityProvider to one of those, or leave it out.",
-    );
-  }
-  const nearly = users.find((u) => u.name.toLowerCase() === userName.toLowerCase());
-  if (nearly) {
-    throw new TridionError(
-      "NAME_DIFFERS_IN_CASE",
-      `Cannot find the user "${userName}": Access Management lists "${nearly.name}" (${describeUser(nearly)}), which differs only in case. Fix: write userName exactly as "${nearly.name}".`,
-    );
-  }
-  throw new TridionError(
-    "USER_NOT_SIGNED_IN",
-    `Cannot find the user "${userName}" in Access Management: nobody of that name has signed in yet. Access Management creates a user when they first sign in through an identity provider; its API cannot create users, so neither can Pulumi. ` +
-      `Fix: sign in once as "${userName}" (e.g. open the Access Management UI, ${am.authority}/, and log in with that account of your identity provider), then run \`pulumi up\` again; or correct userName to a user listed under Users in Access Management.`,
-  );
 }
 
 /** What findUser and refuseDeactivated report about the user these inputs name (preview shows them as input failures). */

@@ -3,6 +3,7 @@
 // Access Management lists only the predefined service accounts and cannot create others).
 import * as pulumi from "@pulumi/pulumi";
 import { AccessManagementClient, Account, serviceAccountBody } from "../clients/accessManagement";
+import { findServiceAccount as findByName } from "../clients/accountLookup";
 import { isPredefinedAccountName, type ProductVersion } from "../clients/productVersion";
 import { hasCode, TridionError } from "../errors/tridionError";
 import { isAmbiguousFailure } from "../http/policy";
@@ -41,22 +42,6 @@ export class ServiceAccount extends IdentityResource {
 
 const ON_9X =
   "Tridion Sites 9.5/9.6 cannot create service accounts (they exist from 10.0). Fix: use ClientCredentialUser instead: a user with client credentials and the roles you need (for uploads: Tridion.AddonService.Administrator) acts as a service account on 9.x.";
-
-/** The service account with exactly this name; one that differs only in case is an error, never a match. */
-async function findByName(am: AccessManagementClient, name: string): Promise<Account | undefined> {
-  const all = await am.list();
-  const exact = all.find((a) => a.name === name);
-  if (exact) return exact;
-  const nearly = all.find((a) => a.name.toLowerCase() === name.toLowerCase());
-  if (nearly) {
-    throw new TridionError(
-      "NAME_DIFFERS_IN_CASE",
-      `Cannot use the service account name "${name}": Access Management holds "${nearly.name}" (id ${nearly.id}), which differs only in case. ` +
-        `Fix: write the name exactly as "${nearly.name}" (with adopt: true to take that account over), or choose a name that is clearly different.`,
-    );
-  }
-  return undefined;
-}
 
 function refuseExisting(existing: Account, inputs: ServiceAccountInputs, chosenClientId: string | undefined): void {
   if (isPredefinedAccountName(existing.name)) {

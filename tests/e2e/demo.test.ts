@@ -43,7 +43,7 @@ test.serial(
     const stack = `demo-test-${process.pid}`;
     t.teardown(() => fs.rmSync(path.join(repoRoot, `Pulumi.${stack}.yaml`), { force: true }));
 
-    const up = await demo(["--once", "--port", "0", "--data-dir", dataDir, "--stack", stack], env);
+    const up = await demo(["--once", "--port", "0", "--addons-port", "0", "--data-dir", dataDir, "--stack", stack], env);
     t.is(up.code, 0, up.output);
     t.regex(up.output, new RegExp(`\\$ pulumi up --yes --stack ${stack}`), "it shows the command it runs");
     t.regex(up.output, /\+ {2}pulumi-nodejs:dynamic\/tridion:ClientCredentialUser addon-deployer created/);
@@ -64,7 +64,7 @@ test.serial(
       .sort();
     t.deepEqual(resources, ["tridion:AddonPackage::acme-publishing-tools", "tridion:ClientCredentialUser::addon-deployer"]);
 
-    const destroy = await demo(["destroy", "--port", "0", "--data-dir", dataDir, "--stack", stack], env);
+    const destroy = await demo(["destroy", "--port", "0", "--addons-port", "0", "--data-dir", dataDir, "--stack", stack], env);
     t.is(destroy.code, 0, destroy.output);
     t.regex(destroy.output, /- 3 deleted/);
   },

@@ -70,7 +70,13 @@ async function runExample(t: ExecutionContext, example: Example, dir: string, en
   await runLines(commands, {
     cwd: dir,
     env,
-    after: async ({ line }, shell) => {
+    after: async ({ line, stdout }, shell) => {
+      if (/^npx pulumi-tridion doctor\b/.test(line)) {
+        // Exit 0 (the line passed), and the verdict says so, from the stack's settings or the environment.
+        const verdict = line.includes("--json") ? JSON.parse(stdout).verdict : /^Ready: /m.test(stdout) ? "ready" : stdout;
+        t.is(verdict, "ready", `${example}: \`${line}\` finds the emulator ready`);
+        t.false(stdout.includes(emulators[0].info.credentials.admin.clientSecret), "doctor prints no secret");
+      }
       if (/^pulumi up\b/.test(line)) {
         const { stack, resources, outputs } = await stateOf(shell);
         t.deepEqual(

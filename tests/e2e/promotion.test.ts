@@ -97,7 +97,7 @@ test.serial("prod deploys what passed on dev, read by StackReference, promoted b
   const devUser = await adminApi(dev).userByName(DEPLOYER);
   t.truthy(prodUser, "prod has its own deployment user");
   t.not(prodUser!.clientId, devUser!.clientId, "each stage has its own identity");
-  const prodUploads = prod.requestLog().filter((r) => r.method === "POST" && r.path === "/addons/api/v1/addons");
+  const prodUploads = prod.requestLog().filter((r) => r.method === "POST" && r.path === "/addon/api/v1/addons");
   t.deepEqual(
     prodUploads.map((r) => r.identity),
     [prodUser!.clientId],

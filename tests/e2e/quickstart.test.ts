@@ -138,11 +138,11 @@ test.serial("up deploys the quickstart as the deployer; preview then shows no ch
 
   // The seed's 403, solved: the upload was made by the deployer, not by the admin.
   const requests = emulator.requestLog();
-  const uploads = requests.filter((r) => r.method === "POST" && r.path === "/addons/api/v1/addons");
+  const uploads = requests.filter((r) => r.method === "POST" && r.path === "/addon/api/v1/addons");
   t.is(uploads.length, 1, "one upload");
   t.is(uploads[0].status, 201);
   t.is(uploads[0].identity, out.deployerClientId, "the package was uploaded with the deployer's client id");
-  const addonWrites = requests.filter((r) => r.path.startsWith("/addons/") && r.method !== "GET");
+  const addonWrites = requests.filter((r) => r.path.startsWith("/addon/") && r.method !== "GET");
   t.true(
     addonWrites.every((r) => r.identity === out.deployerClientId),
     "every Add-ons write was made as the deployer",

@@ -422,15 +422,25 @@ test("configuration: validated against the manifest, sha256 of canonical JSON, d
   t.is((await http.get(url, bearer(tokens.admin))).status, 404);
 });
 
-test.serial("the Add-ons OpenAPI document is served and the request log carries identities", async (t) => {
-  const doc = await http.get(`${emu.addonsUrl}/api/v1/openapi.json`);
+test.serial("the Add-ons OpenAPI document is served where Swashbuckle serves it, without hints of our profile", async (t) => {
+  const doc = await http.get(`${emu.addonsUrl}/swagger/v1/swagger.json`);
   t.is(doc.status, 200);
+  t.is(doc.data.openapi, "3.0.1");
   t.truthy(doc.data.paths["/api/v1/addons"].post);
-  t.truthy(doc.data.paths["/api/v1/addons/{id}/extensions/{name}/status"].put);
+  t.truthy(doc.data.paths["/api/v1/addons/{addonId}/extensions/{extensionName}/status"].put, "the service's own parameter names");
+  t.false(JSON.stringify(doc.data).includes("x-route-key"), "no route keys: a client must match by shape");
+  t.is(doc.data.servers, undefined, "paths are relative to the service's base, as Swashbuckle's are");
+  t.is((await http.get(`${emu.addonsUrl}/api/v1/openapi.json`)).status, 404, "not at the contract's old place");
+  const ui = await http.get(`${emu.addonsUrl}/ui`);
+  t.is(ui.status, 200);
+  t.regex(String(ui.headers["content-type"]), /^text\/html/);
+});
+
+test.serial("the request log carries identities", async (t) => {
   emu.clearRequestLog();
   await http.get(addons, bearer(tokens.service));
-  const log = emu.requestLog().filter((e) => e.identity === emu.credentials.addonsService.clientId && e.path === "/addons/api/v1/addons");
+  const log = emu.requestLog().filter((e) => e.identity === emu.credentials.addonsService.clientId && e.path === "/addon/api/v1/addons");
   t.is(log.length, 1);
-  t.like(log[0], { method: "GET", path: "/addons/api/v1/addons", status: 200, identity: emu.credentials.addonsService.clientId });
+  t.like(log[0], { method: "GET", path: "/addon/api/v1/addons", status: 200, identity: emu.credentials.addonsService.clientId });
   t.false(JSON.stringify(log).includes(tokens.service));
 });

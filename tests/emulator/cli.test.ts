@@ -71,7 +71,8 @@ test("prints one JSON line, serves both versions, honours flags and env, exits c
   );
   try {
     t.regex(info.accessManagementUrl, /^http:\/\/127\.0\.0\.1:\d+\/access-management$/);
-    t.is(info.addonsUrl, info.accessManagementUrl.replace("/access-management", "/addons"));
+    t.regex(info.addonsUrl, /^http:\/\/127\.0\.0\.1:\d+\/addon$/, "the Add-ons Service under /addon");
+    t.not(new URL(info.addonsUrl).port, new URL(info.accessManagementUrl).port, "on a listener of its own");
     t.is(info.productVersion, "9.6");
     t.deepEqual(info.credentials.admin, { clientId: "env-admin", clientSecret: "env-admin-secret-value" });
     const token = await http.post(
@@ -96,9 +97,9 @@ test("prints one JSON line, serves both versions, honours flags and env, exits c
       accounts.some((a: { name: string }) => a.name === "Add-ons API"),
       "9.x names",
     );
-    const controls = info.addonsUrl.replace(/\/addons$/, "/__emulator");
+    const controls = `${new URL(info.addonsUrl).origin}/__emulator`;
     const log = (await http.get(`${controls}/requests`)).data;
-    t.true(log.some((e: { path: string; identity: string }) => e.path === "/addons/v2/addons" && e.identity === "env-admin"));
+    t.true(log.some((e: { path: string; identity: string }) => e.path === "/addon/v2/addons" && e.identity === "env-admin"));
     t.false(JSON.stringify(log).includes("env-admin-secret-value"));
     t.is((await http.delete(`${controls}/requests`)).status, 204);
     t.deepEqual((await http.get(`${controls}/requests`)).data, []);
@@ -124,8 +125,9 @@ function runToExit(args: string[]): Promise<{ code: number | null; stdout: strin
 test("bad flags exit with status 2 and a usage message", async (t) => {
   const cases: Array<[string[], RegExp]> = [
     [["--product-version", "11"], /--product-version must be 9\.6 or 10/],
-    [["--am-base-path", "ISHAM"], /--am-base-path must be a path like \/access-management or \/ISHAM \(not \/addons\), got "ISHAM"/],
-    [["--am-base-path", "/addons"], /--am-base-path must be a path like/],
+    [["--am-base-path", "ISHAM"], /--am-base-path must be a path like \/access-management or \/ISHAM, got "ISHAM"/],
+    [["--port", "8799", "--addons-port", "8799"], /--port and --addons-port must differ/],
+    [["--addons-port", "70000"], /--addons-port must be an integer from 0 to 65535/],
     [["--seed-users", '[{"name": "ann"'], /--seed-users is not valid JSON/],
     [["--seed-users", '{"name": "ann"}'], /--seed-users as JSON must be a list/],
     [

@@ -29,8 +29,8 @@ test("a burst of 503 then 502 on matching requests only, then normal answers", a
   const list = `${emu.addonsUrl}/api/v1/addons`;
   emu.setFaults({
     errorBursts: [
-      { status: 503, count: 2, method: "GET", path: "^/addons/api/v1/addons$", retryAfterSeconds: 3 },
-      { status: 502, count: 1, path: "/addons" },
+      { status: 503, count: 2, method: "GET", path: "^/addon/api/v1/addons$", retryAfterSeconds: 3 },
+      { status: 502, count: 1, path: "^/addon/" },
     ],
   });
   const first = await http.get(list, bearer(token));
@@ -44,7 +44,7 @@ test("a burst of 503 then 502 on matching requests only, then normal answers", a
   t.deepEqual(
     emu
       .requestLog()
-      .filter((e) => e.path === "/addons/api/v1/addons")
+      .filter((e) => e.path === "/addon/api/v1/addons")
       .map((e) => e.status),
     [503, 503, 502, 200],
   );
@@ -52,7 +52,7 @@ test("a burst of 503 then 502 on matching requests only, then normal answers", a
 
 test("429 with Retry-After, latency, token endpoint down and short-lived tokens via the HTTP control", async (t) => {
   const emu = ctx(t);
-  const controls = emu.addonsUrl.replace(/\/addons$/, "/__emulator");
+  const controls = `${new URL(emu.addonsUrl).origin}/__emulator`;
   const set = await http.put(`${controls}/faults`, { errorBursts: [{ status: 429, count: 1 }], latencyMs: 20, tokenEndpointDown: true });
   t.is(set.status, 200);
   const limited = await http.get(`${emu.addonsUrl}/api/v1/addons`);
@@ -102,7 +102,7 @@ test("invalid fault settings are refused at start", async (t) => {
 
 test("the faults control refuses unknown keys and bad values with a 400 problem naming them, and keeps the old settings", async (t) => {
   const emu = ctx(t);
-  const controls = emu.addonsUrl.replace(/\/addons$/, "/__emulator");
+  const controls = `${new URL(emu.addonsUrl).origin}/__emulator`;
   const before = { errorBursts: [{ status: 503, count: 1, path: "^/nothing$" }] };
   t.is((await http.put(`${controls}/faults`, before)).status, 200);
   const refused: Array<[unknown, RegExp]> = [
@@ -228,7 +228,7 @@ test("injected errors on Access Management answer as ASP.NET Core does: 500 with
       { status: 502, count: 1, path: "/api/v1/Users$" },
       { status: 503, count: 1, path: "/api/v1/Users$", retryAfterSeconds: 4 },
       { status: 429, count: 1, path: "/api/v1/Users$" },
-      { status: 500, count: 1, path: "^/addons/" },
+      { status: 500, count: 1, path: "^/addon/" },
     ],
   });
   const internal = await admin.get("/Users");

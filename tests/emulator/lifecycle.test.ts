@@ -4,13 +4,13 @@
 import test from "ava";
 import * as fs from "node:fs";
 import { Agent } from "node:http";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { amAdmin, signIn, type AmAccount } from "../helpers/accessManagement";
 import {
   bearer,
   buildZip,
+  freePort,
   getToken,
   http,
   manifest,
@@ -21,18 +21,9 @@ import {
   type TestEmulator,
 } from "../helpers/emulator";
 
-// Restarts come back on the same port: a keep-alive connection pooled before a restart would be
+// Restarts come back on the same ports: a keep-alive connection pooled before a restart would be
 // reused afterwards and hang up, so this file opens a connection per request.
 http.defaults.httpAgent = new Agent({ keepAlive: false });
-
-/** A port that was free a moment ago, so that a restart can come back on the same URLs. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** What Access Management holds, as an administrator reads it (the bootstrap admin's own lastLoginAt moves with every token). */
 async function amSnapshot(e: TestEmulator) {
@@ -52,7 +43,12 @@ async function amSnapshot(e: TestEmulator) {
 }
 
 test("restart on the same data dir keeps add-ons, configuration, users, secrets, lastLoginAt, catalog ids, signing key and bootstrap credentials", async (t) => {
-  let emu = await startTestEmulator({ productVersion: "9.6", port: await freePort(), seedUsers: ["jane@acme.example"] });
+  let emu = await startTestEmulator({
+    productVersion: "9.6",
+    port: await freePort(),
+    addonsPort: await freePort(),
+    seedUsers: ["jane@acme.example"],
+  });
   try {
     const admin = await getToken(emu, emu.credentials.admin);
     const am = await amAdmin(emu);
@@ -101,7 +97,7 @@ test("restart on the same data dir keeps add-ons, configuration, users, secrets,
 });
 
 test("10.x restart on the same data dir and port keeps service accounts, disabled add-ons, extension reports, revoked and shortened secrets, lastLoginAt, and old tokens", async (t) => {
-  let emu = await startTestEmulator({ port: await freePort(), activationDelayMs: 3_600_000 });
+  let emu = await startTestEmulator({ port: await freePort(), addonsPort: await freePort(), activationDelayMs: 3_600_000 });
   try {
     const admin = await getToken(emu, emu.credentials.admin);
     const am = await amAdmin(emu);
@@ -282,8 +278,9 @@ test("route profile override: every Add-ons route under /v2 and AM routes moved 
     t.truthy(amDoc.paths["/mgmt/people/{id}/newSecret"].post);
     t.falsy(amDoc.paths["/api/v1/Users"]);
     const doc = (await http.get(`${emu.addonsUrl}/v2/openapi.json`)).data;
-    t.truthy(doc.paths["/v2/packages/{id}/ext/{name}/state"].put);
-    t.is(doc.paths["/v2/packages"].post["x-route-key"], "addons");
+    t.truthy(doc.paths["/v2/packages/{addonId}/ext/{extensionName}/state"].put);
+    t.truthy(doc.paths["/v2/packages"].post);
+    t.false(JSON.stringify(doc).includes("x-route-key"));
     t.is((await http.delete(`${base}/acme-publishing-tools`, bearer(admin))).status, 204);
   } finally {
     await emu.close();
@@ -340,7 +337,7 @@ test("the seed story (9.6): Add-ons API account lists but gets 403 on upload; a 
     const janeToken = await getToken(emu, { clientId: secret.clientId, clientSecret: secret.clientSecret });
     const uploaded = await uploadPackage(addons, janeToken, zip, "acme-publishing-tools-1.4.0.zip");
     t.is(uploaded.status, 201);
-    const log = emu.requestLog().filter((e) => e.method === "POST" && e.path === "/addons/api/v1/addons");
+    const log = emu.requestLog().filter((e) => e.method === "POST" && e.path === "/addon/api/v1/addons");
     t.deepEqual(
       log.map((e) => [e.status, e.identity]),
       [

@@ -1,6 +1,7 @@
 // Test helpers for the Tridion Sites emulator: start one on port 0 in a temp data dir, get tokens,
 // build add-on ZIPs, upload them. Usable by any test author.
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ZipArchive } from "archiver";
@@ -44,6 +45,25 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
     if (ownsDir) fs.rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** A fresh emulator for one test, closed when the test ends. */
+export async function emulatorFor(
+  t: { teardown(fn: () => Promise<void> | void): void },
+  options: EmulatorOptions = {},
+): Promise<TestEmulator> {
+  const emulator = await startTestEmulator(options);
+  t.teardown(() => emulator.close());
+  return emulator;
+}
+
+/** A port that was free a moment ago (nothing listens there: a service that is down; or fixed URLs across restarts). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** Runs `fn` against a fresh emulator and closes it afterwards, whatever happens. */

@@ -10,6 +10,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { repoRoot } from "../../demo/pulumiEngine";
+import { cliEnvironment, settingsEnv } from "../helpers/cli";
+import { startTestEmulator } from "../helpers/emulator";
 import { npm, packWorkspaces, type Packed } from "../helpers/userProject";
 
 const exec = promisify(execFile);
@@ -38,9 +40,11 @@ test.after.always(async () => {
   if (packed) fs.rmSync(path.dirname((await packed)["pulumi-tridion"].tarball), { recursive: true, force: true });
 });
 
-test("the provider's tarball holds only what a program runs: compiled code, its types, README, CHANGELOG", async (t) => {
+test("the provider's tarball holds only what a program runs: compiled code, its types, its command, README, CHANGELOG", async (t) => {
   const { files } = (await tarballs())["pulumi-tridion"];
-  const unexpected = files.filter((f) => !/^dist\/.+\.(js|d\.ts)$/.test(f) && !["package.json", "README.md", "CHANGELOG.md"].includes(f));
+  const unexpected = files.filter(
+    (f) => !/^dist\/.+\.(js|d\.ts)$/.test(f) && !["package.json", "README.md", "CHANGELOG.md", "bin/pulumi-tridion.js"].includes(f),
+  );
   t.deepEqual(unexpected, [], "no sources, source maps, tests or configs");
   t.deepEqual(
     files.filter((f) => /^dist\/(demo|bench|emulator|tests)\//.test(f)),
@@ -49,12 +53,23 @@ test("the provider's tarball holds only what a program runs: compiled code, its 
   );
   t.deepEqual(
     files.filter(
-      (f) => f.endsWith(".js") && !fs.existsSync(path.join(repoRoot, "provider", f.replace(/^dist\//, "").replace(/\.js$/, ".ts"))),
+      (f) =>
+        f.startsWith("dist/") &&
+        f.endsWith(".js") &&
+        !fs.existsSync(path.join(repoRoot, "provider", f.replace(/^dist\//, "").replace(/\.js$/, ".ts"))),
     ),
     [],
     "no stale module whose source is gone (the build empties dist/ first)",
   );
-  for (const entry of ["dist/index.js", "dist/index.d.ts", "dist/dynamic/index.js", "README.md", "CHANGELOG.md"]) {
+  for (const entry of [
+    "dist/index.js",
+    "dist/index.d.ts",
+    "dist/dynamic/index.js",
+    "dist/cli/main.js",
+    "bin/pulumi-tridion.js",
+    "README.md",
+    "CHANGELOG.md",
+  ]) {
     t.true(files.includes(entry), `${entry} is in it`);
   }
 });
@@ -100,6 +115,28 @@ test("the installed packages load: the provider's classes and the emulator's com
   t.is(dynamic.stdout.trim(), "function", "the implementation the serialized shim requires");
   const help = await exec(path.join(dir, "node_modules", ".bin", "tridion-emulator"), ["--help"], { cwd: dir });
   t.regex(help.stdout, /tridion-emulator/);
+});
+
+test("npx pulumi-tridion runs from the consumer's project: --help, and doctor --json against an emulator", async (t) => {
+  const dir = await project();
+  const emulator = await startTestEmulator();
+  t.teardown(() => emulator.close());
+  // npx finds the installed command in node_modules/.bin; npm's own Node may be older, so the project's Node goes first on PATH.
+  const env = cliEnvironment({
+    ...settingsEnv(emulator),
+    PATH: [path.dirname(process.execPath), process.env.PATH ?? ""].join(path.delimiter),
+    npm_config_cache: path.join(os.homedir(), ".npm"),
+  });
+  const help = await exec("npx", ["--no-install", "pulumi-tridion", "--help"], { cwd: dir, env });
+  t.regex(help.stdout, /doctor +read-only/);
+  t.regex(help.stdout, /revoke-secret/);
+  const doctor = await exec("npx", ["--no-install", "pulumi-tridion", "doctor", "--json"], { cwd: dir, env }).catch(
+    (e: { stdout: string; stderr: string; code: number }) => ({ ...e, failed: true }),
+  );
+  t.false("failed" in doctor, `doctor: ${doctor.stdout} ${"stderr" in doctor ? doctor.stderr : ""}`);
+  const report = JSON.parse(doctor.stdout);
+  t.like(report, { command: "doctor", verdict: "ready", exitCode: 0 });
+  t.false(doctor.stdout.includes(emulator.credentials.admin.clientSecret));
 });
 
 for (const moduleResolution of ["node10", "node16", "bundler"] as const) {

@@ -74,7 +74,7 @@ test.serial("lifecycle: create, no-op, configuration-only update, new content, d
   const writes = emulator.requestLog().filter((e) => e.method !== "GET");
   t.deepEqual(
     writes.map((e) => `${e.method} ${e.path}`),
-    ["PUT /addons/api/v1/addons/acme-publishing-tools/configuration"],
+    ["PUT /addon/api/v1/addons/acme-publishing-tools/configuration"],
   );
 
   // Step 4: new content (same id): updated in place, preview already knows the new sha.
@@ -170,7 +170,7 @@ test.serial("check reports a bad package or configuration before anything is upl
   const r6 = await p.check!({}, { source: addonFolder(), credentials: { clientId: "x" }, activationTimeoutSeconds: -1 });
   t.deepEqual(r6.failures!.map((f) => f.property).sort(), ["activationTimeoutSeconds", "credentials"]);
   t.deepEqual(
-    emulator.requestLog().filter((e) => e.path.includes("/addons/api") && e.method !== "GET"),
+    emulator.requestLog().filter((e) => e.path.includes("/addon/api") && e.method !== "GET"),
     [],
     "nothing uploaded",
   );
@@ -316,7 +316,7 @@ test.serial("expectedPackageSha256: only the approved package passes check; an u
   t.regex(other.failures![0].reason, /not the package that was approved/);
   t.regex(other.failures![0].reason, /Fix: deploy from the same source/);
   t.false(
-    emulator.requestLog().some((e) => e.method !== "GET" && e.path.includes("/addons/api")),
+    emulator.requestLog().some((e) => e.method !== "GET" && e.path.includes("/addon/api")),
     "nothing was written",
   );
 });

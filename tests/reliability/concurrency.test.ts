@@ -89,7 +89,7 @@ test.serial("20 AddonPackages in one up at the default parallelism: all Success,
   t.deepEqual(Object.values(up.outputs.statuses.value as Record<string, string>), Array(20).fill("Success"));
   const onServer = await (await amApi(emulator)).addons();
   t.deepEqual(onServer.map((a) => a.id).sort(), d.ids, "exactly the 20 add-ons, once each");
-  const uploads = emulator.requestLog().filter((r) => r.method === "POST" && r.path === "/addons/api/v1/addons");
+  const uploads = emulator.requestLog().filter((r) => r.method === "POST" && r.path === "/addon/api/v1/addons");
   t.deepEqual(
     uploads.map((r) => r.status),
     Array(20).fill(201),

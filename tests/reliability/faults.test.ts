@@ -90,16 +90,16 @@ test.serial("bursts of 503, 502 and 500 on idempotent calls (and the token endpo
   faults({
     errorBursts: [
       { status: 503, count: 1, path: "/connect/token$" },
-      { status: 503, count: 2, method: "GET", path: "^/addons/api/v1/addons/fault-bursts$" },
+      { status: 503, count: 2, method: "GET", path: "^/addon/api/v1/addons/fault-bursts$" },
       { status: 502, count: 2, method: "PUT", path: "/fault-bursts/configuration$" },
-      { status: 500, count: 2, method: "GET", path: "^/addons/api/v1/addons/fault-bursts$" },
+      { status: 500, count: 2, method: "GET", path: "^/addon/api/v1/addons/fault-bursts$" },
     ],
   });
   const up = await step(t, "up", () => stack.up(quiet(log)));
   t.deepEqual(changesIn(up.summary.resourceChanges), { create: 2 }, "the stack and the add-on are created");
   const requests = emulator.requestLog();
   t.true(statuses(requests, "POST", /\/connect\/token$/).includes(503), "the token endpoint answered 503 once");
-  const reads = statuses(requests, "GET", /^\/addons\/api\/v1\/addons\/fault-bursts$/);
+  const reads = statuses(requests, "GET", /^\/addon\/api\/v1\/addons\/fault-bursts$/);
   t.deepEqual(reads.filter((s) => s >= 500).sort(), [500, 500, 503, 503], "every injected read error was answered");
   t.is(reads.at(-1), 200, "the reads succeeded in the end");
   t.deepEqual(
@@ -107,7 +107,7 @@ test.serial("bursts of 503, 502 and 500 on idempotent calls (and the token endpo
     [502, 502, 200],
     "the configuration upload was repeated until it succeeded",
   );
-  t.deepEqual(statuses(requests, "POST", /^\/addons\/api\/v1\/addons$/), [201], "one upload");
+  t.deepEqual(statuses(requests, "POST", /^\/addon\/api\/v1\/addons$/), [201], "one upload");
   await assertConverged(t);
 });
 
@@ -116,22 +116,22 @@ test.serial("429 with Retry-After on reads and 503 on the upload: the provider w
   addAddon("fault-throttled");
   faults({
     errorBursts: [
-      { status: 429, count: 2, method: "GET", path: "^/addons/api/v1/addons/fault-throttled$", retryAfterSeconds: 1 },
-      { status: 503, count: 1, method: "POST", path: "^/addons/api/v1/addons$", retryAfterSeconds: 1 },
+      { status: 429, count: 2, method: "GET", path: "^/addon/api/v1/addons/fault-throttled$", retryAfterSeconds: 1 },
+      { status: 503, count: 1, method: "POST", path: "^/addon/api/v1/addons$", retryAfterSeconds: 1 },
     ],
   });
   const up = await step(t, "up", () => stack.up(quiet(log)));
   t.deepEqual(changesIn(up.summary.resourceChanges), { create: 1 });
   const requests = emulator.requestLog();
-  t.deepEqual(statuses(requests, "POST", /^\/addons\/api\/v1\/addons$/), [503, 201], "the refused upload was made again, once");
+  t.deepEqual(statuses(requests, "POST", /^\/addon\/api\/v1\/addons$/), [503, 201], "the refused upload was made again, once");
   const firstUpload = requests.findIndex((r) => r.method === "POST" && r.status === 503);
   const secondUpload = requests.findIndex((r) => r.method === "POST" && r.status === 201);
   t.true(
-    requests.slice(firstUpload + 1, secondUpload).some((r) => r.method === "GET" && r.path === "/addons/api/v1/addons/fault-throttled"),
+    requests.slice(firstUpload + 1, secondUpload).some((r) => r.method === "GET" && r.path === "/addon/api/v1/addons/fault-throttled"),
     "between the two uploads the provider looked at what the server holds",
   );
   t.true(
-    statuses(requests, "GET", /^\/addons\/api\/v1\/addons\/fault-throttled$/).filter((s) => s === 429).length === 2,
+    statuses(requests, "GET", /^\/addon\/api\/v1\/addons\/fault-throttled$/).filter((s) => s === 429).length === 2,
     "both 429s were answered",
   );
   await assertConverged(t);
@@ -145,10 +145,10 @@ test.serial("a connection dropped mid-upload: the provider checks what the serve
   const up = await step(t, "up", () => stack.up(quiet(log)));
   t.deepEqual(changesIn(up.summary.resourceChanges), { create: 1 });
   const requests = emulator.requestLog();
-  const uploads = requests.filter((r) => r.method === "POST" && r.path === "/addons/api/v1/addons");
+  const uploads = requests.filter((r) => r.method === "POST" && r.path === "/addon/api/v1/addons");
   t.is(uploads.filter((r) => r.status === 201).length, 1, "exactly one upload was stored");
-  const stored = requests.findIndex((r) => r.method === "POST" && r.path === "/addons/api/v1/addons" && r.status === 201);
-  const looks = requests.slice(0, stored).filter((r) => r.method === "GET" && r.path === "/addons/api/v1/addons/fault-dropped");
+  const stored = requests.findIndex((r) => r.method === "POST" && r.path === "/addon/api/v1/addons" && r.status === 201);
+  const looks = requests.slice(0, stored).filter((r) => r.method === "GET" && r.path === "/addon/api/v1/addons/fault-dropped");
   t.true(looks.length >= 2, "the provider looked before the first upload and again before uploading once more");
   t.is(looks.at(-1)!.status, 404, "the dropped upload left nothing on the server");
   await assertConverged(t);

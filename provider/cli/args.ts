@@ -1,0 +1,71 @@
+// Flags every command shares: where the settings come from (--stack, --no-stack, one flag per
+// provider setting, derived from the settings table so the names never drift), --json, --help.
+// A flag that cannot be understood is a UsageError: exit 2 with the command's usage.
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { SETTINGS, type SettingName } from "../config/settings";
+
+/** Exit codes every command keeps: 0 done / ready, 1 refused or problems found, 2 could not run. */
+export const EXIT = { ok: 0, problems: 1, cannotRun: 2 } as const;
+
+/** The command could not run: bad flags, unreadable settings. Its message says why and the fix. */
+export class CannotRun extends Error {
+  constructor(
+    message: string,
+    readonly showUsage = false,
+  ) {
+    super(message);
+    this.name = "CannotRun";
+  }
+}
+
+/** "accessManagementUrl" -> "--access-management-url". */
+export function settingFlag(name: SettingName): string {
+  return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** Settings given as flags: every setting but the secret one (a command line is visible to every user of the machine, in `ps`). */
+export const SETTING_FLAGS = (Object.keys(SETTINGS) as SettingName[]).filter((name) => !("secret" in SETTINGS[name]));
+
+const settingOptions = Object.fromEntries(SETTING_FLAGS.map((name) => [settingFlag(name).slice(2), { type: "string" as const }]));
+
+export const COMMON_OPTIONS = {
+  stack: { type: "string" },
+  "no-stack": { type: "boolean" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  ...settingOptions,
+} satisfies ParseArgsConfig["options"];
+
+export const COMMON_USAGE = `Settings, as the provider reads them: the tridion:* stack config of the current stack when a
+Pulumi.yaml is in this folder or above (read with \`pulumi config --json --show-secrets\`, so
+\`pulumi\` must be on PATH and, for passphrase secrets, PULUMI_CONFIG_PASSPHRASE set), the
+TRIDION_* environment variables where the stack sets nothing, and these flags over both:
+  --stack NAME                    the stack to read (default: the selected one)
+  --no-stack                      ignore any Pulumi project: environment variables and flags only
+${SETTING_FLAGS.map((name) => `  ${`${settingFlag(name)} VALUE`.padEnd(31)} ${SETTINGS[name].key}`).join("\n")}
+  (tridion:clientSecret only from the stack or TRIDION_CLIENT_SECRET: never on a command line)
+  --json                          one JSON document on stdout instead of text
+  --help`;
+
+export interface ParsedFlags {
+  values: Record<string, string | boolean | string[] | undefined>;
+  /** Settings given as flags, by stack config key (tridion:x). */
+  settingFlags: Record<string, string>;
+}
+
+/** Parses `argv` with the command's own options plus the common ones; UsageError on anything else. */
+export function parseFlags(argv: string[], options: ParseArgsConfig["options"]): ParsedFlags {
+  let values: ParsedFlags["values"];
+  try {
+    ({ values } = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new CannotRun((error as Error).message, true);
+  }
+  const settingFlags: Record<string, string> = {};
+  for (const name of SETTING_FLAGS) {
+    const value = values[settingFlag(name).slice(2)];
+    if (typeof value === "string") settingFlags[SETTINGS[name].key] = value;
+  }
+  if (values.stack !== undefined && values["no-stack"]) throw new CannotRun("--stack and --no-stack exclude each other.", true);
+  return { values, settingFlags };
+}

@@ -1,0 +1,287 @@
+// 5. The Add-ons Service: does the list route of the route profile answer as expected? When it
+// does not, look for the service's own OpenAPI document where ASP.NET Core services serve one
+// (Swashbuckle and friends), list its paths, match them to our route keys by shape, propose the
+// tridion:routes value that fits, and try the proposed list route.
+import { AddonsClient } from "../../clients/addons";
+import { translateHttpError } from "../../clients/errorTranslation";
+import { ADDONS_AUDIENCE, ADDONS_SERVICE } from "../../clients/tridionApis";
+import { hasCode, toTridionError, TridionError } from "../../errors/tridionError";
+import { splitFix, type Check } from "../report";
+import type { DoctorContext, IdentityUnderTest } from "./context";
+import { matchAddonRoutes, type RouteMatch } from "./routeMatching";
+
+const GROUP = "Add-ons Service";
+
+/** Where ASP.NET Core services usually serve their document, relative to the service's base. */
+export const OPENAPI_LOCATIONS = [
+  "/swagger/v1/swagger.json", // Swashbuckle's default
+  "/swagger/v2/swagger.json",
+  "/swagger/v1.0/swagger.json",
+  "/swagger/swagger.json",
+  "/openapi/v1.json", // Microsoft.AspNetCore.OpenApi (.NET 9)
+  "/swagger.json",
+  "/openapi.json",
+  "/api/v1/openapi.json", // this project's earlier contract
+];
+
+/** What doctor proposes for tridion:routes, for the report's JSON. */
+export interface RoutesProposal {
+  /** The whole value to set (the stack's other overrides kept). */
+  value: Record<string, string>;
+  /** The Add-ons keys matched from the document. */
+  mapped: RouteMatch["proposal"];
+  unmapped: RouteMatch["unmapped"];
+  /** The command that sets it. */
+  command: string;
+  /** Whether the proposed list route answered as expected. */
+  verified: boolean;
+  /** When the document's paths lie outside tridion:addonsUrl: what it should be. */
+  addonsUrl?: string;
+}
+
+/** Errors that say the route (or the base URL) is wrong, not the service or the identity. */
+const ROUTE_PROBLEMS = ["NOT_FOUND", "UNEXPECTED_ANSWER", "REDIRECTED", "UNEXPECTED_STATUS", "BAD_REQUEST"] as const;
+
+async function deployerFor(ctx: DoctorContext): Promise<IdentityUnderTest | undefined> {
+  for (const identity of ctx.identities) {
+    const { token } = await ctx.token(identity);
+    if (token && (token.audiences.length === 0 || token.audiences.includes(ADDONS_AUDIENCE))) return identity;
+  }
+  return undefined;
+}
+
+/** GET a URL, with a token when one is given; the answer's JSON (or text), or the translated error. */
+async function get(ctx: DoctorContext, url: string, token?: string): Promise<{ status: number; data: unknown } | { error: TridionError }> {
+  try {
+    const res = await ctx.session!.http.send<unknown>({
+      url,
+      method: "GET",
+      headers: { Accept: "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    });
+    return { status: res.status, data: res.data };
+  } catch (error) {
+    return { error: translateHttpError(error, { action: `read ${url}`, service: ADDONS_SERVICE }) };
+  }
+}
+
+async function findDocument(
+  ctx: DoctorContext,
+  token: string | undefined,
+): Promise<{ url?: string; doc?: Record<string, unknown>; tried: string[] }> {
+  const base = ctx.settings!.addonsUrl!;
+  const bases = [base];
+  const parsed = new URL(base);
+  if (parsed.pathname === "/" || parsed.pathname === "") bases.push(`${parsed.origin}/addon`); // the product's conventional base
+  const locations = [...new Set([ctx.session!.routes.template("addonsOpenApi"), ...OPENAPI_LOCATIONS])];
+  const tried: string[] = [];
+  for (const b of bases) {
+    for (const location of locations) {
+      const url = `${b.replace(/\/+$/, "")}${location}`;
+      tried.push(url);
+      let answer = await get(ctx, url);
+      if ("error" in answer && answer.error.status === 401 && token) answer = await get(ctx, url, token);
+      if ("error" in answer) continue;
+      let doc = answer.data;
+      if (typeof doc === "string") {
+        try {
+          doc = JSON.parse(doc);
+        } catch {
+          continue;
+        }
+      }
+      const json = doc as Record<string, unknown> | null;
+      if (json && typeof json === "object" && (json.openapi || json.swagger) && json.paths && typeof json.paths === "object") {
+        return { url, doc: json, tried };
+      }
+    }
+  }
+  return { tried };
+}
+
+function quoteShell(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+async function routeChecks(
+  ctx: DoctorContext,
+  deployer: IdentityUnderTest | undefined,
+  listFailure: Check,
+): Promise<{ checks: Check[]; proposal?: RoutesProposal }> {
+  const token = deployer ? (await ctx.token(deployer)).token?.value : undefined;
+  const found = await findDocument(ctx, token);
+  if (!found.doc) {
+    return {
+      checks: [
+        {
+          ...listFailure,
+          fix: "Find where your installation serves the Add-ons API (its administrator, or its OpenAPI document) and set tridion:addonsUrl and tridion:routes accordingly.",
+        },
+        {
+          id: "addons.openapi",
+          group: GROUP,
+          title: "OpenAPI document",
+          verdict: "fail",
+          summary: `none found at the usual places: ${found.tried.join(", ")}.`,
+          cause: "Without the service's own document, its routes cannot be matched to the route profile.",
+          fix: "Ask the installation's administrator where the Add-ons Service's Swagger/OpenAPI document is (or for its routes), then set tridion:routes.",
+          details: { tried: found.tried },
+        },
+      ],
+    };
+  }
+  const match = matchAddonRoutes(found.doc, found.url!, ctx.settings!.addonsUrl!);
+  const listed = match.paths.map((p) => `${p.methods.join("/")} ${p.path}`);
+  const documentCheck: Check = {
+    id: "addons.openapi",
+    group: GROUP,
+    title: "OpenAPI document",
+    verdict: "info",
+    summary: `found at ${found.url}: ${match.paths.length} paths: ${listed.join("; ")}.`,
+    details: { url: found.url, paths: match.paths },
+  };
+  const mappedKeys = Object.keys(match.proposal);
+  if (mappedKeys.length === 0) {
+    return {
+      checks: [
+        listFailure,
+        documentCheck,
+        {
+          id: "addons.routes",
+          group: GROUP,
+          title: "route profile",
+          verdict: "fail",
+          summary: "no route key could be matched to the document's paths by shape.",
+          cause: match.unmapped.map((u) => `${u.key}: ${u.why}`).join("; "),
+          fix: "Set tridion:routes by hand from the paths above (keys: addons, addon, addonPackage, addonStatus, addonConfiguration, extensionStatus).",
+        },
+      ],
+    };
+  }
+  const value = { ...(ctx.settings!.routes as Record<string, string>), ...(match.proposal as Record<string, string>) };
+  const text = JSON.stringify(value);
+  const command = `pulumi config set tridion:routes ${quoteShell(text)}`;
+  // Try the proposed list route, as the provider would call it.
+  const base = match.addonsUrl ?? ctx.settings!.addonsUrl!;
+  const listUrl = `${base.replace(/\/+$/, "")}${match.proposal.addons}`;
+  const answer = await get(ctx, listUrl, token);
+  const verified = !("error" in answer) && Array.isArray(answer.data);
+  const verification = verified
+    ? `GET ${listUrl} answers with a list of ${(answer as { data: unknown[] }).data.length} add-on(s)`
+    : `GET ${listUrl} did not answer with a list${"error" in answer ? ` (${answer.error.message.split(" Fix: ")[0]})` : ""}`;
+  const urlFix = match.addonsUrl ? ` and \`pulumi config set tridion:addonsUrl ${match.addonsUrl}\` (the document's server)` : "";
+  const unmapped = match.unmapped.map((u) => `${u.key}: ${u.why}`);
+  const proposal: RoutesProposal = {
+    value,
+    mapped: match.proposal,
+    unmapped: match.unmapped,
+    command,
+    verified,
+    addonsUrl: match.addonsUrl,
+  };
+  return {
+    proposal,
+    checks: [
+      { ...listFailure, fix: `${command}${urlFix} (proposed below from the service's own OpenAPI document).` },
+      documentCheck,
+      {
+        id: "addons.routes",
+        group: GROUP,
+        title: "route profile",
+        // The list route's failure is the problem; this is its fix, sure when every key fits and the list answers.
+        verdict: verified && unmapped.length === 0 ? "info" : "warn",
+        summary:
+          `matched by shape: ${mappedKeys.map((k) => `${k} ${match.proposal[k as keyof typeof match.proposal]}`).join(", ")}; ` +
+          `${unmapped.length ? `could not map: ${unmapped.join("; ")}` : "every Add-ons route key mapped"}; ${verification}.`,
+        cause: `The routes of tridion:routes (or the defaults) are not where this service serves them.${unmapped.length ? " The keys not mapped keep their current template: check them by hand." : ""}`,
+        fix: `${command}${urlFix}`,
+        details: { proposed: value, mapped: match.proposal, unmapped: match.unmapped, verified, listUrl },
+      },
+    ],
+  };
+}
+
+export async function addonsChecks(ctx: DoctorContext): Promise<{ checks: Check[]; proposal?: RoutesProposal }> {
+  if (!ctx.settings?.addonsUrl) {
+    return {
+      checks: [
+        {
+          id: "addons.list",
+          group: GROUP,
+          title: "list route",
+          verdict: "skip",
+          summary: "tridion:addonsUrl is not usable (see Settings).",
+        },
+      ],
+    };
+  }
+  const session = ctx.session!;
+  const listUrl = session.routes.url(ctx.settings.addonsUrl, "addons");
+  const deployer = await deployerFor(ctx);
+  let error: TridionError;
+  if (deployer) {
+    try {
+      const addons = await new AddonsClient(session, deployer).list();
+      const shown = addons.slice(0, 10).map((a) => `${a.id} (${a.status ?? "?"})`);
+      return {
+        checks: [
+          {
+            id: "addons.list",
+            group: GROUP,
+            title: "list route",
+            verdict: "pass",
+            summary: `GET ${listUrl} answers with ${addons.length} add-on(s) for ${deployer.label}${shown.length ? `: ${shown.join(", ")}${addons.length > shown.length ? ", ..." : ""}` : ""}.`,
+            details: {
+              url: listUrl,
+              identity: deployer.clientId,
+              addons: addons.map((a) => ({ id: a.id, version: a.version, status: a.status })),
+            },
+          },
+        ],
+      };
+    } catch (e) {
+      error = toTridionError(e);
+    }
+  } else {
+    // No identity may call it: an unauthenticated GET still tells whether the route exists (401) or not (404).
+    const answer = await get(ctx, listUrl);
+    if ("error" in answer && answer.error.status === 401) {
+      return {
+        checks: [
+          {
+            id: "addons.list",
+            group: GROUP,
+            title: "list route",
+            verdict: "warn",
+            summary: `GET ${listUrl} answers 401 without a token: the route is there, but no identity given has access to ${ADDONS_AUDIENCE} to read it.`,
+            fix: "Check it with an identity that may: --identity CLIENT_ID (its secret in the environment).",
+          },
+        ],
+      };
+    }
+    error =
+      "error" in answer
+        ? answer.error
+        : new TridionError(
+            "UNEXPECTED_ANSWER",
+            `GET ${listUrl} answered ${answer.status} without a token, where the Add-ons Service answers 401. Fix: check tridion:addonsUrl and tridion:routes.`,
+          );
+  }
+  const { cause, fix } = splitFix(error.message);
+  const down = hasCode(error, "UNREACHABLE", "SERVER_ERROR", "RATE_LIMITED");
+  const listFailure: Check = {
+    id: "addons.list",
+    group: GROUP,
+    title: "list route",
+    verdict: "fail",
+    summary: down
+      ? `the Add-ons Service does not answer at ${listUrl}: it is down or unreachable from here.`
+      : hasCode(error, "TLS_UNTRUSTED")
+        ? `the Add-ons Service's TLS certificate is not trusted (${listUrl}).`
+        : `GET ${listUrl} does not answer as the route profile expects.`,
+    cause,
+    fix,
+    details: { url: listUrl, code: error.code, status: error.status },
+  };
+  if (!hasCode(error, ...ROUTE_PROBLEMS)) return { checks: [listFailure] };
+  return routeChecks(ctx, deployer, listFailure);
+}

@@ -1,0 +1,185 @@
+// `pulumi-tridion doctor`: read-only checks that tell a team whether their Tridion Sites is ready
+// for `pulumi up`, each with a verdict and, when it fails, the cause and the fix. It writes
+// through no API: GET requests and token requests only.
+import { registerSecret } from "../../errors/redaction";
+import { toTridionError, type TridionError } from "../../errors/tridionError";
+import type { ProviderSettings } from "../../config/settings";
+import { CannotRun, COMMON_USAGE, EXIT, parseFlags } from "../args";
+import type { Command, Io } from "../command";
+import { renderChecks, write, writeJson, type Check } from "../report";
+import { loadSettingsSource, resolveFrom } from "../settingsSource";
+import { accessManagementChecks } from "./accessManagementChecks";
+import { addonsChecks, type RoutesProposal } from "./addonsChecks";
+import { DoctorContext, type IdentityUnderTest } from "./context";
+import { identityChecks } from "./identityChecks";
+import { managementApiChecks } from "./managementApiChecks";
+import { settingsChecks } from "./settingsChecks";
+
+export const READ_ONLY_NOTE =
+  "doctor writes through no API: it sends GET requests and token requests only. A token request may still update Access Management's " +
+  "last-login time of the account and of its client secret, and its audit log.";
+
+const usage = `Usage: pulumi-tridion doctor [--identity CLIENT_ID[=ENV_VAR]]... [--json] [settings flags]
+
+Read-only checks of a Tridion Sites for this provider, each with a verdict and, when it fails, the
+cause and the fix: the settings (present, well-formed, plain http, proxy, custom CA); Access
+Management (discovery, issuer, JWKS, token endpoint, the auth method that works); each identity
+(a token, its aud, role and expiry, and in words what it may and may not do); the management API
+(System/userInfo, the role keys, the product version and how it is known); the Add-ons Service
+(its list route, and when that fails its own OpenAPI document, matched by shape to propose a
+tridion:routes value).
+
+${READ_ONLY_NOTE}
+
+  --identity CLIENT_ID[=ENV_VAR]
+                                  check this identity too (e.g. a deployer's), as many times as
+                                  needed; its secret is read from the environment variable
+                                  ENV_VAR, by default TRIDION_SECRET_<CLIENT_ID> (upper case,
+                                  every character other than A-Z and 0-9 as _)
+${COMMON_USAGE}
+
+Exit code: 0 ready, 1 problems found (a service that is down included), 2 could not run (bad
+flags, unreadable stack config, an --identity without its secret). Nothing secret is printed.`;
+
+/** The environment variable holding an --identity's secret by default. */
+export function secretVariable(clientId: string): string {
+  return `TRIDION_SECRET_${clientId.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+}
+
+function extraIdentities(values: string[], env: NodeJS.ProcessEnv): IdentityUnderTest[] {
+  return values.map((value) => {
+    const at = value.indexOf("=");
+    const clientId = (at < 0 ? value : value.slice(0, at)).trim();
+    const variable = at < 0 ? secretVariable(clientId) : value.slice(at + 1).trim();
+    if (!clientId) throw new CannotRun(`--identity needs a client id, got ${JSON.stringify(value)}.`, true);
+    const clientSecret = env[variable];
+    if (!clientSecret) {
+      throw new CannotRun(
+        `--identity ${clientId}: its secret is read from the environment variable ${variable}, which is not set. ` +
+          `Fix: export ${variable}=<its client secret> (never on the command line), or name another variable: --identity ${clientId}=VARIABLE.`,
+      );
+    }
+    registerSecret(clientSecret);
+    return { clientId, clientSecret, label: `--identity ${clientId}`, role: "extra" as const };
+  });
+}
+
+export interface DoctorReport {
+  command: "doctor";
+  verdict: "ready" | "problems";
+  exitCode: number;
+  summary: string;
+  readOnly: string;
+  settings: { source: string; project?: { dir: string; stack?: string } };
+  checks: Check[];
+  /** The tridion:routes value proposed from the Add-ons Service's own document (null when none was needed or found). */
+  proposedRoutes: Record<string, string> | null;
+  routeProposal: RoutesProposal | null;
+}
+
+function summarize(checks: Check[]): { verdict: DoctorReport["verdict"]; exitCode: number; summary: string } {
+  const fails = checks.filter((c) => c.verdict === "fail");
+  const warns = checks.filter((c) => c.verdict === "warn");
+  const passes = checks.filter((c) => c.verdict === "pass");
+  const name = (c: Check) => `${c.group}: ${c.title}${c.subject ? ` (${c.subject})` : ""}`;
+  if (fails.length) {
+    return {
+      verdict: "problems",
+      exitCode: EXIT.problems,
+      summary: `Not ready: ${fails.length} problem${fails.length > 1 ? "s" : ""} found (${fails.map(name).join("; ")})${warns.length ? `, ${warns.length} warning${warns.length > 1 ? "s" : ""}` : ""}.`,
+    };
+  }
+  return {
+    verdict: "ready",
+    exitCode: EXIT.ok,
+    summary: `Ready: ${passes.length} checks passed${warns.length ? `, ${warns.length} warning${warns.length > 1 ? "s" : ""} (${warns.map(name).join("; ")})` : ", no warnings"}.`,
+  };
+}
+
+export async function runDoctor(argv: string[], io: Io): Promise<{ report: DoctorReport; json: boolean }> {
+  const { values, settingFlags } = parseFlags(argv, { identity: { type: "string", multiple: true } });
+  const source = await loadSettingsSource({
+    cwd: io.cwd,
+    stack: values.stack as string | undefined,
+    noStack: values["no-stack"] === true,
+    flags: settingFlags,
+    env: io.env,
+  });
+  const extras = extraIdentities((values.identity as string[] | undefined) ?? [], io.env);
+  let settings: ProviderSettings | undefined;
+  let settingsError: TridionError | undefined;
+  try {
+    settings = resolveFrom(source);
+  } catch (error) {
+    settingsError = toTridionError(error);
+  }
+  const identities: IdentityUnderTest[] = [];
+  if (settings?.clientId && settings.clientSecret) {
+    identities.push({
+      clientId: settings.clientId,
+      clientSecret: settings.clientSecret,
+      label: "provider identity, tridion:clientId",
+      role: "provider",
+    });
+  }
+  identities.push(...extras.filter((e) => !identities.some((i) => i.clientId === e.clientId && i.clientSecret === e.clientSecret)));
+  const ctx = new DoctorContext(source, settings, settingsError, identities);
+
+  const checks: Check[] = [...(await settingsChecks(ctx))];
+  let proposal: RoutesProposal | undefined;
+  if (settings) {
+    checks.push(...(await accessManagementChecks(ctx)));
+    checks.push(...(await identityChecks(ctx)));
+    checks.push(...(await managementApiChecks(ctx)));
+    const addons = await addonsChecks(ctx);
+    checks.push(...addons.checks);
+    proposal = addons.proposal;
+  }
+  const { verdict, exitCode, summary } = summarize(checks);
+  return {
+    json: values.json === true,
+    report: {
+      command: "doctor",
+      verdict,
+      exitCode,
+      summary,
+      readOnly: READ_ONLY_NOTE,
+      settings: { source: source.description, project: source.project },
+      checks,
+      proposedRoutes: proposal?.value ?? null,
+      routeProposal: proposal ?? null,
+    },
+  };
+}
+
+function renderText(report: DoctorReport): string {
+  const lines = ["pulumi-tridion doctor", `Settings from ${report.settings.source}.`, report.readOnly, renderChecks(report.checks)];
+  if (report.routeProposal) {
+    const p = report.routeProposal;
+    lines.push(
+      "",
+      `Proposed route profile (${p.verified ? "its list route answers" : "not verified: its list route did not answer as expected"}):`,
+      `  ${p.command}`,
+    );
+    if (p.addonsUrl) lines.push(`  pulumi config set tridion:addonsUrl ${p.addonsUrl}`);
+    for (const u of p.unmapped) lines.push(`  not mapped: ${u.key}: ${u.why}`);
+  }
+  lines.push("", `${report.summary} (exit ${report.exitCode})`);
+  return lines.join("\n");
+}
+
+export const doctorCommand: Command = {
+  name: "doctor",
+  summary: "read-only: is this Tridion Sites ready for `pulumi up`? Verdicts, causes and fixes (exit 0 ready, 1 problems, 2 could not run)",
+  usage,
+  async run(argv: string[], io: Io): Promise<number> {
+    if (argv.includes("--help") || argv.includes("-h")) {
+      await write(io.stdout, usage);
+      return EXIT.ok;
+    }
+    const { report, json } = await runDoctor(argv, io);
+    if (json) await writeJson(io.stdout, report);
+    else await write(io.stdout, renderText(report));
+    return report.exitCode;
+  },
+};
