@@ -2,11 +2,12 @@
 // each with its usage and exit codes. Adding a command is adding a row.
 import { CannotRun, EXIT } from "./args";
 import type { Command, Io } from "./command";
+import { deleteServiceAccountCommand } from "./deleteServiceAccount";
 import { doctorCommand } from "./doctor";
 import { splitFix, write, writeJson } from "./report";
 import { revokeSecretCommand } from "./revokeSecret";
 
-export const COMMANDS: Command[] = [doctorCommand, revokeSecretCommand];
+export const COMMANDS: Command[] = [doctorCommand, revokeSecretCommand, deleteServiceAccountCommand];
 
 const overview = `Usage: pulumi-tridion <command> [options]   (npx pulumi-tridion <command> in a project that installed the package)
 
@@ -15,7 +16,7 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(15)}${c.summary}`).join("\n")}
 
 \`pulumi-tridion <command> --help\` for a command's options. Both read the provider's settings as
 \`pulumi up\` does: the tridion:* config of the current stack, the TRIDION_* environment variables,
-or flags. Only revoke-secret writes.`;
+or flags. doctor only reads; the two repair commands write exactly what they say.`;
 
 /** Runs one command line; resolves to the exit code. */
 export async function main(argv: string[], io: Io): Promise<number> {

@@ -12,15 +12,15 @@ import type { ProviderSettings } from "../config/settings";
 import { hasCode, toTridionError } from "../errors/tridionError";
 import { CannotRun, COMMON_USAGE, EXIT, parseFlags } from "./args";
 import type { Command, Io } from "./command";
-import { splitFix, write, writeJson } from "./report";
-import { loadSettingsSource, resolveFrom } from "./settingsSource";
+import { repairSettings, writeReport } from "./repairCommand";
+import { splitFix, write } from "./report";
 
 const usage = `Usage: pulumi-tridion revoke-secret (--user NAME [--identity-provider KEY] | --service-account NAME) --secret-id ID [--json] [settings flags]
 
 Revokes one client secret of one account in Access Management (DELETE
 .../clientSecrets/{secretId}): the repair for a secret an interrupted \`pulumi up\` left behind,
-which nobody holds. It is the only command of pulumi-tridion that writes, and it writes exactly
-that: nothing else changes. It runs as the provider's identity (tridion:clientId, which needs
+which nobody holds. It writes exactly that (as delete-service-account writes only its one
+delete): nothing else changes. It runs as the provider's identity (tridion:clientId, which needs
 Tridion.AccessManagement.Administrator).
 
   --user NAME                     the user, by exact name as Access Management lists it
@@ -86,16 +86,6 @@ function parseTarget(values: Record<string, unknown>): Target {
     identityProvider: values["identity-provider"] as string | undefined,
     secretId,
   };
-}
-
-function requireSettings(settings: ProviderSettings): void {
-  const missing = (["accessManagementUrl", "clientId", "clientSecret"] as const).filter((k) => !settings[k]);
-  if (missing.length) {
-    const keys = missing.map((k) => `tridion:${k}`).join(", ");
-    throw new CannotRun(
-      `Missing provider setting(s) ${keys}: revoke-secret runs as the provider's identity against Access Management. Fix: set them as for \`pulumi up\` (stack config or TRIDION_* environment variables).`,
-    );
-  }
 }
 
 const noun = (kind: AccountKind) => (kind === "user" ? "user" : "service account");
@@ -180,16 +170,9 @@ async function revoke(target: Target, settings: ProviderSettings): Promise<Revok
   };
 }
 
-function renderText(report: RevokeReport): string {
-  const lines = [report.summary];
-  if (report.cause) lines.push(`cause: ${report.cause}`);
-  if (report.fix) lines.push(`fix:   ${report.fix}`);
-  return lines.join("\n");
-}
-
 export const revokeSecretCommand: Command = {
   name: "revoke-secret",
-  summary: "revoke one client secret of a user or service account (the only command that writes: DELETE .../clientSecrets/{id})",
+  summary: "revoke one client secret of a user or service account (writes: DELETE .../clientSecrets/{id})",
   usage,
   async run(argv: string[], io: Io): Promise<number> {
     if (argv.includes("--help") || argv.includes("-h")) {
@@ -203,20 +186,7 @@ export const revokeSecretCommand: Command = {
       "secret-id": { type: "string" },
     });
     const target = parseTarget(values);
-    const source = await loadSettingsSource({
-      cwd: io.cwd,
-      stack: values.stack as string | undefined,
-      noStack: values["no-stack"] === true,
-      flags: settingFlags,
-      env: io.env,
-    });
-    let settings: ProviderSettings;
-    try {
-      settings = resolveFrom(source);
-    } catch (error) {
-      throw new CannotRun(toTridionError(error).message);
-    }
-    requireSettings(settings);
+    const settings = await repairSettings("revoke-secret", values, settingFlags, io);
     let report: RevokeReport;
     try {
       report = await revoke(target, settings);
@@ -232,8 +202,6 @@ export const revokeSecretCommand: Command = {
         secretId: target.secretId,
       };
     }
-    if (values.json === true) await writeJson(io.stdout, report);
-    else await write(report.exitCode === EXIT.ok ? io.stdout : io.stderr, renderText(report));
-    return report.exitCode;
+    return writeReport(io, values.json === true, report);
   },
 };

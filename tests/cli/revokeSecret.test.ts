@@ -152,5 +152,5 @@ test("bad flags and missing settings: exit 2, nothing sent", async (t) => {
   t.deepEqual(emulator.requestLog(), [], "nothing was sent");
   const help = await runCli(["revoke-secret", "--help"]);
   t.is(help.code, 0);
-  t.regex(help.stdout, /the only command of pulumi-tridion that writes/);
+  t.regex(help.stdout, /It writes exactly that/);
 });

@@ -145,6 +145,44 @@ export function heldRoles(entry: AccessControlEntry | null | undefined, desired:
   return out;
 }
 
+/**
+ * Every API the entry links or holds a role of (key -> linked, role): what the account held when
+ * this resource last wrote or read it (state's `accessSeen`).
+ */
+export function accessOf(entry: AccessControlEntry | null | undefined, catalog: RoleCatalog): OriginalAccess {
+  const roleIds = ids(entry?.apiResourceRoles);
+  const apiKeys = new Set<string>();
+  for (const id of ids(entry?.apiResources)) {
+    const key = catalog.apiKey(id);
+    if (key) apiKeys.add(key);
+  }
+  for (const id of roleIds) {
+    const role = catalog.roleById(id);
+    if (role) apiKeys.add(role.apiKey);
+  }
+  const linked = new Set(ids(entry?.apiResources));
+  return Object.fromEntries(
+    [...apiKeys]
+      .sort()
+      .map((apiKey) => [apiKey, { linked: linked.has(catalog.apiIdOf(apiKey) ?? -1), role: roleOfApi(roleIds, catalog, apiKey) }]),
+  );
+}
+
+/**
+ * What the APIs of roles this resource starts to manage held before, as it last saw them (not as
+ * the server holds them now: an update whose result was lost has granted them already, and they
+ * must not count as the account's own). Unknown without `seen` (state from before 0.3).
+ */
+export function originalFromSeen(seen: OriginalAccess | undefined, desired: string[], managed: OriginalAccess): OriginalAccess {
+  if (!seen) return {};
+  const out: OriginalAccess = {};
+  for (const apiKey of new Set(desired.map(apiKeyOf))) {
+    if (managed[apiKey]) continue;
+    out[apiKey] = seen[apiKey] ?? { linked: false, role: null };
+  }
+  return out;
+}
+
 /** Whether two entries grant the same APIs and roles (applications are never ours to change). */
 export function sameAccess(a: AccessControlEntry | null | undefined, b: AccessControlEntry | null | undefined): boolean {
   const same = (x: number[], y: number[]) => x.length === y.length && [...x].sort().every((v, i) => v === [...y].sort()[i]);

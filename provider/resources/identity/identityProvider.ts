@@ -13,7 +13,17 @@ import type { ProductVersion } from "../../clients/productVersion";
 import { getSession, Session } from "../../clients/session";
 import { hasCode, PartialFailure, TridionError, type ErrorCode } from "../../errors/tridionError";
 import { changedKeys, compact, guarded, InputChecker, isUnknown, withDefault } from "../common";
-import { grantedRoles, grantRoles, heldRoles, OriginalAccess, restoreAccess, RoleCatalog, sameAccess } from "./accessControl";
+import {
+  accessOf,
+  grantedRoles,
+  grantRoles,
+  heldRoles,
+  OriginalAccess,
+  originalFromSeen,
+  restoreAccess,
+  RoleCatalog,
+  sameAccess,
+} from "./accessControl";
 import {
   checkRoles,
   DEFAULT_ROTATE_BEFORE_DAYS,
@@ -179,6 +189,7 @@ export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>
         clientId: account.clientId ?? undefined,
         createdAccount: spec.kind === "serviceAccount" ? createdAccount : undefined,
         originalAccess: original,
+        accessSeen: accessOf(account.accessControlEntry, catalog),
         grantedRoles: grantedRoles(roles, original),
       });
       const id = String(account.id);
@@ -238,12 +249,18 @@ export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>
         );
       }
       const roles = news.roles as string[];
-      const granted = grantRoles(account.accessControlEntry, roles, await catalogOf(am), olds.originalAccess ?? {});
+      const catalog = await catalogOf(am);
+      // APIs managed from now on: what they held is what this resource last saw, not what the
+      // server holds now (an update whose result was lost has granted them already).
+      const managed = olds.originalAccess ?? {};
+      const original = { ...originalFromSeen(olds.accessSeen, roles, managed), ...managed };
+      const granted = grantRoles(account.accessControlEntry, roles, catalog, original);
       let current: Props = {
         ...Object.fromEntries(Object.entries(olds).filter(([k]) => !inputKeys.includes(k))),
         ...pickInputs(news),
         ...spec.fromAccount(account),
         originalAccess: granted.original,
+        accessSeen: accessOf(granted.entry, catalog),
         grantedRoles: grantedRoles(roles, granted.original),
       };
       delete current.__provider;

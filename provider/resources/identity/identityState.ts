@@ -26,6 +26,8 @@ export interface IdentityState extends IdentityInputs {
   secretStatus?: SecretStatus;
   grantedRoles?: string[];
   originalAccess?: OriginalAccess;
+  /** Every API the account held, as this resource last wrote or read it (see originalFromSeen). */
+  accessSeen?: OriginalAccess;
   pendingRevocations?: number[];
 }
 

@@ -4,9 +4,11 @@ import test from "ava";
 import type { ApiResource } from "../../../provider/clients/accessManagement";
 import { TridionError } from "../../../provider/errors/tridionError";
 import {
+  accessOf,
   grantedRoles,
   grantRoles,
   heldRoles,
+  originalFromSeen,
   restoreAccess,
   RoleCatalog,
   sameAccess,
@@ -123,4 +125,45 @@ test("sameAccess ignores order and applications; an unknown role key is an error
   );
   const unknownApi = t.throws(() => grantRoles(undefined, ["Tridion.Nope.Administrator"], catalog));
   t.regex(unknownApi!.message, /Its APIs are: Tridion\.AccessManagement, Tridion\.AddonService, Tridion\.ContentManager/);
+});
+
+test("accessOf: every API the entry links or holds a role of, with that role; unknown ids are left out", (t) => {
+  const entry = {
+    apiResources: [{ id: 18 }, { id: 999 }],
+    apiResourceRoles: [{ id: 120 }, { id: 121 }, { id: 998 }],
+    applications: [{ id: 205 }],
+  };
+  t.deepEqual(accessOf(entry, catalog), {
+    "Tridion.AddonService": { linked: true, role: "Tridion.AddonService.ReadOnly" },
+    "Tridion.ContentManager": { linked: false, role: "Tridion.ContentManager.Administrator" },
+  });
+  t.deepEqual(accessOf(undefined, catalog), {});
+  t.deepEqual(accessOf({ apiResources: [{ id: 17 }] }, catalog), { "Tridion.AccessManagement": { linked: true, role: null } });
+});
+
+test("originalFromSeen: an API the resource starts to manage held what was last seen, not what the server holds now", (t) => {
+  // Last write saw only the Add-ons API; an update that was killed after its PUT granted CM since.
+  const seen = { "Tridion.AddonService": { linked: true, role: "Tridion.AddonService.Administrator" } };
+  const managed = { "Tridion.AddonService": { linked: false, role: null } };
+  const desired = ["Tridion.AddonService.Administrator", "Tridion.ContentManager.Administrator"];
+  t.deepEqual(originalFromSeen(seen, desired, managed), { "Tridion.ContentManager": { linked: false, role: null } });
+  // What the account held there before is kept, so a later removal puts it back.
+  const seenWithCm = { ...seen, "Tridion.ContentManager": { linked: true, role: null } };
+  t.deepEqual(originalFromSeen(seenWithCm, desired, managed), { "Tridion.ContentManager": { linked: true, role: null } });
+  // Managed APIs keep their first original (not part of the result); state without accessSeen knows nothing.
+  t.deepEqual(originalFromSeen(seen, ["Tridion.AddonService.Administrator"], managed), {});
+  t.deepEqual(originalFromSeen(undefined, desired, managed), {});
+});
+
+test("after a killed update, the next grant with the seen original puts only the account's own roles back on removal", (t) => {
+  const created = grantRoles(undefined, ["Tridion.AddonService.Administrator"], catalog);
+  const seen = accessOf(created.entry, catalog);
+  const desired = ["Tridion.AddonService.Administrator", "Tridion.ContentManager.Administrator"];
+  // The killed update's PUT reached the server: CM is held, but state still has the create's view.
+  const onServer = grantRoles(created.entry, desired, catalog, created.original).entry;
+  const original = { ...originalFromSeen(seen, desired, created.original), ...created.original };
+  const rerun = grantRoles(onServer, desired, catalog, original);
+  t.deepEqual(grantedRoles(desired, rerun.original), desired, "both roles count as this resource's");
+  const restored = restoreAccess(rerun.entry, rerun.original, catalog);
+  t.deepEqual(ids(restored.apiResourceRoles), [], "destroy leaves nothing of ours");
 });

@@ -1,0 +1,58 @@
+// What the two repair commands (revoke-secret, delete-service-account) share: the provider's
+// settings, required as `pulumi up` requires them (they run as the provider's identity against
+// Access Management), and how a report reaches the terminal or a pipeline (--json).
+import type { ProviderSettings } from "../config/settings";
+import { toTridionError } from "../errors/tridionError";
+import { CannotRun } from "./args";
+import type { Io } from "./command";
+import { write, writeJson } from "./report";
+import { loadSettingsSource, resolveFrom } from "./settingsSource";
+
+/** The provider settings from the stack, the environment and the flags; exit 2 when they are missing or unreadable. */
+export async function repairSettings(
+  command: string,
+  values: Record<string, unknown>,
+  settingFlags: Record<string, string>,
+  io: Io,
+): Promise<ProviderSettings> {
+  const source = await loadSettingsSource({
+    cwd: io.cwd,
+    stack: values.stack as string | undefined,
+    noStack: values["no-stack"] === true,
+    flags: settingFlags,
+    env: io.env,
+  });
+  let settings: ProviderSettings;
+  try {
+    settings = resolveFrom(source);
+  } catch (error) {
+    throw new CannotRun(toTridionError(error).message);
+  }
+  const missing = (["accessManagementUrl", "clientId", "clientSecret"] as const).filter((k) => !settings[k]);
+  if (missing.length) {
+    const keys = missing.map((k) => `tridion:${k}`).join(", ");
+    throw new CannotRun(
+      `Missing provider setting(s) ${keys}: ${command} runs as the provider's identity against Access Management. Fix: set them as for \`pulumi up\` (stack config or TRIDION_* environment variables).`,
+    );
+  }
+  return settings;
+}
+
+export interface RepairReport {
+  exitCode: number;
+  summary: string;
+  cause?: string;
+  fix?: string;
+}
+
+/** The report as JSON (--json) or as text: the summary, then its cause and fix. */
+export async function writeReport(io: Io, json: boolean, report: RepairReport): Promise<number> {
+  if (json) await writeJson(io.stdout, report);
+  else {
+    const lines = [report.summary];
+    if (report.cause) lines.push(`cause: ${report.cause}`);
+    if (report.fix) lines.push(`fix:   ${report.fix}`);
+    await write(report.exitCode === 0 ? io.stdout : io.stderr, lines.join("\n"));
+  }
+  return report.exitCode;
+}
