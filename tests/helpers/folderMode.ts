@@ -2,11 +2,12 @@
 // in bash (its exports and `cd`s carry over to the next line), with the real CLI and its Node.js
 // language host on PATH. Emulator commands of the README (`npx tridion-emulator ...`) run in the
 // background, as in the README's other terminal.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { obtainPulumiCli, repoRoot } from "../../demo/pulumiEngine";
+import { killSession } from "./processTree";
 
 /** The ```sh blocks under a README heading (up to the next heading of the same level). */
 export function readmeBlocks(readme: string, heading: string): string[][] {
@@ -115,20 +116,13 @@ function run(
     child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString("utf8");
     });
-    const timer = setTimeout(() => killGroup(child), options.timeoutMs);
+    const timer = setTimeout(() => killSession(child.pid), options.timeoutMs);
     child.on("close", (code) => {
       clearTimeout(timer);
+      killSession(child.pid); // plugins of a CLI that timed out or crashed
       resolve({ code: code ?? -1, stdout, stderr });
     });
   });
-}
-
-function killGroup(child: ChildProcess): void {
-  try {
-    process.kill(-child.pid!, "SIGKILL");
-  } catch {
-    /* gone */
-  }
 }
 
 export interface BackgroundEmulator {

@@ -12,6 +12,7 @@ import { repoRoot } from "../../demo/pulumiEngine";
 import { amAdmin } from "../helpers/accessManagement";
 import { shellEnvironment } from "../helpers/folderMode";
 import { bearer, getToken, http, requestToken, startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import { killSession } from "../helpers/processTree";
 import type { LostResponses } from "../../emulator/types";
 
 export const ADDONS_ADMIN = "Tridion.AddonService.Administrator";
@@ -126,20 +127,15 @@ export class KillProject {
         cwd: this.dir,
         env: this.env,
         stdio: ["ignore", "pipe", "pipe"],
-        detached: true, // its own process group: the kill takes the CLI and everything it started
+        detached: true, // its own session: the kill takes the CLI and everything it started
       });
       let output = "";
       let killed = false;
       const collect = (d: Buffer) => (output += d.toString("utf8"));
       child.stdout.on("data", collect);
       child.stderr.on("data", collect);
-      const killGroup = () => {
-        try {
-          process.kill(-child.pid!, "SIGKILL");
-        } catch {
-          /* already gone */
-        }
-      };
+      // Every process of the run: the CLI's group and the plugins the engine started in groups of their own.
+      const killGroup = () => killSession(child.pid);
       const timer = setTimeout(killGroup, 240_000);
       const poll = options.killWhen
         ? setInterval(() => {
@@ -152,6 +148,7 @@ export class KillProject {
       child.on("close", (code) => {
         clearTimeout(timer);
         if (poll) clearInterval(poll);
+        killSession(child.pid); // no orphaned plugin may act later, or hold a descriptor open
         resolve({ code, output, killed });
       });
     });

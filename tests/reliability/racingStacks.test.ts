@@ -10,17 +10,20 @@ test("two stacks racing for one add-on id: one wins, the other is told who owns 
   t.timeout(300_000);
   // Activation takes a while, so both runs are inside the provider at the same time.
   const emulator = await startTestEmulator({ productVersion: "10", activationDelayMs: 1500 });
-  const teams = [
-    await KillProject.create("addon", { emulator, stack: "team-a" }),
-    await KillProject.create("addon", { emulator, stack: "team-b" }),
-  ];
+  const teams: KillProject[] = [];
   t.teardown(async () => {
     for (const team of teams) await team.close();
     await emulator.close();
   });
+  for (const stack of ["team-a", "team-b"]) teams.push(await KillProject.create("addon", { emulator, stack }));
   const runs = await Promise.all(teams.map((team) => team.run(["up", "--yes", "--non-interactive", "--skip-preview"])));
   const winners = runs.map((r, i) => (r.code === 0 ? i : -1)).filter((i) => i >= 0);
-  t.is(winners.length, 1, `exactly one run succeeds: ${runs.map((r) => r.code).join(", ")}`);
+  if (winners.length !== 1) {
+    t.fail(
+      `exactly one run must succeed; exit codes ${runs.map((r) => r.code).join(", ")}:\n${runs.map((r) => r.output.slice(-3000)).join("\n---\n")}`,
+    );
+    return;
+  }
   const [winner, loser] = winners[0] === 0 ? [teams[0], teams[1]] : [teams[1], teams[0]];
   const lost = runs[winners[0] === 0 ? 1 : 0].output;
   t.regex(lost, new RegExp(`Cannot create the add-on "${ADDON_ID}": the Add-ons Service already holds an add-on with that id`));

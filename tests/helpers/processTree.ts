@@ -1,0 +1,55 @@
+// Ending a CLI run as a lost runner ends it: every process it started, not only its process
+// group. The Pulumi engine starts its plugins (the language host, the dynamic provider) in
+// process groups of their own, so `kill -9 -<pgid>` leaves them running, orphaned, for good:
+// a provider still inside a call may write afterwards, and the orphans keep any inherited
+// descriptor (a CI runner's log pipe) open. A child spawned with `detached: true` leads a new
+// session, and the plugins stay in it: killing the session takes them all.
+import * as fs from "node:fs";
+
+/** The pids of every process in session `sid` (Linux /proc; none elsewhere). */
+export function sessionMembers(sid: number): number[] {
+  const members: number[] = [];
+  let entries: string[];
+  try {
+    entries = fs.readdirSync("/proc");
+  } catch {
+    return members;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Fields after the command (which may hold spaces or parentheses): state ppid pgrp session ...
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[3]) === sid) members.push(Number(entry));
+    } catch {
+      /* the process ended meanwhile */
+    }
+  }
+  return members;
+}
+
+/**
+ * SIGKILLs the session led by `leader` (a child spawned with `detached: true`): its process group
+ * and every plugin process group the engine started in it. Repeats until none is left, since a
+ * dying parent may still be starting a child.
+ */
+export function killSession(leader: number | undefined): void {
+  if (!leader) return;
+  for (let round = 0; round < 10; round++) {
+    const members = sessionMembers(leader);
+    try {
+      process.kill(-leader, "SIGKILL");
+    } catch {
+      /* the group is gone */
+    }
+    if (members.length === 0) return;
+    for (const pid of members) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
+    }
+  }
+}
