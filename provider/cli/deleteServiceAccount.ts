@@ -74,7 +74,7 @@ async function deleteAccount(target: { name: string; id: number }, settings: Pro
   await am.preflight(`delete the service account "${target.name}"`);
   const account = await findServiceAccount(am, target.name, WORDING);
   if (!account) {
-    const byId = await am.get(target.id).catch(() => undefined);
+    const byId = await am.get(target.id); // undefined on 404; any other failure is reported as one
     if (!byId)
       return {
         ...base,

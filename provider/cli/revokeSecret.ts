@@ -2,8 +2,8 @@
 // `pulumi up` left a client secret nobody holds (Access Management's secrets carry no marker, so
 // the provider cannot tell it is its own). It finds the account by exact name as the provider
 // does, checks the secret id is one of its clientSecrets, refuses predefined service accounts and
-// the provider's own account, and revokes it: DELETE .../clientSecrets/{secretId}. The only
-// command of this bin that writes.
+// the provider's own account, and revokes it: DELETE .../clientSecrets/{secretId}. One of the two
+// repair commands, the only ones of this bin that write.
 import { AccessManagementClient, type Account, type AccountKind, type ClientSecret, type User } from "../clients/accessManagement";
 import { findServiceAccount, findUser, type LookupWording } from "../clients/accountLookup";
 import { isPredefinedAccountName } from "../clients/productVersion";
@@ -137,7 +137,7 @@ async function revoke(target: Target, settings: ProviderSettings): Promise<Revok
     return refuse(
       `Refused: ${what} is the provider's own identity (tridion:clientId), the one this command runs as.`,
       "Which of its secrets is in use cannot be told from here: revoking the wrong one locks the provider out.",
-      "Revoke it with another administrator identity (TRIDION_CLIENT_ID / TRIDION_CLIENT_SECRET of another account), or in the Access Management UI.",
+      "Revoke it with another administrator identity (`--no-stack` with TRIDION_CLIENT_ID / TRIDION_CLIENT_SECRET of another account, since stack config wins over the environment), or in the Access Management UI.",
       described,
     );
   }

@@ -65,6 +65,21 @@ function refuseExisting(existing: Account, inputs: ServiceAccountInputs, chosenC
   }
 }
 
+/**
+ * The ownership key is the same for stacks of one organization, project and stack name (on file
+ * backends every organization is "organization"): an account with the key whose secret signed
+ * in is such a stack's, never what an interrupted create left (its secrets' values were lost).
+ */
+function refuseUsed(existing: Account): void {
+  const used = (existing.clientSecrets ?? []).filter((s) => s.lastLoginAt);
+  if (used.length === 0) return;
+  throw new TridionError(
+    "ACCOUNT_EXISTS",
+    `Cannot create the service account "${existing.name}": it already exists in Access Management (id ${existing.id}) with the client id this resource derives, but its client secret ${used.map((s) => `${s.id} signed in at ${s.lastLoginAt}`).join(", ")}, so no interrupted run of this stack left it: another stack with the same project and stack name (another backend) owns it. ` +
+      "Fix: give this stack another name, choose another accountName, or set `adopt: true` on this ServiceAccount to take it over.",
+  );
+}
+
 /** Revoke every secret of an account this resource made (their values are lost). */
 async function revokeAll(am: AccessManagementClient, account: Account): Promise<void> {
   const { error } = await revokeSecrets(
@@ -104,7 +119,9 @@ export const serviceAccountProvider = identityProvider<ServiceAccountInputs>({
     const existing = await findByName(am, inputs.accountName);
     if (existing && chosen === undefined && clientId !== undefined && existing.clientId === clientId) {
       // Made by an interrupted create of this resource: finish it. Its secrets' values died with
-      // that run, so they are revoked; the access becomes what the program asks.
+      // that run, so they are revoked; the access becomes what the program asks. A secret that has
+      // signed in was never lost: then a stack of the same name elsewhere made it.
+      refuseUsed(existing);
       await revokeAll(am, existing);
       const granted = grant(undefined);
       const updated = await am.update(existing.id, serviceAccountBody(existing.name, existing.clientId, granted.entry));

@@ -46,6 +46,8 @@ export function shellEnvironment(home: string): Record<string, string> {
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     npm_config_cache: path.join(os.homedir(), ".npm"), // the machine's npm cache: installs stay offline-friendly
+    // .ci/run's mark, so it finds any process a test leaves behind.
+    ...(process.env.TRIDION_CI_RUN ? { TRIDION_CI_RUN: process.env.TRIDION_CI_RUN } : {}),
   };
 }
 

@@ -72,6 +72,16 @@ test.serial(
     );
     t.is((await requestToken(emulator.accessManagementUrl, again.outs.clientId, again.outs.clientSecret)).status, 200);
 
+    // Now its secret has signed in: no interrupted run left it (a lost secret is never used), so a
+    // stack of the same name on another backend is refused, and the account keeps its secret.
+    const used = await failure(impl.serviceAccount.create((await impl.serviceAccount.check!({}, inputs)).inputs));
+    t.regex(
+      used.message,
+      /with the client id this resource derives, but its client secret \d+ signed in at .*another stack with the same project and stack name/,
+    );
+    t.deepEqual(await api.access.secretIds("ServiceAccounts", Number(first.id)), [again.outs.secretId]);
+    t.is((await requestToken(emulator.accessManagementUrl, again.outs.clientId, again.outs.clientSecret)).status, 200);
+
     // Another stack's resource of the same name: its key gives another client id, so the account is not its.
     const err = await failure(impl.serviceAccount.create({ ...inputs, ownerKey: THEIR_KEY }));
     t.regex(err.message, /already exists in Access Management .*another stack or a person owns it/);
@@ -110,6 +120,13 @@ test.serial("ClientCredentialUser: a second create names the secret it cannot te
   t.true(
     err.message.includes(`--secret-id ${first.outs.secretId}`) && err.message.includes(`--secret-id ${again.outs.secretId}`),
     err.message,
+  );
+  // A program that names the user's identity provider gets commands that name it too (names may repeat across providers).
+  const key = first.outs.identityProviderKey as string;
+  const named = await failure(impl.clientCredentialUser.create({ ...inputs, identityProvider: key }));
+  t.true(
+    named.message.includes(`revoke-secret --user "deployer" --identity-provider "${key}" --secret-id ${first.outs.secretId}`),
+    named.message,
   );
 });
 

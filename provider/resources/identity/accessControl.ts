@@ -169,16 +169,29 @@ export function accessOf(entry: AccessControlEntry | null | undefined, catalog: 
 }
 
 /**
- * What the APIs of roles this resource starts to manage held before, as it last saw them (not as
- * the server holds them now: an update whose result was lost has granted them already, and they
- * must not count as the account's own). Unknown without `seen` (state from before 0.3).
+ * What the APIs of roles this resource starts to manage held before. The server's entry is the
+ * truth, except where it already holds exactly the role this update grants and held something
+ * else when this resource last wrote (`seen`): then an update whose result was lost has granted
+ * it, and what was seen counts (never more than the server still has: a link removed since stays
+ * removed). Unknown without `seen` (state from before 0.3): the server's entry then.
  */
-export function originalFromSeen(seen: OriginalAccess | undefined, desired: string[], managed: OriginalAccess): OriginalAccess {
+export function originalFromSeen(
+  seen: OriginalAccess | undefined,
+  current: AccessControlEntry | null | undefined,
+  desired: string[],
+  managed: OriginalAccess,
+  catalog: RoleCatalog,
+): OriginalAccess {
   if (!seen) return {};
+  const now = accessOf(current, catalog);
   const out: OriginalAccess = {};
-  for (const apiKey of new Set(desired.map(apiKeyOf))) {
+  for (const role of desired) {
+    const apiKey = apiKeyOf(role);
     if (managed[apiKey]) continue;
-    out[apiKey] = seen[apiKey] ?? { linked: false, role: null };
+    const before = seen[apiKey] ?? { linked: false, role: null };
+    const held = now[apiKey] ?? { linked: false, role: null };
+    if (held.role !== role || before.role === role) continue; // nothing of ours to tell apart
+    out[apiKey] = { linked: before.linked && held.linked, role: before.role };
   }
   return out;
 }

@@ -97,8 +97,12 @@ export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>
   const amClient = (session: Session) => new AccessManagementClient(session, spec.kind);
   const catalogOf = async (am: AccessManagementClient) => new RoleCatalog(await am.apiResources());
   const strangerPolicy = (o: Props): StrangerPolicy => ({
-    revokeCommand: (secretId) =>
-      `npx pulumi-tridion revoke-secret ${spec.kind === "user" ? "--user" : "--service-account"} ${JSON.stringify(name(o))} --secret-id ${secretId}`,
+    revokeCommand: (secretId) => {
+      // A user's identity provider, when the program names one: the same name may exist under several.
+      const idp =
+        spec.kind === "user" && typeof o.identityProvider === "string" ? ` --identity-provider ${JSON.stringify(o.identityProvider)}` : "";
+      return `npx pulumi-tridion revoke-secret ${spec.kind === "user" ? "--user" : "--service-account"} ${JSON.stringify(name(o))}${idp} --secret-id ${secretId}`;
+    },
   });
   /** Name the secrets an interrupted run may have left (we cannot tell), with the command for each. */
   const adviseOnStrangers = async (o: Props, strangers: ClientSecret[], policy: StrangerPolicy, heldBefore: string[] = []) => {
@@ -250,10 +254,10 @@ export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>
       }
       const roles = news.roles as string[];
       const catalog = await catalogOf(am);
-      // APIs managed from now on: what they held is what this resource last saw, not what the
-      // server holds now (an update whose result was lost has granted them already).
+      // APIs managed from now on held what the server holds, unless an update whose result was
+      // lost has granted their role already: then what this resource last saw (originalFromSeen).
       const managed = olds.originalAccess ?? {};
-      const original = { ...originalFromSeen(olds.accessSeen, roles, managed), ...managed };
+      const original = { ...originalFromSeen(olds.accessSeen, account.accessControlEntry, roles, managed, catalog), ...managed };
       const granted = grantRoles(account.accessControlEntry, roles, catalog, original);
       let current: Props = {
         ...Object.fromEntries(Object.entries(olds).filter(([k]) => !inputKeys.includes(k))),

@@ -141,18 +141,37 @@ test("accessOf: every API the entry links or holds a role of, with that role; un
   t.deepEqual(accessOf({ apiResources: [{ id: 17 }] }, catalog), { "Tridion.AccessManagement": { linked: true, role: null } });
 });
 
-test("originalFromSeen: an API the resource starts to manage held what was last seen, not what the server holds now", (t) => {
+test("originalFromSeen: where the server holds just the role this update grants and last saw otherwise, what was seen counts", (t) => {
   // Last write saw only the Add-ons API; an update that was killed after its PUT granted CM since.
   const seen = { "Tridion.AddonService": { linked: true, role: "Tridion.AddonService.Administrator" } };
   const managed = { "Tridion.AddonService": { linked: false, role: null } };
   const desired = ["Tridion.AddonService.Administrator", "Tridion.ContentManager.Administrator"];
-  t.deepEqual(originalFromSeen(seen, desired, managed), { "Tridion.ContentManager": { linked: false, role: null } });
-  // What the account held there before is kept, so a later removal puts it back.
-  const seenWithCm = { ...seen, "Tridion.ContentManager": { linked: true, role: null } };
-  t.deepEqual(originalFromSeen(seenWithCm, desired, managed), { "Tridion.ContentManager": { linked: true, role: null } });
+  const killedUpdate = { apiResources: [{ id: 18 }, { id: 19 }], apiResourceRoles: [{ id: 118 }, { id: 121 }] };
+  t.deepEqual(originalFromSeen(seen, killedUpdate, desired, managed, catalog), {
+    "Tridion.ContentManager": { linked: false, role: null },
+  });
   // Managed APIs keep their first original (not part of the result); state without accessSeen knows nothing.
-  t.deepEqual(originalFromSeen(seen, ["Tridion.AddonService.Administrator"], managed), {});
-  t.deepEqual(originalFromSeen(undefined, desired, managed), {});
+  t.deepEqual(originalFromSeen(seen, killedUpdate, ["Tridion.AddonService.Administrator"], managed, catalog), {});
+  t.deepEqual(originalFromSeen(undefined, killedUpdate, desired, managed, catalog), {});
+});
+
+test("originalFromSeen: the server is the truth otherwise; a role or link removed by hand since is never given back", (t) => {
+  const desired = ["Tridion.ContentManager.Administrator"];
+  // Seen: CM linked with a role of its own (as if another one); the role removed by hand since, not granted by us.
+  const seen = { "Tridion.ContentManager": { linked: true, role: "Tridion.ContentManager.Viewer" } };
+  t.deepEqual(originalFromSeen(seen, { apiResources: [{ id: 19 }] }, desired, {}, catalog), {}, "grantRoles reads the server's entry");
+  // Seen linked; our role granted by a lost update, the link removed by hand meanwhile and put back by that update? Only what the server still has.
+  const seenLinked = { "Tridion.ContentManager": { linked: true, role: null } };
+  const held = { apiResources: [{ id: 19 }], apiResourceRoles: [{ id: 121 }] };
+  t.deepEqual(originalFromSeen(seenLinked, held, desired, {}, catalog), { "Tridion.ContentManager": { linked: true, role: null } });
+  t.deepEqual(
+    originalFromSeen(seenLinked, { apiResourceRoles: [{ id: 121 }] }, desired, {}, catalog),
+    { "Tridion.ContentManager": { linked: false, role: null } },
+    "unlinked on the server: not linked before either",
+  );
+  // The account held this very role when last seen: nothing to tell apart.
+  const seenHeld = { "Tridion.ContentManager": { linked: true, role: "Tridion.ContentManager.Administrator" } };
+  t.deepEqual(originalFromSeen(seenHeld, held, desired, {}, catalog), {});
 });
 
 test("after a killed update, the next grant with the seen original puts only the account's own roles back on removal", (t) => {
@@ -161,7 +180,7 @@ test("after a killed update, the next grant with the seen original puts only the
   const desired = ["Tridion.AddonService.Administrator", "Tridion.ContentManager.Administrator"];
   // The killed update's PUT reached the server: CM is held, but state still has the create's view.
   const onServer = grantRoles(created.entry, desired, catalog, created.original).entry;
-  const original = { ...originalFromSeen(seen, desired, created.original), ...created.original };
+  const original = { ...originalFromSeen(seen, onServer, desired, created.original, catalog), ...created.original };
   const rerun = grantRoles(onServer, desired, catalog, original);
   t.deepEqual(grantedRoles(desired, rerun.original), desired, "both roles count as this resource's");
   const restored = restoreAccess(rerun.entry, rerun.original, catalog);
