@@ -12,7 +12,7 @@ export interface Command {
   name: string;
   /** One line for `pulumi-tridion --help`. */
   summary: string;
-  /** `pulumi-tridion <name> --help`. */
+  /** `pulumi-tridion <name> --help` (the dispatcher prints it; run never sees --help). */
   usage: string;
   /** Runs it; throws CannotRun (exit 2) for bad flags or unreadable settings. */
   run(argv: string[], io: Io): Promise<number>;

@@ -13,7 +13,7 @@ import { toTridionError } from "../errors/tridionError";
 import { CannotRun, COMMON_USAGE, EXIT, parseFlags } from "./args";
 import type { Command, Io } from "./command";
 import { repairSettings, writeReport, type RepairReport } from "./repairCommand";
-import { splitFix, write } from "./report";
+import { splitFix } from "./report";
 
 const usage = `Usage: pulumi-tridion delete-service-account --name NAME --id ID [--json] [settings flags]
 
@@ -134,10 +134,6 @@ export const deleteServiceAccountCommand: Command = {
   summary: "delete one unused service account by name and id (writes: DELETE .../ServiceAccounts/{id})",
   usage,
   async run(argv: string[], io: Io): Promise<number> {
-    if (argv.includes("--help") || argv.includes("-h")) {
-      await write(io.stdout, usage);
-      return EXIT.ok;
-    }
     const { values, settingFlags } = parseFlags(argv, { name: { type: "string" }, id: { type: "string" } });
     const target = parseTarget(values);
     const settings = await repairSettings("delete-service-account", values, settingFlags, io);

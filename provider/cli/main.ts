@@ -30,6 +30,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     await write(io.stderr, `pulumi-tridion: unknown command ${JSON.stringify(name)}.\n\n${overview}`);
     return EXIT.cannotRun;
   }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    await write(io.stdout, command.usage);
+    return EXIT.ok;
+  }
   try {
     return await command.run(rest, io);
   } catch (error) {

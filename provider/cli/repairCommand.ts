@@ -6,7 +6,7 @@ import { toTridionError } from "../errors/tridionError";
 import { CannotRun } from "./args";
 import type { Io } from "./command";
 import { write, writeJson } from "./report";
-import { loadSettingsSource, resolveFrom } from "./settingsSource";
+import { loadSettingsFromFlags, resolveFrom } from "./settingsSource";
 
 /** The provider settings from the stack, the environment and the flags; exit 2 when they are missing or unreadable. */
 export async function repairSettings(
@@ -15,13 +15,7 @@ export async function repairSettings(
   settingFlags: Record<string, string>,
   io: Io,
 ): Promise<ProviderSettings> {
-  const source = await loadSettingsSource({
-    cwd: io.cwd,
-    stack: values.stack as string | undefined,
-    noStack: values["no-stack"] === true,
-    flags: settingFlags,
-    env: io.env,
-  });
+  const source = await loadSettingsFromFlags(values, settingFlags, io);
   let settings: ProviderSettings;
   try {
     settings = resolveFrom(source);

@@ -13,7 +13,7 @@ import { hasCode, toTridionError } from "../errors/tridionError";
 import { CannotRun, COMMON_USAGE, EXIT, parseFlags } from "./args";
 import type { Command, Io } from "./command";
 import { repairSettings, writeReport } from "./repairCommand";
-import { splitFix, write } from "./report";
+import { splitFix } from "./report";
 
 const usage = `Usage: pulumi-tridion revoke-secret (--user NAME [--identity-provider KEY] | --service-account NAME) --secret-id ID [--json] [settings flags]
 
@@ -175,10 +175,6 @@ export const revokeSecretCommand: Command = {
   summary: "revoke one client secret of a user or service account (writes: DELETE .../clientSecrets/{id})",
   usage,
   async run(argv: string[], io: Io): Promise<number> {
-    if (argv.includes("--help") || argv.includes("-h")) {
-      await write(io.stdout, usage);
-      return EXIT.ok;
-    }
     const { values, settingFlags } = parseFlags(argv, {
       user: { type: "string" },
       "service-account": { type: "string" },

@@ -108,6 +108,21 @@ async function readStack(options: SourceOptions, dir: string): Promise<{ values:
   return { values, stack };
 }
 
+/** The sources as a command's parsed flags name them (--stack, --no-stack, one flag per setting). */
+export function loadSettingsFromFlags(
+  values: Record<string, unknown>,
+  settingFlags: Record<string, string>,
+  io: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<SettingsSource> {
+  return loadSettingsSource({
+    cwd: io.cwd,
+    stack: values.stack as string | undefined,
+    noStack: values["no-stack"] === true,
+    flags: settingFlags,
+    env: io.env,
+  });
+}
+
 /** Reads the settings' sources; CannotRun when a Pulumi project is there but its stack config cannot be read. */
 export async function loadSettingsSource(options: SourceOptions): Promise<SettingsSource> {
   const dir = options.noStack ? undefined : findPulumiProject(options.cwd);

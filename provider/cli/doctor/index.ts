@@ -7,7 +7,7 @@ import type { ProviderSettings } from "../../config/settings";
 import { CannotRun, COMMON_USAGE, EXIT, parseFlags } from "../args";
 import type { Command, Io } from "../command";
 import { renderChecks, write, writeJson, type Check } from "../report";
-import { loadSettingsSource, resolveFrom } from "../settingsSource";
+import { loadSettingsFromFlags, resolveFrom } from "../settingsSource";
 import { accessManagementChecks } from "./accessManagementChecks";
 import { addonsChecks, type RoutesProposal } from "./addonsChecks";
 import { DoctorContext, type IdentityUnderTest } from "./context";
@@ -98,13 +98,7 @@ function summarize(checks: Check[]): { verdict: DoctorReport["verdict"]; exitCod
 
 export async function runDoctor(argv: string[], io: Io): Promise<{ report: DoctorReport; json: boolean }> {
   const { values, settingFlags } = parseFlags(argv, { identity: { type: "string", multiple: true } });
-  const source = await loadSettingsSource({
-    cwd: io.cwd,
-    stack: values.stack as string | undefined,
-    noStack: values["no-stack"] === true,
-    flags: settingFlags,
-    env: io.env,
-  });
+  const source = await loadSettingsFromFlags(values, settingFlags, io);
   const extras = extraIdentities((values.identity as string[] | undefined) ?? [], io.env);
   let settings: ProviderSettings | undefined;
   let settingsError: TridionError | undefined;
@@ -173,10 +167,6 @@ export const doctorCommand: Command = {
   summary: "read-only: is this Tridion Sites ready for `pulumi up`? Verdicts, causes and fixes (exit 0 ready, 1 problems, 2 could not run)",
   usage,
   async run(argv: string[], io: Io): Promise<number> {
-    if (argv.includes("--help") || argv.includes("-h")) {
-      await write(io.stdout, usage);
-      return EXIT.ok;
-    }
     const { report, json } = await runDoctor(argv, io);
     if (json) await writeJson(io.stdout, report);
     else await write(io.stdout, renderText(report));
