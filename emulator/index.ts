@@ -1,7 +1,7 @@
 // The Tridion Sites emulator: Access Management (under /access-management) on one listener and
 // the Add-ons Service (under /addon) on a listener of its own, as the product hosts them
 // (`https://host:83/addon`). See emulator/README.md for its contract and choices.
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import multipart from "@fastify/multipart";
 import { Clock } from "./clock";
 import { Faults } from "./faults";
@@ -172,31 +172,27 @@ function installLogAndFaults(app: FastifyInstance, log: RequestLog, faults: Faul
     if (faults.takeLostResponse(request.method, path)) lostResponses.add(request);
     else if (faults.takeHungResponse(request.method, path)) hungResponses.add(request);
   });
-  // The request was carried out; its answer is held back for good (a server that hangs after
-  // its write): the caller waits until it gives up or is killed. Closing the emulator ends it.
-  app.addHook("onSend", async (request, reply, payload) => {
-    if (!hungResponses.has(request)) return payload;
+  /** The request as carried out, into the log (marked `lost` or `hung`): its answer never arrives. */
+  const logWithheld = (request: FastifyRequest, status: number, mark: { lost: true } | { hung: true }) =>
     log.add({
       time: new Date().toISOString(),
       method: request.method,
       path: request.url.split("?")[0],
-      status: reply.statusCode,
+      status,
       identity: request.identity ?? null,
-      hung: true,
+      ...mark,
     });
+  // The request was carried out; its answer is held back for good (a server that hangs after
+  // its write): the caller waits until it gives up or is killed. Closing the emulator ends it.
+  app.addHook("onSend", async (request, reply, payload) => {
+    if (!hungResponses.has(request)) return payload;
+    logWithheld(request, reply.statusCode, { hung: true });
     return new Promise<typeof payload>(() => undefined);
   });
   // The request was carried out; its answer never leaves: the connection closes instead.
   app.addHook("onSend", async (request, reply, payload) => {
     if (!lostResponses.has(request)) return payload;
-    log.add({
-      time: new Date().toISOString(),
-      method: request.method,
-      path: request.url.split("?")[0],
-      status: reply.statusCode,
-      identity: request.identity ?? null,
-      lost: true,
-    });
+    logWithheld(request, reply.statusCode, { lost: true });
     request.raw.socket?.destroy();
     return payload;
   });
