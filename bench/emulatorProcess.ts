@@ -3,6 +3,7 @@
 import { ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import axios from "axios";
+import type { RequestLogEntry } from "../emulator/types";
 import { projectRoot } from "./common";
 
 export interface Identity {
@@ -10,13 +11,8 @@ export interface Identity {
   clientSecret: string;
 }
 
-export interface RequestLogEntry {
-  time: string;
-  method: string;
-  path: string;
-  status: number;
-  identity: string | null;
-}
+/** The emulator's request log entry, as its GET /__emulator/requests returns it. */
+export type { RequestLogEntry };
 
 export interface EmulatorProcess {
   accessManagementUrl: string;
