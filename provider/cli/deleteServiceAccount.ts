@@ -12,7 +12,7 @@ import type { ProviderSettings } from "../config/settings";
 import { toTridionError } from "../errors/tridionError";
 import { CannotRun, COMMON_USAGE, EXIT, parseFlags } from "./args";
 import type { Command, Io } from "./command";
-import { repairSettings, writeReport, type RepairReport } from "./repairCommand";
+import { refusal, repairExitCodes, repairSettings, writeReport, type RepairReport } from "./repairCommand";
 import { splitFix } from "./report";
 
 const usage = `Usage: pulumi-tridion delete-service-account --name NAME --id ID [--json] [settings flags]
@@ -28,8 +28,7 @@ one whose client secrets have been used (something depends on it).
   --id ID                         its id in Access Management (both must match)
 ${COMMON_USAGE}
 
-Exit code: 0 deleted (or already gone), 1 refused or failed (the cause and the fix are printed),
-2 could not run (bad flags, unreadable or missing settings). No secret value is ever printed.`;
+${repairExitCodes("deleted")}`;
 
 const WORDING: LookupWording = {
   userName: "--name",
@@ -63,14 +62,7 @@ function parseTarget(values: Record<string, unknown>): { name: string; id: numbe
 async function deleteAccount(target: { name: string; id: number }, settings: ProviderSettings): Promise<DeleteAccountReport> {
   const am = new AccessManagementClient(new Session(settings), "serviceAccount");
   const base = { command: "delete-service-account" as const, account: target };
-  const refuse = (summary: string, cause: string, fix: string): DeleteAccountReport => ({
-    ...base,
-    result: "refused",
-    exitCode: EXIT.problems,
-    summary,
-    cause,
-    fix,
-  });
+  const refuse = (summary: string, cause: string, fix: string): DeleteAccountReport => ({ ...base, ...refusal(summary, cause, fix) });
   await am.preflight(`delete the service account "${target.name}"`);
   const account = await findServiceAccount(am, target.name, WORDING);
   if (!account) {

@@ -3,7 +3,7 @@
 // Access Management), and how a report reaches the terminal or a pipeline (--json).
 import type { ProviderSettings } from "../config/settings";
 import { toTridionError } from "../errors/tridionError";
-import { CannotRun } from "./args";
+import { CannotRun, EXIT } from "./args";
 import type { Io } from "./command";
 import { write, writeJson } from "./report";
 import { loadSettingsFromFlags, resolveFrom } from "./settingsSource";
@@ -30,6 +30,17 @@ export async function repairSettings(
     );
   }
   return settings;
+}
+
+/** The exit codes both repair commands keep, for their usage text; `done` is what exit 0 did. */
+export function repairExitCodes(done: string): string {
+  return `Exit code: 0 ${done} (or already gone), 1 refused or failed (the cause and the fix are printed),
+2 could not run (bad flags, unreadable or missing settings). No secret value is ever printed.`;
+}
+
+/** A refusal: nothing was written; the cause and the fix say why and what to do instead. */
+export function refusal(summary: string, cause: string, fix: string) {
+  return { result: "refused" as const, exitCode: EXIT.problems, summary, cause, fix };
 }
 
 export interface RepairReport {

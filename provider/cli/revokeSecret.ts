@@ -12,7 +12,7 @@ import type { ProviderSettings } from "../config/settings";
 import { hasCode, toTridionError } from "../errors/tridionError";
 import { CannotRun, COMMON_USAGE, EXIT, parseFlags } from "./args";
 import type { Command, Io } from "./command";
-import { repairSettings, writeReport } from "./repairCommand";
+import { refusal, repairExitCodes, repairSettings, writeReport } from "./repairCommand";
 import { splitFix } from "./report";
 
 const usage = `Usage: pulumi-tridion revoke-secret (--user NAME [--identity-provider KEY] | --service-account NAME) --secret-id ID [--json] [settings flags]
@@ -29,8 +29,7 @@ Tridion.AccessManagement.Administrator).
   --secret-id ID                  the id of the secret to revoke: one of the account's clientSecrets
 ${COMMON_USAGE}
 
-Exit code: 0 revoked (or already gone), 1 refused or failed (the cause and the fix are printed),
-2 could not run (bad flags, unreadable or missing settings). No secret value is ever printed.`;
+${repairExitCodes("revoked")}`;
 
 const WORDING: LookupWording = {
   userName: "--user",
@@ -98,11 +97,7 @@ async function revoke(target: Target, settings: ProviderSettings): Promise<Revok
   const base = { command: "revoke-secret" as const, secretId: target.secretId };
   const refuse = (summary: string, cause: string, fix: string, account?: RevokeReport["account"]): RevokeReport => ({
     ...base,
-    result: "refused",
-    exitCode: EXIT.problems,
-    summary,
-    cause,
-    fix,
+    ...refusal(summary, cause, fix),
     account,
   });
   await am.preflight(`revoke a client secret of the ${noun(target.kind)} "${target.name}"`);
