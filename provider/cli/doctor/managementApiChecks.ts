@@ -9,6 +9,12 @@ import { versionName, type DoctorContext } from "./context";
 
 const GROUP = "Management API";
 
+/** A check that failed with an error: its message split into cause and fix. */
+function failed(id: string, title: string, summary: string, error: unknown): Check {
+  const { cause, fix } = splitFix((error as Error).message);
+  return { id, group: GROUP, title, verdict: "fail", summary, cause, fix };
+}
+
 export async function managementApiChecks(ctx: DoctorContext): Promise<Check[]> {
   const skip = (why: string): Check[] =>
     ["userInfo", "apiResources", "productVersion"].map((name) => ({
@@ -54,16 +60,7 @@ export async function managementApiChecks(ctx: DoctorContext): Promise<Check[]> 
       details: { url: userInfoUrl, name: info.name, subject: info.subject, roles: info.roles },
     });
   } catch (error) {
-    const { cause, fix } = splitFix((error as Error).message);
-    checks.push({
-      id: "managementApi.userInfo",
-      group: GROUP,
-      title: "System/userInfo",
-      verdict: "fail",
-      summary: `GET ${userInfoUrl} fails.`,
-      cause,
-      fix,
-    });
+    checks.push(failed("managementApi.userInfo", "System/userInfo", `GET ${userInfoUrl} fails.`, error));
   }
 
   try {
@@ -83,16 +80,7 @@ export async function managementApiChecks(ctx: DoctorContext): Promise<Check[]> 
       details: { apiResources: resources.map((r) => ({ key: r.key, name: r.name, roles: (r.roles ?? []).map((role) => role.key) })) },
     });
   } catch (error) {
-    const { cause, fix } = splitFix((error as Error).message);
-    checks.push({
-      id: "managementApi.apiResources",
-      group: GROUP,
-      title: "role keys (ApiResources)",
-      verdict: "fail",
-      summary: "ApiResources cannot be read.",
-      cause,
-      fix,
-    });
+    checks.push(failed("managementApi.apiResources", "role keys (ApiResources)", "ApiResources cannot be read.", error));
   }
 
   const version = await ctx.productVersion();
