@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { obtainPulumiCli, repoRoot } from "../../demo/pulumiEngine";
-import { killSession } from "./processTree";
+import { runDetached } from "./processTree";
 
 /** The ```sh blocks under a README heading (up to the next heading of the same level). */
 export function readmeBlocks(readme: string, heading: string): string[][] {
@@ -103,28 +103,13 @@ export async function runLines(
   }
 }
 
-function run(
+async function run(
   command: string,
   args: string[],
   options: { env: Record<string, string>; cwd?: string; timeoutMs: number },
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString("utf8");
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString("utf8");
-    });
-    const timer = setTimeout(() => killSession(child.pid), options.timeoutMs);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      killSession(child.pid); // plugins of a CLI that timed out or crashed
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
+  const { code, stdout, stderr } = await runDetached(command, args, options);
+  return { code: code ?? -1, stdout, stderr };
 }
 
 export interface BackgroundEmulator {

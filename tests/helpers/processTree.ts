@@ -4,6 +4,7 @@
 // a provider still inside a call may write afterwards, and the orphans keep any inherited
 // descriptor (a CI runner's log pipe) open. A child spawned with `detached: true` leads a new
 // session, and the plugins stay in it: killing the session takes them all.
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 
 /** The pids of every process in session `sid` (Linux /proc; none elsewhere). */
@@ -52,4 +53,53 @@ export function killSession(leader: number | undefined): void {
       }
     }
   }
+}
+
+export interface DetachedRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr interleaved as they arrived. */
+  output: string;
+  /** True when `killWhen` held and the run was killed (it had not finished by itself). */
+  killed: boolean;
+}
+
+/**
+ * Runs a command in a session of its own; kills the session (everything it started) after
+ * `timeoutMs`, as soon as `killWhen` holds (polled every 50 ms), and in any case once it ends, so
+ * no orphaned plugin outlives it.
+ */
+export function runDetached(
+  command: string,
+  args: string[],
+  options: { env: Record<string, string>; cwd?: string; timeoutMs: number; killWhen?: () => boolean },
+): Promise<DetachedRun> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const result: DetachedRun = { code: null, stdout: "", stderr: "", output: "", killed: false };
+    child.stdout.on("data", (d: Buffer) => {
+      result.stdout += d.toString("utf8");
+      result.output += d.toString("utf8");
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      result.stderr += d.toString("utf8");
+      result.output += d.toString("utf8");
+    });
+    const timer = setTimeout(() => killSession(child.pid), options.timeoutMs);
+    const poll = options.killWhen
+      ? setInterval(() => {
+          if (!result.killed && options.killWhen!()) {
+            result.killed = true;
+            killSession(child.pid);
+          }
+        }, 50)
+      : undefined;
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (poll) clearInterval(poll);
+      killSession(child.pid);
+      resolve({ ...result, code });
+    });
+  });
 }

@@ -5,14 +5,13 @@
 // the emulator's request log shows that write. Then the documented recovery, and checks of what
 // the server, the state and a further preview say.
 import type { ExecutionContext } from "ava";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { repoRoot } from "../../demo/pulumiEngine";
 import { amAdmin } from "../helpers/accessManagement";
 import { shellEnvironment } from "../helpers/folderMode";
 import { bearer, getToken, http, requestToken, startTestEmulator, type TestEmulator } from "../helpers/emulator";
-import { killSession } from "../helpers/processTree";
+import { runDetached } from "../helpers/processTree";
 import type { LostResponses } from "../../emulator/types";
 
 export const ADDONS_ADMIN = "Tridion.AddonService.Administrator";
@@ -120,38 +119,15 @@ export class KillProject {
     for (const [key, value] of Object.entries(values)) await this.must(["config", "set", key, value]);
   }
 
-  /** Runs `pulumi args` (or another command) in the project; with `killWhen`, kill -9s its process group once it holds. */
-  run(args: string[], options: { killWhen?: () => boolean; command?: string } = {}): Promise<CliResult> {
-    return new Promise((resolve) => {
-      const child = spawn(options.command ?? "pulumi", args, {
-        cwd: this.dir,
-        env: this.env,
-        stdio: ["ignore", "pipe", "pipe"],
-        detached: true, // its own session: the kill takes the CLI and everything it started
-      });
-      let output = "";
-      let killed = false;
-      const collect = (d: Buffer) => (output += d.toString("utf8"));
-      child.stdout.on("data", collect);
-      child.stderr.on("data", collect);
-      // Every process of the run: the CLI's group and the plugins the engine started in groups of their own.
-      const killGroup = () => killSession(child.pid);
-      const timer = setTimeout(killGroup, 240_000);
-      const poll = options.killWhen
-        ? setInterval(() => {
-            if (!killed && options.killWhen!()) {
-              killed = true;
-              killGroup();
-            }
-          }, 50)
-        : undefined;
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        if (poll) clearInterval(poll);
-        killSession(child.pid); // no orphaned plugin may act later, or hold a descriptor open
-        resolve({ code, output, killed });
-      });
+  /** Runs `pulumi args` (or another command) in the project; with `killWhen`, kill -9s it and everything it started once it holds. */
+  async run(args: string[], options: { killWhen?: () => boolean; command?: string } = {}): Promise<CliResult> {
+    const { code, output, killed } = await runDetached(options.command ?? "pulumi", args, {
+      cwd: this.dir,
+      env: this.env,
+      timeoutMs: 240_000,
+      killWhen: options.killWhen,
     });
+    return { code, output, killed };
   }
 
   async must(args: string[], command?: string): Promise<string> {
