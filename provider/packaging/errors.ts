@@ -22,6 +22,7 @@ export type PackageErrorCode =
   | "SYMLINK_BROKEN"
   | "SPECIAL_FILE"
   | "BAD_ENTRY_NAME"
+  | "ZIP_ENTRY_NAME_AMBIGUOUS"
   | "CONFIGURATION_INVALID";
 
 export class PackageError extends Error {
@@ -41,7 +42,11 @@ export class PackageError extends Error {
   }
 }
 
-/** A short human description of a JSON value's type, for "expected X, got Y" messages. */
+/**
+ * A short human description of a JSON value, for "expected X, got Y" messages. It shows short
+ * values (`the string "maybe"`), so it is only for public documents such as the manifest; anything
+ * that may hold a secret (a configuration, a resource input) takes describeJsonKind.
+ */
 export function describeJsonType(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
@@ -63,4 +68,27 @@ export function describeJsonType(value: unknown): string {
 
 export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * The kind of a JSON value and never its content ("a string", "a number", "an array"), for
+ * messages about what may hold a secret: a configuration, a resource input.
+ */
+export function describeJsonKind(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  switch (typeof value) {
+    case "string":
+      return value === "" ? "an empty string" : "a string";
+    case "number":
+      return "a number";
+    case "boolean":
+      return "a boolean";
+    case "undefined":
+      return "nothing";
+    case "object":
+      return "an object";
+    default:
+      return `a ${typeof value}`;
+  }
 }

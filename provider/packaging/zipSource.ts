@@ -14,7 +14,8 @@ export interface ZipListing {
 /**
  * Reads a ZIP's central directory and its manifest.json, without extracting anything else:
  * entry names are checked for escapes, declared sizes for bombs, and only the manifest is inflated
- * (capped, and yauzl checks its real size against the declared one).
+ * (capped, and yauzl checks its real size against the declared one). Names are read as the
+ * Add-ons Service reads them (serviceEntryName), never as yauzl's friendlier reading would.
  */
 export async function readZipSource(source: string, limits: ResolvedOptions): Promise<ZipListing> {
   let zip: yauzl.ZipFile;
@@ -66,8 +67,9 @@ function listEntries(zip: yauzl.ZipFile, source: string, limits: ResolvedOptions
     zip.on("end", () => resolve(listed));
     zip.on("entry", (entry: yauzl.Entry) => {
       try {
-        const raw = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
-        const path = assertEntryInsideRoot(raw, source);
+        const name = serviceEntryName(entry, source);
+        const path = assertEntryInsideRoot(name, source);
+        assertUnicodePathAgrees(entry, name, source);
         if (entry.isEncrypted()) {
           throw new PackageError(
             "ZIP_ENCRYPTED",
@@ -99,6 +101,99 @@ function listEntries(zip: yauzl.ZipFile, source: string, limits: ResolvedOptions
     });
     zip.readEntry();
   });
+}
+
+const UNICODE_PATH_FIELD = 0x7075;
+const UTF8_FLAG = 0x800;
+
+/**
+ * The name the Add-ons Service (.NET's System.IO.Compression) reads for an entry: the raw name
+ * bytes of the central directory, decoded as UTF-8 when general-purpose bit 11 is set and with
+ * the server's default code page otherwise; .NET ignores the Info-ZIP Unicode Path extra field
+ * (0x7075). So the names are validated as those bytes say, and refused when readers would
+ * disagree on them (the last rule in assertUnicodePathAgrees):
+ * - non-ASCII bytes without bit 11: UTF-8 to .NET (Core), the ANSI code page to .NET Framework,
+ *   CP437 to many ZIP tools: one entry, several names;
+ * - bit 11 with bytes that are not UTF-8: .NET would substitute U+FFFD, others keep the bytes;
+ * - a Unicode Path field naming anything but that name: tools that honour it (yauzl, Info-ZIP,
+ *   7-Zip) would check or show another name than the one the service extracts.
+ * An ASCII name without a Unicode Path field, or a UTF-8 one with bit 11, reads the same
+ * everywhere, so it is accepted.
+ */
+export function serviceEntryName(entry: yauzl.Entry, source: string): string {
+  const raw = entry.fileNameRaw;
+  const flaggedUtf8 = (entry.generalPurposeBitFlag & UTF8_FLAG) !== 0;
+  let name: string;
+  if (flaggedUtf8) {
+    const decoded = strictUtf8(raw);
+    if (decoded === undefined) {
+      throw ambiguous(
+        source,
+        showBytes(raw),
+        "is marked as UTF-8 (general-purpose bit 11) but its bytes are not valid UTF-8, so each reader makes another name of it",
+      );
+    }
+    name = decoded;
+  } else {
+    if (raw.some((byte) => byte >= 0x80)) {
+      throw ambiguous(
+        source,
+        showBytes(raw),
+        "has non-ASCII bytes but is not marked as UTF-8 (general-purpose bit 11): the service decodes it with the server's code page, other tools as CP437 or UTF-8, so its name depends on the reader",
+      );
+    }
+    name = raw.toString("latin1");
+  }
+  return name;
+}
+
+/** An Info-ZIP Unicode Path field (0x7075) must name exactly what the service reads (serviceEntryName). */
+export function assertUnicodePathAgrees(entry: yauzl.Entry, name: string, source: string): void {
+  for (const field of entry.extraFields) {
+    if (field.id !== UNICODE_PATH_FIELD) continue;
+    const unicode = field.data.length >= 5 && field.data[0] === 1 ? strictUtf8(field.data.subarray(5)) : undefined;
+    if (unicode === undefined) {
+      throw ambiguous(
+        source,
+        JSON.stringify(name),
+        "carries an Info-ZIP Unicode Path extra field (0x7075) that cannot be read (not version 1 with a UTF-8 name), so tools disagree on its name",
+      );
+    }
+    if (unicode !== name) {
+      throw ambiguous(
+        source,
+        JSON.stringify(name),
+        `carries an Info-ZIP Unicode Path extra field (0x7075) naming it ${JSON.stringify(unicode)} instead; the Add-ons Service ignores that field and extracts the entry under the first name, while tools that honour it would check or show the second`,
+      );
+    }
+  }
+}
+
+function strictUtf8(bytes: Buffer): string | undefined {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Raw name bytes for a message: printable ASCII as is, every other byte as \xNN. */
+function showBytes(bytes: Buffer): string {
+  let out = "";
+  for (const byte of bytes)
+    out +=
+      byte >= 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x5c
+        ? String.fromCharCode(byte)
+        : `\\x${byte.toString(16).padStart(2, "0")}`;
+  return `"${out}"`;
+}
+
+function ambiguous(source: string, shown: string, problem: string): PackageError {
+  return new PackageError(
+    "ZIP_ENTRY_NAME_AMBIGUOUS",
+    `${source} holds the entry ${shown}, which ${problem}.`,
+    `Rebuild the ZIP with UTF-8 file names (7-Zip: -mcu=on; Info-ZIP zip: -UN=UTF8; .NET's ZipFile does it by default), or pass the add-on folder as source and let the provider zip it.`,
+  );
 }
 
 async function readEntryText(zip: yauzl.ZipFile, entry: yauzl.Entry, source: string): Promise<string> {

@@ -3,7 +3,8 @@ import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { PackageError, PackageErrorCode, PackageOptions, inspectPackage, preparePackage } from "../../../provider/packaging";
-import { CraftedEntry, craftZip, sampleEntries, sampleManifest, tempDir, writeAddon } from "./helpers";
+import { NamedEntry, zipWithNames } from "../../helpers/unicodePathZip";
+import { CraftedEntry, SAMPLE_FILES, craftZip, sampleEntries, sampleManifest, tempDir, writeAddon } from "./helpers";
 
 const NAME = "acme-publishing-tools-1.4.0.zip";
 
@@ -218,4 +219,112 @@ test("an encrypted entry is rejected", async (t) => {
     /holds the encrypted entry "CM\/secret\.dll"/,
     /without a password/,
   );
+});
+
+/** The sample add-on plus `extra`, written by hand with names as given (raw bytes, flags, 0x7075). */
+async function namedZip(t: ExecutionContext, extra: NamedEntry[]): Promise<string> {
+  const source = path.join(await tempDir(t), NAME);
+  const sample: NamedEntry[] = [
+    { name: "manifest.json", data: JSON.stringify(sampleManifest()) },
+    ...Object.entries(SAMPLE_FILES).map(([name, data]) => ({ name, data })),
+  ];
+  await fs.writeFile(source, zipWithNames([...sample, ...extra]));
+  return source;
+}
+
+test("the raw name is validated, not an Info-ZIP Unicode Path field that names a harmless file", async (t) => {
+  // The service reads the raw name and would write outside the add-on folder; the field says CM/harmless.dll.
+  const source = await namedZip(t, [{ name: "../../../Windows/Temp/evil.dll", data: "MZ", unicodePath: { name: "CM/harmless.dll" } }]);
+  await rejects(
+    t,
+    source,
+    "ZIP_ENTRY_ESCAPES",
+    /holds the entry "\.\.\/\.\.\/\.\.\/Windows\/Temp\/evil\.dll", which climbs out of the package root/,
+    /relative paths only/,
+  );
+});
+
+test("an entry whose Unicode Path field disagrees with its raw name is refused, naming both", async (t) => {
+  // A second manifest.json that readers honouring the field see as CM/notes.json: the service would deploy it.
+  await rejects(
+    t,
+    await namedZip(t, [{ name: "manifest.json", data: JSON.stringify(sampleManifest()), unicodePath: { name: "CM/notes.json" } }]),
+    "ZIP_ENTRY_NAME_AMBIGUOUS",
+    /holds the entry "manifest\.json", which carries an Info-ZIP Unicode Path extra field \(0x7075\) naming it "CM\/notes\.json" instead; the Add-ons Service ignores that field/,
+    /Rebuild the ZIP with UTF-8 file names/,
+  );
+  // harmless names, but still two of them
+  await rejects(
+    t,
+    await namedZip(t, [{ name: "CM/a.dll", data: "MZ", unicodePath: { name: "CM/b.dll" } }]),
+    "ZIP_ENTRY_NAME_AMBIGUOUS",
+    /holds the entry "CM\/a\.dll", which carries an Info-ZIP Unicode Path extra field \(0x7075\) naming it "CM\/b\.dll"/,
+    /pass the add-on folder as source/,
+  );
+  // a field that does not match the raw name's CRC-32 is not ignored either: some tools still show it
+  await rejects(
+    t,
+    await namedZip(t, [{ name: "CM/a.dll", data: "MZ", unicodePath: { name: "CM/b.dll", nameCrc: 1 } }]),
+    "ZIP_ENTRY_NAME_AMBIGUOUS",
+    /naming it "CM\/b\.dll" instead/,
+    /UTF-8 file names/,
+  );
+  await rejects(
+    t,
+    await namedZip(t, [{ name: "CM/a.dll", data: "MZ", unicodePath: { name: "CM/a.dll", version: 2 } }]),
+    "ZIP_ENTRY_NAME_AMBIGUOUS",
+    /"CM\/a\.dll", which carries an Info-ZIP Unicode Path extra field \(0x7075\) that cannot be read/,
+    /UTF-8 file names/,
+  );
+});
+
+test("a Unicode Path field that agrees with a UTF-8 raw name is accepted", async (t) => {
+  const prepared = await inspectPackage(
+    await namedZip(t, [
+      { name: "CM/Übersetzung.dll", data: "MZ", unicodePath: { name: "CM/Übersetzung.dll" } },
+      { name: "README-ascii.txt", data: "x", utf8Flag: false, unicodePath: { name: "README-ascii.txt" } },
+    ]),
+  );
+  t.is(prepared.manifest.id, "acme-publishing-tools");
+});
+
+test("a name whose decoding depends on the reader is refused: non-ASCII without the UTF-8 flag, or flagged but not UTF-8", async (t) => {
+  // "CM/\x9a.dll": Ü in CP437, š in Windows-1252, invalid in UTF-8
+  await rejects(
+    t,
+    await namedZip(t, [{ name: Buffer.from("CM/\x9abersetzung.dll", "latin1"), data: "MZ", utf8Flag: false }]),
+    "ZIP_ENTRY_NAME_AMBIGUOUS",
+    /holds the entry "CM\/\\x9abersetzung\.dll", which has non-ASCII bytes but is not marked as UTF-8 \(general-purpose bit 11\)/,
+    /7-Zip: -mcu=on/,
+  );
+  // the same UTF-8 bytes without the flag are just as ambiguous (.NET Framework reads them as ANSI)
+  await rejects(
+    t,
+    await namedZip(t, [{ name: "CM/Übersetzung.dll", data: "MZ", utf8Flag: false }]),
+    "ZIP_ENTRY_NAME_AMBIGUOUS",
+    /"CM\/\\xc3\\x9cbersetzung\.dll", which has non-ASCII bytes but is not marked as UTF-8/,
+    /UTF-8 file names/,
+  );
+  await rejects(
+    t,
+    await namedZip(t, [{ name: Buffer.from([0x43, 0x4d, 0x2f, 0xff, 0xfe, 0x2e, 0x64, 0x6c, 0x6c]), data: "MZ" }]),
+    "ZIP_ENTRY_NAME_AMBIGUOUS",
+    /"CM\/\\xff\\xfe\.dll", which is marked as UTF-8 \(general-purpose bit 11\) but its bytes are not valid UTF-8/,
+    /UTF-8 file names/,
+  );
+  // plain ASCII without the flag reads the same everywhere
+  t.is((await inspectPackage(await namedZip(t, [{ name: "CM/plain.dll", data: "MZ", utf8Flag: false }]))).manifest.version, "1.4.0");
+});
+
+test("a folder with non-ASCII file names packages to a ZIP whose names every reader agrees on", async (t) => {
+  const dir = await tempDir(t);
+  const built = await preparePackage(
+    await writeAddon(path.join(dir, "addon"), sampleManifest(), { ...SAMPLE_FILES, "CM/Übersetzung.dll": "MZ" }),
+    {
+      cacheDir: path.join(dir, "cache"),
+    },
+  );
+  const source = path.join(dir, NAME);
+  await fs.copyFile(built.filePath, source);
+  t.is((await inspectPackage(source)).sha256, built.sha256);
 });
