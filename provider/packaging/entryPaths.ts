@@ -32,13 +32,69 @@ export function assertEntryInsideRoot(rawName: string, source: string): string {
 }
 
 /**
- * Duplicate names (exact, or differing only in case, which collide when extracted on Windows).
- * Returns the path set for later lookups.
+ * Names Windows reserves for devices, in any case, alone or before an extension (`NUL.txt` and
+ * `nul.tar.gz` are `NUL` too): CON, PRN, AUX, NUL, COM0-9, LPT0-9 and their superscript-digit
+ * forms (COM¹, LPT³), and the console's CONIN$ and CONOUT$.
+ */
+const WINDOWS_DEVICE_NAME = /^(CON|PRN|AUX|NUL|COM[0-9\u00b9\u00b2\u00b3]|LPT[0-9\u00b9\u00b2\u00b3]|CONIN\$|CONOUT\$)$/i;
+/** Characters Windows refuses in a file name (NUL is refused as an escape, "\\" is a separator). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what a file name may not hold
+const WINDOWS_FORBIDDEN = /[<>:"|?*\u0001-\u001f]/;
+
+/**
+ * Why a (normalised, root-relative) path cannot be extracted on Windows, where the Add-ons Service
+ * unpacks add-ons, as the very file it names, or null. Such a name fails extraction, or lands on
+ * another name (Windows drops a trailing dot or space, so `a.dll.` is `a.dll`), or opens something
+ * else than a file (`x:stream` is an alternate data stream, `CON` the console): another entry
+ * could then take its place unnoticed by the duplicate check.
+ */
+export function windowsNameProblem(path: string): string | null {
+  const segments = path.replace(/\/+$/, "").split("/");
+  for (const segment of segments) {
+    if (segment === "") return "has an empty folder name (two slashes in a row), which Windows drops, so it names another path";
+    if (segment === ".") return 'has a "." folder, which Windows drops, so it names another path';
+    const bad = WINDOWS_FORBIDDEN.exec(segment);
+    if (bad) {
+      const ch = bad[0];
+      if (ch === ":")
+        return `has "${segment}" with ":", which Windows reads as an alternate data stream of a file (as in "::$DATA"), not as a file of its own`;
+      const shown =
+        ch.charCodeAt(0) < 0x20 ? `the control character U+${ch.charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}` : `"${ch}"`;
+      return `has "${segment}" with ${shown}, which Windows does not allow in a file name`;
+    }
+    if (/[. ]$/.test(segment)) {
+      return `has "${segment}", which ends with ${segment.endsWith(".") ? "a dot" : "a space"}: Windows drops it, so it names "${segment.replace(/[. ]+$/, "")}" instead`;
+    }
+    const base = segment.split(".")[0].replace(/ +$/, "");
+    if (WINDOWS_DEVICE_NAME.test(base)) {
+      return `has "${segment}", a name Windows reserves for the device ${base.toUpperCase()} (with or without an extension), not a file`;
+    }
+  }
+  return null;
+}
+
+/** Every name must be extractable on Windows as the file it names (see windowsNameProblem). */
+export function assertWindowsName(path: string, source: string): void {
+  const problem = windowsNameProblem(path);
+  if (problem) {
+    throw new PackageError(
+      "BAD_ENTRY_NAME",
+      `${source} holds the entry ${JSON.stringify(path)}, which ${problem}; the Add-ons Service extracts add-ons on Windows.`,
+      `Rename it to a plain Windows file name (no < > : " | ? *, no trailing dot or space, not CON, PRN, AUX, NUL, COM1-9 or LPT1-9).`,
+    );
+  }
+}
+
+/**
+ * Names that cannot be extracted on Windows as themselves (windowsNameProblem), then duplicates
+ * (exact, or differing only in case, which collide when extracted on Windows). Returns the path
+ * set for later lookups.
  */
 export function assertNoDuplicates(paths: Iterable<string>, source: string): Set<string> {
   const exact = new Set<string>();
   const folded = new Map<string, string>();
   for (const path of paths) {
+    assertWindowsName(path, source);
     const key = path.replace(/\/+$/, "");
     if (exact.has(key)) {
       throw new PackageError(
