@@ -1,5 +1,5 @@
-import { PackageError, describeJsonType } from "./errors";
-import { parseJsonWithPosition } from "./json";
+import { PackageError, describeJsonKind } from "./errors";
+import { MAX_JSON_DEPTH, assertJsonDepth, parseJsonWithPosition } from "./json";
 import { Manifest } from "./manifest";
 
 /**
@@ -8,14 +8,12 @@ import { Manifest } from "./manifest";
  * - `sitesCm` (literal): { isEnabled?: boolean, <extension name>: {...} }
  * - any other key is a Content Delivery environment name (defaults `live`, `staging`):
  *   { isEnabled?: boolean, configuration?: { <variable>: ... }, <extension name>: {...} }
- * A string is taken as the document's JSON text.
+ * A string is taken as the document's JSON text. A configuration may hold secrets, so errors name
+ * paths and kinds of values ("a string"), never a value or the text around a JSON error.
  */
 export function validateConfiguration(config: unknown, manifest: Manifest): void {
   const where = `The configuration of add-on "${manifest.id}"`;
-  const document =
-    typeof config === "string"
-      ? parseJsonWithPosition(config, where, "Correct the JSON text, or pass the configuration as an object.", "CONFIGURATION_INVALID")
-      : config;
+  const document = parseConfiguration(config, where);
   const top = requireObject(document, where, `Pass an object such as { "configuration": { "<extension name>": { ... } } }.`);
   const extensionNames = manifest.extensions.map((ext) => ext.name);
 
@@ -48,7 +46,7 @@ export function validateConfiguration(config: unknown, manifest: Manifest): void
       if (name === "isEnabled") {
         if (typeof settings !== "boolean")
           invalid(
-            `${path} must be true or false, but it is ${describeJsonType(settings)}.`,
+            `${path} must be true or false, but it is ${describeJsonKind(settings)}.`,
             `Write "isEnabled": true or "isEnabled": false.`,
           );
         continue;
@@ -60,6 +58,20 @@ export function validateConfiguration(config: unknown, manifest: Manifest): void
       checkExtensionSection(path, name, settings, extensionNames, manifest.id);
     }
   }
+}
+
+const TEXT_FIX = "Correct the JSON text, or pass the configuration as an object.";
+const DEPTH_FIX = `Flatten the configuration: the Add-ons Service reads JSON at most ${MAX_JSON_DEPTH} levels deep.`;
+
+/**
+ * The configuration as a value: JSON text parsed (errors give line and column, never the text), an
+ * object taken as is; either way nested at most MAX_JSON_DEPTH deep, so no later walk over it can
+ * exhaust the stack.
+ */
+export function parseConfiguration(config: unknown, where = "The configuration"): unknown {
+  if (typeof config === "string") return parseJsonWithPosition(config, where, TEXT_FIX, "CONFIGURATION_INVALID");
+  assertJsonDepth(config, where, "CONFIGURATION_INVALID", DEPTH_FIX);
+  return config;
 }
 
 function checkExtensionSection(path: string, name: string, settings: unknown, extensionNames: string[], addonId: string): void {
@@ -77,7 +89,7 @@ function checkExtensionSection(path: string, name: string, settings: unknown, ex
 
 function requireObject(value: unknown, at: string, fix: string): Record<string, unknown> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    invalid(`${at} must be an object, but it is ${describeJsonType(value)}.`, fix);
+    invalid(`${at} must be an object, but it is ${describeJsonKind(value)}.`, fix);
   }
   return value as Record<string, unknown>;
 }

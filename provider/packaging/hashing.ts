@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { parseJsonWithPosition } from "./json";
+import { PackageError } from "./errors";
+import { MAX_JSON_DEPTH, parseJsonWithPosition } from "./json";
 
 /** sha256 of a file, hex, streamed in 1 MiB chunks (never the whole file in memory). */
 export function sha256File(path: string): Promise<string> {
@@ -17,15 +18,17 @@ export function sha256File(path: string): Promise<string> {
  * JSON with object keys sorted recursively (UTF-16 code unit order) and no whitespace, so equal
  * values hash equally whatever their key order. Follows JSON.stringify otherwise: `toJSON` is
  * honoured, undefined/function members are left out of objects and become null in arrays,
- * non-finite numbers become null. Throws on cycles, BigInt and a top-level value JSON cannot hold.
+ * non-finite numbers become null. Throws on cycles, BigInt and a top-level value JSON cannot hold,
+ * and (CONFIGURATION_INVALID) on arrays and objects nested deeper than MAX_JSON_DEPTH, before the
+ * recursion could reach the stack limit.
  */
 export function canonicalJson(value: unknown): string {
-  const out = write(value, new Set());
+  const out = write(value, new Set(), 0);
   if (out === undefined) throw new TypeError(`canonicalJson: ${typeof value} has no JSON form`);
   return out;
 }
 
-function write(value: unknown, ancestors: Set<object>): string | undefined {
+function write(value: unknown, ancestors: Set<object>, depth: number): string | undefined {
   if (value !== null && typeof value === "object" && typeof (value as { toJSON?: unknown }).toJSON === "function") {
     value = (value as { toJSON: () => unknown }).toJSON();
   }
@@ -45,15 +48,22 @@ function write(value: unknown, ancestors: Set<object>): string | undefined {
   if (value === null) return "null";
   const object = value as object;
   if (ancestors.has(object)) throw new TypeError("canonicalJson: circular structure");
+  if (depth >= MAX_JSON_DEPTH) {
+    throw new PackageError(
+      "CONFIGURATION_INVALID",
+      `The configuration nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep; the Add-ons Service reads JSON at most ${MAX_JSON_DEPTH} levels deep.`,
+      `Flatten the configuration.`,
+    );
+  }
   ancestors.add(object);
   try {
     if (Array.isArray(object)) {
-      return `[${object.map((item) => write(item, ancestors) ?? "null").join(",")}]`;
+      return `[${object.map((item) => write(item, ancestors, depth + 1) ?? "null").join(",")}]`;
     }
     const record = object as Record<string, unknown>;
     const parts: string[] = [];
     for (const key of Object.keys(record).sort()) {
-      const item = write(record[key], ancestors);
+      const item = write(record[key], ancestors, depth + 1);
       if (item !== undefined) parts.push(`${JSON.stringify(key)}:${item}`);
     }
     return `{${parts.join(",")}}`;

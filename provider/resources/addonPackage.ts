@@ -14,7 +14,7 @@ import { ADDONS_AUDIENCE, ADDONS_SERVICE, ROLE_ADDONS_ADMIN } from "../clients/t
 import { hasCode, isIdentityRefused, PartialFailure, TridionError, type ErrorCode } from "../errors/tridionError";
 import { isAmbiguousFailure, pollPauses, sleep } from "../http/policy";
 import { shims } from "./shim";
-import { configurationSha256, inspectPackage, PackageError, preparePackage, validateConfiguration } from "../packaging";
+import { configurationSha256, inspectPackage, PackageError, parseConfiguration, preparePackage, validateConfiguration } from "../packaging";
 import {
   addonStateFromMetadata,
   CHECKED_KEYS,
@@ -96,11 +96,6 @@ type RawInputs = Record<string, unknown>;
 export const DEFAULT_ACTIVATION_TIMEOUT_SECONDS = 120;
 const RESOURCE = "AddonPackage";
 
-function parseConfiguration(value: unknown): unknown {
-  if (typeof value !== "string") return value;
-  return JSON.parse(value);
-}
-
 function identityFor(session: Session, props: Pick<AddonPackageInputs, "credentials">, purpose: string): Identity {
   const c = props.credentials as Partial<Credentials> | undefined;
   if (c && typeof c.clientId === "string" && typeof c.clientSecret === "string" && !isUnknown(c)) {
@@ -140,15 +135,18 @@ async function check(olds: RawInputs, news: RawInputs): Promise<pulumi.dynamic.C
 
     let config: unknown;
     const hasConfig = news.configuration !== undefined && news.configuration !== null;
-    if (hasConfig && !isUnknown(news.configuration)) {
-      try {
-        config = parseConfiguration(news.configuration);
-      } catch (e) {
-        checker.fail(
-          "configuration",
-          `The configuration is not valid JSON (${(e as Error).message}). Fix: correct the JSON text, or pass the configuration as an object.`,
-        );
-      }
+    // Parsed (text) or measured (object) first: its depth is bounded before anything walks it, and
+    // a failure names the position or path and the kind of value, never the configuration's text.
+    let parsed: unknown;
+    try {
+      if (hasConfig) parsed = parseConfiguration(news.configuration);
+    } catch (e) {
+      if (!(e instanceof PackageError)) throw e;
+      // (text that is preview's unknown is no error; an object too deep is one, unknowns or not)
+      if (typeof news.configuration !== "string" || !isUnknown(news.configuration)) checker.fail("configuration", e.message);
+    }
+    if (hasConfig && parsed !== undefined && !isUnknown(news.configuration)) {
+      config = parsed;
       if (config !== undefined && (typeof config !== "object" || config === null || Array.isArray(config))) {
         checker.fail(
           "configuration",

@@ -2,6 +2,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type * as pulumi from "@pulumi/pulumi";
 import { PartialFailure, TridionError, toTridionError } from "../errors/tridionError";
+import { describeJsonKind } from "../packaging";
 
 /** What an unknown (computed, not yet known in preview) input looks like to a dynamic provider. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -55,17 +56,20 @@ export class InputChecker {
     if (typeof v !== "string") this.fail(key, `\`${key}\` must be a string, got ${typeof v}.`);
   }
 
+  // Reasons name the kind of a wrong value, never the value: any input may hold a secret.
   optionalBoolean(key: string): void {
     const v = this.inputs[key];
     if (v === undefined || v === null || isUnknown(v)) return;
-    if (typeof v !== "boolean") this.fail(key, `\`${key}\` must be true or false, got ${JSON.stringify(v)}.`);
+    if (typeof v !== "boolean") this.fail(key, `\`${key}\` must be true or false, got ${describeJsonKind(v)}.`);
   }
 
   optionalInteger(key: string, min: number, max: number, fallback: string): void {
     const v = this.inputs[key];
     if (v === undefined || v === null || isUnknown(v)) return;
     if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-      this.fail(key, `\`${key}\` must be a whole number from ${min} to ${max} (${fallback}), got ${JSON.stringify(v)}.`);
+      const got =
+        typeof v !== "number" ? describeJsonKind(v) : Number.isInteger(v) ? "a number outside that range" : "a number that is not whole";
+      this.fail(key, `\`${key}\` must be a whole number from ${min} to ${max} (${fallback}), got ${got}.`);
     }
   }
 }

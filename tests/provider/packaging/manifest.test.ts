@@ -1,6 +1,7 @@
 import test from "ava";
-import { PackageError, validateManifest } from "../../../provider/packaging";
-import { sampleManifest } from "./helpers";
+import * as path from "node:path";
+import { PackageError, inspectPackage, validateManifest } from "../../../provider/packaging";
+import { craftZip, sampleEntries, sampleManifest, tempDir } from "./helpers";
 
 const WHERE = "/src/addon/manifest.json";
 
@@ -143,4 +144,28 @@ test("two extensions with the same name are rejected", (t) => {
     /extensions\[1\]: the extension name "Same" is already used by extensions\[0\]/,
     /distinct name/,
   );
+});
+
+test("a manifest nested deeper than 64 levels is refused with its position, never a stack overflow", async (t) => {
+  const dir = await tempDir(t);
+  const withExtra = (extra: string) => JSON.stringify(sampleManifest()).replace(/}$/, `,"extra":${extra}}`);
+  const arrays = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
+  const zip = (name: string, text: string) => craftZip(path.join(dir, name, "acme-publishing-tools-1.4.0.zip"), sampleEntries(text));
+  // 64 levels in all (the manifest object is the first) are read as ever
+  t.is((await inspectPackage(await zip("ok", withExtra(arrays(63))))).manifest.id, "acme-publishing-tools");
+  for (const [name, text] of [
+    ["65", withExtra(arrays(64))],
+    ["deep", withExtra(arrays(200_000))],
+    ["unclosed", withExtra("[".repeat(200_000))],
+  ]) {
+    const source = await zip(name, text);
+    const error = await t.throwsAsync(inspectPackage(source), { instanceOf: PackageError });
+    t.is(error.code, "MANIFEST_INVALID_JSON", error.message);
+    const column = text.indexOf("[".repeat(64)) + 64;
+    t.is(
+      error.cause,
+      `manifest.json in ${source} is not valid JSON: arrays and objects nested more than 64 levels deep (the Add-ons Service reads at most 64) at line 1, column ${column} (position ${column - 1}).`,
+    );
+    t.regex(error.fix, /Correct the JSON in manifest\.json/);
+  }
 });
