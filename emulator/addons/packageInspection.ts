@@ -49,9 +49,90 @@ function openZip(file: string): Promise<yauzl.ZipFile> {
   });
 }
 
+/** Raw name bytes for a message: printable ASCII as is, every other byte as \xNN. */
+function showBytes(bytes: Buffer): string {
+  let out = "";
+  for (const byte of bytes) {
+    out +=
+      byte >= 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x5c
+        ? String.fromCharCode(byte)
+        : `\\x${byte.toString(16).padStart(2, "0")}`;
+  }
+  return `"${out}"`;
+}
+
+function strictUtf8(bytes: Buffer): string | undefined {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+const utf8Hint = "Rebuild the ZIP with UTF-8 file names (7-Zip: -mcu=on; Info-ZIP zip: -UN=UTF8; .NET's ZipFile does it by default).";
+
+/**
+ * The entry name as the service's .NET ZipArchive reads it: the raw bytes of the central
+ * directory, UTF-8 when general-purpose bit 11 is set, else the server's code page (which nobody
+ * outside the server knows, so non-ASCII bytes without the flag are refused); the Info-ZIP Unicode
+ * Path extra field is not read here (see unicodePathProblem).
+ */
 function decodeName(entry: yauzl.Entry): string {
   const raw = entry.fileName as unknown as Buffer;
-  return (entry.generalPurposeBitFlag & 0x800) !== 0 ? raw.toString("utf8") : raw.toString("latin1");
+  if ((entry.generalPurposeBitFlag & 0x800) !== 0) {
+    const name = strictUtf8(raw);
+    if (name === undefined)
+      reject(
+        `The package has the entry ${showBytes(raw)}, marked as UTF-8 (bit 11) but not valid UTF-8, so its name depends on the reader. ${utf8Hint}`,
+      );
+    return name;
+  }
+  if (raw.some((byte) => byte >= 0x80)) {
+    reject(
+      `The package has the entry ${showBytes(raw)}, with non-ASCII bytes but not marked as UTF-8 (bit 11): its name depends on the server's code page. ${utf8Hint}`,
+    );
+  }
+  return raw.toString("latin1");
+}
+
+/** Why an entry's Info-ZIP Unicode Path extra field (0x7075) disagrees with its raw name, or null. */
+function unicodePathProblem(entry: yauzl.Entry, name: string): string | null {
+  for (const field of entry.extraFields) {
+    if (field.id !== 0x7075) continue;
+    const unicode = field.data.length >= 5 && field.data[0] === 1 ? strictUtf8(field.data.subarray(5)) : undefined;
+    if (unicode === undefined) return `carries an unreadable Unicode Path extra field (0x7075)`;
+    if (unicode !== name)
+      return `carries a Unicode Path extra field (0x7075) naming it ${JSON.stringify(unicode)}; the service extracts the raw name`;
+  }
+  return null;
+}
+
+/**
+ * Device names Windows reserves (alone or before an extension): CON, PRN, AUX, NUL, COM0-9,
+ * LPT0-9, their superscript-digit forms, CONIN$ and CONOUT$.
+ */
+const windowsDeviceName = /^(CON|PRN|AUX|NUL|COM[0-9\u00b9\u00b2\u00b3]|LPT[0-9\u00b9\u00b2\u00b3]|CONIN\$|CONOUT\$)$/i;
+
+/**
+ * Why Windows (where the service extracts add-ons) would not extract a name as the file it names,
+ * or null: forbidden characters (":" opens an alternate data stream), a trailing dot or space
+ * (dropped, so the entry lands on another name), device names, empty or "." segments.
+ */
+export function windowsNameProblem(name: string): string | null {
+  for (const segment of name.replace(/\\/g, "/").replace(/\/+$/, "").replace(/^\.\//, "").split("/")) {
+    if (segment === "" || segment === ".") return 'has an empty or "." folder name, which Windows drops';
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what a file name may not hold
+    const bad = /[<>:"|?*\u0001-\u001f]/.exec(segment);
+    if (bad) {
+      return bad[0] === ":"
+        ? `has ":" in "${segment}", which Windows reads as an alternate data stream (as in "::$DATA")`
+        : `has a character Windows does not allow in a file name in "${segment}"`;
+    }
+    if (/[. ]$/.test(segment)) return `has "${segment}", ending with a dot or space, which Windows drops`;
+    const base = segment.split(".")[0].replace(/ +$/, "");
+    if (windowsDeviceName.test(base)) return `has "${segment}", the Windows device name ${base.toUpperCase()}`;
+  }
+  return null;
 }
 
 /** A ZIP entry escapes the root when it is absolute, has a drive letter, or walks up with "..". */
@@ -64,7 +145,11 @@ function listEntries(zip: yauzl.ZipFile): Promise<Array<{ name: string; entry: y
   return new Promise((resolve, reject_) => {
     const entries: Array<{ name: string; entry: yauzl.Entry }> = [];
     zip.on("entry", (entry: yauzl.Entry) => {
-      entries.push({ name: decodeName(entry), entry });
+      try {
+        entries.push({ name: decodeName(entry), entry });
+      } catch (error) {
+        return reject_(error);
+      }
       zip.readEntry();
     });
     zip.on("end", () => resolve(entries));
@@ -269,6 +354,16 @@ export async function inspectPackage(file: string, fileName: string): Promise<In
       reject(
         `The package has entries that escape the ZIP root: ${escaping.slice(0, 5).join(", ")}. Entries must be relative paths without "..", a drive letter or a leading slash; rebuild the ZIP from the add-on folder.`,
       );
+    }
+    for (const { name, entry } of entries) {
+      const twoNames = unicodePathProblem(entry, name);
+      if (twoNames) reject(`The package has the entry ${JSON.stringify(name)}, which ${twoNames}. ${utf8Hint}`);
+      const windows = windowsNameProblem(name);
+      if (windows) {
+        reject(
+          `The package has the entry ${JSON.stringify(name)}, which ${windows}; the servers that extract add-ons run Windows. Rename it to a plain Windows file name and rebuild the ZIP.`,
+        );
+      }
     }
     rejectDuplicates(entries);
     rejectBombs(entries);

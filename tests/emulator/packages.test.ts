@@ -13,6 +13,7 @@ import {
   uploadPackage,
   type TestEmulator,
 } from "../helpers/emulator";
+import { zipWithNames, type NamedEntry } from "../helpers/unicodePathZip";
 import { multipartFrame, openUpload, uploadWithDisposition } from "./rawUpload";
 
 let emu: TestEmulator;
@@ -68,6 +69,9 @@ function corruptCentralCrc(zip: Buffer, name: string): Buffer {
 }
 
 const files = packageFiles();
+
+/** The package's files plus `extra`, with hand-written names (raw bytes, bit 11, Unicode Path field). */
+const withNames = (...extra: NamedEntry[]) => zipWithNames([...Object.entries(files).map(([name, data]) => ({ name, data })), ...extra]);
 
 const cases: Array<{ title: string; zip: () => Promise<Buffer>; fileName: string; detail: RegExp; status?: number }> = [
   {
@@ -246,6 +250,51 @@ const cases: Array<{ title: string; zip: () => Promise<Buffer>; fileName: string
     detail: /two entries for the same file: "CM\/Acme\.EventHandler\.dll" and "cm\/acme\.eventhandler\.dll"/,
   },
   {
+    title: "a raw name escaping the root behind a harmless Unicode Path field (the raw name is what counts)",
+    zip: async () => withNames({ name: "../../Windows/Temp/evil.dll", data: "MZ", unicodePath: { name: "CM/harmless.dll" } }),
+    fileName: "acme-publishing-tools.zip",
+    detail: /escape the ZIP root: \.\.\/\.\.\/Windows\/Temp\/evil\.dll/,
+  },
+  {
+    title: "a Unicode Path field naming another file than the raw name",
+    zip: async () => withNames({ name: "CM/a.dll", data: "MZ", unicodePath: { name: "CM/b.dll" } }),
+    fileName: "acme-publishing-tools.zip",
+    detail:
+      /entry "CM\/a\.dll", which carries a Unicode Path extra field \(0x7075\) naming it "CM\/b\.dll"; the service extracts the raw name\. Rebuild the ZIP with UTF-8 file names/,
+  },
+  {
+    title: "a non-ASCII name without the UTF-8 flag (its name depends on the server's code page)",
+    zip: async () => withNames({ name: Buffer.from("CM/\x9abersetzung.dll", "latin1"), data: "MZ", utf8Flag: false }),
+    fileName: "acme-publishing-tools.zip",
+    detail: /entry "CM\/\\x9abersetzung\.dll", with non-ASCII bytes but not marked as UTF-8 \(bit 11\)/,
+  },
+  {
+    title: "a name flagged UTF-8 that is not UTF-8",
+    zip: async () => withNames({ name: Buffer.from([0x43, 0x4d, 0x2f, 0xff, 0x2e, 0x64, 0x6c, 0x6c]), data: "MZ" }),
+    fileName: "acme-publishing-tools.zip",
+    detail: /entry "CM\/\\xff\.dll", marked as UTF-8 \(bit 11\) but not valid UTF-8/,
+  },
+  ...(
+    [
+      [
+        "CM/Acme.EventHandler.dll.",
+        /entry "CM\/Acme\.EventHandler\.dll\.", which has "Acme\.EventHandler\.dll\.", ending with a dot or space, which Windows drops/,
+      ],
+      ["CM/Acme.EventHandler.dll ", /ending with a dot or space/],
+      ["CM/Acme.EventHandler.dll::$DATA", /has ":" in "Acme\.EventHandler\.dll::\$DATA", which Windows reads as an alternate data stream/],
+      ["CON.txt", /has "CON\.txt", the Windows device name CON/],
+      ["CM/nul", /the Windows device name NUL/],
+      ["CM/com\u00b9.dll", /the Windows device name COM\u00b9/],
+      ["CM/LPT9.log", /the Windows device name LPT9/],
+      ["CM/what?.dll", /a character Windows does not allow in a file name in "what\?\.dll"/],
+    ] as const
+  ).map(([name, detail]) => ({
+    title: `a name Windows would not extract as itself: ${JSON.stringify(name)}`,
+    zip: async () => withNames({ name, data: "MZ" }),
+    fileName: "acme-publishing-tools.zip",
+    detail: new RegExp(`${detail.source}.*the servers that extract add-ons run Windows`),
+  })),
+  {
     title: "over the size limit",
     zip: async () => buildZip({ ...packageFiles(), "big.bin": Buffer.alloc(300 * 1024, 7) }, { store: true }),
     fileName: "acme-publishing-tools.zip",
@@ -318,6 +367,20 @@ test.after("no rejected upload left an add-on or a temp file behind", async (t) 
   const fs = await import("node:fs");
   t.deepEqual(fs.readdirSync(`${emu.dataDir}/tmp`), []);
   t.deepEqual(fs.readdirSync(`${emu.dataDir}/packages`), []);
+});
+
+test("names every reader agrees on are accepted: a matching Unicode Path field, UTF-8 with the flag, device-like names that are not devices", async (t) => {
+  const m = manifest({ id: "agreed-names" });
+  const zip = zipWithNames([
+    ...Object.entries(packageFiles(m)).map(([name, data]) => ({ name, data })),
+    { name: "CM/Übersetzung.dll", data: "MZ", unicodePath: { name: "CM/Übersetzung.dll" } },
+    { name: "CM/plain.txt", data: "x", utf8Flag: false },
+    { name: "CM/CONSOLE.txt", data: "x" },
+    { name: "CM/COM10.dll", data: "x" },
+  ]);
+  const res = await uploadPackage(addons, token, zip, "agreed-names.zip");
+  t.is(res.status, 201, JSON.stringify(res.data));
+  t.is((await http.delete(`${addons}/agreed-names`, bearer(token))).status, 204);
 });
 
 test("a hand-written ZIP with sane names is accepted (the raw ZIP fixture itself is valid)", async (t) => {
