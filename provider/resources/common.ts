@@ -67,8 +67,8 @@ export class InputChecker {
     const v = this.inputs[key];
     if (v === undefined || v === null || isUnknown(v)) return;
     if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-      const got =
-        typeof v !== "number" ? describeJsonKind(v) : Number.isInteger(v) ? "a number outside that range" : "a number that is not whole";
+      // a number in a numeric setting is shown (a count of days or seconds, never a secret); nothing else is
+      const got = typeof v === "number" && Number.isFinite(v) ? String(v) : describeJsonKind(v);
       this.fail(key, `\`${key}\` must be a whole number from ${min} to ${max} (${fallback}), got ${got}.`);
     }
   }

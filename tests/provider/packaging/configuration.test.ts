@@ -182,11 +182,12 @@ test("check() reports configuration and input mistakes without quoting the value
   );
   t.regex(await reasons({ enabled: SECRET }), /^enabled: `enabled` must be true or false, got a string\.$/m);
   t.regex(await reasons({ adopt: { token: SECRET } }), /^adopt: `adopt` must be true or false, got an object\.$/m);
+  // a number in a numeric setting is shown; anything else there is named by its kind
   t.regex(
     await reasons({ activationTimeoutSeconds: 99_999_999 }),
-    /`activationTimeoutSeconds` must be a whole number from 0 to 86400 \(default 120; 0 = do not wait\), got a number outside that range\./,
+    /`activationTimeoutSeconds` must be a whole number from 0 to 86400 \(default 120; 0 = do not wait\), got 99999999\./,
   );
-  t.false((await reasons({ activationTimeoutSeconds: 99_999_999 })).includes("99999999"));
+  t.regex(await reasons({ activationTimeoutSeconds: SECRET }), /`activationTimeoutSeconds` must be a whole number .*, got a string\./);
   // deep configuration: a check failure, not an internal error
   t.regex(
     await reasons({ configuration: nested(200_000) }),
