@@ -1,4 +1,4 @@
-// The route profile (contract §4): every path is a template that a caller may override. The
+// The route profile (docs/tridion-contract.md §4): every path is a template that a caller may override. The
 // Access Management keys follow RWS's published API; the Add-ons keys are the project's contract.
 
 /**
@@ -24,7 +24,7 @@ export const defaultRoutes = {
   serviceAccountSecret: "/api/v1/ServiceAccounts/{id}/clientSecrets/{secretId}",
   apiResources: "/api/v1/ApiResources",
   userInfo: "/api/v1/System/userInfo",
-  // Not in the contract's §4 table (the provider does not call them) but overridable the same way.
+  // Not in docs/tridion-contract.md's §4 table (the provider does not call them) but overridable the same way.
   apiResource: "/api/v1/ApiResources/{id}",
   userActivate: "/api/v1/Users/{id}/activate",
   userDeactivate: "/api/v1/Users/{id}/deactivate",

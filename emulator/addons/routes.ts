@@ -1,4 +1,4 @@
-// The Add-ons Service routes of the contract (§3.2), with the role matrix of §3.1.
+// The Add-ons Service routes (docs/tridion-contract.md §3.2), with the role matrix of §3.1.
 import * as fs from "node:fs";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Clock } from "../clock";
@@ -20,7 +20,7 @@ const Admin = `${AddonServiceApi}.Administrator`;
 const Service = `${AddonServiceApi}.Service`;
 const ReadOnly = `${AddonServiceApi}.ReadOnly`;
 
-/** Roles allowed per operation (contract §3.1). */
+/** Roles allowed per operation (docs/tridion-contract.md §3.1). */
 export const roleMatrix = {
   list: [Admin, Service, ReadOnly],
   get: [Admin, Service, ReadOnly],

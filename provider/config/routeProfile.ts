@@ -1,4 +1,4 @@
-// The route profile (contract §4): every path is a template; a user can override any of them
+// The route profile (docs/tridion-contract.md §4): every path is a template; a user can override any of them
 // (tridion:routes). The Access Management routes are RWS's published API; the Add-ons Service's
 // are this project's contract, because RWS has not published them. Building URLs from a profile
 // is clients/routes.ts.

@@ -1,7 +1,7 @@
 // What an identity may do, in words, from the roles and audiences in its token: the Add-ons
-// Service's role matrix as RWS documents it (../shared/tridion-api.md §3.1) and the one role
-// managing Access Management needs. The seed's 403 ("can list but cannot upload") is told here
-// before it happens.
+// Service's role matrix as RWS documents it (docs/tridion-contract.md §3.1) and the one role
+// managing Access Management needs. The 403 that the predefined Add-ons API account gets on
+// upload ("can list but cannot upload") is told here before it happens.
 import { ADDONS_AUDIENCE, AM_AUDIENCE, ROLE_ADDONS_ADMIN, ROLE_AM_ADMIN } from "../../clients/tridionApis";
 
 const SERVICE_ROLE = "Tridion.AddonService.Service";
