@@ -4,7 +4,9 @@
 //                                          ^-- cli
 // (errors is the leaf: the error type and secret redaction; packaging is a room of its own that
 // only resources use; cli, the `pulumi-tridion` commands, uses clients, config, http and errors,
-// and nothing imports it). The emulator and the provider share nothing but the route contract.
+// and nothing imports it). The emulator and the provider share nothing but the contract package
+// (contract/, `tridion-sites-contract`: routes, the Add-ons role matrix, the predefined accounts,
+// as data), which both declare as a dependency and which imports nothing.
 const layer = (name, mayNotUse) => ({
   name: `${name}-layer`,
   comment: `provider/${name} may not depend on ${mayNotUse.join(", ")}: dependencies point one way (errors <- config <- http <- clients <- resources <- dynamic; clients <- cli).`,
@@ -41,8 +43,15 @@ module.exports = {
       to: { path: "^provider/cli/" },
     },
     {
+      name: "contract-is-data",
+      comment: "contract/ (tridion-sites-contract) is data both packages read: it imports nothing, not even Node's modules.",
+      severity: "error",
+      from: { path: "^contract/" },
+      to: { pathNot: "^contract/" },
+    },
+    {
       name: "emulator-apart",
-      comment: "The emulator shares nothing with the provider (and the other way round) but the route contract.",
+      comment: "The emulator shares nothing with the provider (and the other way round) but the contract package (contract/).",
       severity: "error",
       from: { path: "^(emulator|provider)/" },
       to: { path: "^(emulator|provider)/", pathNot: "$1" },

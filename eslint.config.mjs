@@ -15,6 +15,8 @@ export default tseslint.config(
       "bench/results/**",
       "examples/*/addon/**",
       "examples/*/.state/**",
+      "tests/upgrade/recorded/**",
+      ".upgrade-work-*/**",
     ],
   },
   js.configs.recommended,

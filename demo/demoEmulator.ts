@@ -24,7 +24,7 @@ interface Endpoint {
   productVersion: string;
 }
 
-const PRODUCT_VERSION = "9.6"; // the seed question's version: client credentials on a user
+const PRODUCT_VERSION = "9.6"; // the version where the fix is client credentials on a user
 const ACTIVATION_DELAY_MS = 1500;
 /**
  * The pipeline user of the quickstart. Access Management creates users when they first sign in

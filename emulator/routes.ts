@@ -1,54 +1,23 @@
-// The route profile (contract §4): every path is a template that a caller may override. The
+// The route profile (docs/tridion-contract.md §4): every path is a template that a caller may override. The
 // Access Management keys follow RWS's published API; the Add-ons keys are the project's contract.
 
-/**
- * Where the Add-ons Service lives on its own listener, as the product hosts it
- * (`https://host:83/addon`, its UI at `/addon/ui`), apart from Access Management.
- */
-export const addonsPrefix = "/addon";
+import { ADDONS_PREFIX, OTHER_ROUTES, PROVIDER_ROUTES, RETIRED_ROUTE_KEYS, placeholdersOf } from "tridion-sites-contract";
 
-export const defaultRoutes = {
-  addons: "/api/v1/addons",
-  addon: "/api/v1/addons/{id}",
-  addonPackage: "/api/v1/addons/{id}/package",
-  addonStatus: "/api/v1/addons/{id}/status",
-  addonConfiguration: "/api/v1/addons/{id}/configuration",
-  extensionStatus: "/api/v1/addons/{id}/extensions/{name}/status",
-  users: "/api/v1/Users",
-  user: "/api/v1/Users/{id}",
-  userGenerateSecret: "/api/v1/Users/{id}/generateClientSecret",
-  userSecret: "/api/v1/Users/{id}/clientSecrets/{secretId}",
-  serviceAccounts: "/api/v1/ServiceAccounts",
-  serviceAccount: "/api/v1/ServiceAccounts/{id}",
-  serviceAccountGenerateSecret: "/api/v1/ServiceAccounts/{id}/generateClientSecret",
-  serviceAccountSecret: "/api/v1/ServiceAccounts/{id}/clientSecrets/{secretId}",
-  apiResources: "/api/v1/ApiResources",
-  userInfo: "/api/v1/System/userInfo",
-  // Not in the contract's §4 table (the provider does not call them) but overridable the same way.
-  apiResource: "/api/v1/ApiResources/{id}",
-  userActivate: "/api/v1/Users/{id}/activate",
-  userDeactivate: "/api/v1/Users/{id}/deactivate",
-  identityProviders: "/api/v1/IdentityProviders",
-  identityProvider: "/api/v1/IdentityProviders/{id}",
-  applications: "/api/v1/Applications",
-  application: "/api/v1/Applications/{id}",
-  // Where Swashbuckle (ASP.NET Core) serves a service's document.
-  addonsOpenApi: "/swagger/v1/swagger.json",
-  managementOpenApi: "/api/api-docs/v1/openapi.json",
-} as const;
+/** Where the Add-ons Service lives on its own listener, as the product hosts it. */
+export const addonsPrefix = ADDONS_PREFIX;
+
+/** Every route the emulator serves: the provider's, and those of an administrator or a test. */
+export const defaultRoutes = { ...PROVIDER_ROUTES, ...OTHER_ROUTES } as const;
 
 export type RouteKey = keyof typeof defaultRoutes;
 export type RouteProfile = Record<RouteKey, string>;
 
-/** Keys of the project's earlier, invented Access Management contract, and what replaced them. */
-export const retiredRouteKeys: Record<string, string> = {
-  userSecrets: "userGenerateSecret (POST .../generateClientSecret) and userSecret",
-  serviceAccountSecrets: "serviceAccountGenerateSecret (POST .../generateClientSecret) and serviceAccountSecret",
-};
+export const retiredRouteKeys = RETIRED_ROUTE_KEYS;
 
-const placeholders: Record<RouteKey, string[]> = Object.fromEntries(
-  Object.entries(defaultRoutes).map(([key, path]) => [key, [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1])]),
-) as Record<RouteKey, string[]>;
+const placeholders = Object.fromEntries(Object.entries(defaultRoutes).map(([key, path]) => [key, placeholdersOf(path)])) as Record<
+  RouteKey,
+  string[]
+>;
 
 /** Merge overrides over the defaults; refuse unknown keys and templates missing a placeholder. */
 export function resolveRouteProfile(overrides: Partial<Record<string, string>> = {}): RouteProfile {

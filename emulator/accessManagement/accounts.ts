@@ -6,22 +6,15 @@ import type { AccessLinks, Account, BootstrapRole, State, Store } from "../store
 import { FORMAT_VERSION } from "../store";
 import type { BootstrapCredential, ProductVersion, SeedUser } from "../types";
 import { settleBootstrapSecret, type BootstrapSecretRequest } from "./bootstrapSecrets";
-import { AccessManagementApi, AddonServiceApi, ContentManagerApi, defaultIdentityProviderKey, type Catalog } from "./catalog";
+import { AccessManagementApi, AddonServiceApi, defaultIdentityProviderKey, type Catalog } from "./catalog";
 import { invalid } from "./errors";
 import type { SigningKey } from "./keys";
+import { PREDEFINED_ACCOUNTS } from "tridion-sites-contract";
 
 /** The predefined service accounts per product version (their names are how 9.x and 10 differ). */
 export const predefinedAccounts: Record<ProductVersion, Array<{ name: string; roles: string[] }>> = {
-  "9.6": [
-    { name: "Access Management API", roles: [`${AccessManagementApi}.Administrator`] },
-    { name: "Add-ons API", roles: [`${AddonServiceApi}.Service`] },
-    { name: "Tridion Sites Content Manager API", roles: [`${ContentManagerApi}.Administrator`] },
-  ],
-  "10": [
-    { name: "Access Management API Client (admin)", roles: [`${AccessManagementApi}.Administrator`] },
-    { name: "Add-ons API Client (service)", roles: [`${AddonServiceApi}.Service`] },
-    { name: "Tridion Sites Content Manager API Client (admin)", roles: [`${ContentManagerApi}.Administrator`] },
-  ],
+  "9.6": PREDEFINED_ACCOUNTS["9"].map(({ name, role }) => ({ name, roles: [role] })),
+  "10": PREDEFINED_ACCOUNTS["10"].map(({ name, role }) => ({ name, roles: [role] })),
 };
 
 export const adminAccountName = "Emulator Bootstrap Administrator";

@@ -1,4 +1,4 @@
-// The Access Management management API as RWS's OpenAPI document describes it (contract §2.1):
+// The Access Management management API as RWS's OpenAPI document describes it (docs/tridion-contract.md §2.1):
 // users (from sign-in only), service accounts, their client secrets, and the read-only catalog.
 // Every route needs a token for Tridion.AccessManagement with its Administrator role, except
 // System/userInfo (any valid token for that API).

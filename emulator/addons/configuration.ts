@@ -1,4 +1,4 @@
-// Custom configuration of an add-on (contract §3.5): validation against the manifest, and the
+// Custom configuration of an add-on (docs/tridion-contract.md §3.5): validation against the manifest, and the
 // canonical form whose sha256 is configurationSha256.
 import { createHash } from "node:crypto";
 import { Problem } from "../problem";

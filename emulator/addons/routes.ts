@@ -1,4 +1,4 @@
-// The Add-ons Service routes of the contract (§3.2), with the role matrix of §3.1.
+// The Add-ons Service routes (docs/tridion-contract.md §3.2), with the role matrix of §3.1.
 import * as fs from "node:fs";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Clock } from "../clock";
@@ -13,28 +13,15 @@ import { configurationSha256, validateConfiguration } from "./configuration";
 import { inspectPackage, type InspectedPackage } from "./packageInspection";
 import { receivePackage, type ReceivedPackage } from "./packageUpload";
 import { addonView } from "./status";
+import { ADDONS_ROLE_MATRIX, type AddonsOperation } from "tridion-sites-contract";
 
 export { addonsPrefix };
 
-const Admin = `${AddonServiceApi}.Administrator`;
-const Service = `${AddonServiceApi}.Service`;
-const ReadOnly = `${AddonServiceApi}.ReadOnly`;
-
-/** Roles allowed per operation (contract §3.1). */
-export const roleMatrix = {
-  list: [Admin, Service, ReadOnly],
-  get: [Admin, Service, ReadOnly],
-  upload: [Admin],
-  update: [Admin],
-  delete: [Admin],
-  setStatus: [Admin, Service],
-  downloadPackage: [Admin, Service],
-  putConfiguration: [Admin],
-  deleteConfiguration: [Admin],
-  downloadConfiguration: [Admin, Service],
-  extensionStatus: [Admin, Service],
-} as const;
-export type AddonOperation = keyof typeof roleMatrix;
+/** Roles allowed per operation (docs/tridion-contract.md §3.1), as the provider's doctor reads them too. */
+export const roleMatrix: Record<AddonOperation, readonly string[]> = Object.fromEntries(
+  Object.entries(ADDONS_ROLE_MATRIX).map(([operation, { roles }]) => [operation, roles]),
+) as Record<string, readonly string[]> as Record<AddonOperation, readonly string[]>;
+export type AddonOperation = AddonsOperation;
 
 export interface AddonsContext {
   store: Store;

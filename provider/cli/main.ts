@@ -14,7 +14,7 @@ const overview = `Usage: pulumi-tridion <command> [options]   (npx pulumi-tridio
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(15)}${c.summary}`).join("\n")}
 
-\`pulumi-tridion <command> --help\` for a command's options. Both read the provider's settings as
+\`pulumi-tridion <command> --help\` for a command's options. Every command reads the provider's settings as
 \`pulumi up\` does: the tridion:* config of the current stack, the TRIDION_* environment variables,
 or flags. doctor only reads; the two repair commands write exactly what they say.`;
 

@@ -1,4 +1,4 @@
-// Add-ons Service client (contract §3.2): metadata, uploads, status, custom configuration.
+// Add-ons Service client (docs/tridion-contract.md §3.2): metadata, uploads, status, custom configuration.
 // Uploads stream the ZIP as multipart field `file`; after an ambiguous failure (connection
 // dropped, 5xx, timeout) the client looks at what the server holds before it uploads again.
 import * as fs from "node:fs";

@@ -33,7 +33,7 @@ export interface OperationContext {
   audience?: string;
 }
 
-/** The fix for an identity lacking a role, per product version (the seed question's 403). */
+/** The fix for an identity lacking a role, per product version (the 403 the predefined Add-ons API account gets on upload). */
 export function missingRoleFix(role: string, version: ProductVersion = "unknown"): string {
   if (role === ROLE_AM_ADMIN) {
     const account =

@@ -4,9 +4,12 @@
 /** "9" (9.5/9.6), "10", or "unknown" when neither the settings nor the server tell. */
 export type ProductVersion = "9" | "10" | "unknown";
 
+import { PREDEFINED_ACCOUNTS as ACCOUNTS } from "tridion-sites-contract";
+
+/** The predefined service accounts' names per major version (the emulator creates the same). */
 export const PREDEFINED_ACCOUNTS: Record<"9" | "10", string[]> = {
-  "9": ["Access Management API", "Add-ons API", "Tridion Sites Content Manager API"],
-  "10": ["Access Management API Client (admin)", "Add-ons API Client (service)", "Tridion Sites Content Manager API Client (admin)"],
+  "9": ACCOUNTS["9"].map((a) => a.name),
+  "10": ACCOUNTS["10"].map((a) => a.name),
 };
 
 /** The version the predefined accounts' names tell, or "unknown" when they tell nothing. */

@@ -51,7 +51,7 @@ export class Session {
 
   /**
    * Fail before a write when the identity's token is not for this service (its aud lacks the
-   * API: a 401 foretold) or lacks the role (the seed question's 403).
+   * API: a 401 foretold) or lacks the role (the 403 the predefined Add-ons API account gets on upload).
    */
   async preflight(identity: Identity, neededRole: string, ctx: Omit<OperationContext, "identity" | "neededRole">): Promise<void> {
     const token = await this.token(identity);

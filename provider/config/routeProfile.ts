@@ -1,42 +1,19 @@
-// The route profile (contract §4): every path is a template; a user can override any of them
+// The route profile (docs/tridion-contract.md §4): every path is a template; a user can override any of them
 // (tridion:routes). The Access Management routes are RWS's published API; the Add-ons Service's
 // are this project's contract, because RWS has not published them. Building URLs from a profile
 // is clients/routes.ts.
 
-export const DEFAULT_ROUTES = {
-  addons: "/api/v1/addons",
-  addon: "/api/v1/addons/{id}",
-  addonPackage: "/api/v1/addons/{id}/package",
-  addonStatus: "/api/v1/addons/{id}/status",
-  addonConfiguration: "/api/v1/addons/{id}/configuration",
-  extensionStatus: "/api/v1/addons/{id}/extensions/{name}/status",
-  users: "/api/v1/Users",
-  user: "/api/v1/Users/{id}",
-  userGenerateSecret: "/api/v1/Users/{id}/generateClientSecret",
-  userSecret: "/api/v1/Users/{id}/clientSecrets/{secretId}",
-  serviceAccounts: "/api/v1/ServiceAccounts",
-  serviceAccount: "/api/v1/ServiceAccounts/{id}",
-  serviceAccountGenerateSecret: "/api/v1/ServiceAccounts/{id}/generateClientSecret",
-  serviceAccountSecret: "/api/v1/ServiceAccounts/{id}/clientSecrets/{secretId}",
-  apiResources: "/api/v1/ApiResources",
-  userInfo: "/api/v1/System/userInfo",
-  // The services' own OpenAPI documents: not called by the resources (one profile serves the
-  // emulator and the provider); `pulumi-tridion doctor` looks for the Add-ons Service's here
-  // first (Swashbuckle's location), then at the other usual places.
-  addonsOpenApi: "/swagger/v1/swagger.json",
-  managementOpenApi: "/api/api-docs/v1/openapi.json",
-} as const;
+import { PROVIDER_ROUTES, RETIRED_ROUTE_KEYS, placeholdersOf } from "tridion-sites-contract";
+
+/** The routes the provider calls, and doctor's OpenAPI locations: the emulator serves the same. */
+export const DEFAULT_ROUTES = PROVIDER_ROUTES;
 
 export type RouteKey = keyof typeof DEFAULT_ROUTES;
 export type RouteOverrides = Partial<Record<RouteKey, string>>;
 
 const ROUTE_KEYS = Object.keys(DEFAULT_ROUTES) as RouteKey[];
 
-/** Keys of the project's earlier, invented Access Management contract, and what replaced them. */
-const RETIRED_KEYS: Record<string, string> = {
-  userSecrets: "userGenerateSecret (POST .../generateClientSecret) and userSecret",
-  serviceAccountSecrets: "serviceAccountGenerateSecret (POST .../generateClientSecret) and serviceAccountSecret",
-};
+const RETIRED_KEYS = RETIRED_ROUTE_KEYS;
 
 /** Parse `tridion:routes` (a JSON object); throws with the reason on bad input. */
 export function parseRouteOverrides(json: string | object): RouteOverrides {
@@ -60,14 +37,10 @@ export function parseRouteOverrides(json: string | object): RouteOverrides {
     if (typeof template !== "string" || !template.startsWith("/")) {
       throw new Error(`route "${key}" must be a path starting with "/", got ${JSON.stringify(template)}`);
     }
-    const needed = placeholders(DEFAULT_ROUTES[key as RouteKey]);
+    const needed = placeholdersOf(DEFAULT_ROUTES[key as RouteKey]);
     const missing = needed.filter((p) => !template.includes(`{${p}}`));
     if (missing.length) throw new Error(`route "${key}" must contain ${missing.map((p) => `{${p}}`).join(" and ")}`);
     out[key as RouteKey] = template;
   }
   return out;
-}
-
-function placeholders(template: string): string[] {
-  return [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
 }

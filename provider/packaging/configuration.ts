@@ -3,7 +3,7 @@ import { MAX_JSON_DEPTH, assertJsonDepth, parseJsonWithPosition } from "./json";
 import { Manifest } from "./manifest";
 
 /**
- * §3.5 custom configuration: one JSON document per add-on.
+ * Custom configuration (docs/tridion-contract.md §3.5): one JSON document per add-on.
  * - `configuration`: { <extension name>: {...} }
  * - `sitesCm` (literal): { isEnabled?: boolean, <extension name>: {...} }
  * - any other key is a Content Delivery environment name (defaults `live`, `staging`):

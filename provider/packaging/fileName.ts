@@ -6,7 +6,7 @@ export function packageFileNameFor(manifest: Manifest): string {
 }
 
 /**
- * §3.4: `ID.zip`, `ID-VERSION.zip` or `ID-VERSION-COUNTER.zip`, where COUNTER is a build number
+ * docs/tridion-contract.md §3.4: `ID.zip`, `ID-VERSION.zip` or `ID-VERSION-COUNTER.zip`, where COUNTER is a build number
  * (digits). ID and VERSION must match the manifest exactly; the `.zip` extension in any case.
  */
 export function isValidPackageFileName(fileName: string, manifest: Manifest): boolean {

@@ -1,11 +1,11 @@
 // Helpers shared by the resource implementations: preview unknowns, input validation, diffs.
 import { isDeepStrictEqual } from "node:util";
-import type * as pulumi from "@pulumi/pulumi";
-import { PartialFailure, TridionError, toTridionError } from "../errors/tridionError";
+import * as pulumi from "@pulumi/pulumi";
+import { TridionError, toTridionError } from "../errors/tridionError";
 import { describeJsonKind } from "../packaging";
 
 /** What an unknown (computed, not yet known in preview) input looks like to a dynamic provider. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export const UNKNOWN = pulumi.runtime.unknownValue;
 
 export function isUnknown(value: unknown): boolean {
   if (value === UNKNOWN) return true;
@@ -87,8 +87,6 @@ export async function guarded<T>(fn: () => Promise<T>): Promise<T> {
     throw toTridionError(e);
   }
 }
-
-export { PartialFailure };
 
 /** Keep only keys whose values are defined (state must not hold `undefined`). */
 export function compact<T extends object>(o: T): T {

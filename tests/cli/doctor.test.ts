@@ -1,5 +1,5 @@
 // `pulumi-tridion doctor` as a user runs it (the built bin, a child process) against emulators on
-// 127.0.0.1: a healthy setup, the seed's situation (the predefined Add-ons API account), a wrong
+// 127.0.0.1: a healthy setup, the predefined Add-ons API account that can list but not upload, a wrong
 // secret, an expired secret, Add-ons routes moved (found from the service's own OpenAPI document,
 // the proposal then makes a real `pulumi up` work), the service down, a private CA without
 // tridion:caCertificate, settings from a Pulumi stack, and bad flags. Each run: verdicts, exit
@@ -116,7 +116,7 @@ test("healthy (10): every check passes, exit 0; JSON and text say ready", async 
   t.regex(text.stdout, /^Ready: \d+ checks passed, no warnings\. \(exit 0\)$/m);
 });
 
-test("the seed (9.6): the predefined Add-ons API account can list but not upload, told before the 403", async (t) => {
+test("9.6: the predefined Add-ons API account can list but not upload, told before the 403", async (t) => {
   const emulator = await emulatorFor(t, { productVersion: "9.6" });
   const seed = emulator.credentials.addonsService;
   const { report } = await doctor(t, emulator, settingsEnv(emulator, seed));

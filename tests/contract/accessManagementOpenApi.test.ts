@@ -1,5 +1,5 @@
-// The contract of Access Management is RWS's own OpenAPI document
-// (../shared/reference/access-management-openapi-v1.json, read from there, never copied). A whole
+// The contract of Access Management is RWS's own OpenAPI document (found by
+// tests/helpers/rwsDocument.ts, never copied into the repository). A whole
 // scenario runs for both product versions: the provider (users' client credentials and roles,
 // service accounts, rotation, drift, adoption, delete) and an administrator's out-of-band changes,
 // all through a recording proxy in front of the emulator. Every exchange with the management API
@@ -8,16 +8,14 @@
 // the status is one the operation declares, and the answer validates against its schema.
 // 401 and 403 are outside the document (ASP.NET Core's JWT bearer handler answers them).
 import * as fs from "node:fs";
-import * as path from "node:path";
-import test from "ava";
 import addFormats from "ajv-formats";
 import OpenAPIBackend, { type Operation } from "openapi-backend";
 import { amAdmin, signIn } from "../helpers/accessManagement";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
 import { startRecordingProxy, type Exchange, type RecordingProxy } from "../helpers/recordingProxy";
+import { rwsAccessManagementDocument, testWithRwsDocument } from "../helpers/rwsDocument";
 import { configure, impl } from "../provider/support";
 
-const DOCUMENT = path.resolve(__dirname, "..", "..", "..", "shared", "reference", "access-management-openapi-v1.json");
 const ADDONS_ADMIN = "Tridion.AddonService.Administrator";
 const CM_ADMIN = "Tridion.ContentManager.Administrator";
 /** The document's server is Tridion Docs' /ISHAM; Tridion Sites serves the same API here. */
@@ -39,7 +37,7 @@ function loadDocument(): Json {
     if (out.nullable === true && out.type === undefined && out.$ref === undefined) delete out.nullable;
     return out;
   };
-  const doc = normalise(JSON.parse(fs.readFileSync(DOCUMENT, "utf8"))) as Json;
+  const doc = normalise(JSON.parse(fs.readFileSync(rwsAccessManagementDocument()!, "utf8"))) as Json;
   doc.components.schemas.IdentityProviderParameters = { type: "object" };
   return doc;
 }
@@ -214,81 +212,85 @@ async function scenario(emulator: TestEmulator, proxy: RecordingProxy, version: 
   await sa.read!(String(existing.id), adopted.outs);
 }
 
-for (const version of ["9.6", "10"] as const) {
-  test.serial(`every exchange of a whole scenario on ${version} matches RWS's Access Management OpenAPI document`, async (t) => {
-    t.timeout(120_000);
-    const emulator = await startTestEmulator({ productVersion: version });
-    const proxy = await startRecordingProxy(new URL(emulator.accessManagementUrl).origin);
-    t.teardown(async () => {
-      await proxy.close();
-      await emulator.close();
-    });
-    await scenario(emulator, proxy, version);
+const test = testWithRwsDocument();
 
-    const { checked, operations, failures } = await checkExchanges(proxy.exchanges);
-    t.deepEqual(failures, [], "exchanges that break RWS's document");
-    t.true(checked >= 25, `the scenario exercised the API (${checked} exchanges checked)`);
-    const expected = [
-      "ApiResources_Get",
-      "Users_Get",
-      "Users_GetById",
-      "Users_Update",
-      "Users_GenerateClientSecret",
-      "Users_UpdateClientSecret",
-      "Users_DeleteClientSecret",
-      "ServiceAccounts_Get",
-      ...(version === "10"
-        ? [
-            "ServiceAccounts_Create",
-            "ServiceAccounts_GetById",
-            "ServiceAccounts_Update",
-            "ServiceAccounts_Delete",
-            "ServiceAccounts_GenerateClientSecret",
-            "ServiceAccounts_UpdateClientSecret",
-            "ServiceAccounts_DeleteClientSecret",
-          ]
-        : []),
-    ];
-    t.deepEqual(
-      expected.filter((op) => !operations.has(op)),
-      [],
-      "operations the scenario was meant to exercise",
-    );
-    const statuses = new Set(proxy.exchanges.filter((x) => x.path.startsWith(`${SITES_BASE}/api/`)).map((x) => x.status));
-    if (version === "10") t.true(statuses.has(400) && statuses.has(404), "error answers were checked too");
+if (test) {
+  for (const version of ["9.6", "10"] as const) {
+    test.serial(`every exchange of a whole scenario on ${version} matches RWS's Access Management OpenAPI document`, async (t) => {
+      t.timeout(120_000);
+      const emulator = await startTestEmulator({ productVersion: version });
+      const proxy = await startRecordingProxy(new URL(emulator.accessManagementUrl).origin);
+      t.teardown(async () => {
+        await proxy.close();
+        await emulator.close();
+      });
+      await scenario(emulator, proxy, version);
+
+      const { checked, operations, failures } = await checkExchanges(proxy.exchanges);
+      t.deepEqual(failures, [], "exchanges that break RWS's document");
+      t.true(checked >= 25, `the scenario exercised the API (${checked} exchanges checked)`);
+      const expected = [
+        "ApiResources_Get",
+        "Users_Get",
+        "Users_GetById",
+        "Users_Update",
+        "Users_GenerateClientSecret",
+        "Users_UpdateClientSecret",
+        "Users_DeleteClientSecret",
+        "ServiceAccounts_Get",
+        ...(version === "10"
+          ? [
+              "ServiceAccounts_Create",
+              "ServiceAccounts_GetById",
+              "ServiceAccounts_Update",
+              "ServiceAccounts_Delete",
+              "ServiceAccounts_GenerateClientSecret",
+              "ServiceAccounts_UpdateClientSecret",
+              "ServiceAccounts_DeleteClientSecret",
+            ]
+          : []),
+      ];
+      t.deepEqual(
+        expected.filter((op) => !operations.has(op)),
+        [],
+        "operations the scenario was meant to exercise",
+      );
+      const statuses = new Set(proxy.exchanges.filter((x) => x.path.startsWith(`${SITES_BASE}/api/`)).map((x) => x.status));
+      if (version === "10") t.true(statuses.has(400) && statuses.has(404), "error answers were checked too");
+    });
+  }
+
+  test("the check itself catches what breaks the document", async (t) => {
+    const exchange = (
+      method: string,
+      p: string,
+      status: number,
+      request: unknown,
+      answer: unknown,
+      contentType = "application/json",
+    ): Exchange => ({
+      method,
+      path: `${SITES_BASE}${p}`,
+      status,
+      requestHeaders: request === undefined ? {} : { "content-type": contentType },
+      requestBody: request === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(request)),
+      responseHeaders: { "content-type": "application/json; charset=utf-8" },
+      responseBody: answer === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(answer)),
+    });
+    const secret = { id: 1, clientSecret: "********", expiresAt: "2030-01-01T00:00:00Z", lastLoginAt: null };
+    const { failures } = await checkExchanges([
+      exchange("GET", "/api/v1/users", 200, undefined, []), // wrong case
+      exchange("POST", "/api/v1/Users", 201, { name: "x" }, {}), // no such operation
+      exchange("PUT", "/api/v1/ServiceAccounts/1/clientSecrets/2", 200, { expiresAt: "2030-01-01T00:00:00Z", description: "x" }, secret), // unknown property
+      exchange("PUT", "/api/v1/ServiceAccounts/1", 200, { id: 1, name: "x" }, { name: "x" }), // read-only property sent
+      exchange("GET", "/api/v1/ServiceAccounts/1", 200, undefined, { name: "x", accessSettings: [] }), // a field the document does not have
+      exchange("DELETE", "/api/v1/ServiceAccounts/1", 409, undefined, undefined), // a status it does not declare
+      exchange("GET", "/api/v1/ServiceAccounts/abc", 404, undefined, { errorMessage: { message: "x" } }), // not an int32
+    ]);
+    t.is(failures.length, 7, JSON.stringify(failures, null, 1));
+    const { failures: none } = await checkExchanges([
+      exchange("PUT", "/api/v1/ServiceAccounts/1/clientSecrets/2", 200, { expiresAt: "2030-01-01T00:00:00Z" }, secret),
+    ]);
+    t.deepEqual(none, [], "a read-only required property (clientSecret) is not required in a request");
   });
 }
-
-test("the check itself catches what breaks the document", async (t) => {
-  const exchange = (
-    method: string,
-    p: string,
-    status: number,
-    request: unknown,
-    answer: unknown,
-    contentType = "application/json",
-  ): Exchange => ({
-    method,
-    path: `${SITES_BASE}${p}`,
-    status,
-    requestHeaders: request === undefined ? {} : { "content-type": contentType },
-    requestBody: request === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(request)),
-    responseHeaders: { "content-type": "application/json; charset=utf-8" },
-    responseBody: answer === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(answer)),
-  });
-  const secret = { id: 1, clientSecret: "********", expiresAt: "2030-01-01T00:00:00Z", lastLoginAt: null };
-  const { failures } = await checkExchanges([
-    exchange("GET", "/api/v1/users", 200, undefined, []), // wrong case
-    exchange("POST", "/api/v1/Users", 201, { name: "x" }, {}), // no such operation
-    exchange("PUT", "/api/v1/ServiceAccounts/1/clientSecrets/2", 200, { expiresAt: "2030-01-01T00:00:00Z", description: "x" }, secret), // unknown property
-    exchange("PUT", "/api/v1/ServiceAccounts/1", 200, { id: 1, name: "x" }, { name: "x" }), // read-only property sent
-    exchange("GET", "/api/v1/ServiceAccounts/1", 200, undefined, { name: "x", accessSettings: [] }), // a field the document does not have
-    exchange("DELETE", "/api/v1/ServiceAccounts/1", 409, undefined, undefined), // a status it does not declare
-    exchange("GET", "/api/v1/ServiceAccounts/abc", 404, undefined, { errorMessage: { message: "x" } }), // not an int32
-  ]);
-  t.is(failures.length, 7, JSON.stringify(failures, null, 1));
-  const { failures: none } = await checkExchanges([
-    exchange("PUT", "/api/v1/ServiceAccounts/1/clientSecrets/2", 200, { expiresAt: "2030-01-01T00:00:00Z" }, secret),
-  ]);
-  t.deepEqual(none, [], "a read-only required property (clientSecret) is not required in a request");
-});

@@ -14,7 +14,7 @@ import { repoRoot } from "../../demo/pulumiEngine";
 import { amAdmin } from "../helpers/accessManagement";
 import { bearer, getToken, http } from "../helpers/emulator";
 import { readmeBlocks, runLines, shellEnvironment, startEmulatorLine, type BackgroundEmulator, type Shell } from "../helpers/folderMode";
-import { installUserProject, packWorkspaces, type Packed } from "../helpers/userProject";
+import { installUserProject, packWorkspaces, PUBLISHED_PACKAGES, type Packed } from "../helpers/userProject";
 
 type Example = "quickstart" | "service-account" | "promotion";
 
@@ -141,7 +141,7 @@ for (const example of ["quickstart", "service-account"] as const) {
     async (t) => {
       t.timeout(600_000);
       const env = shellEnvironment(home());
-      packed ??= packWorkspaces(["pulumi-tridion", "tridion-sites-emulator"], env);
+      packed ??= packWorkspaces(PUBLISHED_PACKAGES, env);
       const tarballs = await packed;
       const providerFiles = tarballs["pulumi-tridion"].files;
       t.true(providerFiles.includes("dist/dynamic/index.js"), "the tarball holds the implementation the shim loads");

@@ -136,7 +136,7 @@ test.serial("up deploys the quickstart as the deployer; preview then shows no ch
   t.deepEqual(await api.configuration(), quickstartConfiguration(5), "the configuration is on the service as written");
   t.is(addon!.configurationSha256, out.configurationSha256);
 
-  // The seed's 403, solved: the upload was made by the deployer, not by the admin.
+  // The predefined account's 403, solved: the upload was made by the deployer, not by the admin.
   const requests = emulator.requestLog();
   const uploads = requests.filter((r) => r.method === "POST" && r.path === "/addon/api/v1/addons");
   t.is(uploads.length, 1, "one upload");

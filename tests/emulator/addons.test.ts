@@ -1,4 +1,4 @@
-// The Add-ons Service: routes, the role matrix of contract §3.1 (401 vs 403), statuses,
+// The Add-ons Service: routes, the role matrix of docs/tridion-contract.md §3.1 (401 vs 403), statuses,
 // configuration, downloads and extension status reports.
 import test from "ava";
 import { createHash } from "node:crypto";
@@ -124,7 +124,7 @@ test("download returns the same bytes; PUT replaces the package; DELETE removes 
   t.is((await http.delete(`${addons}/replace-me`, bearer(tokens.admin))).status, 404);
 });
 
-test("role matrix: Service and ReadOnly get exactly the operations of contract §3.1, 403 otherwise", async (t) => {
+test("role matrix: Service and ReadOnly get exactly the operations of the role matrix, 403 otherwise", async (t) => {
   await uploadAs("matrix");
   await http.put(`${addons}/matrix/configuration`, { configuration: { AcmeEventHandler: { a: 1 } } }, bearer(tokens.admin));
   const zip = await buildZip(packageFiles(manifest({ id: "matrix" })));

@@ -1,4 +1,4 @@
-// Fault injection (issue 5): error bursts, 429 with Retry-After, latency, token endpoint down,
+// Fault injection: error bursts, 429 with Retry-After, latency, token endpoint down,
 // short-lived tokens, connections dropped mid-upload. All off by default.
 import test from "ava";
 import { amAdmin } from "../helpers/accessManagement";

@@ -1,6 +1,6 @@
 // Persistence across restarts (add-ons, users, service accounts, secrets, lastLoginAt, catalog
-// ids, signing key), data dirs of an older format, the route profile override, and the seed
-// question's story.
+// ids, signing key), data dirs of an older format, the route profile override, and the
+// story of the predefined Add-ons API account that can list but not upload.
 import test from "ava";
 import * as fs from "node:fs";
 import { Agent } from "node:http";
@@ -304,7 +304,7 @@ test("route profile errors name the key and the fix", async (t) => {
   });
 });
 
-test("the seed story (9.6): Add-ons API account lists but gets 403 on upload; a signed-in user with client credentials and the Administrator role uploads the same package", async (t) => {
+test("9.6: the predefined Add-ons API account lists but gets 403 on upload; a signed-in user with client credentials and the Administrator role uploads the same package", async (t) => {
   const emu = await startTestEmulator({ productVersion: "9.6", seedUsers: [{ name: "jane@acme.example", email: "jane@acme.example" }] });
   try {
     const addons = `${emu.addonsUrl}/api/v1/addons`;

@@ -1,4 +1,4 @@
-// Every package rejection of issue 2: each is a 400 (or 413) problem whose detail names the cause
+// Every package rejection the service makes: each is a 400 (or 413) problem whose detail names the cause
 // and the fix, and none leaves anything on the server.
 import test from "ava";
 import {

@@ -28,6 +28,9 @@ export async function npm(args: string[], cwd: string, env: Record<string, strin
   }
 }
 
+/** The workspace packages that are published, the data package both others depend on first. */
+export const PUBLISHED_PACKAGES = ["tridion-sites-contract", "pulumi-tridion", "tridion-sites-emulator"];
+
 /**
  * Packs workspace packages (their dist/ must be built: `npm test` builds first; nothing is rebuilt
  * here, since other test files load dist/ meanwhile). Returns one tarball per package name.
@@ -58,11 +61,20 @@ export async function installUserProject(from: string, packed: Record<string, Pa
   fs.cpSync(from, dir, { recursive: true, filter: (src) => !/[/\\](node_modules|\.state)([/\\]|$)/.test(src) });
   const manifestPath = path.join(dir, "package.json");
   const manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8")) as Record<string, Record<string, string>>;
+  const listed = new Set<string>();
   for (const field of ["dependencies", "devDependencies"]) {
     for (const name of Object.keys(manifest[field] ?? {})) {
       if (packed[name]) manifest[field][name] = `file:${packed[name].tarball}`;
+      listed.add(name);
     }
   }
+  // What the packages themselves depend on comes from its tarball too, as the registry would serve it.
+  const overrides = Object.fromEntries(
+    Object.entries(packed)
+      .filter(([name]) => !listed.has(name))
+      .map(([name, { tarball }]) => [name, `file:${tarball}`]),
+  );
+  if (Object.keys(overrides).length) manifest.overrides = { ...manifest.overrides, ...overrides };
   fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
   await npm(["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], dir, env);
   return { dir, remove: () => fs.rmSync(path.dirname(dir), { recursive: true, force: true }) };

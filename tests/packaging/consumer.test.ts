@@ -1,5 +1,5 @@
 // What `npm install pulumi-tridion` brings into a user's infrastructure repository, and what the
-// emulator brings as a dev dependency: both workspace packages packed as `npm publish` would, and
+// emulator brings as a dev dependency: the workspace packages packed as `npm publish` would, and
 // installed into a fresh project outside the repository. Checked as the ecosystem checks a
 // package: its files, the consumer's production dependency tree, one copy of @pulumi/pulumi (a
 // peer), its types under the module resolutions TypeScript users have (publint, attw, and tsc).
@@ -12,21 +12,26 @@ import { promisify } from "node:util";
 import { repoRoot } from "../../demo/pulumiEngine";
 import { cliEnvironment, settingsEnv } from "../helpers/cli";
 import { startTestEmulator } from "../helpers/emulator";
-import { npm, packWorkspaces, type Packed } from "../helpers/userProject";
+import { npm, packWorkspaces, PUBLISHED_PACKAGES, type Packed } from "../helpers/userProject";
 
 const exec = promisify(execFile);
 const bin = (name: string) => path.join(repoRoot, "node_modules", ".bin", name);
 const env = { npm_config_cache: path.join(os.homedir(), ".npm") };
 
 let packed: Promise<Record<string, Packed>> | undefined;
-const tarballs = () => (packed ??= packWorkspaces(["pulumi-tridion", "tridion-sites-emulator"], env));
+const tarballs = () => (packed ??= packWorkspaces(PUBLISHED_PACKAGES, env));
 
 /** A user's project: package.json with the provider as a dependency and the emulator as a dev dependency. */
 let consumer: Promise<string> | undefined;
 async function consumerProject(): Promise<string> {
-  const { "pulumi-tridion": provider, "tridion-sites-emulator": emulator } = await tarballs();
+  const { "pulumi-tridion": provider, "tridion-sites-emulator": emulator, "tridion-sites-contract": contract } = await tarballs();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tridion-consumer-"));
-  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "acme-infra", private: true, version: "1.0.0" }, null, 2));
+  // The data package both depend on comes from its tarball, as the registry will serve it.
+  const overrides = { "tridion-sites-contract": `file:${contract.tarball}` };
+  fs.writeFileSync(
+    path.join(dir, "package.json"),
+    JSON.stringify({ name: "acme-infra", private: true, version: "1.0.0", overrides }, null, 2),
+  );
   const quiet = ["--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"];
   // The peer (@pulumi/pulumi) is installed by npm itself, as npm 7+ does for every user.
   await npm(["install", ...quiet, `file:${provider.tarball}`, "typescript@5"], dir, env);
@@ -74,6 +79,15 @@ test("the provider's tarball holds only what a program runs: compiled code, its 
   }
 });
 
+test("the contract package's tarball holds data only: compiled code, its types, README", async (t) => {
+  const { files } = (await tarballs())["tridion-sites-contract"];
+  t.true(files.includes("dist/index.js") && files.includes("dist/index.d.ts"));
+  t.deepEqual(
+    files.filter((f) => !/^dist\/.+\.(js|d\.ts)$/.test(f) && !["package.json", "README.md"].includes(f)),
+    [],
+  );
+});
+
 test("the emulator's tarball holds its command and compiled code, nothing of the provider", async (t) => {
   const { files } = (await tarballs())["tridion-sites-emulator"];
   t.true(files.includes("bin/tridion-emulator.js"));
@@ -89,7 +103,10 @@ test("a consumer's production dependencies hold the provider and its runtime lib
   const dir = await project();
   const { stdout } = await exec("npm", ["ls", "--omit=dev", "--all", "--parseable"], { cwd: dir, env: { ...process.env, ...env } });
   const names = new Set(stdout.split("\n").map((line) => line.split(`node_modules${path.sep}`).pop() ?? ""));
-  t.true(names.has("pulumi-tridion") && names.has("openid-client") && names.has("axios"), "the provider and what it runs on");
+  t.true(
+    names.has("pulumi-tridion") && names.has("openid-client") && names.has("axios") && names.has("tridion-sites-contract"),
+    "the provider and what it runs on",
+  );
   t.deepEqual(
     [...names].filter((name) => /^(fastify|@fastify\/|tridion-sites-emulator|ava|ts-node|eslint)/.test(name)),
     [],

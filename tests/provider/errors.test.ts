@@ -160,7 +160,7 @@ test.serial("errors carry a stable code and their cause; the cause never travels
   await configure(configFor(emulator, { "tridion:clientId": service.clientId, "tridion:clientSecret": service.clientSecret }));
   t.is(await codeOf(impl.clientCredentialUser.create(inputs)), "AUDIENCE_MISSING");
   const { addonFolder } = await import("./support");
-  t.is(await codeOf(impl.addonPackage.create({ source: addonFolder() })), "ROLE_MISSING", "the seed's 403, foretold");
+  t.is(await codeOf(impl.addonPackage.create({ source: addonFolder() })), "ROLE_MISSING", "the predefined account's 403, foretold");
 
   // An HTTP failure keeps a summary of the request as its cause: never its headers (the token).
   await configure(configFor(emulator, { "tridion:maxRetries": "0" }));

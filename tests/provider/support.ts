@@ -4,6 +4,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import type { EmulatorOptions } from "../../emulator";
 import { amAdmin } from "../helpers/accessManagement";
 import { bearer, getToken, http, manifest, packageFiles, startTestEmulator, type TestEmulator } from "../helpers/emulator";
@@ -84,16 +85,8 @@ export function addonFolder(fields: Record<string, unknown> = {}, extraFiles: Re
   return dir;
 }
 
-/** Every string value of a (nested) object: for scanning text for secrets. */
-export function secretsIn(...values: unknown[]): string[] {
-  return values.filter((v): v is string => typeof v === "string" && v.length >= 8);
-}
-
-export function assertNoSecrets(t: { false: (v: boolean, m?: string) => void }, text: string, secrets: string[]): void {
-  for (const s of secrets) t.false(text.includes(s), "a secret value appears in the text");
-}
-
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** What a dynamic provider receives in preview for an input not known yet. */
+export const UNKNOWN = pulumi.runtime.unknownValue;
 
 /** Await a rejected promise and return its error (the message is what a user reads). */
 export async function failure(p: Promise<unknown>): Promise<Error & { id?: string; properties?: Record<string, unknown> }> {

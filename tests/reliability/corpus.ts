@@ -508,7 +508,7 @@ export const corpus: BadInputCase[] = [
     fix: [/create a service account with the role Tridion\.AddonService\.Administrator/, /ServiceAccount resource/],
   },
   {
-    name: "the predefined Add-ons API account on 9.6 (the seed question's 403)",
+    name: "the predefined Add-ons API account on 9.6 (403 on upload)",
     group: "credentials",
     resource: "addonPackage",
     productVersion: "9.6",

@@ -1,36 +1,25 @@
 // What an identity may do, in words, from the roles and audiences in its token: the Add-ons
-// Service's role matrix as RWS documents it (../shared/tridion-api.md §3.1) and the one role
-// managing Access Management needs. The seed's 403 ("can list but cannot upload") is told here
-// before it happens.
+// Service's role matrix as RWS documents it (docs/tridion-contract.md §3.1) and the one role
+// managing Access Management needs. The 403 that the predefined Add-ons API account gets on
+// upload ("can list but cannot upload") is told here before it happens.
+import { ADDONS_ROLE_MATRIX, type AddonsOperation } from "tridion-sites-contract";
 import { ADDONS_AUDIENCE, AM_AUDIENCE, ROLE_ADDONS_ADMIN, ROLE_AM_ADMIN } from "../../clients/tridionApis";
-
-const SERVICE_ROLE = "Tridion.AddonService.Service";
-const READONLY_ROLE = "Tridion.AddonService.ReadOnly";
 
 /** One thing an identity may want to do, and the roles that allow it. */
 interface Operation {
   does: string;
   audience: string;
-  roles: string[];
-  /** What `pulumi up` needs it for (the operations the provider performs). */
-  provider?: boolean;
+  roles: readonly string[];
 }
 
 const OPERATIONS: Operation[] = [
-  { does: "list add-ons", audience: ADDONS_AUDIENCE, roles: [ROLE_ADDONS_ADMIN, SERVICE_ROLE, READONLY_ROLE] },
-  { does: "read an add-on", audience: ADDONS_AUDIENCE, roles: [ROLE_ADDONS_ADMIN, SERVICE_ROLE, READONLY_ROLE], provider: true },
-  { does: "upload a new add-on package", audience: ADDONS_AUDIENCE, roles: [ROLE_ADDONS_ADMIN], provider: true },
-  { does: "replace a package", audience: ADDONS_AUDIENCE, roles: [ROLE_ADDONS_ADMIN], provider: true },
-  { does: "enable or disable an add-on", audience: ADDONS_AUDIENCE, roles: [ROLE_ADDONS_ADMIN, SERVICE_ROLE], provider: true },
-  { does: "delete an add-on", audience: ADDONS_AUDIENCE, roles: [ROLE_ADDONS_ADMIN], provider: true },
-  { does: "download a package", audience: ADDONS_AUDIENCE, roles: [ROLE_ADDONS_ADMIN, SERVICE_ROLE] },
-  { does: "upload or delete a custom configuration", audience: ADDONS_AUDIENCE, roles: [ROLE_ADDONS_ADMIN], provider: true },
-  { does: "download a custom configuration", audience: ADDONS_AUDIENCE, roles: [ROLE_ADDONS_ADMIN, SERVICE_ROLE], provider: true },
+  ...(Object.entries(ADDONS_ROLE_MATRIX) as [AddonsOperation, (typeof ADDONS_ROLE_MATRIX)[AddonsOperation]][])
+    .filter(([operation]) => operation !== "extensionStatus") // what Content Manager and Delivery report, not a user
+    .map(([, { does, roles }]) => ({ does, audience: ADDONS_AUDIENCE, roles })),
   {
     does: "manage users' and service accounts' roles and client secrets (ClientCredentialUser, ServiceAccount)",
     audience: AM_AUDIENCE,
     roles: [ROLE_AM_ADMIN],
-    provider: true,
   },
 ];
 

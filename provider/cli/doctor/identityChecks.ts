@@ -124,7 +124,7 @@ async function rolesCheck(ctx: DoctorContext, identity: IdentityUnderTest, audie
       details,
     };
   }
-  // The seed's question, told before the 403 happens.
+  // Can list but cannot upload (the predefined Add-ons API account): told before the 403 happens.
   const listsOnly = capabilities.can.includes("list add-ons") && !capabilities.deploysAddons;
   const headline = capabilities.deploysAddons
     ? `can deploy add-ons (upload, replace, configure, delete)${capabilities.managesIdentities ? " and manage identities" : ""}`

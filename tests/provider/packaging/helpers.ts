@@ -5,7 +5,7 @@ import * as zlib from "node:zlib";
 import type { ExecutionContext } from "ava";
 import * as yauzl from "yauzl";
 
-/** The example manifest of tridion-api.md §3.4. */
+/** The example manifest of docs/tridion-contract.md §3.4. */
 export function sampleManifest(): Record<string, unknown> {
   return {
     manifestVersion: "1.0",

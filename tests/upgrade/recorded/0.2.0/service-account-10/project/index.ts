@@ -1,0 +1,3 @@
+import { serviceAccountExample } from "./program";
+
+export = serviceAccountExample();
