@@ -104,14 +104,19 @@ class Fields {
     for (const key of Object.keys(value)) if (!this.byLowerCase.has(key.toLowerCase())) this.byLowerCase.set(key.toLowerCase(), key);
   }
 
+  /** Where a field is in the answer, as the service spells it when it sent one. */
   private path(field: string): string {
-    return this.at ? `${this.at}.${field}` : field;
+    const name = this.keyOf(field) ?? field;
+    return this.at ? `${this.at}.${name}` : name;
+  }
+
+  private keyOf(field: string): string | undefined {
+    return field in this.value ? field : this.byLowerCase.get(field.toLowerCase());
   }
 
   /** The value of `field` (any letter case); undefined when absent. null stays null. */
   raw(field: string): unknown {
-    if (field in this.value) return this.value[field];
-    const key = this.byLowerCase.get(field.toLowerCase());
+    const key = this.keyOf(field);
     return key === undefined ? undefined : this.value[key];
   }
 
