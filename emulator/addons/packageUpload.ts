@@ -71,7 +71,10 @@ export async function receivePackage(request: FastifyRequest, options: UploadOpt
   const fileName = path.basename((part.filename ?? "").replace(/\\/g, "/"));
   if (!fileName) {
     part.file.resume();
-    throw new Problem(400, `The multipart field "${field}" has no file name; send it as ID-VERSION.zip (e.g. curl -F ${field}=@acme-1.0.0.zip).`);
+    throw new Problem(
+      400,
+      `The multipart field "${field}" has no file name; send it as ID-VERSION.zip (e.g. curl -F ${field}=@acme-1.0.0.zip).`,
+    );
   }
   const tmpPath = path.join(options.tmpDir, `${randomUUID()}.upload`);
   const hash = createHash("sha256");

@@ -130,7 +130,8 @@ export class AddonsClient {
           {
             url: mode === "new" ? this.url("addons") : this.url("addon", addonId),
             method: source.method,
-            data: () => multipartFile(this.forms.addonPackageField, pkg.fileName, "application/zip", { path: pkg.filePath, size: pkg.size }),
+            data: () =>
+              multipartFile(this.forms.addonPackageField, pkg.fileName, "application/zip", { path: pkg.filePath, size: pkg.size }),
             retry: "never", // decided below, after looking at the server
           },
           ctx,
@@ -197,7 +198,9 @@ export class AddonsClient {
       this.forms.addonConfigurationTransport === "file"
         ? {
             data: () =>
-              multipartFile(this.forms.addonConfigurationField, `${id}.config.json`, "application/json", { bytes: Buffer.from(json, "utf8") }),
+              multipartFile(this.forms.addonConfigurationField, `${id}.config.json`, "application/json", {
+                bytes: Buffer.from(json, "utf8"),
+              }),
           }
         : { data: json, headers: { "Content-Type": "application/json" } };
     await this.session.call(

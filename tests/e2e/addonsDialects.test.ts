@@ -3,12 +3,22 @@
 // status spellings, another upload field with the configuration as a file part (deployed with the
 // route-profile settings that say so). Each: up, a no-change `preview --refresh`, refresh,
 // destroy; the stack's outputs are complete and the emulator holds what the program declares.
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { AddonsDialect } from "../../emulator";
 import { configurationSha256 } from "../../emulator";
-import { bearer, buildZip, getToken, http, manifest, packageFiles, startTestEmulator, uploadPackage, type TestEmulator } from "../helpers/emulator";
+import {
+  bearer,
+  buildZip,
+  getToken,
+  http,
+  manifest,
+  packageFiles,
+  startTestEmulator,
+  uploadPackage,
+  type TestEmulator,
+} from "../helpers/emulator";
 import { changesIn, EngineLog, openStack, openWorkspace, quiet, tridionConfig, type E2eWorkspace } from "../helpers/pulumi";
 import { ADDON_ID, quickstartConfiguration, values, writeAddonFolder } from "./support";
 
@@ -20,7 +30,7 @@ interface Dialect {
   /** tridion:routes for this installation, where the dialect needs one. */
   routes?: Record<string, string>;
   /** Asserts that the emulator really answers in this dialect (raw HTTP, before the stack runs). */
-  speaks(t: Parameters<Parameters<typeof test>[1]>[0], emulator: TestEmulator, token: string): Promise<void>;
+  speaks(t: ExecutionContext, emulator: TestEmulator, token: string): Promise<void>;
 }
 
 const probeId = "acme-dialect-probe";

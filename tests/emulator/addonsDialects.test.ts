@@ -118,7 +118,11 @@ test('9.5: a failed add-on is "Fail", and an extension may report "Fail"', async
   );
   t.is(report.status, 200);
   t.is(report.data.status, "Fail");
-  const refused = await http.put(`${addons}/acme-other/extensions/acme-action/status`, { environment: "live", status: "Broken" }, bearer(token));
+  const refused = await http.put(
+    `${addons}/acme-other/extensions/acme-action/status`,
+    { environment: "live", status: "Broken" },
+    bearer(token),
+  );
   t.is(refused.status, 400);
   t.regex(refused.data.detail, /"status" must be "Success" or "Fail"/);
 });
@@ -133,7 +137,9 @@ test("uploadField: the package is taken from the installation's field only, and 
   const created = await http.post(addons, form, { headers: { ...form.getHeaders(), ...bearer(token).headers } });
   t.is(created.status, 201);
   const replace = multipart("package", "acme-publishing-tools-1.4.0-2.zip", zip, "application/zip");
-  const replaced = await http.put(`${addons}/acme-publishing-tools`, replace, { headers: { ...replace.getHeaders(), ...bearer(token).headers } });
+  const replaced = await http.put(`${addons}/acme-publishing-tools`, replace, {
+    headers: { ...replace.getHeaders(), ...bearer(token).headers },
+  });
   t.is(replaced.status, 200);
   t.is(replaced.data.packageFileName, "acme-publishing-tools-1.4.0-2.zip");
   t.deepEqual(
@@ -152,7 +158,12 @@ test("configurationTransport file: the configuration is a JSON file in the named
   const asJson = await http.put(url, CONFIG, bearer(token));
   t.is(asJson.status, 415);
   t.regex(asJson.data.detail, /multipart\/form-data with the JSON file in the field "settings"/);
-  const wrongField = multipart("configuration", "acme-publishing-tools.config.json", Buffer.from(JSON.stringify(CONFIG)), "application/json");
+  const wrongField = multipart(
+    "configuration",
+    "acme-publishing-tools.config.json",
+    Buffer.from(JSON.stringify(CONFIG)),
+    "application/json",
+  );
   const refused = await http.put(url, wrongField, { headers: { ...wrongField.getHeaders(), ...bearer(token).headers } });
   t.is(refused.status, 400);
   t.regex(refused.data.detail, /multipart field "settings", not "configuration"/);
