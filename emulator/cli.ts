@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { validateFaults } from "./faults";
 import { startEmulator } from "./index";
-import { amBasePathProblem, parseIntegerFlag, portsProblem } from "./options";
+import { addonsDialectProblem, amBasePathProblem, parseIntegerFlag, portsProblem } from "./options";
 import type { EmulatorOptions, ProductVersion } from "./types";
 
 const usage = `Usage: tridion-emulator [options]
@@ -28,6 +28,17 @@ const usage = `Usage: tridion-emulator [options]
                               of {"name", "email"?, "identityProvider"?} (text, or @FILE)
   --am-base-path PATH         where Access Management lives (default /access-management)
   --keep-issuer-case          issuer exactly as the URL (default: lower-cased, as IdentityServer)
+  --addons-json-case camel|pascal
+                              property names of the Add-ons answers (default camel;
+                              pascal as Newtonsoft.Json writes them)
+  --addons-status-spelling 10|9.5|display
+                              status values: 10 (default), 9.5 (Fail for Failed), display
+                              ("Pending Activation", "Waiting for configuration")
+  --addons-upload-field NAME  the package upload's multipart field (default file)
+  --addons-configuration-transport json|file
+                              the configuration as a JSON body (default) or a multipart file
+  --addons-configuration-field NAME
+                              that file's multipart field (default configuration)
   --help`;
 
 function fail(message: string): never {
@@ -92,6 +103,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): EmulatorOption
       "seed-users": { type: "string" },
       "am-base-path": { type: "string" },
       "keep-issuer-case": { type: "boolean" },
+      "addons-json-case": { type: "string" },
+      "addons-status-spelling": { type: "string" },
+      "addons-upload-field": { type: "string" },
+      "addons-configuration-transport": { type: "string" },
+      "addons-configuration-field": { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -113,6 +129,17 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): EmulatorOption
       fail(`--faults: ${(error as Error).message}`);
     }
   }
+  const dialect = Object.fromEntries(
+    Object.entries({
+      jsonCase: values["addons-json-case"],
+      statusSpelling: values["addons-status-spelling"],
+      uploadField: values["addons-upload-field"],
+      configurationTransport: values["addons-configuration-transport"],
+      configurationField: values["addons-configuration-field"],
+    }).filter(([, v]) => v !== undefined),
+  ) as EmulatorOptions["addonsDialect"] & object;
+  const dialectProblem = addonsDialectProblem(dialect, true);
+  if (dialectProblem) fail(dialectProblem);
   const port = parseIntegerFlag("port", values.port) ?? 0;
   const addonsPort = parseIntegerFlag("addonsPort", values["addons-port"]) ?? 0;
   const portProblem = portsProblem(port, addonsPort);
@@ -134,6 +161,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): EmulatorOption
     seedUsers: parseSeedUsers(values["seed-users"]),
     accessManagementBasePath: values["am-base-path"],
     lowerCaseIssuer: values["keep-issuer-case"] ? false : undefined,
+    ...(Object.keys(dialect).length ? { addonsDialect: dialect } : {}),
   };
 }
 

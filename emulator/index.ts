@@ -5,7 +5,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import multipart from "@fastify/multipart";
 import { Clock } from "./clock";
 import { Faults } from "./faults";
-import { amBasePathProblem, portsProblem, validateNumericOptions } from "./options";
+import { addonsDialectProblem, amBasePathProblem, portsProblem, validateNumericOptions } from "./options";
 import { Problem, sendProblem } from "./problem";
 import { RequestLog } from "./requestLog";
 import { resolveRouteProfile, toFastifyPath, type RouteProfile } from "./routes";
@@ -19,6 +19,7 @@ import { registerManagementRoutes } from "./accessManagement/management";
 import { BearerRefusal, makeAuthenticator } from "./accessManagement/bearer";
 import { defaultAmBasePath, registerTokenRoutes } from "./accessManagement/tokens";
 import { addonsPrefix, registerAddonsRoutes } from "./addons/routes";
+import { resolveAddonsDialect } from "./addons/dialect";
 import { addonsOpenApi, managementOpenApi } from "./openapi";
 import { controlsPrefix, registerControls } from "./controls";
 import { addonsUiPage } from "./addons/ui";
@@ -26,6 +27,7 @@ import { selfSignedTls, type TlsMaterial } from "./tls";
 import type { EmulatorOptions, RunningEmulator } from "./types";
 
 export type {
+  AddonsDialect,
   EmulatorOptions,
   RunningEmulator,
   FaultSettings,
@@ -40,6 +42,7 @@ export type { RouteKey, RouteProfile } from "./routes";
 export { defaultRoutes, resolveRouteProfile } from "./routes";
 export { canonicalJson, configurationSha256 } from "./addons/configuration";
 export { roleMatrix } from "./addons/routes";
+export { defaultAddonsDialect, resolveAddonsDialect, type ResolvedAddonsDialect } from "./addons/dialect";
 
 export const defaults = {
   host: "127.0.0.1",
@@ -214,6 +217,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   validateNumericOptions(options);
   const portProblem = portsProblem(options.port, options.addonsPort);
   if (portProblem) throw new Error(`${portProblem}.`);
+  const dialectProblem = addonsDialectProblem(options.addonsDialect);
+  if (dialectProblem) throw new Error(`${dialectProblem}.`);
+  const addonsDialect = resolveAddonsDialect(options.addonsDialect);
   if (options.tls !== undefined && options.tls !== "self-signed") {
     throw new Error(`tls must be "self-signed" (or left out for plain http), got ${JSON.stringify(options.tls)}.`);
   }
@@ -298,6 +304,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     maxPackageBytes,
     authenticate,
     activationDelayMs: options.activationDelayMs ?? defaults.activationDelayMs,
+    dialect: addonsDialect,
   });
   addons.get(addonsPrefix + toFastifyPath(routes.addonsOpenApi), async () => addonsOpenApi(routes));
   addons.get(`${addonsPrefix}/ui`, async (_request, reply) =>

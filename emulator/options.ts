@@ -1,6 +1,6 @@
 // Range checks of the numeric startEmulator options and their CLI flags: one table, so that both
 // refuse the same values with a message naming the option (or flag) and the valid range.
-import type { EmulatorOptions } from "./types";
+import type { AddonsDialect, EmulatorOptions } from "./types";
 
 /** setTimeout's ceiling, and the int32 IdentityServer uses for token lifetimes. */
 export const maxInt32 = 2_147_483_647;
@@ -62,6 +62,42 @@ export function amBasePathProblem(name: string, value: string): string | undefin
 export function portsProblem(port: number | undefined, addonsPort: number | undefined): string | undefined {
   if (port && addonsPort && port === addonsPort) {
     return `port and addonsPort must differ (Access Management and the Add-ons Service each have a listener), both are ${port}`;
+  }
+  return undefined;
+}
+
+/** The Add-ons dialect's options, their CLI flags and their values (a form field name when `values` is absent). */
+export const addonsDialectOptions = {
+  jsonCase: { flag: "--addons-json-case", values: ["camel", "pascal"] },
+  statusSpelling: { flag: "--addons-status-spelling", values: ["10", "9.5", "display"] },
+  uploadField: { flag: "--addons-upload-field" },
+  configurationTransport: { flag: "--addons-configuration-transport", values: ["json", "file"] },
+  configurationField: { flag: "--addons-configuration-field" },
+} satisfies Record<keyof AddonsDialect, { flag: string; values?: string[] }>;
+
+/** A multipart form field name: letters, digits, "_", "-", ".". */
+const formFieldName = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * Why an Add-ons dialect cannot be used (undefined when it can), naming the option
+ * (`addonsDialect.jsonCase`) or, with `flags`, the CLI flag.
+ */
+export function addonsDialectProblem(dialect: unknown, flags = false): string | undefined {
+  if (dialect === undefined) return undefined;
+  if (dialect === null || typeof dialect !== "object" || Array.isArray(dialect)) {
+    return `addonsDialect must be an object such as {"jsonCase": "pascal"}, got ${JSON.stringify(dialect)}`;
+  }
+  for (const [key, value] of Object.entries(dialect)) {
+    const spec = (addonsDialectOptions as Record<string, { flag: string; values?: string[] }>)[key];
+    if (!spec) return `addonsDialect has no option "${key}" (known: ${Object.keys(addonsDialectOptions).join(", ")})`;
+    if (value === undefined) continue;
+    const name = flags ? spec.flag : `addonsDialect.${key}`;
+    if (spec.values && !spec.values.includes(value as string)) {
+      return `${name} must be ${spec.values.join(", ").replace(/, ([^,]*)$/, " or $1")}, got ${JSON.stringify(value)}`;
+    }
+    if (!spec.values && (typeof value !== "string" || !formFieldName.test(value))) {
+      return `${name} must be a form field name (letters, digits, "_", "-", "."), got ${JSON.stringify(value)}`;
+    }
   }
   return undefined;
 }

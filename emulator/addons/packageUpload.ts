@@ -18,6 +18,8 @@ export interface ReceivedPackage {
 export interface UploadOptions {
   tmpDir: string;
   maxBytes: number;
+  /** The multipart field that holds the ZIP (the installation's dialect; the contract's "file"). */
+  field: string;
   /** When set, the connection is destroyed after this many bytes (fault injection). */
   dropAfterBytes?: number;
 }
@@ -44,10 +46,11 @@ function refuseDeclaredOversize(request: FastifyRequest, maxBytes: number) {
 }
 
 export async function receivePackage(request: FastifyRequest, options: UploadOptions): Promise<ReceivedPackage> {
+  const field = options.field;
   if (!request.isMultipart()) {
     throw new Problem(
       415,
-      'Upload the package as multipart/form-data with the ZIP in the field "file" (with its file name), e.g. curl -F file=@ID-VERSION.zip.',
+      `Upload the package as multipart/form-data with the ZIP in the field "${field}" (with its file name), e.g. curl -F ${field}=@ID-VERSION.zip.`,
     );
   }
   refuseDeclaredOversize(request, options.maxBytes);
@@ -57,18 +60,21 @@ export async function receivePackage(request: FastifyRequest, options: UploadOpt
   } catch (error) {
     throw new Problem(
       400,
-      `The multipart body cannot be read (${(error as Error).message}). Send multipart/form-data with the ZIP in the field "file".`,
+      `The multipart body cannot be read (${(error as Error).message}). Send multipart/form-data with the ZIP in the field "${field}".`,
     );
   }
-  if (!part) throw new Problem(400, 'The multipart body has no file. Put the ZIP in the field "file", with its file name.');
-  if (part.fieldname !== "file") {
+  if (!part) throw new Problem(400, `The multipart body has no file. Put the ZIP in the field "${field}", with its file name.`);
+  if (part.fieldname !== field) {
     part.file.resume();
-    throw new Problem(400, `The package must be in the multipart field "file", not "${part.fieldname}".`);
+    throw new Problem(400, `The package must be in the multipart field "${field}", not "${part.fieldname}".`);
   }
   const fileName = path.basename((part.filename ?? "").replace(/\\/g, "/"));
   if (!fileName) {
     part.file.resume();
-    throw new Problem(400, 'The multipart field "file" has no file name; send it as ID-VERSION.zip (e.g. curl -F file=@acme-1.0.0.zip).');
+    throw new Problem(
+      400,
+      `The multipart field "${field}" has no file name; send it as ID-VERSION.zip (e.g. curl -F ${field}=@acme-1.0.0.zip).`,
+    );
   }
   const tmpPath = path.join(options.tmpDir, `${randomUUID()}.upload`);
   const hash = createHash("sha256");

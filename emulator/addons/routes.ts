@@ -10,6 +10,7 @@ import { AddonServiceApi } from "../accessManagement/catalog";
 import type { Caller } from "../accessManagement/bearer";
 import type { Faults } from "../faults";
 import { configurationSha256, validateConfiguration } from "./configuration";
+import { bodyField, renderAddon, reportedStatus, spellStatus, type ResolvedAddonsDialect } from "./dialect";
 import { inspectPackage, type InspectedPackage } from "./packageInspection";
 import { receivePackage, type ReceivedPackage } from "./packageUpload";
 import { addonView } from "./status";
@@ -30,6 +31,8 @@ export interface AddonsContext {
   routes: RouteProfile;
   maxPackageBytes: number;
   activationDelayMs: number;
+  /** How this installation spells its JSON, statuses and forms. */
+  dialect: ResolvedAddonsDialect;
   authenticate: (request: FastifyRequest, audience: string, roles: string[]) => Promise<Caller>;
 }
 
@@ -38,7 +41,8 @@ export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
   const path = (template: string) => addonsPrefix + toFastifyPath(template);
   const allow = (request: FastifyRequest, operation: AddonOperation) =>
     ctx.authenticate(request, AddonServiceApi, [...roleMatrix[operation]]);
-  const view = (addon: AddonRecord) => addonView(addon, clock.nowMs(), ctx.activationDelayMs);
+  const { dialect } = ctx;
+  const view = (addon: AddonRecord) => renderAddon(addonView(addon, clock.nowMs(), ctx.activationDelayMs), dialect);
   const find = (id: string): AddonRecord => {
     const addon = store.data.addons.find((a) => a.id === id);
     if (!addon) throw new Problem(404, `No add-on with id "${id}". List the add-ons with GET ${routes.addons}.`);
@@ -58,6 +62,7 @@ export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
     const received = await receivePackage(request, {
       tmpDir: store.tmpDir,
       maxBytes: ctx.maxPackageBytes,
+      field: dialect.uploadField,
       dropAfterBytes: ctx.faults.takeUploadDrop(),
     });
     try {
@@ -90,6 +95,35 @@ export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
       activationStartedAt: now,
       reports: {},
     }) as AddonRecord;
+  };
+
+  /** The configuration document of a PUT: the JSON body, or the JSON file of the multipart part the dialect names. */
+  const receiveConfiguration = async (request: FastifyRequest, d: ResolvedAddonsDialect): Promise<unknown> => {
+    const multipart = request.isMultipart();
+    if (d.configurationTransport === "json") {
+      if (multipart) throw new Problem(415, "Send the configuration as a JSON body (Content-Type: application/json), not as a form.");
+      return request.body;
+    }
+    const howTo = `Upload the configuration as multipart/form-data with the JSON file in the field "${d.configurationField}" (e.g. curl -F ${d.configurationField}=@ID.config.json).`;
+    if (!multipart) throw new Problem(415, howTo);
+    let part;
+    try {
+      part = await request.file({ limits: { fileSize: 4 * 1024 * 1024, files: 1 } });
+    } catch (error) {
+      throw new Problem(400, `The multipart body cannot be read (${(error as Error).message}). ${howTo}`);
+    }
+    if (!part) throw new Problem(400, `The multipart body has no file. ${howTo}`);
+    if (part.fieldname !== d.configurationField) {
+      part.file.resume();
+      throw new Problem(400, `The configuration must be in the multipart field "${d.configurationField}", not "${part.fieldname}".`);
+    }
+    const text = (await part.toBuffer()).toString("utf8");
+    if (part.file.truncated) throw new Problem(413, "The configuration file is larger than 4 MiB.");
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new Problem(400, `The configuration file is not valid JSON (${(error as Error).message}).`);
+    }
   };
 
   app.get(path(routes.addons), async (request) => {
@@ -162,7 +196,7 @@ export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
   app.put(path(routes.addonStatus), async (request) => {
     await allow(request, "setStatus");
     const addon = find(idParam(request));
-    const enabled = (request.body as { enabled?: unknown } | undefined)?.enabled;
+    const enabled = bodyField(request.body, "enabled");
     if (typeof enabled !== "boolean") throw new Problem(400, 'The body must be {"enabled": true} or {"enabled": false}.');
     if (enabled && !addon.enabled) addon.activationStartedAt = clock.now().toISOString();
     addon.enabled = enabled;
@@ -185,12 +219,13 @@ export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
   app.put(path(routes.addonConfiguration), async (request) => {
     await allow(request, "putConfiguration");
     const addon = find(idParam(request));
+    const document = await receiveConfiguration(request, dialect);
     validateConfiguration(
-      request.body,
+      document,
       addon.extensions.map((e) => e.name),
     );
-    addon.configuration = request.body;
-    addon.configurationSha256 = configurationSha256(request.body);
+    addon.configuration = document;
+    addon.configurationSha256 = configurationSha256(document);
     addon.activationStartedAt = clock.now().toISOString();
     addon.reports = {};
     store.save();
@@ -221,19 +256,23 @@ export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
         `Add-on "${addon.id}" has no extension "${name}". Its extensions: ${addon.extensions.map((e) => e.name).join(", ") || "none"}.`,
       );
     }
-    const body = (request.body ?? {}) as { environment?: unknown; status?: unknown; message?: unknown };
+    const body = {
+      environment: bodyField(request.body, "environment"),
+      status: reportedStatus(bodyField(request.body, "status"), dialect),
+      message: bodyField(request.body, "message"),
+    };
     if (typeof body.environment !== "string" || !body.environment) {
       throw new Problem(400, '"environment" is required: "sitesCm" or a Content Delivery environment name such as "live".');
     }
-    if (body.status !== "Success" && body.status !== "Failed") {
-      throw new Problem(400, '"status" must be "Success" or "Failed".');
+    if (!body.status) throw new Problem(400, `"status" must be "Success" or "${spellStatus("Failed", dialect)}".`);
+    if (body.message !== undefined && body.message !== null && typeof body.message !== "string") {
+      throw new Problem(400, '"message" must be a string.');
     }
-    if (body.message !== undefined && typeof body.message !== "string") throw new Problem(400, '"message" must be a string.');
     const reports = (addon.reports[name] ?? []).filter((r) => r.environment !== body.environment);
     reports.push({
       environment: body.environment,
       status: body.status,
-      message: (body.message as string | undefined) ?? "",
+      message: (body.message as string | null | undefined) ?? "",
       reportedAt: clock.now().toISOString(),
     });
     addon.reports[name] = reports;

@@ -1,44 +1,22 @@
 // Add-ons Service client (docs/tridion-contract.md §3.2): metadata, uploads, status, custom configuration.
-// Uploads stream the ZIP as multipart field `file`; after an ambiguous failure (connection
-// dropped, 5xx, timeout) the client looks at what the server holds before it uploads again.
+// Uploads stream the ZIP as a multipart file (field `file`, or the route profile's
+// addonPackageField); after an ambiguous failure (connection dropped, 5xx, timeout) the client
+// looks at what the server holds before it uploads again. Every answer it returns is read by
+// addonAnswers.ts: field names in any letter case, statuses in any documented spelling, and an
+// error naming the field and the route when something the provider needs is not there.
 import * as fs from "node:fs";
 import * as crypto from "node:crypto";
 import { Readable } from "node:stream";
-import { requireSetting } from "../config";
+import { addonForms, requireSetting, type AddonForms } from "../config";
 import { hasCode, TridionError, unlessNotFound } from "../errors/tridionError";
 import { backoff, delayBeforeRetry, failureKind, sleep } from "../http/policy";
+import { NEEDED_FOR_DEPLOY, NEEDED_FOR_LIST, readAddonList, readAddonMetadata, type AddonMetadata } from "./addonAnswers";
 import type { OperationContext } from "./errorTranslation";
 import type { Session } from "./session";
 import type { Identity } from "./tokens";
 import { ADDONS_SERVICE, ROLE_ADDONS_ADMIN } from "./tridionApis";
 
-export type AddonStatus = "WaitingForConfiguration" | "PendingActivation" | "Success" | "Failed" | "Fail" | "Disabled" | string;
-
-export interface ExtensionMetadata {
-  name: string;
-  type?: string;
-  status?: string;
-  message?: string;
-}
-
-export interface AddonMetadata {
-  id: string;
-  name?: string;
-  version?: string;
-  author?: string;
-  description?: string;
-  manifestVersion?: string;
-  requireConfiguration?: string;
-  status?: AddonStatus;
-  message?: string;
-  packageFileName?: string;
-  packageSize?: number;
-  packageSha256?: string;
-  uploadedAt?: string;
-  hasConfiguration?: boolean;
-  configurationSha256?: string | null;
-  extensions?: ExtensionMetadata[];
-}
+export type { AddonMetadata, AddonStatus, ExtensionMetadata } from "./addonAnswers";
 
 /** What the client needs of a prepared package (packaging's inspectPackage result). */
 export interface PackageFile {
@@ -48,16 +26,23 @@ export interface PackageFile {
   size: number;
 }
 
+type AddonRouteKey = "addons" | "addon" | "addonStatus" | "addonConfiguration";
+
+/** An answer without a body: some services answer a write with 204 or an empty 200. */
+const isEmpty = (body: unknown) => body === undefined || body === null || body === "";
+
 const SERVICE = ADDONS_SERVICE;
 
 export class AddonsClient {
   private readonly base: string;
+  private readonly forms: AddonForms;
 
   constructor(
     private readonly session: Session,
     readonly identity: Identity,
   ) {
     this.base = requireSetting(session.settings, "addonsUrl", "reach the Add-ons Service");
+    this.forms = addonForms(session.settings.routes);
   }
 
   /** How this client's calls retry and how callers should pace a poll of it. */
@@ -65,8 +50,13 @@ export class AddonsClient {
     return this.session.http.policy;
   }
 
-  private url(key: "addons" | "addon" | "addonStatus" | "addonConfiguration", id?: string): string {
+  private url(key: AddonRouteKey, id?: string): string {
     return this.session.routes.url(this.base, key, id === undefined ? {} : { id });
+  }
+
+  /** Where an answer came from, for its errors: the route template, never an id or a host. */
+  private source(action: string, method: string, routeKey: AddonRouteKey) {
+    return { action, method, routeKey, route: this.session.routes.template(routeKey) };
   }
 
   private ctx(action: string, extra: Partial<OperationContext> = {}): Omit<OperationContext, "identity"> {
@@ -75,23 +65,35 @@ export class AddonsClient {
 
   /** Every add-on the service holds (the list route: `pulumi-tridion doctor` reads it). */
   async list(): Promise<AddonMetadata[]> {
-    const url = this.url("addons");
-    const res = await this.session.call<AddonMetadata[]>(this.identity, { url }, this.ctx("list the add-ons"));
-    if (!Array.isArray(res.data)) {
-      throw new TridionError(
-        "UNEXPECTED_ANSWER",
-        `Cannot list the add-ons: the Add-ons Service answered GET ${url}, but not with a JSON array of add-ons. ` +
-          'Fix: check that tridion:addonsUrl is the Add-ons Service\'s base URL (e.g. https://host:83/addon) and that tridion:routes ("addons") matches your installation.',
-      );
-    }
-    return res.data;
+    const action = "list the add-ons";
+    const res = await this.session.call<unknown>(this.identity, { url: this.url("addons") }, this.ctx(action));
+    return readAddonList(res.data, this.source(action, "GET", "addons"), NEEDED_FOR_LIST);
   }
 
   /** Metadata of one add-on, or undefined when the service does not hold it. */
-  get(id: string): Promise<AddonMetadata | undefined> {
-    return unlessNotFound(
-      async () =>
-        (await this.session.call<AddonMetadata>(this.identity, { url: this.url("addon", id) }, this.ctx(`read the add-on "${id}"`))).data,
+  async get(id: string): Promise<AddonMetadata | undefined> {
+    const action = `read the add-on "${id}"`;
+    const res = await unlessNotFound(() => this.session.call<unknown>(this.identity, { url: this.url("addon", id) }, this.ctx(action)));
+    return res && readAddonMetadata(res.data, this.source(action, "GET", "addon"), NEEDED_FOR_DEPLOY);
+  }
+
+  /** What the service holds after a failed write; undefined when that cannot be seen (an answer it cannot read is an error). */
+  private look(id: string): Promise<AddonMetadata | undefined> {
+    return this.get(id).catch((error: unknown) => {
+      if (hasCode(error, "UNEXPECTED_ANSWER")) throw error;
+      return undefined;
+    });
+  }
+
+  /** An add-on a write answered with; an empty answer (204) is read back with GET. */
+  private async answeredAddon(body: unknown, id: string, source: ReturnType<AddonsClient["source"]>): Promise<AddonMetadata> {
+    if (!isEmpty(body)) return readAddonMetadata(body, source, NEEDED_FOR_DEPLOY);
+    const held = await this.get(id);
+    if (held) return held;
+    throw new TridionError(
+      "UNEXPECTED_ANSWER",
+      `Cannot ${source.action}: the Add-ons Service answered ${source.method} ${source.route} without a body, and then does not hold the add-on "${id}". ` +
+        `Fix: run \`npx pulumi-tridion doctor\` to check the routes (tridion:routes "${source.routeKey}" and "addon").`,
     );
   }
 
@@ -119,23 +121,26 @@ export class AddonsClient {
       },
     });
     const maxAttempts = this.session.settings.maxRetries + 1;
+    const source = mode === "new" ? this.source(action, "POST", "addons") : this.source(action, "PUT", "addon");
     for (let attempt = 1; ; attempt++) {
+      let body: unknown;
       try {
-        const res = await this.session.call<AddonMetadata>(
+        const res = await this.session.call<unknown>(
           this.identity,
           {
             url: mode === "new" ? this.url("addons") : this.url("addon", addonId),
-            method: mode === "new" ? "POST" : "PUT",
-            data: () => multipartBody(pkg),
+            method: source.method,
+            data: () =>
+              multipartFile(this.forms.addonPackageField, pkg.fileName, "application/zip", { path: pkg.filePath, size: pkg.size }),
             retry: "never", // decided below, after looking at the server
           },
           ctx,
         );
-        return res.data;
+        body = res.data;
       } catch (error) {
         // A 409 may be an earlier attempt (or an interrupted run) of ours, landed: look.
         if (mode === "new" && hasCode(error, "CONFLICT")) {
-          const held = await this.get(addonId).catch(() => undefined);
+          const held = await this.look(addonId);
           if (held && ours(held)) return held;
           if (held && ownership) throw ownership.ownedElsewhere(held);
           if (attempt === 1) throw error;
@@ -146,7 +151,7 @@ export class AddonsClient {
         const again = attempt < maxAttempts && wait !== undefined;
         await sleep(again ? wait : backoff(policy, attempt));
         // Look first, even after the last attempt: the upload may have landed though we saw no answer.
-        const held = await this.get(addonId).catch(() => undefined);
+        const held = await this.look(addonId);
         if (held && ours(held)) return held;
         if (mode === "new" && held && ownership) throw ownership.ownedElsewhere(held);
         if (mode === "new" && held) {
@@ -156,17 +161,21 @@ export class AddonsClient {
           );
         }
         if (!again) throw error;
+        continue;
       }
+      // Outside the retry: an answer the provider cannot read is no reason to upload again.
+      return this.answeredAddon(body, addonId, source);
     }
   }
 
   async setEnabled(id: string, enabled: boolean): Promise<AddonMetadata> {
-    const res = await this.session.call<AddonMetadata>(
+    const action = `${enabled ? "enable" : "disable"} the add-on "${id}"`;
+    const res = await this.session.call<unknown>(
       this.identity,
       { url: this.url("addonStatus", id), method: "PUT", data: { enabled } },
-      this.ctx(`${enabled ? "enable" : "disable"} the add-on "${id}"`, { neededRole: ROLE_ADDONS_ADMIN }),
+      this.ctx(action, { neededRole: ROLE_ADDONS_ADMIN }),
     );
-    return res.data;
+    return this.answeredAddon(res.data, id, this.source(action, "PUT", "addonStatus"));
   }
 
   getConfiguration(id: string): Promise<unknown | undefined> {
@@ -182,10 +191,21 @@ export class AddonsClient {
     );
   }
 
+  /** As a JSON body, or (addonConfigurationTransport "file") as a multipart file part `{id}.config.json`. */
   async putConfiguration(id: string, configuration: unknown): Promise<void> {
+    const json = JSON.stringify(configuration);
+    const request =
+      this.forms.addonConfigurationTransport === "file"
+        ? {
+            data: () =>
+              multipartFile(this.forms.addonConfigurationField, `${id}.config.json`, "application/json", {
+                bytes: Buffer.from(json, "utf8"),
+              }),
+          }
+        : { data: json, headers: { "Content-Type": "application/json" } };
     await this.session.call(
       this.identity,
-      { url: this.url("addonConfiguration", id), method: "PUT", data: configuration, headers: { "Content-Type": "application/json" } },
+      { url: this.url("addonConfiguration", id), method: "PUT", ...request },
       this.ctx(`upload the custom configuration of the add-on "${id}"`, { neededRole: ROLE_ADDONS_ADMIN }),
     );
   }
@@ -214,23 +234,31 @@ export class AddonsClient {
 }
 
 /**
- * The package as multipart/form-data field `file`, streamed from disk in 1 MiB reads: a 1 GB
- * package never sits in memory, and large reads keep the upload close to curl's throughput.
+ * One file as multipart/form-data in the field `field`; a package is streamed from disk in 1 MiB
+ * reads: a 1 GB package never sits in memory, and large reads keep the upload close to curl's
+ * throughput.
  */
-function multipartBody(pkg: PackageFile): { data: Readable; headers: Record<string, string | number> } {
+function multipartFile(
+  field: string,
+  fileName: string,
+  contentType: string,
+  content: { path: string; size: number } | { bytes: Buffer },
+): { data: Readable; headers: Record<string, string | number> } {
   const boundary = `----pulumi-tridion-${crypto.randomBytes(12).toString("hex")}`;
-  const fileName = pkg.fileName.replace(/["\\\r\n]/g, "_");
+  const safeName = fileName.replace(/["\\\r\n]/g, "_");
   const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: application/zip\r\n\r\n`,
+    `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${safeName}"\r\nContent-Type: ${contentType}\r\n\r\n`,
   );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const size = "bytes" in content ? content.bytes.length : content.size;
   async function* parts() {
     yield head;
-    yield* fs.createReadStream(pkg.filePath, { highWaterMark: 1 << 20 });
+    if ("bytes" in content) yield content.bytes;
+    else yield* fs.createReadStream(content.path, { highWaterMark: 1 << 20 });
     yield tail;
   }
   return {
     data: Readable.from(parts(), { objectMode: false }),
-    headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, "Content-Length": head.length + pkg.size + tail.length },
+    headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, "Content-Length": head.length + size + tail.length },
   };
 }

@@ -1,6 +1,7 @@
 // AddonPackage's inputs and state, typed, and the named mappers between them and the Add-ons
 // Service's metadata (flatten: API object -> state; the inputs a refresh reports).
 import type { AddonMetadata } from "../clients/addons";
+import { TridionError } from "../errors/tridionError";
 import { compact, withDefault } from "./common";
 
 export interface Credentials {
@@ -64,12 +65,22 @@ export function pick<T extends object>(o: T, keys: readonly string[]): Partial<T
   return compact(Object.fromEntries(keys.map((k) => [k, (o as Keyed)[k]]))) as Partial<T>;
 }
 
-/** The service's metadata, with the inputs, as the state (update must return all of it). */
+/**
+ * The service's metadata, with the inputs, as the state (update must return all of it). Never a
+ * state without addonId: diff would read its absence as a new id and plan a replacement.
+ */
 export function addonStateFromMetadata(
   inputs: AddonPackageInputs,
   meta: AddonMetadata,
   configurationSha256: string | undefined,
 ): AddonPackageState {
+  if (typeof meta.id !== "string" || meta.id === "") {
+    throw new TridionError(
+      "INTERNAL",
+      `The provider was about to record the add-on ${inputs.addonId ? `"${inputs.addonId}" ` : ""}without its id, and stopped instead. ` +
+        "Fix: run `npx pulumi-tridion doctor`, and report it to the provider's maintainers with the output of `npx pulumi-tridion doctor --report FILE` attached.",
+    );
+  }
   const state = {
     ...pick(inputs, INPUT_KEYS),
     source: inputs.source,

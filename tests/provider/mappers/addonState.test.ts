@@ -76,3 +76,11 @@ test("the inputs a refresh reports: the program's and check's keys, not the serv
   );
   t.false("status" in reported || "name" in reported || "extensions" in reported, "the service's own fields are outputs only");
 });
+
+test("metadata without an id never becomes a state (diff would plan a replacement)", (t) => {
+  for (const meta of [{}, { id: "" }, { Id: "acme", Status: "Success" }]) {
+    const error = t.throws(() => addonStateFromMetadata(inputs, meta as never, undefined));
+    t.is((error as { code?: string }).code, "INTERNAL");
+    t.regex(error!.message, /about to record the add-on "acme" without its id/);
+  }
+});
