@@ -7,6 +7,9 @@
 // and nothing imports it). The emulator and the provider share nothing but the contract package
 // (contract/, `tridion-sites-contract`: routes, the Add-ons role matrix, the predefined accounts,
 // as data), which both declare as a dependency and which imports nothing.
+/** The program side of the resources: what `import { AddonPackage } from "pulumi-tridion"` loads. */
+const PROGRAM_SIDE = "^provider/(index\\.ts$|resources/(shim|kinds|resourceOptions|ownership|[^/]+/program)\\.ts$)";
+
 const layer = (name, mayNotUse) => ({
   name: `${name}-layer`,
   comment: `provider/${name} may not depend on ${mayNotUse.join(", ")}: dependencies point one way (errors <- config <- http <- clients <- resources <- dynamic; clients <- cli).`,
@@ -17,15 +20,12 @@ const layer = (name, mayNotUse) => ({
 
 module.exports = {
   forbidden: [
-    // resources/shim.ts is what Pulumi stores in `__provider`: it require()s pulumi-tridion/dynamic
-    // when the engine calls it, from the installed package. That late binding is the design (state
-    // never carries stale code), not a dependency of the module.
     {
       name: "no-circular",
       comment: "An import cycle: split the module, or move what both need one layer down.",
       severity: "error",
       from: {},
-      to: { circular: true, viaNot: "^provider/resources/shim\\.ts$" },
+      to: { circular: true },
     },
     layer("errors", ["config", "http", "clients", "resources", "dynamic", "packaging", "cli"]),
     layer("config", ["http", "clients", "resources", "dynamic", "packaging", "cli"]),
@@ -34,6 +34,24 @@ module.exports = {
     layer("packaging", ["config", "http", "clients", "resources", "dynamic", "cli"]),
     { ...layer("resources", ["dynamic", "cli"]), from: { path: "^provider/resources/", pathNot: "^provider/resources/shim\\.ts$" } },
     layer("dynamic", ["cli"]),
+    {
+      name: "program-side-is-light",
+      comment:
+        "The classes a Pulumi program constructs (resources/*/program.ts, the shim, resource options, ownership keys) load @pulumi/pulumi and each other only: never the engine side (clients, HTTP, packaging, settings, the engines). The shim reaches pulumi-tridion/dynamic by require() at call time, in the engine's process: that late binding is the design.",
+      severity: "error",
+      from: { path: PROGRAM_SIDE, pathNot: "^provider/resources/shim\\.ts$" },
+      to: {
+        pathNot: [PROGRAM_SIDE, "^provider/errors/", "node_modules/@pulumi/pulumi/", "^node:|^(crypto|util)$"],
+        dependencyTypesNot: ["type-only"],
+      },
+    },
+    {
+      name: "shim-binds-late",
+      comment: "The serialized shim loads nothing but @pulumi/pulumi's types and, at call time, pulumi-tridion/dynamic.",
+      severity: "error",
+      from: { path: "^provider/resources/shim\\.ts$" },
+      to: { pathNot: ["^provider/dynamic/index\\.ts$", "^provider/resources/kinds\\.ts$", "node_modules/@pulumi/pulumi/"], dependencyTypesNot: ["type-only"] },
+    },
     layer("cli", ["resources", "dynamic", "packaging"]),
     {
       name: "cli-is-a-leaf",

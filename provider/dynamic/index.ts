@@ -2,10 +2,10 @@
 // Loaded once per provider process; settings from configure() live in module state.
 import type * as pulumi from "@pulumi/pulumi";
 import { setConfigSource } from "../config";
-import { addonPackageProvider } from "../resources/addonPackage";
-import { clientCredentialUserProvider } from "../resources/clientCredentialUser";
-import { serviceAccountProvider } from "../resources/serviceAccount";
-import type { ResourceKind } from "../resources/shim";
+import { addonPackageProvider } from "../resources/addonPackage/engine";
+import { clientCredentialUserProvider } from "../resources/clientCredentialUser/engine";
+import { serviceAccountProvider } from "../resources/serviceAccount/engine";
+import type { EngineProvider, EngineSide } from "../resources/kinds";
 
 /** Stack config arrives here (secrets decrypted); it never enters `__provider`. */
 export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
@@ -26,7 +26,7 @@ function keepProviderOnPartialFailure(error: unknown, providerText: unknown): un
   return error;
 }
 
-function withConfigure(provider: pulumi.dynamic.ResourceProvider): pulumi.dynamic.ResourceProvider {
+function withConfigure(provider: Omit<EngineProvider, "configure">): EngineProvider {
   return {
     ...provider,
     configure,
@@ -37,15 +37,13 @@ function withConfigure(provider: pulumi.dynamic.ResourceProvider): pulumi.dynami
         throw keepProviderOnPartialFailure(error, inputs.__provider);
       }
     },
-    update:
-      provider.update &&
-      (async (id, olds, news) => {
-        try {
-          return await provider.update!(id, olds, news);
-        } catch (error) {
-          throw keepProviderOnPartialFailure(error, news.__provider ?? olds.__provider);
-        }
-      }),
+    update: async (id, olds, news) => {
+      try {
+        return await provider.update(id, olds, news);
+      } catch (error) {
+        throw keepProviderOnPartialFailure(error, news.__provider ?? olds.__provider);
+      }
+    },
   };
 }
 
@@ -53,4 +51,5 @@ export const addonPackage = withConfigure(addonPackageProvider);
 export const clientCredentialUser = withConfigure(clientCredentialUserProvider);
 export const serviceAccount = withConfigure(serviceAccountProvider);
 
-export const providers: Record<ResourceKind, pulumi.dynamic.ResourceProvider> = { addonPackage, clientCredentialUser, serviceAccount };
+/** The kinds the serialized shim calls by name (resources/shim.ts). */
+export const providers = { addonPackage, clientCredentialUser, serviceAccount } satisfies EngineSide;

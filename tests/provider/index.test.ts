@@ -48,3 +48,18 @@ test("AddonPackage, ClientCredentialUser, ServiceAccount: type tokens, outputs, 
   t.is(result.addonId, "acme");
   t.is(result.saClientSecret, "generated-secret");
 });
+
+test("a program that imports pulumi-tridion loads none of the engine side: no HTTP client, ZIP library, token client or proxy agent", async (t) => {
+  const root = path.resolve(__dirname, "..", "..");
+  // What @pulumi/pulumi loads itself (it brings proxy agents of its own) is not ours to count.
+  const probe = `
+require("@pulumi/pulumi");
+const before = new Set(Object.keys(require.cache));
+require("pulumi-tridion");
+const engineOnly = /[\\\\/]node_modules[\\\\/](axios|archiver|yauzl|openid-client|http-proxy-agent|https-proxy-agent|proxy-from-env)[\\\\/]|[\\\\/]provider[\\\\/]dist[\\\\/](clients|http|packaging|config|dynamic)[\\\\/]/;
+process.stdout.write(JSON.stringify(Object.keys(require.cache).filter((file) => !before.has(file) && engineOnly.test(file))));`;
+  const stdout = await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, ["-e", probe], { cwd: root }, (err, out, stderr) => (err ? reject(new Error(stderr)) : resolve(out))),
+  );
+  t.deepEqual(JSON.parse(stdout), [], "modules of the engine side a program loaded");
+});

@@ -12,6 +12,7 @@ import { warnOnce } from "../../clients/engineLog";
 import type { ProductVersion } from "../../clients/productVersion";
 import { getSession, Session } from "../../clients/session";
 import { hasCode, PartialFailure, TridionError, type ErrorCode } from "../../errors/tridionError";
+import type { EngineProvider } from "../kinds";
 import { changedKeys, compact, guarded, InputChecker, isUnknown, withDefault } from "../common";
 import {
   accessOf,
@@ -86,7 +87,7 @@ export interface IdentitySpec<I extends IdentityInputs> {
 /** The inputs of both identity resources besides their own. */
 export const SECRET_INPUT_KEYS = ["roles", "secretExpiresInDays", "rotateBeforeDays", "secretVersion", OWNER_KEY] as const;
 
-export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>): pulumi.dynamic.ResourceProvider {
+export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>): Omit<EngineProvider, "configure"> {
   /** The inputs as the resource's own type (the engine hands plain data; check validated it). */
   const typed = (o: Props): I => o as unknown as I;
   const inputKeys = [...new Set([spec.nameKey, ...spec.ownKeys, ...SECRET_INPUT_KEYS])];

@@ -1,4 +1,4 @@
-// The AddonPackage mappers (provider/resources/addonState.ts): the Add-ons Service's metadata as
+// The AddonPackage mappers (provider/resources/addonPackage/state.ts): the Add-ons Service's metadata as
 // state, the enabled flag the service implies, and the inputs a refresh reports.
 import test from "ava";
 import {
@@ -6,7 +6,7 @@ import {
   enabledFromStatus,
   inputsFromState,
   type AddonPackageInputs,
-} from "../../../provider/resources/addonState";
+} from "../../../provider/resources/addonPackage/state";
 
 const inputs: AddonPackageInputs = {
   source: "/work/addon",

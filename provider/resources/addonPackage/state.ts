@@ -1,8 +1,8 @@
 // AddonPackage's inputs and state, typed, and the named mappers between them and the Add-ons
 // Service's metadata (flatten: API object -> state; the inputs a refresh reports).
-import type { AddonMetadata } from "../clients/addons";
-import { TridionError } from "../errors/tridionError";
-import { compact, withDefault } from "./common";
+import type { AddonMetadata } from "../../clients/addons";
+import { TridionError } from "../../errors/tridionError";
+import { compact, withDefault } from "../common";
 
 export interface Credentials {
   clientId: string;

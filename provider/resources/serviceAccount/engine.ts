@@ -1,44 +1,17 @@
-// ServiceAccount: the Tridion Sites 10 way to get a deployment identity: a service account of
-// your own with chosen "Services and roles" and its own client secret. Not available on 9.x (its
-// Access Management lists only the predefined service accounts and cannot create others).
-import * as pulumi from "@pulumi/pulumi";
-import { AccessManagementClient, Account, serviceAccountBody } from "../clients/accessManagement";
-import { findServiceAccount as findByName } from "../clients/accountLookup";
-import { isPredefinedAccountName, type ProductVersion } from "../clients/productVersion";
-import { hasCode, TridionError } from "../errors/tridionError";
-import { isAmbiguousFailure } from "../http/policy";
-import { InputChecker, isUnknown } from "./common";
-import { revokeSecrets } from "./identity/clientSecrets";
-import { identityProvider } from "./identity/identityProvider";
-import { ownedClientId, ownerKeyOf } from "./ownership";
-import { serviceAccountState, type ServiceAccountInputs } from "./identity/identityState";
-import { IdentityArgs, IdentityResource } from "./identity/identityResource";
-import { shims } from "./shim";
-
-export interface ServiceAccountArgs extends IdentityArgs {
-  /** The service account's name in Access Management (unique). */
-  accountName: pulumi.Input<string>;
-  /**
-   * Client id to give the account. Changing it replaces the account. Default: one derived from
-   * the stack and the resource name (`pulumi-<32 hex digits>`), by which an interrupted create
-   * recognises the account it made; with a client id of your own, see the README (Reliability).
-   */
-  clientId?: pulumi.Input<string>;
-  /** Take over a service account that already exists with this name (kept on delete; only what this resource did is undone). */
-  adopt?: pulumi.Input<boolean>;
-}
-
-export class ServiceAccount extends IdentityResource {
-  declare public readonly accountName: pulumi.Output<string>;
-  /** Access Management id of the service account. */
-  declare public readonly serviceAccountId: pulumi.Output<number>;
-  /** Whether this resource created the account (delete removes it only then). */
-  declare public readonly createdAccount: pulumi.Output<boolean>;
-
-  constructor(name: string, args: ServiceAccountArgs, opts?: pulumi.CustomResourceOptions) {
-    super(shims.serviceAccount, "ServiceAccount", { serviceAccountId: undefined, createdAccount: undefined }, name, args, opts);
-  }
-}
+// ServiceAccount, the engine side: check, diff, create, read, update and delete over a Tridion
+// Sites 10 service account, its roles and client secret (the lifecycle it shares with
+// ClientCredentialUser is ../identity/identityProvider.ts). The class a program constructs is
+// ./program.ts.
+import { AccessManagementClient, Account, serviceAccountBody } from "../../clients/accessManagement";
+import { findServiceAccount as findByName } from "../../clients/accountLookup";
+import { isPredefinedAccountName, type ProductVersion } from "../../clients/productVersion";
+import { hasCode, TridionError } from "../../errors/tridionError";
+import { isAmbiguousFailure } from "../../http/policy";
+import { InputChecker, isUnknown } from "../common";
+import { revokeSecrets } from "../identity/clientSecrets";
+import { identityProvider } from "../identity/identityProvider";
+import { ownedClientId, ownerKeyOf } from "../ownership";
+import { serviceAccountState, type ServiceAccountInputs } from "../identity/identityState";
 
 const ON_9X =
   "Tridion Sites 9.5/9.6 cannot create service accounts (they exist from 10.0). Fix: use ClientCredentialUser instead: a user with client credentials and the roles you need (for uploads: Tridion.AddonService.Administrator) acts as a service account on 9.x.";

@@ -1,7 +1,7 @@
 // The resource-class half shared by ClientCredentialUser and ServiceAccount: the inputs for roles
 // and the client secret's lifecycle, and the outputs both expose.
 import * as pulumi from "@pulumi/pulumi";
-import { deleteFirst } from "../common";
+import { deleteFirst } from "../resourceOptions";
 import { ownerKeyFor } from "../ownership";
 
 export interface IdentityArgs {

@@ -1,4 +1,4 @@
-// AddonPackage: an add-on package (ZIP or folder) deployed to the Add-ons Service, with its
+// AddonPackage, the engine side: an add-on package (ZIP or folder) deployed to the Add-ons Service, with its
 // custom configuration and enabled state.
 //   check:  validate inputs + package (manifest rules) locally; record addonId, version,
 //           packageSha256, configurationSha256 so diff is cheap and preview shows content changes
@@ -7,14 +7,21 @@
 //   update: PUT package (content changed) -> PUT/DELETE configuration -> PUT status -> poll GET
 //   delete: DELETE addon (its configuration goes with it)
 import * as pulumi from "@pulumi/pulumi";
-import { AddonMetadata, AddonsClient } from "../clients/addons";
-import { getSession, Session } from "../clients/session";
-import type { Identity } from "../clients/tokens";
-import { ADDONS_AUDIENCE, ADDONS_SERVICE, ROLE_ADDONS_ADMIN } from "../clients/tridionApis";
-import { hasCode, isIdentityRefused, PartialFailure, TridionError, type ErrorCode } from "../errors/tridionError";
-import { isAmbiguousFailure, pollPauses, sleep } from "../http/policy";
-import { shims } from "./shim";
-import { configurationSha256, inspectPackage, PackageError, parseConfiguration, preparePackage, validateConfiguration } from "../packaging";
+import { AddonMetadata, AddonsClient } from "../../clients/addons";
+import { getSession, Session } from "../../clients/session";
+import type { Identity } from "../../clients/tokens";
+import { ADDONS_AUDIENCE, ADDONS_SERVICE, ROLE_ADDONS_ADMIN } from "../../clients/tridionApis";
+import { hasCode, isIdentityRefused, PartialFailure, TridionError, type ErrorCode } from "../../errors/tridionError";
+import { isAmbiguousFailure, pollPauses, sleep } from "../../http/policy";
+import type { EngineProvider } from "../kinds";
+import {
+  configurationSha256,
+  inspectPackage,
+  PackageError,
+  parseConfiguration,
+  preparePackage,
+  validateConfiguration,
+} from "../../packaging";
 import {
   addonStateFromMetadata,
   CHECKED_KEYS,
@@ -23,72 +30,9 @@ import {
   type AddonPackageInputs,
   type AddonPackageState,
   type Credentials,
-} from "./addonState";
-import { isOwnAddon, ownedPackageFileName, ownerKeyFor, ownerKeyOf } from "./ownership";
-import { changed, changedKeys, compact, deleteFirst, guarded, InputChecker, isUnknown, withDefault } from "./common";
-
-export interface AddonPackageArgs {
-  /** A `.zip` file or a folder (zipped deterministically, named ID-VERSION.zip from its manifest). */
-  source: pulumi.Input<string>;
-  /** The add-on's custom configuration: an object or its JSON text. */
-  configuration?: pulumi.Input<Record<string, unknown> | string>;
-  /** Enable the add-on (default true). */
-  enabled?: pulumi.Input<boolean>;
-  /** Wait this long for the status to leave PendingActivation (default 120; 0 = do not wait). */
-  activationTimeoutSeconds?: pulumi.Input<number>;
-  /** Deploy as this identity (e.g. a ClientCredentialUser's outputs) instead of tridion:clientId. Stored as a secret. */
-  credentials?: pulumi.Input<{ clientId: pulumi.Input<string>; clientSecret: pulumi.Input<string> }>;
-  /** Take over an add-on that already exists on the service with the same id (its package is replaced). */
-  adopt?: pulumi.Input<boolean>;
-  /**
-   * Refuse to deploy unless the package built from `source` has this sha256, e.g. the
-   * `packageSha256` that passed in another stack (read with a StackReference). Checked in preview.
-   */
-  expectedPackageSha256?: pulumi.Input<string>;
-}
-
-export class AddonPackage extends pulumi.dynamic.Resource {
-  declare public readonly source: pulumi.Output<string>;
-  declare public readonly addonId: pulumi.Output<string>;
-  declare public readonly version: pulumi.Output<string>;
-  declare public readonly name: pulumi.Output<string>;
-  /** WaitingForConfiguration | PendingActivation | Success | Failed | Disabled */
-  declare public readonly status: pulumi.Output<string>;
-  declare public readonly statusMessage: pulumi.Output<string | undefined>;
-  declare public readonly packageSha256: pulumi.Output<string>;
-  declare public readonly packageFileName: pulumi.Output<string>;
-  declare public readonly extensions: pulumi.Output<{ name: string; type?: string; status?: string; message?: string }[]>;
-  /** sha256 of the canonical JSON of the configuration, or undefined without one. */
-  declare public readonly configurationSha256: pulumi.Output<string | undefined>;
-  declare public readonly enabled: pulumi.Output<boolean>;
-
-  constructor(name: string, args: AddonPackageArgs, opts?: pulumi.CustomResourceOptions) {
-    const outputs = {
-      addonId: undefined,
-      version: undefined,
-      name: undefined,
-      status: undefined,
-      statusMessage: undefined,
-      packageSha256: undefined,
-      packageFileName: undefined,
-      extensions: undefined,
-      configurationSha256: undefined,
-    };
-    const credentials = args.credentials === undefined ? undefined : pulumi.secret(args.credentials);
-    const ownerKey = ownerKeyFor("tridion:AddonPackage", name, opts);
-    // Delete first on replacement: ids are unique, and two add-ons with the same extensions should not load side by side.
-    super(
-      shims.addonPackage,
-      name,
-      { ...outputs, ...args, credentials, ownerKey },
-      { ...opts, deleteBeforeReplace: deleteFirst(opts) },
-      "tridion",
-      "AddonPackage",
-    );
-  }
-}
-
-// ---- implementation ---------------------------------------------------------------------------
+} from "./state";
+import { isOwnAddon, ownedPackageFileName, ownerKeyOf } from "../ownership";
+import { changed, changedKeys, compact, guarded, InputChecker, isUnknown, withDefault } from "../common";
 
 /** Inputs as the engine hands them to check: anything at all (preview's unknowns included), validated there. */
 type RawInputs = Record<string, unknown>;
@@ -465,4 +409,4 @@ async function remove(id: string, props: AddonPackageState): Promise<void> {
   });
 }
 
-export const addonPackageProvider: pulumi.dynamic.ResourceProvider = { check, diff, create, read, update, delete: remove };
+export const addonPackageProvider: Omit<EngineProvider, "configure"> = { check, diff, create, read, update, delete: remove };
