@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import type * as OpenIdClient from "openid-client";
 import type { TokenAuthMethod } from "../config/settings";
-import { registerSecret } from "../errors/redaction";
+import { registerCredentials, registerSecret } from "../errors/redaction";
 import { TridionError } from "../errors/tridionError";
 import { HttpClient } from "../http/httpClient";
 import { translateHttpError, translateTokenError } from "./errorTranslation";
@@ -71,7 +71,7 @@ export class TokenSource {
   ) {}
 
   async get(identity: Identity): Promise<AccessToken> {
-    registerSecret(identity.clientSecret);
+    registerCredentials(identity.clientId, identity.clientSecret);
     const key = cacheKey(identity);
     const cached = this.cache.get(key);
     if (cached) {
