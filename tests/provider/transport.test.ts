@@ -6,8 +6,12 @@
 import * as http from "node:http";
 import * as net from "node:net";
 import type { AddressInfo } from "node:net";
+import * as https from "node:https";
 import test from "ava";
+import { selfSignedTls } from "../../emulator/tls";
 import { isLoopbackHost } from "../../provider/config/transport";
+import { HttpClient } from "../../provider/http/httpClient";
+import { waitPolicy } from "../../provider/http/policy";
 import { startHostileAccessManagement } from "../helpers/hostileAccessManagement";
 import { configFor, configure, failure, impl, start } from "./support";
 
@@ -84,6 +88,27 @@ test.serial("through a proxy tunnel, the certificate is checked as well", async 
   t.is(err.code, "TLS_UNTRUSTED", err.message);
   t.true(proxy.tunnels.length > 0, "the call went through the tunnel");
   t.deepEqual(emulator.requestLog(), [], "no request crossed the handshake");
+});
+
+test("through a proxy tunnel, tridion:caCertificate is what the target's certificate is checked against", async (t) => {
+  // a server on a name that is not loopback (so the call takes the tunnel), with a private CA
+  const tls = await selfSignedTls("tridion.test");
+  const server = https.createServer({ key: tls.key, cert: tls.cert }, (_req, res) => res.end("trusted"));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const proxy = await tunnelProxy("tridion.test");
+  t.teardown(async () => {
+    await proxy.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  const url = `https://tridion.test:${(server.address() as AddressInfo).port}/`;
+  const policy = waitPolicy({ maxRetries: 0, requestTimeoutMs: 10_000, retryBaseDelayMs: 1, pollIntervalMs: 10 });
+  const withCa = new HttpClient({ policy, caCertificate: tls.caCertificate, proxy: proxy.url });
+  t.is((await withCa.send<string>({ url, responseType: "text" })).data, "trusted");
+  const without = new HttpClient({ policy, proxy: proxy.url });
+  const err = await t.throwsAsync(without.send({ url }));
+  t.regex(String((err as { code?: string }).code), /SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/);
+  t.true(proxy.tunnels.every((tunnel) => tunnel.startsWith("tridion.test:")));
 });
 
 test.serial("openid-client's token request checks the certificate too", async (t) => {
