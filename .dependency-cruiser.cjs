@@ -50,7 +50,10 @@ module.exports = {
       comment: "The serialized shim loads nothing but @pulumi/pulumi's types and, at call time, pulumi-tridion/dynamic.",
       severity: "error",
       from: { path: "^provider/resources/shim\\.ts$" },
-      to: { pathNot: ["^provider/dynamic/index\\.ts$", "^provider/resources/kinds\\.ts$", "node_modules/@pulumi/pulumi/"], dependencyTypesNot: ["type-only"] },
+      to: {
+        pathNot: ["^provider/dynamic/index\\.ts$", "^provider/resources/kinds\\.ts$", "node_modules/@pulumi/pulumi/"],
+        dependencyTypesNot: ["type-only"],
+      },
     },
     layer("cli", ["resources", "dynamic", "packaging"]),
     {

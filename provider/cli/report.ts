@@ -59,9 +59,10 @@ export function renderChecks(checks: Check[]): string {
     }
     const title = check.subject ? `${check.title} (${check.subject})` : check.title;
     const indent = "         ";
-    out.push(`  ${MARK[check.verdict]} ${wrap(`${title}: ${check.summary}`, indent)}`);
-    if (check.cause) out.push(`${indent}cause: ${wrap(check.cause, `${indent}       `)}`);
-    if (check.fix) out.push(`${indent}fix:   ${wrap(check.fix, `${indent}       `)}`);
+    // Redacted before wrapping: a line break inside a secret would hide it from the redaction.
+    out.push(`  ${MARK[check.verdict]} ${wrap(redactSecrets(`${title}: ${check.summary}`), indent)}`);
+    if (check.cause) out.push(`${indent}cause: ${wrap(redactSecrets(check.cause), `${indent}       `)}`);
+    if (check.fix) out.push(`${indent}fix:   ${wrap(redactSecrets(check.fix), `${indent}       `)}`);
   }
   return out.join("\n");
 }

@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { resolveSettings, SETTINGS, type ConfigSource, type ProviderSettings, type SettingName } from "../config/settings";
-import { redactSecrets, registerSecret } from "../errors/redaction";
+import { clip, registerSecret } from "../errors/redaction";
 import { CannotRun } from "./args";
 
 /** Where one setting's value came from. */
@@ -56,7 +56,7 @@ function runPulumi(command: string, args: string[], cwd: string, env: NodeJS.Pro
 function pulumiSaid(error: unknown): string {
   const stderr = String((error as { stderr?: string }).stderr ?? "").trim();
   const text = stderr || (error as Error).message;
-  return redactSecrets(text.split("\n").slice(0, 4).join(" ").slice(0, 600));
+  return clip(text.split("\n").slice(0, 4).join(" "), 600); // redacted, then cut
 }
 
 /** The tridion:* keys of `pulumi config --json` (values as the provider's configure() sees them: text). */

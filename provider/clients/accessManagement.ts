@@ -1,9 +1,10 @@
 // Access Management management API client, after RWS's published OpenAPI document: users (read,
 // PUT; they come from sign-in), service accounts, their client secrets (generateClientSecret,
 // PUT expiresAt, DELETE), ApiResources, System/userInfo. Runs as the provider's own identity,
-// which needs Tridion.AccessManagement.Administrator. Every id is an int32.
+// which needs Tridion.AccessManagement.Administrator. Every id is an int32 (the document's type):
+// each id in an answer is checked before it is used, since ids go into URLs (`isInt32`).
 import { requireSetting } from "../config";
-import { registerSecret } from "../errors/redaction";
+import { clip, registerSecret } from "../errors/redaction";
 import { TridionError, unlessNotFound } from "../errors/tridionError";
 import type { OperationContext } from "./errorTranslation";
 import type { RouteKey } from "./routes";
@@ -136,6 +137,15 @@ export class AccessManagementClient {
   }
 
   private url(key: RouteKey, params: { id?: number; secretId?: number } = {}): string {
+    for (const [name, value] of Object.entries(params)) {
+      if (value !== undefined && !isInt32(value)) {
+        throw new TridionError(
+          "UNSAFE_ID",
+          `Refusing to call ${this.session.routes.template(key)} with ${name} = ${shown(value)}: an Access Management id is an integer (int32), and this one would put the call on another URL than the ${this.r.noun}'s. ` +
+            "Fix: if the value came from Pulumi state, run `pulumi refresh` (or remove the resource from the state with `pulumi state delete` and adopt it again); ids come only from Access Management's answers.",
+        );
+      }
+    }
     return this.session.routes.url(this.base, key, params);
   }
 
@@ -150,15 +160,20 @@ export class AccessManagementClient {
 
   async list(): Promise<Account[]> {
     const res = await this.session.call<Account[]>(this.identity, { url: this.url(this.r.list) }, this.ctx(`list the ${this.r.noun}s`));
-    if (!Array.isArray(res.data)) throw unexpectedAnswer(`list the ${this.r.noun}s`, "a JSON array");
+    const action = `list the ${this.r.noun}s`;
+    if (!Array.isArray(res.data)) throw unexpectedAnswer(action, "a JSON array");
+    res.data.forEach((account, i) => checkAccount(account, `[${i}]`, action));
     return res.data;
   }
 
   get(id: number): Promise<Account | undefined> {
-    return unlessNotFound(
-      async () =>
-        (await this.session.call<Account>(this.identity, { url: this.url(this.r.one, { id }) }, this.ctx(`read the ${this.r.noun} ${id}`)))
-          .data,
+    const action = `read the ${this.r.noun} ${id}`;
+    return unlessNotFound(async () =>
+      checkAccount(
+        (await this.session.call<Account>(this.identity, { url: this.url(this.r.one, { id }) }, this.ctx(action))).data,
+        "",
+        action,
+      ),
     );
   }
 
@@ -169,7 +184,7 @@ export class AccessManagementClient {
       { url: this.url(this.r.list), method: "POST", data: body },
       this.ctx(`create the ${this.r.noun} "${String(body.name)}"`),
     );
-    return res.data;
+    return checkAccount(res.data, "", `create the ${this.r.noun} "${String(body.name)}"`);
   }
 
   /** PUT takes the whole object. `name`: the account's name now (the body may rename it). */
@@ -179,7 +194,10 @@ export class AccessManagementClient {
       { url: this.url(this.r.one, { id }), method: "PUT", data: body },
       this.ctx(`update the ${this.r.noun} "${name}" (id ${id})`),
     );
-    return res.data;
+    // PUT may answer 204 with no body: only an answer that is an object is checked.
+    return res.data && typeof res.data === "object"
+      ? checkAccount(res.data, "", `update the ${this.r.noun} "${name}" (id ${id})`)
+      : res.data;
   }
 
   /** Delete the account; false when it was already gone. */
@@ -204,7 +222,15 @@ export class AccessManagementClient {
         badRequest: { explain: "Access Management holds at most two client secrets per account." },
       }),
     );
-    registerSecret(res.data.clientSecret);
+    const secret: unknown = res.data;
+    if (secret && typeof secret === "object") registerSecret((secret as { clientSecret?: unknown }).clientSecret as string);
+    const action = `generate a client secret for the ${this.r.noun} ${id}`;
+    if (!secret || typeof secret !== "object") throw unexpectedAnswer(action, "a client secret (a JSON object)");
+    const { clientSecret } = secret as { clientSecret?: unknown };
+    if (typeof clientSecret !== "string" || clientSecret.length === 0) {
+      throw unexpectedAnswer(action, "a client secret whose clientSecret is its value (a non-empty string)");
+    }
+    checkId((secret as { id?: unknown }).id, "id", action, "generateClientSecret");
     return res.data;
   }
 
@@ -215,6 +241,10 @@ export class AccessManagementClient {
       { url: this.url(this.r.secret, { id, secretId }), method: "PUT", data: { expiresAt } },
       this.ctx(`set the expiry of the client secret ${secretId} of the ${this.r.noun} ${id}`),
     );
+    const answer: unknown = res.data;
+    if (answer && typeof answer === "object" && (answer as { id?: unknown }).id !== undefined) {
+      checkId((answer as { id?: unknown }).id, "id", `set the expiry of the client secret ${secretId} of the ${this.r.noun} ${id}`);
+    }
     return res.data;
   }
 
@@ -238,9 +268,14 @@ export class AccessManagementClient {
       known = this.session
         .call<ApiResource[]>(this.identity, { url: this.url("apiResources") }, this.ctx("list the APIs and their roles (ApiResources)"))
         .then((res) => {
-          if (!Array.isArray(res.data) || res.data.some((r) => typeof r?.id !== "number" || typeof r?.key !== "string")) {
-            throw unexpectedAnswer("list the APIs and their roles (ApiResources)", "a JSON array of {id, key, name, roles}");
+          const action = "list the APIs and their roles (ApiResources)";
+          if (!Array.isArray(res.data) || res.data.some((r) => typeof r?.key !== "string")) {
+            throw unexpectedAnswer(action, "a JSON array of {id, key, name, roles}");
           }
+          res.data.forEach((api, i) => {
+            checkId(api.id, `[${i}].id`, action);
+            if (Array.isArray(api.roles)) api.roles.forEach((role, j) => checkId(role?.id, `[${i}].roles[${j}].id`, action));
+          });
           return res.data;
         });
       known.catch(() => apiResourcesBySession.delete(this.session));
@@ -258,4 +293,58 @@ function unexpectedAnswer(action: string, expected: string): TridionError {
     `Cannot ${action}: Access Management answered, but not with ${expected}. ` +
       "Fix: check that tridion:accessManagementUrl is the Access Management authority (e.g. https://host/access-management) and that tridion:routes matches your installation.",
   );
+}
+
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/** An id as RWS's OpenAPI document types every Access Management id: an integer, int32. */
+export function isInt32(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX;
+}
+
+/** A value from an answer, short and as JSON (it may be anything a server sends). */
+function shown(value: unknown): string {
+  return value === undefined ? "nothing" : clip(JSON.stringify(value) ?? String(value), 40);
+}
+
+/**
+ * Refuse an id from an answer that is not an int32: ids go into URLs, and an id such as ".."
+ * would put the next call on another URL (the account's own, say).
+ */
+function checkId(value: unknown, field: string, action: string, answer = "answer"): void {
+  if (isInt32(value)) return;
+  throw new TridionError(
+    "UNEXPECTED_ANSWER",
+    `Cannot ${action}: Access Management's ${answer} holds ${field} = ${shown(value)}, which is not an id as its OpenAPI document types ids (an integer from ${INT32_MIN} to ${INT32_MAX}). ` +
+      "The provider puts ids into URLs, so it uses nothing from this answer. " +
+      "Fix: check that tridion:accessManagementUrl is the Access Management authority and that nothing between (a proxy, a gateway) rewrites its answers, then run the command again.",
+  );
+}
+
+const LINK_LISTS = ["apiResources", "apiResourceRoles", "applications"] as const;
+
+/** Every id in an account (user or service account) answer, checked; the account, typed. */
+function checkAccount(value: unknown, at: string, action: string): Account {
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw unexpectedAnswer(action, "an account (a JSON object)");
+  const account = value as Record<string, unknown>;
+  const field = (name: string) => (at ? `${at}.${name}` : name);
+  checkId(account.id, field("id"), action);
+  const secrets = account.clientSecrets;
+  if (Array.isArray(secrets))
+    secrets.forEach((s, i) => checkId((s as { id?: unknown } | null)?.id, field(`clientSecrets[${i}].id`), action));
+  else if (secrets !== undefined && secrets !== null) throw unexpectedAnswer(action, "an account whose clientSecrets is a list");
+  const entry = account.accessControlEntry as Record<string, unknown> | null | undefined;
+  if (entry && typeof entry === "object") {
+    for (const list of LINK_LISTS) {
+      const links = entry[list];
+      if (Array.isArray(links))
+        links.forEach((l, i) => checkId((l as { id?: unknown } | null)?.id, field(`accessControlEntry.${list}[${i}].id`), action));
+    }
+  }
+  for (const link of ["identityProvider", "createdBy", "modifiedBy"]) {
+    const linked = account[link] as { id?: unknown } | null | undefined;
+    if (linked && typeof linked === "object" && linked.id !== undefined) checkId(linked.id, field(`${link}.id`), action);
+  }
+  return value as Account;
 }

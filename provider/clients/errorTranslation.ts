@@ -1,6 +1,7 @@
 // One place that turns HTTP, token and network failures into errors a user can act on: what
 // happened, why, and the fix, each with a stable code. No stack traces, no tokens, no secrets.
 import type { AxiosError } from "axios";
+import { clip } from "../errors/redaction";
 import { TridionError, type ErrorCode } from "../errors/tridionError";
 import { retryAfterTooLong } from "../http/policy";
 import type { ProductVersion } from "./productVersion";
@@ -110,7 +111,7 @@ function describeAmError(m: AmErrorMessage): string | undefined {
     new RegExp(`(^|[^\\w.])${word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^\\w])`).test(text);
   const target = typeof m.target === "string" && m.target && !named(main ?? "", m.target) ? ` (${m.target})` : "";
   const text = [main ? `${main}${target}` : undefined, ...details].filter(Boolean).join(" ");
-  return text ? withoutStackTrace(text).slice(0, 1000) : undefined;
+  return text ? clip(withoutStackTrace(text), 1000) : undefined;
 }
 
 function describeBody(data: unknown): string | undefined {
@@ -123,7 +124,7 @@ function describeBody(data: unknown): string | undefined {
       body = JSON.parse(text);
     } catch {
       const plain = withoutStackTrace(text);
-      return plain ? plain.slice(0, 500) : undefined;
+      return plain ? clip(plain, 500) : undefined;
     }
   }
   if (body && typeof body === "object") {
@@ -132,7 +133,7 @@ function describeBody(data: unknown): string | undefined {
     const p = body as ProblemDetails & OAuthError;
     if (p.error) return p.error_description ? `${p.error}: ${p.error_description}` : p.error;
     const parts = [p.title, p.detail].filter((x): x is string => typeof x === "string" && x.length > 0);
-    if (p.errors && typeof p.errors === "object") parts.push(JSON.stringify(p.errors).slice(0, 500));
+    if (p.errors && typeof p.errors === "object") parts.push(clip(JSON.stringify(p.errors), 500));
     if (parts.length) return parts.join(": ");
   }
   return undefined;

@@ -27,7 +27,7 @@ export class Session {
       const authority = requireSetting(this.settings, "accessManagementUrl", "get tokens from Access Management");
       this.tokenSource = new TokenSource(this.http, authority, {
         authMethod: this.settings.tokenAuthMethod,
-        allowHttp: authority.startsWith("http:"),
+        allowInsecureHttp: this.settings.allowInsecureHttp,
       });
     }
     return this.tokenSource;

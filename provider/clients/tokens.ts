@@ -5,7 +5,8 @@ import { createHash } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import type * as OpenIdClient from "openid-client";
 import type { TokenAuthMethod } from "../config/settings";
-import { registerSecret } from "../errors/redaction";
+import { isLoopbackHttp } from "../config/transport";
+import { registerCredentials, registerSecret } from "../errors/redaction";
 import { TridionError } from "../errors/tridionError";
 import { HttpClient } from "../http/httpClient";
 import { translateHttpError, translateTokenError } from "./errorTranslation";
@@ -67,11 +68,12 @@ export class TokenSource {
   constructor(
     private readonly http: HttpClient,
     private readonly authority: string,
-    private readonly options: { authMethod?: TokenAuthMethod; allowHttp: boolean },
+    /** `allowInsecureHttp`: tridion:allowInsecureHttp, the opt-in to plain http beyond loopback. */
+    private readonly options: { authMethod?: TokenAuthMethod; allowInsecureHttp: boolean },
   ) {}
 
   async get(identity: Identity): Promise<AccessToken> {
-    registerSecret(identity.clientSecret);
+    registerCredentials(identity.clientId, identity.clientSecret);
     const key = cacheKey(identity);
     const cached = this.cache.get(key);
     if (cached) {
@@ -108,12 +110,13 @@ export class TokenSource {
     let response: OpenIdClient.TokenEndpointResponse;
     try {
       const metadata = await this.serverMetadata();
+      const plainHttp = this.checkTokenEndpoint(metadata.token_endpoint!, identity.clientId);
       const method = chooseAuthMethod(metadata, this.options.authMethod);
       const auth =
         method === "client_secret_basic" ? oidc.ClientSecretBasic(identity.clientSecret) : oidc.ClientSecretPost(identity.clientSecret);
       const config = new oidc.Configuration(metadata, identity.clientId, undefined, auth);
       config[oidc.customFetch] = this.fetchViaAxios();
-      if (this.options.allowHttp) oidc.allowInsecureRequests(config);
+      if (plainHttp) oidc.allowInsecureRequests(config);
       this.requests++;
       response = await oidc.clientCredentialsGrant(config);
     } catch (e) {
@@ -130,6 +133,40 @@ export class TokenSource {
       audiences: listClaim(claims.aud),
       renewMarginMs: Math.min(EXPIRY_MARGIN_MS, lifetimeMs / 10),
     };
+  }
+
+  /**
+   * Whether the token endpoint that discovery names may receive client credentials; true when it
+   * is plain http that the transport rules allow: with tridion:allowInsecureHttp, or from a
+   * loopback authority to a loopback endpoint (nothing crosses the network). A loopback
+   * authority does not vouch for another host, nor an https one for plain http anywhere.
+   */
+  private checkTokenEndpoint(endpoint: string, clientId: string): boolean {
+    let url: URL;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      url = new URL("about:blank");
+    }
+    if (url.protocol === "https:") return false;
+    const where = `${this.authority.replace(/\/+$/, "")}/.well-known/openid-configuration`;
+    if (url.protocol !== "http:") {
+      throw new TridionError(
+        "DISCOVERY_FAILED",
+        `Cannot get a token for "${clientId}": Access Management's discovery document (${where}) names the token endpoint ${JSON.stringify(endpoint)}, which is not an https URL. ` +
+          "Fix: check tridion:accessManagementUrl: it must be the Access Management authority, whose discovery names its own token endpoint.",
+      );
+    }
+    if (this.options.allowInsecureHttp) return true;
+    if (isLoopbackHttp(this.authority) && isLoopbackHttp(endpoint)) return true;
+    const why = isLoopbackHttp(this.authority)
+      ? "the configured authority is on a loopback address, but that endpoint is not, so the credentials would cross the network unencrypted"
+      : "the credentials would cross the network unencrypted";
+    throw new TridionError(
+      "DISCOVERY_FAILED",
+      `Refusing to send the client credentials of "${clientId}" over plain http to ${url.origin}${url.pathname}, the token endpoint that Access Management's discovery document (${where}) names: ${why}. ` +
+        "Fix: configure Access Management's public origin as https (behind a TLS-terminating proxy, forward the scheme: X-Forwarded-Proto), or, if you accept the risk on a trusted network, `pulumi config set tridion:allowInsecureHttp true` (or TRIDION_ALLOW_INSECURE_HTTP=true).",
+    );
   }
 
   /**

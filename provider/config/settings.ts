@@ -2,7 +2,7 @@
 // environment-variable fallbacks. Resolved lazily, so a missing setting fails only the operation
 // that needs it, with an error naming both the config key and the env var.
 import * as fs from "node:fs";
-import { registerSecret } from "../errors/redaction";
+import { registerCredentials } from "../errors/redaction";
 import { TridionError } from "../errors/tridionError";
 import { parseRouteOverrides, RouteOverrides } from "./routeProfile";
 import { checkUrlTransport } from "./transport";
@@ -74,6 +74,10 @@ function invalid(spec: SettingSpec, value: string, why: string): TridionError {
 
 function parseProxy(value: string): string {
   if (value === "direct") return value;
+  // The password is known before anything can quote the value: a message names the setting,
+  // never what it holds.
+  const { user, password } = proxyCredentials(value);
+  registerCredentials(user, password);
   let url: URL;
   try {
     url = new URL(value);
@@ -83,13 +87,37 @@ function parseProxy(value: string): string {
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw invalid(SETTINGS.proxy, redactProxyPassword(value), "expected an http:// or https:// proxy URL");
   }
-  if (url.password) registerSecret(decodeURIComponent(url.password)); // never shown in a message
+  // As the proxy agents send it (Proxy-Authorization: Basic of the decoded user:password).
+  registerCredentials(safeDecode(url.username), safeDecode(url.password));
   return value;
 }
 
-/** A proxy URL with its password (if any) shown as [secret]. */
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The user and password of a proxy URL as written, parsable or not: the user information runs
+ * from "//" to the last "@" (a password may hold "@", "/" or ":"), the user to its first ":".
+ */
+function proxyCredentials(value: string): { user?: string; password?: string; start: number; end: number } {
+  const start = value.indexOf("//");
+  const end = value.lastIndexOf("@");
+  if (start < 0 || end < start + 2) return { start: -1, end: -1 };
+  const info = value.slice(start + 2, end);
+  const colon = info.indexOf(":");
+  if (colon < 0) return { start: -1, end: -1 };
+  return { user: info.slice(0, colon), password: info.slice(colon + 1), start: start + 2 + colon + 1, end };
+}
+
+/** A proxy URL with its password (if any) shown as [secret], whatever characters it holds. */
 export function redactProxyPassword(value: string): string {
-  return value.replace(/\/\/([^:/@]+):[^@/]*@/, "//$1:[secret]@");
+  const { start, end } = proxyCredentials(value);
+  return start < 0 ? value : `${value.slice(0, start)}[secret]${value.slice(end)}`;
 }
 
 function parseBoolean(spec: SettingSpec, value: string | undefined): boolean {

@@ -4,12 +4,31 @@ import * as net from "node:net";
 import { TridionError } from "../errors/tridionError";
 import type { SettingSpec } from "./settingSpec";
 
+const LOOPBACK = new net.BlockList();
+LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
+LOOPBACK.addAddress("::1", "ipv6");
+
+/**
+ * Whether a host name is this machine without asking a resolver: the name `localhost`, an address
+ * in 127.0.0.0/8, or ::1 (also as an IPv4-mapped 127.x address). Not `*.localhost`: a resolver or
+ * a hosts file may send such a name anywhere.
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  if (host === "localhost" || host.endsWith(".localhost")) return true;
-  if (net.isIPv4(host)) return host.startsWith("127.");
-  if (net.isIPv6(host)) return host === "::1" || host === "0:0:0:0:0:0:0:1" || /^::ffff:127\./.test(host);
+  if (host === "localhost") return true;
+  if (net.isIPv4(host)) return LOOPBACK.check(host, "ipv4");
+  if (net.isIPv6(host)) return LOOPBACK.check(host, "ipv6");
   return false;
+}
+
+/** Whether a URL is plain http to a loopback address (allowed without the opt-in). */
+export function isLoopbackHttp(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "http:" && isLoopbackHost(parsed.hostname);
+  } catch {
+    return false;
+  }
 }
 
 /** Throws a TridionError when `url` is not a usable base URL under the transport rules. */

@@ -42,6 +42,8 @@ export type ErrorCode =
   | "ACCOUNT_GONE"
   | "SECRET_SLOTS_FULL"
   | "UNSUPPORTED_VERSION"
+  // a value that would put a call on another URL than the object's (an id of `..`, say)
+  | "UNSAFE_ID"
   | "ROLE_UNKNOWN"
   | "ADDON_EXISTS"
   | "ADDON_FOREIGN_CONTENT"

@@ -30,9 +30,11 @@ export class HttpClient {
 
   constructor(options: HttpOptions) {
     this.policy = options.policy;
-    // Extra CA on top of the system roots (an on-premises CA), never instead of them.
+    // Extra CA on top of the system roots (an on-premises CA), never instead of them. Certificates
+    // are checked whatever NODE_TLS_REJECT_UNAUTHORIZED says: only tridion:caCertificate widens
+    // the trust (the variable, set for some other tool, would otherwise switch the checks off).
     const ca = options.caCertificate ? [...tls.rootCertificates, options.caCertificate] : undefined;
-    const httpsAgent = new https.Agent({ keepAlive: true, ca });
+    const httpsAgent = new https.Agent({ keepAlive: true, ca, rejectUnauthorized: true });
     this.proxies = new ProxyRouter(options.proxy, ca);
     this.axios = axios.create({
       timeout: options.policy.requestTimeoutMs,

@@ -1,6 +1,10 @@
-// Which proxy a request goes through: `tridion:proxy` when set (every call, "direct" for none),
-// otherwise the usual HTTPS_PROXY / HTTP_PROXY / NO_PROXY environment (proxy-from-env), never for
-// loopback addresses. Agents are made once per proxy and keep the custom CA for the target's TLS.
+// Which proxy a request goes through: never one for a loopback address (plain http to loopback is
+// allowed because it never leaves this machine, and a proxy elsewhere would both carry it, with
+// its credentials, across the network and reach its own host's loopback instead of ours); else
+// `tridion:proxy` when set (every call, "direct" for none), otherwise the usual HTTPS_PROXY /
+// HTTP_PROXY / NO_PROXY environment (proxy-from-env). Agents are made once per proxy and keep the
+// custom CA for the target's TLS; they check certificates whatever NODE_TLS_REJECT_UNAUTHORIZED
+// says, at the proxy (an https proxy) and through the tunnel.
 import type * as http from "node:http";
 import type * as https from "node:https";
 import { HttpProxyAgent } from "http-proxy-agent";
@@ -24,9 +28,9 @@ export class ProxyRouter {
 
   /** The proxy URL for a request URL, or undefined to connect directly. */
   proxyFor(url: string): string | undefined {
-    if (this.explicit) return this.explicit === "direct" ? undefined : this.explicit;
     const { hostname } = new URL(url);
     if (isLoopbackHost(hostname)) return undefined;
+    if (this.explicit) return this.explicit === "direct" ? undefined : this.explicit;
     return getProxyForUrl(url) || undefined;
   }
 
@@ -37,11 +41,31 @@ export class ProxyRouter {
     let agents = this.agents.get(proxy);
     if (!agents) {
       agents = {
-        httpAgent: new HttpProxyAgent(proxy, { keepAlive: true }),
-        httpsAgent: new HttpsProxyAgent(proxy, { keepAlive: true, ca: this.ca }),
+        httpAgent: new HttpProxyAgent(proxy, { keepAlive: true, ca: this.ca, rejectUnauthorized: true }),
+        httpsAgent: new CheckedHttpsProxyAgent(proxy, this.ca),
       };
       this.agents.set(proxy, agents);
     }
     return agents;
+  }
+}
+
+type TunnelOptions = Parameters<HttpsProxyAgent<string>["connect"]>[1];
+
+/**
+ * A CONNECT tunnel whose TLS to the target trusts the system's roots plus `ca` and checks the
+ * certificate whatever NODE_TLS_REJECT_UNAUTHORIZED says. The agent's own options reach only the
+ * connection to the proxy; the target's TLS is set up from the request's, so they are added here.
+ */
+class CheckedHttpsProxyAgent extends HttpsProxyAgent<string> {
+  constructor(
+    proxy: string,
+    private readonly ca: string[] | undefined,
+  ) {
+    super(proxy, { keepAlive: true, ca, rejectUnauthorized: true });
+  }
+
+  override connect(req: http.ClientRequest, opts: TunnelOptions) {
+    return super.connect(req, { ...opts, ...(this.ca ? { ca: this.ca } : {}), rejectUnauthorized: true } as TunnelOptions);
   }
 }

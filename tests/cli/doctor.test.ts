@@ -11,6 +11,8 @@ import { amAdmin } from "../helpers/accessManagement";
 import { runCli, settingsEnv, writesIn, type CliResult } from "../helpers/cli";
 import { emulatorFor, freePort, type TestEmulator } from "../helpers/emulator";
 import { EngineLog, openStack, openWorkspace, quiet, tridionConfig } from "../helpers/pulumi";
+import { startHostileAccessManagement, type HostileRequest } from "../helpers/hostileAccessManagement";
+import { leaks } from "../helpers/secretEncodings";
 import { SecretScanner } from "../helpers/secrets";
 
 const ADDONS_ADMIN = "Tridion.AddonService.Administrator";
@@ -358,4 +360,83 @@ test("an --identity of a deployer (a 10.x service account with the Add-ons Admin
   t.regex(check(report, "identity.roles", subject).summary, /^can deploy add-ons/);
   t.regex(check(report, "identity.account", subject).summary, /the service account "pipeline"/);
   t.is(verdicts(report)[`identity.token ${subject}`], "pass");
+});
+
+test("NODE_TLS_REJECT_UNAUTHORIZED=0 does not make an untrusted certificate pass; doctor warns about the variable", async (t) => {
+  const emulator = await emulatorFor(t, { tls: "self-signed" });
+  const env = { ...settingsEnv(emulator), NODE_TLS_REJECT_UNAUTHORIZED: "0" };
+  const { report } = await doctor(t, emulator, env, [], [], { reachesEmulator: false });
+  t.is(report.exitCode, 1, report.summary);
+  t.regex(check(report, "accessManagement.discovery").cause!, /TLS certificate is not trusted/);
+  const transport = check(report, "settings.transport");
+  t.is(transport.verdict, "warn");
+  t.regex(
+    transport.summary,
+    /NODE_TLS_REJECT_UNAUTHORIZED is set \("0"\): the provider and this command ignore it and check every certificate/,
+  );
+  t.regex(transport.fix!, /Unset NODE_TLS_REJECT_UNAUTHORIZED; for a private CA set tridion:caCertificate/);
+
+  // With the CA, ready; the variable is still reported.
+  const trusted = await doctor(t, emulator, { ...env, TRIDION_CA_CERTIFICATE: emulator.caCertificate });
+  t.is(check(trusted.report, "accessManagement.discovery").verdict, "pass");
+  t.is(check(trusted.report, "settings.transport").verdict, "warn");
+});
+
+test("an Access Management that echoes the credentials it got: no encoding of the secret in doctor's JSON or text", async (t) => {
+  const clientId = "doctor-echo-client";
+  const secret = `Dq7"r\\ s+t/u@ö~*'(n)-Lk2%Vb5Nm8`;
+  const echo = (r: HostileRequest) => {
+    const auth = String(r.headers.authorization ?? "");
+    const parsed = Object.fromEntries(new URLSearchParams(r.body));
+    return `you sent: authorization ${auth}; body ${r.body}; as JSON ${JSON.stringify(parsed)}; cut ${auth.slice(0, -3)} / ${r.body.slice(0, -3)}`;
+  };
+  const am = await startHostileAccessManagement({
+    handle: (r) =>
+      r.path === "/connect/token" ? { status: 400, body: { error: "invalid_request", error_description: echo(r) } } : undefined,
+  });
+  t.teardown(() => am.close());
+  const env = {
+    TRIDION_ACCESS_MANAGEMENT_URL: am.authority,
+    TRIDION_ADDONS_URL: "http://127.0.0.1:9/addon",
+    TRIDION_CLIENT_ID: clientId,
+    TRIDION_CLIENT_SECRET: secret,
+  };
+  for (const [method, args] of [
+    ["client_secret_basic", ["doctor", "--json"]],
+    ["client_secret_post", ["doctor"]],
+  ] as const) {
+    const before = am.requests.length;
+    const result = await runCli([...args], { env: { ...env, TRIDION_TOKEN_AUTH_METHOD: method } });
+    t.is(result.code, 1, result.stdout);
+    t.regex(result.stdout, /invalid_request: you sent: authorization/, "the echo is shown");
+    t.true(
+      am.requests.slice(before).some((r) => r.path === "/connect/token"),
+      "the credentials did reach the server",
+    );
+    t.deepEqual(leaks(result.stdout + result.stderr, clientId, secret), [], `${method}: ${args.join(" ")}`);
+  }
+});
+
+test("a proxy password with @ or / never shows in doctor's output", async (t) => {
+  const emulator = await emulatorFor(t, { productVersion: "10" });
+  // "@" in the password: the URL parses; the report names the proxy without it.
+  const withAt = await doctor(t, emulator, { ...settingsEnv(emulator), TRIDION_PROXY: "http://proxyuser:Pw@with-at-7y@127.0.0.1:9" });
+  t.is(check(withAt.report, "settings.source").details.settings["tridion:proxy"].value, "http://proxyuser:[secret]@127.0.0.1:9");
+  t.false(withAt.result.stdout.includes("with-at"), "no piece of the password");
+  t.is(withAt.report.exitCode, 0, "loopback URLs go direct, not through the proxy");
+  // "/" in the password: the URL does not parse, and the setting's refusal does not quote it.
+  const withSlash = await doctor(
+    t,
+    emulator,
+    { ...settingsEnv(emulator), TRIDION_PROXY: "http://proxyuser:Pw/with-slash-8z@proxy.example.com:3128" },
+    [],
+    [],
+    { reachesEmulator: false },
+  );
+  t.is(check(withSlash.report, "settings.valid").verdict, "fail");
+  t.regex(
+    check(withSlash.report, "settings.valid").cause!,
+    /tridion:proxy \(env TRIDION_PROXY\) is "http:\/\/proxyuser:\[secret\]@proxy\.example\.com:3128"/,
+  );
+  t.false(withSlash.result.stdout.includes("with-slash"), "no piece of the password");
 });

@@ -31,8 +31,11 @@ const read = (stream: NodeJS.ReadableStream): Promise<Buffer> =>
     stream.on("error", reject);
   });
 
+/** Changes an answer on its way back (a hostile server, or something between); undefined keeps it. */
+export type AnswerRewrite = (request: { method: string; path: string }, status: number, body: Buffer) => Buffer | undefined;
+
 /** Proxies to `targetOrigin` (e.g. the emulator's http://127.0.0.1:PORT). */
-export async function startRecordingProxy(targetOrigin: string): Promise<RecordingProxy> {
+export async function startRecordingProxy(targetOrigin: string, options: { rewrite?: AnswerRewrite } = {}): Promise<RecordingProxy> {
   const target = new URL(targetOrigin);
   const exchanges: Exchange[] = [];
   let origin = "";
@@ -48,6 +51,15 @@ export async function startRecordingProxy(targetOrigin: string): Promise<Recordi
           delete headers["content-length"];
         }
         if (typeof headers.location === "string") headers.location = headers.location.split(target.origin).join(origin);
+        const rewritten = options.rewrite?.(
+          { method: req.method ?? "GET", path: (req.url ?? "").split("?")[0] },
+          answer.statusCode ?? 0,
+          body,
+        );
+        if (rewritten) {
+          body = rewritten;
+          delete headers["content-length"];
+        }
         exchanges.push({
           method: req.method ?? "GET",
           path: (req.url ?? "").split("?")[0],

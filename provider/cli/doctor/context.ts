@@ -92,7 +92,7 @@ export class DoctorContext {
         if (!supported || supported.includes(other)) {
           const source = new TokenSource(this.session!.http, this.settings!.accessManagementUrl!, {
             authMethod: other,
-            allowHttp: this.settings!.accessManagementUrl!.startsWith("http:"),
+            allowInsecureHttp: this.settings!.allowInsecureHttp,
           });
           result.other = { method: other, works: (await outcome(() => source.get(identity))).value !== undefined };
         }

@@ -112,6 +112,19 @@ function transportCheck(ctx: DoctorContext): Check {
   } else if ([s.accessManagementUrl, s.addonsUrl].some((u) => u?.startsWith("https:"))) {
     notes.push("the system's trusted CAs only (set tridion:caCertificate for a private CA)");
   }
+  // Node switches certificate checks off for the whole process when this is "0"; the provider
+  // sets them on explicitly, but the variable says someone meant to trust an unknown certificate.
+  const tlsOverride = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+  const fixes: string[] = [];
+  if (warnings.length) fixes.push("Use https URLs (with tridion:caCertificate for an internal CA).");
+  if (tlsOverride !== undefined) {
+    warnings.push(
+      `NODE_TLS_REJECT_UNAUTHORIZED is set (${JSON.stringify(tlsOverride)}): the provider and this command ignore it and check every certificate (only tridion:caCertificate adds a CA), but other tools run with this environment may accept any certificate`,
+    );
+    fixes.push(
+      "Unset NODE_TLS_REJECT_UNAUTHORIZED; for a private CA set tridion:caCertificate (env TRIDION_CA_CERTIFICATE) to the PEM of the CA that signed the services' certificates.",
+    );
+  }
   const verdict = failures.length ? "fail" : warnings.length ? "warn" : "pass";
   return {
     id: "settings.transport",
@@ -122,10 +135,10 @@ function transportCheck(ctx: DoctorContext): Check {
     cause: failures.length ? failures.join("; ") : warnings.length ? warnings.join("; ") : undefined,
     fix: failures.length
       ? "Set tridion:caCertificate (env TRIDION_CA_CERTIFICATE) to the current PEM of the CA that signed the services' certificates."
-      : warnings.length
-        ? "Use https URLs (with tridion:caCertificate for an internal CA)."
+      : fixes.length
+        ? fixes.join(" ")
         : undefined,
-    details: { urls, caCertificates: certificates },
+    details: { urls, caCertificates: certificates, nodeTlsRejectUnauthorized: tlsOverride },
   };
 }
 

@@ -12,7 +12,7 @@
 // Our secrets are never forgotten: an expired one keeps its id in state (it still fills a slot),
 // and one whose revoke failed is kept as `pendingRevocations` until the next `up` or delete.
 import type { AccessManagementClient, ClientSecret } from "../../clients/accessManagement";
-import { toTridionError, TridionError } from "../../errors/tridionError";
+import { hasCode, toTridionError, TridionError } from "../../errors/tridionError";
 import { isAmbiguousFailure } from "../../http/policy";
 import type { InputChecker } from "../common";
 import { isUnknown } from "../common";
@@ -231,7 +231,9 @@ export async function rotateSecret(
     // Tell the caller which of our secrets are gone already, so state does not keep pointing at them.
     const error = toTridionError(e) as RotationError;
     error.revokedSecretIds = revokedFirst;
-    if (isAmbiguousFailure(e)) error.orphanedSecretIds = await revokeOrphans(am, accountId, listed);
+    // A lost answer, or one the provider cannot use (an id that is not an id): the secret may
+    // exist all the same, and no state could ever revoke it.
+    if (isAmbiguousFailure(e) || hasCode(e, "UNEXPECTED_ANSWER")) error.orphanedSecretIds = await revokeOrphans(am, accountId, listed);
     throw error;
   }
   // A user's client id may come with its first secret: read it if the account had none.
