@@ -1,8 +1,9 @@
+import { createHash } from "node:crypto";
 import { promises as fs, Stats } from "node:fs";
 import * as path from "node:path";
-import { lookupTree, recordTree, storePackage, temporaryPath, treeKey } from "./cache";
-import { walkDirectory } from "./directorySource";
-import { writeDeterministicZip, zipOrder } from "./deterministicZip";
+import { lookupTree, mapLimit, recordTree, storePackage, temporaryPath, treeKey } from "./cache";
+import { ReadBudget, TreeEntry, readWalkedFile, walkDirectory } from "./directorySource";
+import { ZipInput, writeDeterministicZip, zipOrder } from "./deterministicZip";
 import { assertNoDuplicates, assertReferencedFilesPresent } from "./entryPaths";
 import { PackageError } from "./errors";
 import { acceptedFileNames, isValidPackageFileName, packageFileNameFor } from "./fileName";
@@ -87,39 +88,152 @@ async function prepareDirectory(root: string, options: ResolvedOptions, beforeUp
   if (manifestEntry.directory) {
     throw new PackageError("MANIFEST_MISSING", `${where} is a folder.`, `Replace it with the add-on's manifest file.`);
   }
-  if (manifestEntry.stats.size > options.maxManifestBytes) {
-    throw new PackageError(
-      "MANIFEST_INVALID",
-      `${where} is ${formatBytes(manifestEntry.stats.size)}; a manifest is a few KiB.`,
-      `Check that manifest.json is the add-on manifest, or raise the maxManifestBytes limit.`,
-    );
-  }
-  const manifest = validateManifest(parseManifest(await fs.readFile(manifestEntry.absPath, "utf8"), where), where);
+  // Read once: these bytes are validated, hashed for the cache key and put in the ZIP.
+  const manifestBytes = await readManifest(manifestEntry, where, options);
+  const manifest = validateManifest(parseManifest(manifestBytes.toString("utf8"), where), where);
   const files = new Set(tree.entries.filter((e) => !e.directory).map((e) => e.path));
   assertReferencedFilesPresent(manifest, files, root, where);
 
   const fileName = packageFileNameFor(manifest);
   const ordered = zipOrder(tree.entries);
-  const key = options.useCache ? await treeKey(ordered) : undefined;
-  if (key) {
+  const bytesOf = (entry: TreeEntry, budget: ReadBudget): AsyncIterable<Buffer> =>
+    entry === manifestEntry ? once(manifestBytes) : readWalkedFile(entry, budget);
+
+  let key: string | undefined;
+  if (options.useCache) {
+    // Hash every file (read once, from a checked descriptor) to look the content up.
+    const budget = ReadBudget.forFolder(root, options);
+    budget.take(manifestBytes.length);
+    const hashes = await mapLimit(ordered, 4, (entry) =>
+      entry.directory
+        ? Promise.resolve("")
+        : entry === manifestEntry
+          ? Promise.resolve(sha256(manifestBytes))
+          : sha256Of(readWalkedFile(entry, budget)),
+    );
+    key = treeKey(ordered, hashes);
     const cached = await lookupTree(options.cacheDir, key, fileName, beforeUpload);
-    if (cached) return { ...cached, fileName, manifest };
+    if (cached && (await matchesFolder(cached.filePath, manifestBytes, files, options))) return { ...cached, fileName, manifest };
   }
+
+  // Zip: each file is read once more, from a checked descriptor, and the bytes zipped are the
+  // bytes hashed here, so the key recorded below always describes this ZIP's content.
   const temp = await temporaryPath(options.cacheDir);
   try {
-    const { sha256, size } = await writeDeterministicZip(ordered, temp).catch((error: Error) => {
+    const budget = ReadBudget.forFolder(root, options);
+    budget.take(manifestBytes.length);
+    const hashes: string[] = ordered.map(() => "");
+    const inputs: ZipInput[] = ordered.map((entry, i) => ({
+      path: entry.path,
+      directory: entry.directory,
+      read: entry.directory ? undefined : () => hashing(bytesOf(entry, budget), (hex) => (hashes[i] = hex)),
+    }));
+    const { sha256, size } = await writeDeterministicZip(inputs, temp).catch((error: Error) => {
+      if (error instanceof PackageError) throw error;
       throw new PackageError(
         "SOURCE_CHANGED",
         `${root} could not be read completely while it was being packaged (${error.message}).`,
         `Run again once whatever writes to the add-on folder (a build, a sync) has finished.`,
       );
     });
+    const zippedKey = treeKey(ordered, hashes);
+    if (key !== undefined && zippedKey !== key) {
+      throw new PackageError(
+        "SOURCE_CHANGED",
+        `Files in ${root} changed between the time they were hashed and the time they were zipped.`,
+        `Run again once whatever writes to the add-on folder (a build, a sync) has finished.`,
+      );
+    }
+    // The ZIP that will be uploaded is validated as a ZIP source is, and must hold exactly the
+    // folder's files and the manifest validated above. The bytes are the checked ones by
+    // construction; this catches what the writer could still change on the way (archiver
+    // rewrites some names, e.g. a leading "x:" is dropped, which could shadow manifest.json).
+    if (!(await matchesFolder(temp, manifestBytes, files, options, root))) {
+      throw new PackageError("SOURCE_CHANGED", `The ZIP built from ${root} does not match the folder.`, `Report this as a bug.`);
+    }
     const filePath = await storePackage(options.cacheDir, temp, sha256, fileName);
-    if (key) await recordTree(options.cacheDir, key, { sha256, size, fileName });
+    if (options.useCache) await recordTree(options.cacheDir, zippedKey, { sha256, size, fileName });
     return { filePath, fileName, sha256, size, manifest };
   } finally {
     await fs.rm(temp, { force: true });
   }
+}
+
+/**
+ * Whether the ZIP at `zipPath` passes the ZIP source checks (names as the service reads them,
+ * duplicates, sizes) and holds exactly `files` with `manifestBytes` as its manifest. With
+ * `source` set, a failed check is thrown (the ZIP was just built); without, a cached ZIP that
+ * fails is simply not used. The compression ratio is not judged: sizes here are real, counted as
+ * the files were read, and a large file of zeros is a legitimate 1000:1.
+ */
+async function matchesFolder(
+  zipPath: string,
+  manifestBytes: Buffer,
+  files: Set<string>,
+  options: ResolvedOptions,
+  source?: string,
+): Promise<boolean> {
+  let listing;
+  try {
+    listing = await readZipSource(zipPath, { ...options, maxCompressionRatio: Number.POSITIVE_INFINITY });
+  } catch (error) {
+    if (source === undefined) return false;
+    if (error instanceof PackageError) {
+      throw new PackageError(
+        error.code,
+        `The ZIP built from ${source} was refused: ${error.cause}`,
+        `Rename the file in the add-on folder. ${error.fix}`,
+      );
+    }
+    throw error;
+  }
+  const sameFiles = listing.files.size === files.size && [...files].every((f) => listing.files.has(f));
+  if (sameFiles && listing.manifestText === manifestBytes.toString("utf8")) return true;
+  if (source === undefined) return false;
+  const renamed = [...files].filter((f) => !listing.files.has(f));
+  throw new PackageError(
+    "BAD_ENTRY_NAME",
+    `The ZIP built from ${source} does not hold the folder's files under their own names${renamed.length ? ` (${renamed.slice(0, 3).join(", ")})` : ""}.`,
+    `Rename those files: a name the ZIP writer would change (such as one starting with a drive letter and a colon) cannot be packaged.`,
+  );
+}
+
+async function readManifest(entry: TreeEntry, where: string, options: ResolvedOptions): Promise<Buffer> {
+  const tooBig = (size: number) =>
+    new PackageError(
+      "MANIFEST_INVALID",
+      `${where} is ${formatBytes(size)}; a manifest is a few KiB.`,
+      `Check that manifest.json is the add-on manifest, or raise the maxManifestBytes limit.`,
+    );
+  if (entry.stats.size > options.maxManifestBytes) throw tooBig(entry.stats.size);
+  const chunks: Buffer[] = [];
+  // Checked against maxManifestBytes at open (it may have grown since the walk); never read past it.
+  for await (const chunk of readWalkedFile(entry, new ReadBudget(options.maxManifestBytes, tooBig))) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+async function* once(bytes: Buffer): AsyncGenerator<Buffer> {
+  yield bytes;
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+async function sha256Of(chunks: AsyncIterable<Buffer>): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of chunks) hash.update(chunk);
+  return hash.digest("hex");
+}
+
+/** Passes `chunks` on unchanged and reports the sha256 of all of them at the end. */
+async function* hashing(chunks: AsyncIterable<Buffer>, done: (hex: string) => void): AsyncGenerator<Buffer> {
+  const hash = createHash("sha256");
+  for await (const chunk of chunks) {
+    hash.update(chunk);
+    yield chunk;
+  }
+  done(hash.digest("hex"));
 }
 
 function parseManifest(text: string, where: string): unknown {
