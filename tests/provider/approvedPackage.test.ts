@@ -88,7 +88,10 @@ test.serial("update refuses new content that changed after check; the service ke
   emulator.clearRequestLog();
   const error = await failure(p.update!(created.id, created.outs, { ...second.inputs, expectedPackageSha256: approved }));
   t.is((error as { code?: string }).code, "PACKAGE_MISMATCH");
-  t.true(error.message.includes(`check recorded (and preview showed) ${approved}, and expectedPackageSha256 is ${approved}`), error.message);
+  t.true(
+    error.message.includes(`check recorded (and preview showed) ${approved}, and expectedPackageSha256 is ${approved}`),
+    error.message,
+  );
   t.deepEqual(uploads(emulator), [], "nothing was uploaded");
   const api = await adminApi(emulator);
   t.is((await api.get(api.addons("/acme-publishing-tools"))).data.packageSha256, deployed, "the deployed package stays");
