@@ -101,6 +101,7 @@ export async function writeDeterministicZip(entries: ZipInput[], outPath: string
   // The output failing (disk full) ends the wait for an entry too.
   const writeFailed = new Promise<never>((_, reject) => void written.catch(reject));
   writeFailed.catch(() => undefined);
+  let reading: Readable | undefined;
   try {
     for (const entry of entries) {
       if (entry.directory) {
@@ -109,7 +110,7 @@ export async function writeDeterministicZip(entries: ZipInput[], outPath: string
           writeFailed,
         ]);
       } else {
-        const source = Readable.from(entry.read!(), { objectMode: false });
+        const source = (reading = Readable.from(entry.read!(), { objectMode: false }));
         await Promise.race([
           appended(archive, source, {
             name: entry.path,
@@ -123,6 +124,8 @@ export async function writeDeterministicZip(entries: ZipInput[], outPath: string
     }
     await Promise.race([Promise.all([archive.finalize(), written]), writeFailed]);
   } catch (error) {
+    // Closes the file being read too (archiver would leave its stream paused, the file open).
+    reading?.destroy();
     archive.destroy(error as Error);
     await written.catch(() => undefined);
     throw error;
