@@ -113,7 +113,8 @@ async function prepareDirectory(root: string, options: ResolvedOptions, beforeUp
     );
     key = treeKey(ordered, hashes);
     const cached = await lookupTree(options.cacheDir, key, fileName, beforeUpload);
-    if (cached && (await matchesFolder(cached.filePath, manifestBytes, files, options))) return { ...cached, fileName, manifest };
+    // A cached ZIP is checked like a fresh one; one that fails is not used (rebuilt below).
+    if (cached && !(await zipProblem(cached.filePath, root, manifestBytes, files, options))) return { ...cached, fileName, manifest };
   }
 
   // Zip: each file is read once more, from a checked descriptor, and the bytes zipped are the
@@ -145,12 +146,11 @@ async function prepareDirectory(root: string, options: ResolvedOptions, beforeUp
       );
     }
     // The ZIP that will be uploaded is validated as a ZIP source is, and must hold exactly the
-    // folder's files and the manifest validated above. The bytes are the checked ones by
-    // construction; this catches what the writer could still change on the way (archiver
-    // rewrites some names, e.g. a leading "x:" is dropped, which could shadow manifest.json).
-    if (!(await matchesFolder(temp, manifestBytes, files, options, root))) {
-      throw new PackageError("SOURCE_CHANGED", `The ZIP built from ${root} does not match the folder.`, `Report this as a bug.`);
-    }
+    // folder's files and the manifest validated above. Its bytes are the checked ones by
+    // construction; this catches what the writer itself changes on the way (archiver rewrites
+    // some names: a leading "x:" is dropped, so "x:manifest.json" would shadow manifest.json).
+    const problem = await zipProblem(temp, root, manifestBytes, files, options);
+    if (problem) throw problem;
     const filePath = await storePackage(options.cacheDir, temp, sha256, fileName);
     if (options.useCache) await recordTree(options.cacheDir, zippedKey, { sha256, size, fileName });
     return { filePath, fileName, sha256, size, manifest };
@@ -160,42 +160,53 @@ async function prepareDirectory(root: string, options: ResolvedOptions, beforeUp
 }
 
 /**
- * Whether the ZIP at `zipPath` passes the ZIP source checks (names as the service reads them,
- * duplicates, sizes) and holds exactly `files` with `manifestBytes` as its manifest. With
- * `source` set, a failed check is thrown (the ZIP was just built); without, a cached ZIP that
- * fails is simply not used. The compression ratio is not judged: sizes here are real, counted as
- * the files were read, and a large file of zeros is a legitimate 1000:1.
+ * Why the ZIP at `zipPath` is not the package of this folder, or undefined when it is: it must pass
+ * the `.zip` source checks (names as the service reads them, duplicates, sizes) and hold exactly
+ * `files`, with `manifestBytes` as its manifest. The compression ratio is not judged: the sizes
+ * here are real, counted as the files were read, and a large file of zeros is a legitimate 1000:1.
  */
-async function matchesFolder(
+async function zipProblem(
   zipPath: string,
+  source: string,
   manifestBytes: Buffer,
   files: Set<string>,
   options: ResolvedOptions,
-  source?: string,
-): Promise<boolean> {
+): Promise<PackageError | undefined> {
+  // archiver drops a leading "letters:" (a drive letter to it): the only rewrite a walked name can meet.
+  const rewritten = [...files].filter((f) => /^\w+:/.test(f));
+  const fix = rewritten.length
+    ? `Rename ${rewritten
+        .slice(0, 3)
+        .map((f) => JSON.stringify(f))
+        .join(", ")} in the add-on folder: the ZIP writer drops the part before the colon.`
+    : `Rename the file named above in the add-on folder.`;
   let listing;
   try {
     listing = await readZipSource(zipPath, { ...options, maxCompressionRatio: Number.POSITIVE_INFINITY });
   } catch (error) {
-    if (source === undefined) return false;
-    if (error instanceof PackageError) {
-      throw new PackageError(
-        error.code,
-        `The ZIP built from ${source} was refused: ${error.cause}`,
-        `Rename the file in the add-on folder. ${error.fix}`,
-      );
-    }
-    throw error;
+    if (!(error instanceof PackageError)) throw error;
+    return new PackageError(
+      error.code,
+      `The package built from ${source} was refused: ${error.cause.split(zipPath).join("the package")}`,
+      fix,
+    );
   }
-  const sameFiles = listing.files.size === files.size && [...files].every((f) => listing.files.has(f));
-  if (sameFiles && listing.manifestText === manifestBytes.toString("utf8")) return true;
-  if (source === undefined) return false;
   const renamed = [...files].filter((f) => !listing.files.has(f));
-  throw new PackageError(
-    "BAD_ENTRY_NAME",
-    `The ZIP built from ${source} does not hold the folder's files under their own names${renamed.length ? ` (${renamed.slice(0, 3).join(", ")})` : ""}.`,
-    `Rename those files: a name the ZIP writer would change (such as one starting with a drive letter and a colon) cannot be packaged.`,
-  );
+  if (renamed.length > 0 || listing.files.size !== files.size) {
+    return new PackageError(
+      "BAD_ENTRY_NAME",
+      `The package built from ${source} does not hold the folder's files under their own names${renamed.length ? ` (${renamed.slice(0, 3).join(", ")})` : ""}.`,
+      fix,
+    );
+  }
+  if (listing.manifestText !== manifestBytes.toString("utf8")) {
+    return new PackageError(
+      "SOURCE_CHANGED",
+      `The manifest.json in the package built from ${source} is not the manifest that was validated.`,
+      `Run again once whatever writes to the add-on folder (a build, a sync) has finished.`,
+    );
+  }
+  return undefined;
 }
 
 async function readManifest(entry: TreeEntry, where: string, options: ResolvedOptions): Promise<Buffer> {

@@ -261,7 +261,7 @@ test("a name the ZIP writer would change cannot smuggle a second manifest.json o
   await fs.writeFile(path.join(source, "x:manifest.json"), JSON.stringify({ id: "evil", description: "never validated", extensions: [] }));
   const error = await t.throwsAsync(preparePackage(source, { cacheDir }), { instanceOf: PackageError });
   t.true(["ZIP_DUPLICATE_ENTRY", "BAD_ENTRY_NAME"].includes(error.code), error.message);
-  t.regex(error.message, /x:manifest\.json|manifest\.json" twice/);
+  t.regex(error.message, /"x:manifest\.json"/, "the file to rename is named");
   await nothingStored(t, cacheDir);
 
   await fs.rm(path.join(source, "x:manifest.json"));
