@@ -66,7 +66,7 @@ function ensurePrivateRoot(cacheDir: string): Promise<void> {
         throw new PackageError(
           "CACHE_UNSAFE",
           `The package cache ${cacheDir} can be written by other users (mode ${(stat.mode & 0o777).toString(8).padStart(4, "0")}); a package planted there would be uploaded as yours.`,
-          `Delete it (rm -rf ${cacheDir}) and run again: it is recreated private (0700). Or point PULUMI_TRIDION_CACHE_DIR at a folder only you can write to.`,
+          `Point PULUMI_TRIDION_CACHE_DIR at a new folder (it is created private, 0700), or empty this one and make it private (chmod 700 ${cacheDir}).`,
         );
       }
     })();
