@@ -105,6 +105,7 @@ test.serial("a folder swapped for a symlink out of the folder after the walk is 
 test.serial(
   "a folder swapped for a symlink while the walk lists it is refused (the descriptor is not where the walk placed it)",
   async (t) => {
+    if (process.platform !== "linux") return t.pass("only Linux tells where an open descriptor points (/proc/self/fd)");
     const { dir, source, cacheDir } = await setup(t);
     await fs.mkdir(path.join(dir, "outside", "CM"));
     await fs.writeFile(path.join(dir, "outside", "CM", "Acme.EventHandler.dll"), "someone else's assembly");
@@ -121,7 +122,10 @@ test.serial(
     );
     const error = await t.throwsAsync(preparePackage(source, { cacheDir }), { instanceOf: PackageError });
     t.is(error.code, "SOURCE_CHANGED", error.message);
-    if (process.platform === "linux") t.regex(error.cause, /opens .*outside.*a folder on its path was replaced by a symlink/);
+    t.regex(
+      error.cause,
+      /CM\/Acme\.EventHandler\.dll opens .*outside\/CM\/Acme\.EventHandler\.dll, not .*addon\/CM\/Acme\.EventHandler\.dll: a folder on its path was replaced by a symlink/,
+    );
     await nothingStored(t, cacheDir);
   },
 );
