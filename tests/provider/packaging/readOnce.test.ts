@@ -200,6 +200,25 @@ test.serial("a file that grows past maxUncompressedBytes after the walk is refus
   await nothingStored(t, cacheDir);
 });
 
+test.serial("a manifest that grows past maxManifestBytes after the walk is refused, not read whole", async (t) => {
+  const { source, cacheDir } = await setup(t);
+  const manifestPath = path.join(source, "manifest.json");
+  t.true((await fs.stat(manifestPath)).size < 1024);
+  whenPackaging(
+    t,
+    ["open", "readFile"],
+    (file) => file === manifestPath,
+    () => nodeFs.appendFileSync(manifestPath, " ".repeat(4096)),
+  );
+  await refused(
+    t,
+    preparePackage(source, { cacheDir, maxManifestBytes: 1024 }),
+    "MANIFEST_INVALID",
+    /manifest\.json is 4\.\d KiB; a manifest is a few KiB/,
+  );
+  await nothingStored(t, cacheDir);
+});
+
 test.serial("a file replaced by a FIFO after the walk is refused at once, without waiting for a writer", async (t) => {
   t.timeout(30_000);
   const { source, cacheDir } = await setup(t);
