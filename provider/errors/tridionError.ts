@@ -47,6 +47,7 @@ export type ErrorCode =
   | "ROLE_UNKNOWN"
   | "ADDON_EXISTS"
   | "ADDON_FOREIGN_CONTENT"
+  | "PACKAGE_MISMATCH"
   | "ACTIVATION_FAILED"
   | "ACTIVATION_TIMEOUT"
   // anything else our code threw

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { TreeEntry } from "./directorySource";
 import { DEFLATE_LEVEL, ZIP_FORMAT_VERSION, isStored } from "./deterministicZip";
+import { PackageError } from "./errors";
 import { sha256File } from "./hashing";
 
 /**
@@ -25,9 +25,12 @@ interface TreeRecord {
   fileName: string;
 }
 
-/** Content key of a folder as it would be zipped (entries in zip order). */
-export async function treeKey(entries: TreeEntry[]): Promise<string> {
-  const fileHashes = await mapLimit(entries, 4, (entry) => (entry.directory ? Promise.resolve("") : sha256File(entry.absPath)));
+/**
+ * Content key of a folder as it would be zipped (entries in zip order), from the sha256 of each
+ * file's bytes (`fileHashes[i]` for `entries[i]`, ignored for folders). The hashes must be of the
+ * bytes that were (or will be) zipped: prepare.ts hashes them as they are read.
+ */
+export function treeKey(entries: { path: string; directory: boolean }[], fileHashes: readonly string[]): string {
   const key = createHash("sha256").update(`${ZIP_FORMAT_VERSION}\n${DEFLATE_LEVEL}\n`);
   entries.forEach((entry, i) => {
     key.update(entry.directory ? `D ${entry.path}\n` : `F ${entry.path} ${isStored(entry.path) ? "S" : "D"} ${fileHashes[i]}\n`);
@@ -37,9 +40,13 @@ export async function treeKey(entries: TreeEntry[]): Promise<string> {
 
 const privateRoots = new Map<string, Promise<void>>();
 
+/** Group or others may write it. */
+const SHARED_WRITE = 0o022;
+
 /**
- * The cache root, created private (0700); one that another user owns is refused, because its
- * content would be uploaded as ours.
+ * The cache root, created private (0700). One that another user owns, or that others may write
+ * to (group or world writable), is refused: whatever sits there is uploaded as ours, so anyone
+ * who can write to it could plant an index and a ZIP for our folder.
  */
 function ensurePrivateRoot(cacheDir: string): Promise<void> {
   let ready = privateRoots.get(cacheDir);
@@ -47,10 +54,19 @@ function ensurePrivateRoot(cacheDir: string): Promise<void> {
     ready = (async () => {
       await fs.mkdir(cacheDir, { recursive: true, mode: 0o700 });
       const stat = await fs.stat(cacheDir);
-      if (typeof process.getuid === "function" && stat.uid !== process.getuid()) {
-        throw new Error(
-          `The package cache ${cacheDir} belongs to another user (uid ${stat.uid}). ` +
-            "Fix: point PULUMI_TRIDION_CACHE_DIR at a folder of your own.",
+      if (typeof process.getuid !== "function") return; // Windows: no owner or mode bits to go by
+      if (stat.uid !== process.getuid()) {
+        throw new PackageError(
+          "CACHE_UNSAFE",
+          `The package cache ${cacheDir} belongs to another user (uid ${stat.uid}); what it holds would be uploaded as yours.`,
+          "Point PULUMI_TRIDION_CACHE_DIR at a folder of your own.",
+        );
+      }
+      if ((stat.mode & SHARED_WRITE) !== 0) {
+        throw new PackageError(
+          "CACHE_UNSAFE",
+          `The package cache ${cacheDir} can be written by other users (mode ${(stat.mode & 0o777).toString(8).padStart(4, "0")}); a package planted there would be uploaded as yours.`,
+          `Point PULUMI_TRIDION_CACHE_DIR at a new folder (it is created private, 0700), or empty this one and make it private (chmod 700 ${cacheDir}).`,
         );
       }
     })();
@@ -58,6 +74,17 @@ function ensurePrivateRoot(cacheDir: string): Promise<void> {
     ready.catch(() => privateRoots.delete(cacheDir));
   }
   return ready;
+}
+
+/**
+ * A file under the cache is only trusted when it is a regular file (not a link) of ours that no
+ * one else may write to: left over from a time the cache was shared, it is ignored (rebuilt).
+ */
+async function isOwnPrivateFile(file: string): Promise<boolean> {
+  const stat = await fs.lstat(file);
+  if (!stat.isFile()) return false;
+  if (typeof process.getuid !== "function") return true;
+  return stat.uid === process.getuid() && (stat.mode & SHARED_WRITE) === 0;
 }
 
 export function packagePath(cacheDir: string, sha256: string, fileName: string): string {
@@ -97,13 +124,16 @@ export async function lookupTree(cacheDir: string, key: string, fileName: string
   await ensurePrivateRoot(cacheDir);
   let record: TreeRecord;
   try {
-    record = JSON.parse(await fs.readFile(path.join(cacheDir, "trees", `${key}.json`), "utf8")) as TreeRecord;
+    const index = path.join(cacheDir, "trees", `${key}.json`);
+    if (!(await isOwnPrivateFile(index))) return undefined;
+    record = JSON.parse(await fs.readFile(index, "utf8")) as TreeRecord;
   } catch {
     return undefined;
   }
   if (record.fileName !== fileName || !/^[0-9a-f]{64}$/.test(record.sha256)) return undefined;
   const filePath = packagePath(cacheDir, record.sha256, fileName);
   try {
+    if (!(await isOwnPrivateFile(filePath))) return undefined;
     const stats = await fs.stat(filePath);
     if (stats.size !== record.size) return undefined;
     if (verify && (await sha256File(filePath)) !== record.sha256) return undefined;
@@ -113,7 +143,8 @@ export async function lookupTree(cacheDir: string, key: string, fileName: string
   return { filePath, sha256: record.sha256, size: record.size };
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+/** Runs `fn` over `items`, at most `limit` at a time; results in order. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

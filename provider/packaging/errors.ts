@@ -6,6 +6,7 @@ export type PackageErrorCode =
   | "SOURCE_MISSING"
   | "SOURCE_TYPE"
   | "SOURCE_CHANGED"
+  | "CACHE_UNSAFE"
   | "ZIP_CORRUPT"
   | "ZIP_ENCRYPTED"
   | "ZIP_ENTRY_ESCAPES"

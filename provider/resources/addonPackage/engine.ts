@@ -211,6 +211,7 @@ async function deploy(
   const client = new AddonsClient(session, identity);
   const ownerKey = ownerKeyOf(olds, news);
   const prepared = await preparePackage(news.source);
+  assertApprovedPackage(news, prepared.sha256);
   // Our uploads carry our COUNTER in the file name: the service keeps it (ownership.ts).
   const pkg = { ...prepared, fileName: ownedPackageFileName(prepared.manifest, prepared.fileName, ownerKey) };
   const owns = (held: AddonMetadata) => isOwnAddon(held, ownerKey);
@@ -277,6 +278,31 @@ async function deploy(
     const latest = (await client.get(addonId).catch(() => undefined)) ?? meta;
     throw new PartialFailure(e, id ?? addonId, addonStateFromMetadata(inputs, latest, latest.configurationSha256 ?? serverConfigSha));
   }
+}
+
+/**
+ * The package is built again from `source` at deploy, and the source may have changed since check
+ * (a build, a checkout, a hostile writer): upload it only when its sha256 is the one check recorded
+ * (what preview showed) and, when set, `expectedPackageSha256`. Checked before any call to a
+ * service, so nothing is uploaded.
+ */
+function assertApprovedPackage(news: AddonPackageInputs, built: string): void {
+  const previewed = typeof news.packageSha256 === "string" && !isUnknown(news.packageSha256) ? news.packageSha256.toLowerCase() : undefined;
+  const expected =
+    typeof news.expectedPackageSha256 === "string" && !isUnknown(news.expectedPackageSha256)
+      ? news.expectedPackageSha256.toLowerCase()
+      : undefined;
+  const differs: string[] = [];
+  if (previewed !== undefined && previewed !== built) differs.push(`check recorded (and preview showed) ${previewed}`);
+  if (expected !== undefined && expected !== built) differs.push(`expectedPackageSha256 is ${expected}`);
+  if (differs.length === 0) return;
+  throw new TridionError(
+    "PACKAGE_MISMATCH",
+    `The package built from ${news.source} for upload has sha256 ${built}, but ${differs.join(", and ")}: ` +
+      `${previewed !== undefined && previewed !== built ? "the source changed after it was checked" : "this is not the package that was approved"}, so nothing was uploaded. ` +
+      "Fix: make sure nothing writes to the source while `pulumi up` runs, run `pulumi preview` again and deploy what it shows; " +
+      "if a new package is intended, update expectedPackageSha256 to its sha256.",
+  );
 }
 
 /** The add-on exists, and not from this resource: another stack, or a person, owns it. Never taken over silently. */
