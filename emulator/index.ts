@@ -299,7 +299,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     authenticate,
     activationDelayMs: options.activationDelayMs ?? defaults.activationDelayMs,
   });
-  addons.get(addonsPrefix + toFastifyPath(routes.addonsOpenApi), async () => addonsOpenApi(routes));
+  addons.get(addonsPrefix + toFastifyPath(routes.addonsOpenApi), async () => addonsOpenApi(routes, options.addonsDialect));
   addons.get(`${addonsPrefix}/ui`, async (_request, reply) =>
     reply.type("text/html; charset=utf-8").send(addonsUiPage(`${addonsPrefix}${routes.addonsOpenApi}`)),
   );

@@ -95,6 +95,19 @@ export interface EmulatorOptions {
    * Default true.
    */
   lowerCaseIssuer?: boolean;
+  /** How this installation's Add-ons Service spells its JSON, statuses and forms (installations differ; emulator/README.md). */
+  addonsDialect?: {
+    /** Property names of every Add-ons JSON answer (and accepted in JSON requests): "camel" (default, System.Text.Json) or "pascal" (Newtonsoft's default). */
+    jsonCase?: "camel" | "pascal";
+    /** Status values: "10" (default: PendingActivation, WaitingForConfiguration, Success, Failed, Disabled), "9.5" (Fail instead of Failed), "display" (as the UI shows them: "Pending Activation", "Waiting for configuration", "Success", "Failed", "Disabled"). */
+    statusSpelling?: "10" | "9.5" | "display";
+    /** The multipart form field of the package upload (default "file"). */
+    uploadField?: string;
+    /** How the configuration is sent: "json" (default: a JSON body) or "file" (a multipart file part). */
+    configurationTransport?: "json" | "file";
+    /** The multipart part name when configurationTransport is "file" (default "configuration"). */
+    configurationField?: string;
+  };
 }
 
 export interface Credential {
