@@ -90,7 +90,9 @@ export function outputFile(flag: string, value: ParsedFlags["values"][string], c
   if (typeof value !== "string" || !value.trim()) throw new CannotRun(`${flag} needs a file name.`, true);
   const file = path.resolve(cwd, value);
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
-    throw new CannotRun(`${flag} ${value}: that is a folder. Fix: name a file in it, e.g. ${flag} ${path.join(value, "doctor-report.json")}.`);
+    throw new CannotRun(
+      `${flag} ${value}: that is a folder. Fix: name a file in it, e.g. ${flag} ${path.join(value, "doctor-report.json")}.`,
+    );
   }
   const folder = path.dirname(file);
   if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {

@@ -75,7 +75,12 @@ export const ADDON_FIELDS: readonly AnswerField[] = [
     required: false,
     use: "drift of the package, and telling an upload of ours from someone else's after a lost answer",
   },
-  { name: "packageFileName", type: "string", required: false, use: "the packageFileName output and the ownership of an interrupted create" },
+  {
+    name: "packageFileName",
+    type: "string",
+    required: false,
+    use: "the packageFileName output and the ownership of an interrupted create",
+  },
   {
     name: "configurationSha256",
     type: "string",

@@ -10,7 +10,7 @@ import { AddonsClient } from "../../clients/addons";
 import { translateHttpError } from "../../clients/errorTranslation";
 import { ADDONS_AUDIENCE, ADDONS_SERVICE } from "../../clients/tridionApis";
 import type { ProviderSettings } from "../../config/settings";
-import { hasCode, toTridionError, TridionError } from "../../errors/tridionError";
+import { hasCode, isIdentityRefused, toTridionError, TridionError } from "../../errors/tridionError";
 import { splitFix, type Check } from "../report";
 import type { DoctorContext, IdentityUnderTest } from "./context";
 import { compareContract, type ContractComparison, type Finding, type RequestSettings } from "./contractComparison";
@@ -59,8 +59,8 @@ export interface AddonsFindings {
   listAnswer?: unknown[];
 }
 
-/** Errors that say the route (or the base URL) is wrong, not the service or the identity. */
-const ROUTE_PROBLEMS = ["NOT_FOUND", "UNEXPECTED_ANSWER", "REDIRECTED", "UNEXPECTED_STATUS", "BAD_REQUEST"] as const;
+/** Errors that say the service cannot be reached or trusted: nothing more to learn from it. */
+const SERVICE_PROBLEMS = ["UNREACHABLE", "SERVER_ERROR", "RATE_LIMITED", "TLS_UNTRUSTED", "TOKEN_REFUSED", "DISCOVERY_FAILED"] as const;
 
 async function deployerFor(ctx: DoctorContext): Promise<IdentityUnderTest | undefined> {
   for (const identity of ctx.identities) {
@@ -166,7 +166,9 @@ function findingChecks(findings: Finding[], proposal: RoutesProposal | undefined
     verdict: f.verdict,
     summary: f.summary,
     ...(f.cause ? { cause: f.cause } : {}),
-    ...(f.fix ? { fix: f.settings && proposal ? `${f.fix} The whole proposal, your other overrides kept: ${proposal.command}` : f.fix } : {}),
+    ...(f.fix
+      ? { fix: f.settings && proposal ? `${f.fix} The whole proposal, your other overrides kept: ${proposal.command}` : f.fix }
+      : {}),
     details: { ...f.details, ...(f.settings ? { settings: f.settings } : {}), ...(f.noSetting ? { noSetting: true } : {}) },
   }));
 }
@@ -231,10 +233,36 @@ async function contractChecks(ctx: DoctorContext, listCheck: Check, listUrl: str
 }
 
 /** The list route did not answer as expected: find the document, match its routes, propose, compare. */
-async function routeChecks(ctx: DoctorContext, deployer: IdentityUnderTest | undefined, listFailure: Check): Promise<AddonsFindings> {
+async function routeChecks(
+  ctx: DoctorContext,
+  deployer: IdentityUnderTest | undefined,
+  listFailure: Check,
+  listUrl: string,
+): Promise<AddonsFindings> {
   const token = deployer ? (await ctx.token(deployer)).token?.value : undefined;
   const found = await findDocument(ctx, token);
   if (!found.doc) {
+    const answered = await rawList(ctx, listUrl, token);
+    if (answered) {
+      // The route answers with a list the provider could not take: compare it with what the provider reads.
+      const comparison = compareContract({ paths: {}, current: requestSettings(ctx.settings!), listAnswer: answered });
+      return {
+        comparison,
+        listAnswer: answered,
+        checks: [
+          listFailure,
+          {
+            id: "addons.openapi",
+            group: GROUP,
+            title: "OpenAPI document",
+            verdict: "info",
+            summary: `none found at the usual places (${found.tried.length} tried): the list answer is compared with what the provider reads.`,
+            details: { tried: found.tried },
+          },
+          ...findingChecks(comparison.findings, undefined),
+        ],
+      };
+    }
     return {
       checks: [
         {
@@ -278,17 +306,18 @@ async function routeChecks(ctx: DoctorContext, deployer: IdentityUnderTest | und
   }
   // Try the proposed list route, as the provider would call it.
   const base = match.addonsUrl ?? ctx.settings!.addonsUrl!;
-  const listUrl = `${base.replace(/\/+$/, "")}${match.proposal.addons}`;
-  const answer = await get(ctx, listUrl, token);
+  const proposedListUrl = `${base.replace(/\/+$/, "")}${match.proposal.addons}`;
+  const answer = await get(ctx, proposedListUrl, token);
   const verified = !("error" in answer) && Array.isArray(answer.data);
   const listAnswer = verified ? (answer as { data: unknown[] }).data : undefined;
   const verification = verified
-    ? `GET ${listUrl} answers with a list of ${listAnswer!.length} add-on(s)`
-    : `GET ${listUrl} did not answer with a list${"error" in answer ? ` (${answer.error.message.split(" Fix: ")[0]})` : ""}`;
+    ? `GET ${proposedListUrl} answers with a list of ${listAnswer!.length} add-on(s)`
+    : `GET ${proposedListUrl} did not answer with a list${"error" in answer ? ` (${answer.error.message.split(" Fix: ")[0]})` : ""}`;
   // What the provider sends and reads, on the routes as proposed.
-  const templates = Object.fromEntries(
-    ADDON_ROUTE_KEYS.map((k) => [k, match.proposal[k] ?? ctx.session!.routes.template(k)]),
-  ) as Record<AddonRouteKey, string>;
+  const templates = Object.fromEntries(ADDON_ROUTE_KEYS.map((k) => [k, match.proposal[k] ?? ctx.session!.routes.template(k)])) as Record<
+    AddonRouteKey,
+    string
+  >;
   const prefix = match.addonsUrl ? "" : documentBase(found.doc, found.url!, ctx.settings!.addonsUrl!).prefix;
   const comparison = compareContract({
     document,
@@ -316,13 +345,17 @@ async function routeChecks(ctx: DoctorContext, deployer: IdentityUnderTest | und
           title: "route profile",
           verdict: "info",
           summary: `the routes in force are the document's paths, and ${verification}: what the provider could not take is the answer itself (compared below).`,
-          details: { mapped: match.proposal, unmapped: match.unmapped, verified, listUrl },
+          details: { mapped: match.proposal, unmapped: match.unmapped, verified, listUrl: proposedListUrl },
         },
         ...findingChecks(comparison.findings, proposal),
       ],
     };
   }
-  const proposal = proposalFor(ctx, { mapped: match.proposal, unmapped: match.unmapped, verified, addonsUrl: match.addonsUrl }, comparison.settings);
+  const proposal = proposalFor(
+    ctx,
+    { mapped: match.proposal, unmapped: match.unmapped, verified, addonsUrl: match.addonsUrl },
+    comparison.settings,
+  );
   const urlFix = match.addonsUrl ? ` and \`pulumi config set tridion:addonsUrl ${match.addonsUrl}\` (the document's server)` : "";
   const unmapped = match.unmapped.map((u) => `${u.key}: ${u.why}`);
   return {
@@ -344,7 +377,7 @@ async function routeChecks(ctx: DoctorContext, deployer: IdentityUnderTest | und
           `${unmapped.length ? `could not map: ${unmapped.join("; ")}` : "every Add-ons route key mapped"}; ${verification}.`,
         cause: `The routes of tridion:routes (or the defaults) are not where this service serves them.${unmapped.length ? " The keys not mapped keep their current template: check them by hand." : ""}`,
         fix: `${proposal.command}${urlFix}`,
-        details: { proposed: proposal.value, mapped: match.proposal, unmapped: match.unmapped, verified, listUrl },
+        details: { proposed: proposal.value, mapped: match.proposal, unmapped: match.unmapped, verified, listUrl: proposedListUrl },
       },
       ...findingChecks(comparison.findings, proposal),
     ],
@@ -430,6 +463,8 @@ export async function addonsChecks(ctx: DoctorContext): Promise<AddonsFindings> 
     fix,
     details: { url: listUrl, code: error.code, status: error.status },
   };
-  if (!hasCode(error, ...ROUTE_PROBLEMS)) return { checks: [listFailure] };
-  return routeChecks(ctx, deployer, listFailure);
+  // A wrong route, or an answer the provider cannot take (a field or status it does not know), is
+  // what the service's own document explains; a service down or an identity refused is not.
+  if (hasCode(error, ...SERVICE_PROBLEMS) || isIdentityRefused(error)) return { checks: [listFailure] };
+  return routeChecks(ctx, deployer, listFailure, listUrl);
 }

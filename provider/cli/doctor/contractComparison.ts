@@ -458,11 +458,17 @@ function configurationFinding(input: ContractInput): Finding | undefined {
       : "as a JSON body (application/json)";
   const sends = `the provider sends the configuration ${sent}`;
   const types = bodies.map((b) => b.contentType);
-  if (!bodies.length) return { ...base, verdict: "info", summary: `the document does not describe the body of ${label}; ${sends}.`, details: { path } };
+  if (!bodies.length)
+    return { ...base, verdict: "info", summary: `the document does not describe the body of ${label}; ${sends}.`, details: { path } };
   const json = bodies.find((b) => isJsonType(b.contentType));
   const multipart = bodies.find((b) => isMultipart(b.contentType));
   const parts = multipart ? partsOf(doc, multipart) : [];
-  const details = { path, contentTypes: types, fileParts: parts, sent: { transport: current.addonConfigurationTransport, field: current.addonConfigurationField } };
+  const details = {
+    path,
+    contentTypes: types,
+    fileParts: parts,
+    sent: { transport: current.addonConfigurationTransport, field: current.addonConfigurationField },
+  };
   if (current.addonConfigurationTransport === "json" ? json : parts.includes(current.addonConfigurationField)) {
     return { ...base, verdict: "pass", summary: `${label} takes the configuration ${sent}, as the provider sends it.`, details };
   }

@@ -239,7 +239,8 @@ export async function maintainerReport({ ctx, checks, addons, verdict, summary }
       tokenAuthMethod: settings?.tokenAuthMethod ?? null,
       productVersion: settings?.productVersion ?? null,
     },
-    addonsDocument: addons?.document && settings?.addonsUrl ? describeDocument(addons.document.url, addons.document.doc, settings.addonsUrl) : null,
+    addonsDocument:
+      addons?.document && settings?.addonsUrl ? describeDocument(addons.document.url, addons.document.doc, settings.addonsUrl) : null,
     statuses: {
       document: comparison?.statuses.document ?? [],
       answers: comparison?.statuses.answers ?? [],
@@ -250,7 +251,12 @@ export async function maintainerReport({ ctx, checks, addons, verdict, summary }
     letterCase: comparison?.letterCase ?? null,
     listAnswer: describeListAnswer(addons?.listAnswer),
     proposal: addons?.proposal
-      ? { routes: addons.proposal.mapped, unmapped: addons.proposal.unmapped, settings: addons.proposal.settings, verified: addons.proposal.verified }
+      ? {
+          routes: addons.proposal.mapped,
+          unmapped: addons.proposal.unmapped,
+          settings: addons.proposal.settings,
+          verified: addons.proposal.verified,
+        }
       : null,
     // Every verdict; the words only of the Add-ons Service's checks (the others name accounts and identities).
     checks: checks.map((c) => ({
