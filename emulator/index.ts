@@ -306,7 +306,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     activationDelayMs: options.activationDelayMs ?? defaults.activationDelayMs,
     dialect: addonsDialect,
   });
-  addons.get(addonsPrefix + toFastifyPath(routes.addonsOpenApi), async () => addonsOpenApi(routes));
+  addons.get(addonsPrefix + toFastifyPath(routes.addonsOpenApi), async () => addonsOpenApi(routes, options.addonsDialect));
   addons.get(`${addonsPrefix}/ui`, async (_request, reply) =>
     reply.type("text/html; charset=utf-8").send(addonsUiPage(`${addonsPrefix}${routes.addonsOpenApi}`)),
   );

@@ -2,8 +2,10 @@
 // describe the paths this emulator really serves. Access Management's follows the shapes of RWS's
 // published API with the emulator's own schemas (accessManagement/schemas.ts).
 import type { RouteKey, RouteProfile } from "./routes";
-import type { ProductVersion } from "./types";
+import type { EmulatorOptions, ProductVersion } from "./types";
 import { componentSchemas } from "./accessManagement/schemas";
+
+type AddonsDialect = NonNullable<EmulatorOptions["addonsDialect"]>;
 
 interface AddonsOperation {
   route: RouteKey;
@@ -11,7 +13,8 @@ interface AddonsOperation {
   operationId: string;
   summary: string;
   success: number;
-  body?: "json" | "multipart";
+  /** The request body: the package (multipart), the configuration (as the dialect sends it), or a JSON schema. */
+  body?: "package" | "configuration" | "AddonStatusUpdate" | "ExtensionStatusReport";
   /** What a success answers: JSON (an add-on, or a list of them), or the ZIP. */
   answer?: "addon" | "addons" | "zip" | "json";
 }
@@ -26,7 +29,7 @@ const addonsOperations: AddonsOperation[] = [
     operationId: "Addons_Upload",
     summary: "Upload a new add-on package",
     success: 201,
-    body: "multipart",
+    body: "package",
     answer: "addon",
   },
   { route: "addon", method: "get", operationId: "Addons_Get", summary: "Get an add-on", success: 200, answer: "addon" },
@@ -36,7 +39,7 @@ const addonsOperations: AddonsOperation[] = [
     operationId: "Addons_Replace",
     summary: "Replace an add-on's package",
     success: 200,
-    body: "multipart",
+    body: "package",
     answer: "addon",
   },
   { route: "addon", method: "delete", operationId: "Addons_Delete", summary: "Delete an add-on and its configuration", success: 204 },
@@ -47,7 +50,7 @@ const addonsOperations: AddonsOperation[] = [
     operationId: "Addons_SetEnabled",
     summary: "Enable or disable an add-on",
     success: 200,
-    body: "json",
+    body: "AddonStatusUpdate",
     answer: "addon",
   },
   {
@@ -64,7 +67,7 @@ const addonsOperations: AddonsOperation[] = [
     operationId: "Configuration_Put",
     summary: "Upload the custom configuration",
     success: 200,
-    body: "json",
+    body: "configuration",
     answer: "addon",
   },
   {
@@ -80,7 +83,7 @@ const addonsOperations: AddonsOperation[] = [
     operationId: "Extensions_ReportStatus",
     summary: "Report an extension's load status",
     success: 200,
-    body: "json",
+    body: "ExtensionStatusReport",
     answer: "addon",
   },
 ];
@@ -98,51 +101,88 @@ const addonsAnswer = (answer: AddonsOperation["answer"]) => {
     case "zip":
       return { "application/zip": { schema: { type: "string", format: "binary" } } };
     case "json":
-      return { "application/json": { schema: { type: "object" } } };
+      return { "application/json": { schema: { type: "object", additionalProperties: {} } } };
     default:
       return undefined;
   }
 };
 
+/** The status values as this dialect spells them (the emulator's answers use the same). */
+const STATUS_ENUMS: Record<NonNullable<AddonsDialect["statusSpelling"]>, string[]> = {
+  "10": ["WaitingForConfiguration", "PendingActivation", "Success", "Failed", "Disabled"],
+  "9.5": ["WaitingForConfiguration", "PendingActivation", "Success", "Fail", "Disabled"],
+  display: ["Waiting for configuration", "Pending Activation", "Success", "Failed", "Disabled"],
+};
+
+/** A multipart/form-data body with one required file part. */
+const filePart = (field: string, description: string) => ({
+  required: true,
+  content: {
+    "multipart/form-data": {
+      schema: {
+        type: "object",
+        properties: { [field]: { type: "string", format: "binary", description } },
+        required: [field],
+      },
+      encoding: { [field]: { style: "form" } },
+    },
+  },
+});
+
 /**
  * The Add-ons Service's document as Swashbuckle serves one (`/swagger/v1/swagger.json` under the
  * service's base): OpenAPI 3.0.1, no `servers` (paths are relative to the base), the paths of
- * the active route profile.
+ * the active route profile, and the dialect the emulator speaks (addonsDialect): property names in
+ * its letter case, the status enum in its spelling, the upload's form field, the configuration
+ * as a JSON body or a file part.
  */
-export function addonsOpenApi(routes: RouteProfile) {
+export function addonsOpenApi(routes: RouteProfile, dialect: AddonsDialect = {}) {
+  // Newtonsoft writes the C# property names as they are (PascalCase); System.Text.Json camel-cases them.
+  const name = (camel: string) => (dialect.jsonCase === "pascal" ? camel[0].toUpperCase() + camel.slice(1) : camel);
+  const object = (properties: Record<string, unknown>, required: string[] = []) => ({
+    type: "object",
+    properties: Object.fromEntries(Object.entries(properties).map(([key, schema]) => [name(key), schema])),
+    ...(required.length ? { required: required.map(name) } : {}),
+    additionalProperties: false,
+  });
+  const ref = (schema: string) => ({ $ref: `#/components/schemas/${schema}` });
+  const requestBody = (body: AddonsOperation["body"]) => {
+    switch (body) {
+      case "package":
+        return filePart(dialect.uploadField ?? "file", "The add-on package (a ZIP file named ID-VERSION.zip).");
+      case "configuration":
+        return dialect.configurationTransport === "file"
+          ? filePart(dialect.configurationField ?? "configuration", "The custom configuration (a JSON file).")
+          : { required: true, content: { "application/json": { schema: { type: "object", additionalProperties: {} } } } };
+      case "AddonStatusUpdate":
+      case "ExtensionStatusReport":
+        return { required: true, content: { "application/json": { schema: ref(body) } } };
+      default:
+        return undefined;
+    }
+  };
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of addonsOperations) {
     const template = renamed(routes[op.route]);
     const content = addonsAnswer(op.answer);
+    const body = requestBody(op.body);
     paths[template] ??= {};
     paths[template][op.method] = {
       tags: ["Addons"],
       operationId: op.operationId,
       summary: op.summary,
       parameters: [...template.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } })),
-      ...(op.body === "multipart"
-        ? {
-            requestBody: {
-              required: true,
-              content: {
-                "multipart/form-data": {
-                  schema: { type: "object", properties: { file: { type: "string", format: "binary" } }, required: ["file"] },
-                },
-              },
-            },
-          }
-        : op.body === "json"
-          ? { requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } } }
-          : {}),
+      ...(body ? { requestBody: body } : {}),
       responses: {
         [String(op.success)]: { description: "Success", ...(content ? { content } : {}) },
         default: {
           description: "Error",
-          content: { "application/problem+json": { schema: { $ref: "#/components/schemas/ProblemDetails" } } },
+          content: { "application/problem+json": { schema: ref("ProblemDetails") } },
         },
       },
     };
   }
+  const status = ref("AddonStatus");
   return {
     openapi: "3.0.1",
     info: { title: "Tridion Sites Add-ons Service (emulator)", version: "v1" },
@@ -150,17 +190,36 @@ export function addonsOpenApi(routes: RouteProfile) {
     components: {
       securitySchemes: { Bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
       schemas: {
-        Addon: {
-          type: "object",
-          properties: {
+        Addon: object(
+          {
             id: { type: "string" },
             name: { type: "string" },
             version: { type: "string" },
-            status: { type: "string" },
+            author: { type: "string" },
+            description: { type: "string" },
+            manifestVersion: { type: "string" },
+            requireConfiguration: { type: "string" },
+            status,
             message: { type: "string" },
+            packageFileName: { type: "string" },
+            packageSize: { type: "integer", format: "int64" },
             packageSha256: { type: "string" },
+            uploadedAt: { type: "string", format: "date-time" },
+            hasConfiguration: { type: "boolean" },
+            configurationSha256: { type: "string", nullable: true },
+            extensions: { type: "array", items: ref("Extension") },
           },
-        },
+          ["id", "status"],
+        ),
+        Extension: object({ name: { type: "string" }, type: { type: "string" }, status, message: { type: "string" } }, ["name"]),
+        // Swashbuckle renders a C# enum serialized as strings (JsonStringEnumConverter / StringEnumConverter) like this.
+        AddonStatus: { type: "string", enum: STATUS_ENUMS[dialect.statusSpelling ?? "10"] },
+        AddonStatusUpdate: object({ enabled: { type: "boolean" } }, ["enabled"]),
+        ExtensionStatusReport: object(
+          { environment: { type: "string" }, status: { type: "string", enum: ["Success", "Failed"] }, message: { type: "string" } },
+          ["environment", "status"],
+        ),
+        // ASP.NET Core's ProblemDetails names its members itself (RFC 7807), whatever the serializer.
         ProblemDetails: {
           type: "object",
           properties: { type: { type: "string" }, title: { type: "string" }, status: { type: "integer" }, detail: { type: "string" } },

@@ -1,6 +1,8 @@
 // Flags every command shares: where the settings come from (--stack, --no-stack, one flag per
 // provider setting, derived from the settings table so the names never drift), --json, --help.
 // A flag that cannot be understood is a UsageError: exit 2 with the command's usage.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { SETTINGS, type SettingName } from "../config/settings";
 
@@ -68,4 +70,33 @@ export function parseFlags(argv: string[], options: ParseArgsConfig["options"]):
   }
   if (values.stack !== undefined && values["no-stack"]) throw new CannotRun("--stack and --no-stack exclude each other.", true);
   return { values, settingFlags };
+}
+
+/** `--report FILE` (doctor): a file for a maintainer, written besides what the command prints. */
+export const REPORT_OPTION = { report: { type: "string" } } satisfies ParseArgsConfig["options"];
+
+export const REPORT_USAGE = `  --report FILE                   also write FILE: what a maintainer needs to support your
+                                  installation (product version, the Add-ons Service's own
+                                  OpenAPI paths, methods and schemas, the status values seen,
+                                  the verdicts), with no secret, token, host name, port, client
+                                  id or add-on id, name or content in it`;
+
+/**
+ * The file a flag names, resolved from the working folder; undefined when the flag is not given.
+ * Checked before anything runs: its folder must exist, and it must not be a folder itself.
+ */
+export function outputFile(flag: string, value: ParsedFlags["values"][string], cwd: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !value.trim()) throw new CannotRun(`${flag} needs a file name.`, true);
+  const file = path.resolve(cwd, value);
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
+    throw new CannotRun(
+      `${flag} ${value}: that is a folder. Fix: name a file in it, e.g. ${flag} ${path.join(value, "doctor-report.json")}.`,
+    );
+  }
+  const folder = path.dirname(file);
+  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
+    throw new CannotRun(`${flag} ${value}: the folder ${folder} does not exist. Fix: create it, or name a file in a folder that exists.`);
+  }
+  return file;
 }

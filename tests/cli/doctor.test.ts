@@ -4,79 +4,18 @@
 // the proposal then makes a real `pulumi up` work), the service down, a private CA without
 // tridion:caCertificate, settings from a Pulumi stack, and bad flags. Each run: verdicts, exit
 // code, the JSON shape, no request but GETs and token requests, no secret in the output.
-import test, { type ExecutionContext } from "ava";
+import test from "ava";
 import * as path from "node:path";
 import { repoRoot } from "../../demo/pulumiEngine";
 import { amAdmin } from "../helpers/accessManagement";
-import { runCli, settingsEnv, writesIn, type CliResult } from "../helpers/cli";
-import { emulatorFor, freePort, type TestEmulator } from "../helpers/emulator";
+import { runCli, settingsEnv } from "../helpers/cli";
+import { emulatorFor, freePort } from "../helpers/emulator";
 import { EngineLog, openStack, openWorkspace, quiet, tridionConfig } from "../helpers/pulumi";
 import { startHostileAccessManagement, type HostileRequest } from "../helpers/hostileAccessManagement";
 import { leaks } from "../helpers/secretEncodings";
-import { SecretScanner } from "../helpers/secrets";
+import { check, doctor, verdicts, type Report } from "./doctorRun";
 
 const ADDONS_ADMIN = "Tridion.AddonService.Administrator";
-
-interface Report {
-  command: string;
-  verdict: string;
-  exitCode: number;
-  summary: string;
-  readOnly: string;
-  settings: { source: string; project?: { dir: string; stack?: string } };
-  checks: Array<{
-    id: string;
-    group: string;
-    subject?: string;
-    title: string;
-    verdict: string;
-    summary: string;
-    cause?: string;
-    fix?: string;
-    details?: any;
-  }>;
-  proposedRoutes: Record<string, string> | null;
-  routeProposal: any;
-}
-
-/** Runs doctor --json; asserts the exit code matches the report, nothing was written, and no secret shows. */
-async function doctor(
-  t: ExecutionContext,
-  emulator: TestEmulator,
-  env: Record<string, string | undefined>,
-  args: string[] = [],
-  secrets: string[] = [],
-  options: { reachesEmulator?: boolean } = {},
-): Promise<{ report: Report; result: CliResult }> {
-  emulator.clearRequestLog();
-  const result = await runCli(["doctor", "--json", ...args], { env });
-  let report: Report;
-  try {
-    report = JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`doctor printed no JSON (exit ${result.code}): ${result.stdout}\n${result.stderr}`);
-  }
-  t.is(result.code, report.exitCode, "the exit code is the report's");
-  t.deepEqual(writesIn(emulator.requestLog()), [], "doctor sent nothing but GETs and token requests");
-  if (options.reachesEmulator !== false) t.true(emulator.requestLog().length > 0, "it did ask the emulator");
-  const scanner = new SecretScanner().add(
-    ...secrets,
-    emulator.credentials.admin.clientSecret,
-    emulator.credentials.addonsService.clientSecret,
-    env.TRIDION_CLIENT_SECRET,
-  );
-  t.deepEqual(scanner.findIn(result.stdout + result.stderr), [], "no secret in the output");
-  t.notRegex(result.stdout + result.stderr, /eyJ[A-Za-z0-9_-]{8,}\./, "no token in the output");
-  return { report, result };
-}
-
-const check = (report: Report, id: string, subject?: string) => {
-  const found = report.checks.find((c) => c.id === id && (subject === undefined || c.subject === subject));
-  if (!found) throw new Error(`no check ${id}${subject ? ` (${subject})` : ""} in ${report.checks.map((c) => c.id).join(", ")}`);
-  return found;
-};
-const verdicts = (report: Report) =>
-  Object.fromEntries(report.checks.map((c) => [`${c.id}${c.subject ? ` ${c.subject}` : ""}`, c.verdict]));
 
 test("healthy (10): every check passes, exit 0; JSON and text say ready", async (t) => {
   const emulator = await emulatorFor(t, { productVersion: "10" });
@@ -102,9 +41,19 @@ test("healthy (10): every check passes, exit 0; JSON and text say ready", async 
     "managementApi.apiResources",
     "managementApi.productVersion",
     "addons.list",
+    "addons.fields",
+    "addons.statuses",
+    "addons.upload",
+    "addons.configuration",
   ]) {
     t.is(check(report, id).verdict, "pass", id);
   }
+  t.regex(
+    check(report, "addons.openapi").summary,
+    /^found at http:\/\/127\.0\.0\.1:\d+\/addon\/swagger\/v1\/swagger\.json \(OpenAPI 3\.0\.1\)/,
+  );
+  t.regex(check(report, "addons.fields").summary, /in camelCase .*nothing needs to be set/);
+  t.regex(check(report, "addons.upload").summary, /takes multipart\/form-data with the file part "file", as the provider sends it/);
   t.regex(check(report, "accessManagement.authMethod").summary, /client_secret_basic .* works/);
   t.deepEqual(check(report, "identity.audience").details.aud.sort(), ["Tridion.AccessManagement", "Tridion.AddonService"]);
   t.regex(check(report, "managementApi.productVersion").summary, /Tridion Sites 10, from the names of the predefined service accounts/);

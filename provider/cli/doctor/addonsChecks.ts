@@ -1,14 +1,21 @@
 // 5. The Add-ons Service: does the list route of the route profile answer as expected? When it
 // does not, look for the service's own OpenAPI document where ASP.NET Core services serve one
 // (Swashbuckle and friends), list its paths, match them to our route keys by shape, propose the
-// tridion:routes value that fits, and try the proposed list route.
+// tridion:routes value that fits, and try the proposed list route. With the document (and the
+// list answer), compare what the provider sends and reads with what the service says of itself
+// (contractComparison.ts): each difference with the setting that fixes it, merged into the same
+// tridion:routes proposal.
+import { REQUEST_DEFAULTS, type ConfigurationTransport } from "../../clients/addonsContract";
 import { AddonsClient } from "../../clients/addons";
 import { translateHttpError } from "../../clients/errorTranslation";
 import { ADDONS_AUDIENCE, ADDONS_SERVICE } from "../../clients/tridionApis";
-import { hasCode, toTridionError, TridionError } from "../../errors/tridionError";
+import type { ProviderSettings } from "../../config/settings";
+import { hasCode, isIdentityRefused, toTridionError, TridionError } from "../../errors/tridionError";
 import { splitFix, type Check } from "../report";
 import type { DoctorContext, IdentityUnderTest } from "./context";
-import { matchAddonRoutes, type RouteMatch } from "./routeMatching";
+import { compareContract, type ContractComparison, type Finding, type RequestSettings } from "./contractComparison";
+import { OpenApiDocument, type Json } from "./openApiDocument";
+import { ADDON_ROUTE_KEYS, documentBase, documentPathOf, matchAddonRoutes, type AddonRouteKey, type RouteMatch } from "./routeMatching";
 
 const GROUP = "Add-ons Service";
 
@@ -28,19 +35,32 @@ export const OPENAPI_LOCATIONS = [
 export interface RoutesProposal {
   /** The whole value to set (the stack's other overrides kept). */
   value: Record<string, string>;
-  /** The Add-ons keys matched from the document. */
+  /** The Add-ons keys matched from the document (empty when the routes in force work). */
   mapped: RouteMatch["proposal"];
   unmapped: RouteMatch["unmapped"];
+  /** The settings of what the provider sends that the comparison with the document proposes (addonPackageField, ...). */
+  settings: Record<string, string>;
   /** The command that sets it. */
   command: string;
-  /** Whether the proposed list route answered as expected. */
+  /** Whether the list route (the proposed one, when routes are proposed) answered as expected. */
   verified: boolean;
   /** When the document's paths lie outside tridion:addonsUrl: what it should be. */
   addonsUrl?: string;
 }
 
-/** Errors that say the route (or the base URL) is wrong, not the service or the identity. */
-const ROUTE_PROBLEMS = ["NOT_FOUND", "UNEXPECTED_ANSWER", "REDIRECTED", "UNEXPECTED_STATUS", "BAD_REQUEST"] as const;
+/** What doctor learnt of the Add-ons Service, for its checks and for `--report`. */
+export interface AddonsFindings {
+  checks: Check[];
+  proposal?: RoutesProposal;
+  /** The service's own document and where it was found. */
+  document?: { url: string; doc: Json };
+  comparison?: ContractComparison;
+  /** The list route's answer as the service gave it (read for the comparison). */
+  listAnswer?: unknown[];
+}
+
+/** Errors that say the service cannot be reached or trusted: nothing more to learn from it. */
+const SERVICE_PROBLEMS = ["UNREACHABLE", "SERVER_ERROR", "RATE_LIMITED", "TLS_UNTRUSTED", "TOKEN_REFUSED", "DISCOVERY_FAILED"] as const;
 
 async function deployerFor(ctx: DoctorContext): Promise<IdentityUnderTest | undefined> {
   for (const identity of ctx.identities) {
@@ -102,14 +122,147 @@ function quoteShell(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+/** What the provider sends, as the route profile in force says (the defaults where it says nothing). */
+function requestSettings(settings: ProviderSettings): RequestSettings {
+  const routes = settings.routes as Record<string, unknown>;
+  const text = (key: keyof typeof REQUEST_DEFAULTS) => (typeof routes[key] === "string" ? (routes[key] as string) : REQUEST_DEFAULTS[key]);
+  return {
+    addonPackageField: text("addonPackageField"),
+    addonConfigurationTransport: text("addonConfigurationTransport") as ConfigurationTransport,
+    addonConfigurationField: text("addonConfigurationField"),
+  };
+}
+
+/** The document's path of each Add-ons route key, for the templates in force (or proposed). */
+function documentPaths(
+  document: OpenApiDocument,
+  templates: Record<AddonRouteKey, string>,
+  prefix: string,
+): Partial<Record<AddonRouteKey, string>> {
+  const paths: Partial<Record<AddonRouteKey, string>> = {};
+  for (const key of ADDON_ROUTE_KEYS) {
+    const path = document.findPath(documentPathOf(templates[key], prefix));
+    if (path) paths[key] = path;
+  }
+  return paths;
+}
+
+/** The one tridion:routes value doctor proposes: the stack's overrides, the routes matched, the settings compared. */
+function proposalFor(
+  ctx: DoctorContext,
+  routes: Pick<RoutesProposal, "mapped" | "unmapped" | "verified" | "addonsUrl">,
+  settings: Record<string, string>,
+): RoutesProposal {
+  const value = { ...(ctx.settings!.routes as Record<string, string>), ...(routes.mapped as Record<string, string>), ...settings };
+  return { ...routes, value, settings, command: `pulumi config set tridion:routes ${quoteShell(JSON.stringify(value))}` };
+}
+
+/** The comparison's findings as checks, a fix that needs a setting ending with the whole proposal's command. */
+function findingChecks(findings: Finding[], proposal: RoutesProposal | undefined): Check[] {
+  return findings.map((f) => ({
+    id: f.id,
+    group: GROUP,
+    title: f.title,
+    verdict: f.verdict,
+    summary: f.summary,
+    ...(f.cause ? { cause: f.cause } : {}),
+    ...(f.fix
+      ? { fix: f.settings && proposal ? `${f.fix} The whole proposal, your other overrides kept: ${proposal.command}` : f.fix }
+      : {}),
+    details: { ...f.details, ...(f.settings ? { settings: f.settings } : {}), ...(f.noSetting ? { noSetting: true } : {}) },
+  }));
+}
+
+function documentCheck(url: string, document: OpenApiDocument, paths: RouteMatch["paths"]): Check {
+  const listed = paths.map((p) => `${p.methods.join("/")} ${p.path}`);
+  return {
+    id: "addons.openapi",
+    group: GROUP,
+    title: "OpenAPI document",
+    verdict: "info",
+    summary: `found at ${url} (${document.specification}): ${paths.length} paths: ${listed.join("; ")}.`,
+    details: { url, paths },
+  };
+}
+
+/** The list route's answer as the service gives it (no mapping): for the comparison and the report. */
+async function rawList(ctx: DoctorContext, url: string, token: string | undefined): Promise<unknown[] | undefined> {
+  if (!token) return undefined;
+  const answer = await get(ctx, url, token);
+  return "error" in answer || !Array.isArray(answer.data) ? undefined : answer.data;
+}
+
+/** The list route answered: compare what the provider sends and reads with the document (if any) and the answer. */
+async function contractChecks(ctx: DoctorContext, listCheck: Check, listUrl: string, token: string | undefined): Promise<AddonsFindings> {
+  const found = await findDocument(ctx, token);
+  const listAnswer = await rawList(ctx, listUrl, token);
+  const templates = Object.fromEntries(ADDON_ROUTE_KEYS.map((k) => [k, ctx.session!.routes.template(k)])) as Record<AddonRouteKey, string>;
+  let document: OpenApiDocument | undefined;
+  let docCheck: Check;
+  let paths: Partial<Record<AddonRouteKey, string>> = {};
+  if (found.doc) {
+    document = new OpenApiDocument(found.doc);
+    const match = matchAddonRoutes(found.doc, found.url!, ctx.settings!.addonsUrl!);
+    paths = documentPaths(document, templates, documentBase(found.doc, found.url!, ctx.settings!.addonsUrl!).prefix);
+    docCheck = documentCheck(found.url!, document, match.paths);
+    const missing = ADDON_ROUTE_KEYS.filter((k) => !paths[k]);
+    if (missing.length) {
+      docCheck.summary += ` Not in it: ${missing.map((k) => `${k} ${templates[k]}`).join(", ")} (the routes in force; compared where the document has them).`;
+    }
+  } else {
+    docCheck = {
+      id: "addons.openapi",
+      group: GROUP,
+      title: "OpenAPI document",
+      verdict: "info",
+      summary: `none found at the usual places (${found.tried.length} tried): what the provider reads is compared with the list answer only${listAnswer?.length ? "" : ", which lists no add-on"}.`,
+      details: { tried: found.tried },
+    };
+  }
+  const comparison = compareContract({ document, paths, current: requestSettings(ctx.settings!), listAnswer });
+  const proposal = Object.keys(comparison.settings).length
+    ? proposalFor(ctx, { mapped: {}, unmapped: [], verified: true }, comparison.settings)
+    : undefined;
+  return {
+    checks: [listCheck, docCheck, ...findingChecks(comparison.findings, proposal)],
+    proposal,
+    document: found.doc ? { url: found.url!, doc: found.doc } : undefined,
+    comparison,
+    listAnswer,
+  };
+}
+
+/** The list route did not answer as expected: find the document, match its routes, propose, compare. */
 async function routeChecks(
   ctx: DoctorContext,
   deployer: IdentityUnderTest | undefined,
   listFailure: Check,
-): Promise<{ checks: Check[]; proposal?: RoutesProposal }> {
+  listUrl: string,
+): Promise<AddonsFindings> {
   const token = deployer ? (await ctx.token(deployer)).token?.value : undefined;
   const found = await findDocument(ctx, token);
   if (!found.doc) {
+    const answered = await rawList(ctx, listUrl, token);
+    if (answered) {
+      // The route answers with a list the provider could not take: compare it with what the provider reads.
+      const comparison = compareContract({ paths: {}, current: requestSettings(ctx.settings!), listAnswer: answered });
+      return {
+        comparison,
+        listAnswer: answered,
+        checks: [
+          listFailure,
+          {
+            id: "addons.openapi",
+            group: GROUP,
+            title: "OpenAPI document",
+            verdict: "info",
+            summary: `none found at the usual places (${found.tried.length} tried): the list answer is compared with what the provider reads.`,
+            details: { tried: found.tried },
+          },
+          ...findingChecks(comparison.findings, undefined),
+        ],
+      };
+    }
     return {
       checks: [
         {
@@ -129,22 +282,16 @@ async function routeChecks(
       ],
     };
   }
+  const document = new OpenApiDocument(found.doc);
   const match = matchAddonRoutes(found.doc, found.url!, ctx.settings!.addonsUrl!);
-  const listed = match.paths.map((p) => `${p.methods.join("/")} ${p.path}`);
-  const documentCheck: Check = {
-    id: "addons.openapi",
-    group: GROUP,
-    title: "OpenAPI document",
-    verdict: "info",
-    summary: `found at ${found.url}: ${match.paths.length} paths: ${listed.join("; ")}.`,
-    details: { url: found.url, paths: match.paths },
-  };
+  const docCheck = documentCheck(found.url!, document, match.paths);
   const mappedKeys = Object.keys(match.proposal);
   if (mappedKeys.length === 0) {
     return {
+      document: { url: found.url!, doc: found.doc },
       checks: [
         listFailure,
-        documentCheck,
+        docCheck,
         {
           id: "addons.routes",
           group: GROUP,
@@ -157,32 +304,68 @@ async function routeChecks(
       ],
     };
   }
-  const value = { ...(ctx.settings!.routes as Record<string, string>), ...(match.proposal as Record<string, string>) };
-  const text = JSON.stringify(value);
-  const command = `pulumi config set tridion:routes ${quoteShell(text)}`;
   // Try the proposed list route, as the provider would call it.
   const base = match.addonsUrl ?? ctx.settings!.addonsUrl!;
-  const listUrl = `${base.replace(/\/+$/, "")}${match.proposal.addons}`;
-  const answer = await get(ctx, listUrl, token);
+  const proposedListUrl = `${base.replace(/\/+$/, "")}${match.proposal.addons}`;
+  const answer = await get(ctx, proposedListUrl, token);
   const verified = !("error" in answer) && Array.isArray(answer.data);
+  const listAnswer = verified ? (answer as { data: unknown[] }).data : undefined;
   const verification = verified
-    ? `GET ${listUrl} answers with a list of ${(answer as { data: unknown[] }).data.length} add-on(s)`
-    : `GET ${listUrl} did not answer with a list${"error" in answer ? ` (${answer.error.message.split(" Fix: ")[0]})` : ""}`;
+    ? `GET ${proposedListUrl} answers with a list of ${listAnswer!.length} add-on(s)`
+    : `GET ${proposedListUrl} did not answer with a list${"error" in answer ? ` (${answer.error.message.split(" Fix: ")[0]})` : ""}`;
+  // What the provider sends and reads, on the routes as proposed.
+  const templates = Object.fromEntries(ADDON_ROUTE_KEYS.map((k) => [k, match.proposal[k] ?? ctx.session!.routes.template(k)])) as Record<
+    AddonRouteKey,
+    string
+  >;
+  const prefix = match.addonsUrl ? "" : documentBase(found.doc, found.url!, ctx.settings!.addonsUrl!).prefix;
+  const comparison = compareContract({
+    document,
+    paths: documentPaths(document, templates, prefix),
+    current: requestSettings(ctx.settings!),
+    listAnswer,
+  });
+  const moved = mappedKeys.filter((k) => match.proposal[k as AddonRouteKey] !== ctx.session!.routes.template(k as AddonRouteKey));
+  if (!moved.length && !match.addonsUrl && verified) {
+    // The routes are where the document says: the answer itself is what the provider could not take.
+    const proposal = Object.keys(comparison.settings).length
+      ? proposalFor(ctx, { mapped: {}, unmapped: [], verified }, comparison.settings)
+      : undefined;
+    return {
+      proposal,
+      document: { url: found.url!, doc: found.doc },
+      comparison,
+      listAnswer,
+      checks: [
+        listFailure,
+        docCheck,
+        {
+          id: "addons.routes",
+          group: GROUP,
+          title: "route profile",
+          verdict: "info",
+          summary: `the routes in force are the document's paths, and ${verification}: what the provider could not take is the answer itself (compared below).`,
+          details: { mapped: match.proposal, unmapped: match.unmapped, verified, listUrl: proposedListUrl },
+        },
+        ...findingChecks(comparison.findings, proposal),
+      ],
+    };
+  }
+  const proposal = proposalFor(
+    ctx,
+    { mapped: match.proposal, unmapped: match.unmapped, verified, addonsUrl: match.addonsUrl },
+    comparison.settings,
+  );
   const urlFix = match.addonsUrl ? ` and \`pulumi config set tridion:addonsUrl ${match.addonsUrl}\` (the document's server)` : "";
   const unmapped = match.unmapped.map((u) => `${u.key}: ${u.why}`);
-  const proposal: RoutesProposal = {
-    value,
-    mapped: match.proposal,
-    unmapped: match.unmapped,
-    command,
-    verified,
-    addonsUrl: match.addonsUrl,
-  };
   return {
     proposal,
+    document: { url: found.url!, doc: found.doc },
+    comparison,
+    listAnswer,
     checks: [
-      { ...listFailure, fix: `${command}${urlFix} (proposed below from the service's own OpenAPI document).` },
-      documentCheck,
+      { ...listFailure, fix: `${proposal.command}${urlFix} (proposed below from the service's own OpenAPI document).` },
+      docCheck,
       {
         id: "addons.routes",
         group: GROUP,
@@ -193,14 +376,15 @@ async function routeChecks(
           `matched by shape: ${mappedKeys.map((k) => `${k} ${match.proposal[k as keyof typeof match.proposal]}`).join(", ")}; ` +
           `${unmapped.length ? `could not map: ${unmapped.join("; ")}` : "every Add-ons route key mapped"}; ${verification}.`,
         cause: `The routes of tridion:routes (or the defaults) are not where this service serves them.${unmapped.length ? " The keys not mapped keep their current template: check them by hand." : ""}`,
-        fix: `${command}${urlFix}`,
-        details: { proposed: value, mapped: match.proposal, unmapped: match.unmapped, verified, listUrl },
+        fix: `${proposal.command}${urlFix}`,
+        details: { proposed: proposal.value, mapped: match.proposal, unmapped: match.unmapped, verified, listUrl: proposedListUrl },
       },
+      ...findingChecks(comparison.findings, proposal),
     ],
   };
 }
 
-export async function addonsChecks(ctx: DoctorContext): Promise<{ checks: Check[]; proposal?: RoutesProposal }> {
+export async function addonsChecks(ctx: DoctorContext): Promise<AddonsFindings> {
   if (!ctx.settings?.addonsUrl) {
     return {
       checks: [
@@ -222,22 +406,19 @@ export async function addonsChecks(ctx: DoctorContext): Promise<{ checks: Check[
     try {
       const addons = await new AddonsClient(session, deployer).list();
       const shown = addons.slice(0, 10).map((a) => `${a.id} (${a.status ?? "?"})`);
-      return {
-        checks: [
-          {
-            id: "addons.list",
-            group: GROUP,
-            title: "list route",
-            verdict: "pass",
-            summary: `GET ${listUrl} answers with ${addons.length} add-on(s) for ${deployer.label}${shown.length ? `: ${shown.join(", ")}${addons.length > shown.length ? ", ..." : ""}` : ""}.`,
-            details: {
-              url: listUrl,
-              identity: deployer.clientId,
-              addons: addons.map((a) => ({ id: a.id, version: a.version, status: a.status })),
-            },
-          },
-        ],
+      const listCheck: Check = {
+        id: "addons.list",
+        group: GROUP,
+        title: "list route",
+        verdict: "pass",
+        summary: `GET ${listUrl} answers with ${addons.length} add-on(s) for ${deployer.label}${shown.length ? `: ${shown.join(", ")}${addons.length > shown.length ? ", ..." : ""}` : ""}.`,
+        details: {
+          url: listUrl,
+          identity: deployer.clientId,
+          addons: addons.map((a) => ({ id: a.id, version: a.version, status: a.status })),
+        },
       };
+      return contractChecks(ctx, listCheck, listUrl, (await ctx.token(deployer)).token?.value);
     } catch (e) {
       error = toTridionError(e);
     }
@@ -282,6 +463,8 @@ export async function addonsChecks(ctx: DoctorContext): Promise<{ checks: Check[
     fix,
     details: { url: listUrl, code: error.code, status: error.status },
   };
-  if (!hasCode(error, ...ROUTE_PROBLEMS)) return { checks: [listFailure] };
-  return routeChecks(ctx, deployer, listFailure);
+  // A wrong route, or an answer the provider cannot take (a field or status it does not know), is
+  // what the service's own document explains; a service down or an identity refused is not.
+  if (hasCode(error, ...SERVICE_PROBLEMS) || isIdentityRefused(error)) return { checks: [listFailure] };
+  return routeChecks(ctx, deployer, listFailure, listUrl);
 }

@@ -4,14 +4,15 @@
 import { registerSecret } from "../../errors/redaction";
 import { toTridionError, type TridionError } from "../../errors/tridionError";
 import type { ProviderSettings } from "../../config/settings";
-import { CannotRun, COMMON_USAGE, EXIT, parseFlags } from "../args";
+import { CannotRun, COMMON_USAGE, EXIT, outputFile, parseFlags, REPORT_OPTION, REPORT_USAGE } from "../args";
 import type { Command, Io } from "../command";
 import { renderChecks, write, writeJson, type Check } from "../report";
 import { loadSettingsFromFlags, resolveFrom } from "../settingsSource";
 import { accessManagementChecks } from "./accessManagementChecks";
-import { addonsChecks, type RoutesProposal } from "./addonsChecks";
+import { addonsChecks, type AddonsFindings, type RoutesProposal } from "./addonsChecks";
 import { DoctorContext, type IdentityUnderTest } from "./context";
 import { identityChecks } from "./identityChecks";
+import { maintainerReport, writeMaintainerReport } from "./maintainerReport";
 import { managementApiChecks } from "./managementApiChecks";
 import { settingsChecks } from "./settingsChecks";
 
@@ -19,7 +20,7 @@ export const READ_ONLY_NOTE =
   "doctor writes through no API: it sends GET requests and token requests only. A token request may still update Access Management's " +
   "last-login time of the account and of its client secret, and its audit log.";
 
-const usage = `Usage: pulumi-tridion doctor [--identity CLIENT_ID[=ENV_VAR]]... [--json] [settings flags]
+const usage = `Usage: pulumi-tridion doctor [--identity CLIENT_ID[=ENV_VAR]]... [--json] [--report FILE] [settings flags]
 
 Read-only checks of a Tridion Sites for this provider, each with a verdict and, when it fails, the
 cause and the fix: the settings (present, well-formed, plain http, proxy, custom CA); Access
@@ -27,7 +28,9 @@ Management (discovery, issuer, JWKS, token endpoint, the auth method that works)
 (a token, its aud, role and expiry, and in words what it may and may not do); the management API
 (System/userInfo, the role keys, the product version and how it is known); the Add-ons Service
 (its list route, and when that fails its own OpenAPI document, matched by shape to propose a
-tridion:routes value).
+tridion:routes value; with that document and the list answer, what the provider sends and reads:
+the answers' field names, the status values, the upload's form field and the configuration's
+body, each difference with the setting that fixes it, or saying that none can).
 
 ${READ_ONLY_NOTE}
 
@@ -36,6 +39,7 @@ ${READ_ONLY_NOTE}
                                   needed; its secret is read from the environment variable
                                   ENV_VAR, by default TRIDION_SECRET_<CLIENT_ID> (upper case,
                                   every character other than A-Z and 0-9 as _)
+${REPORT_USAGE}
 ${COMMON_USAGE}
 
 Exit code: 0 ready, 1 problems found (a service that is down included), 2 could not run (bad
@@ -75,6 +79,8 @@ export interface DoctorReport {
   /** The tridion:routes value proposed from the Add-ons Service's own document (null when none was needed or found). */
   proposedRoutes: Record<string, string> | null;
   routeProposal: RoutesProposal | null;
+  /** The file --report wrote (null without --report). */
+  reportFile: string | null;
 }
 
 function summarize(checks: Check[]): { verdict: DoctorReport["verdict"]; exitCode: number; summary: string } {
@@ -97,7 +103,8 @@ function summarize(checks: Check[]): { verdict: DoctorReport["verdict"]; exitCod
 }
 
 export async function runDoctor(argv: string[], io: Io): Promise<{ report: DoctorReport; json: boolean }> {
-  const { values, settingFlags } = parseFlags(argv, { identity: { type: "string", multiple: true } });
+  const { values, settingFlags } = parseFlags(argv, { identity: { type: "string", multiple: true }, ...REPORT_OPTION });
+  const reportFile = outputFile("--report", values.report, io.cwd);
   const source = await loadSettingsFromFlags(values, settingFlags, io);
   const extras = extraIdentities((values.identity as string[] | undefined) ?? [], io.env);
   let settings: ProviderSettings | undefined;
@@ -120,16 +127,23 @@ export async function runDoctor(argv: string[], io: Io): Promise<{ report: Docto
   const ctx = new DoctorContext(source, settings, settingsError, identities);
 
   const checks: Check[] = [...(await settingsChecks(ctx))];
-  let proposal: RoutesProposal | undefined;
+  let addons: AddonsFindings | undefined;
   if (settings) {
     checks.push(...(await accessManagementChecks(ctx)));
     checks.push(...(await identityChecks(ctx)));
     checks.push(...(await managementApiChecks(ctx)));
-    const addons = await addonsChecks(ctx);
+    addons = await addonsChecks(ctx);
     checks.push(...addons.checks);
-    proposal = addons.proposal;
   }
+  const proposal = addons?.proposal;
   const { verdict, exitCode, summary } = summarize(checks);
+  if (reportFile) {
+    try {
+      writeMaintainerReport(reportFile, await maintainerReport({ ctx, checks, addons, verdict, summary }));
+    } catch (error) {
+      throw new CannotRun(`Cannot write the report ${reportFile}: ${(error as Error).message}. Fix: name a file you may write.`);
+    }
+  }
   return {
     json: values.json === true,
     report: {
@@ -142,6 +156,7 @@ export async function runDoctor(argv: string[], io: Io): Promise<{ report: Docto
       checks,
       proposedRoutes: proposal?.value ?? null,
       routeProposal: proposal ?? null,
+      reportFile: reportFile ?? null,
     },
   };
 }
@@ -150,13 +165,23 @@ function renderText(report: DoctorReport): string {
   const lines = ["pulumi-tridion doctor", `Settings from ${report.settings.source}.`, report.readOnly, renderChecks(report.checks)];
   if (report.routeProposal) {
     const p = report.routeProposal;
+    const what = [
+      ...(Object.keys(p.mapped).length ? ["routes from the service's own OpenAPI document"] : []),
+      ...(Object.keys(p.settings).length ? [`${Object.keys(p.settings).join(", ")} from what the service takes`] : []),
+    ].join("; ");
     lines.push(
       "",
-      `Proposed route profile (${p.verified ? "its list route answers" : "not verified: its list route did not answer as expected"}):`,
+      `Proposed route profile (${what}; ${p.verified ? "its list route answers" : "not verified: its list route did not answer as expected"}):`,
       `  ${p.command}`,
     );
     if (p.addonsUrl) lines.push(`  pulumi config set tridion:addonsUrl ${p.addonsUrl}`);
     for (const u of p.unmapped) lines.push(`  not mapped: ${u.key}: ${u.why}`);
+  }
+  if (report.reportFile) {
+    lines.push(
+      "",
+      `Report for a maintainer written to ${report.reportFile} (no secret, token, host name, client id or add-on content in it): attach it when something does not match.`,
+    );
   }
   lines.push("", `${report.summary} (exit ${report.exitCode})`);
   return lines.join("\n");

@@ -10,12 +10,10 @@
 //   addonPackage        addon/<word>: GET only (the download; a ZIP answer breaks a tie)
 //   extensionStatus     addon/<word>/{q}/<word>: PUT
 import { parseRouteOverrides, type RouteKey } from "../../config/routeProfile";
+import { isObject, isParam, METHODS, type Json, type Method } from "./openApiDocument";
 
 export const ADDON_ROUTE_KEYS = ["addons", "addon", "addonPackage", "addonStatus", "addonConfiguration", "extensionStatus"] as const;
 export type AddonRouteKey = (typeof ADDON_ROUTE_KEYS)[number];
-
-type Method = "get" | "post" | "put" | "delete" | "patch";
-const METHODS: Method[] = ["get", "post", "put", "delete", "patch"];
 
 interface PathShape {
   /** As the document writes it, e.g. /v2/packages/{addonId} */
@@ -41,10 +39,6 @@ export interface RouteMatch {
    */
   addonsUrl?: string;
 }
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => !!v && typeof v === "object" && !Array.isArray(v);
-const isParam = (segment: string) => /^\{[^}]+\}$/.test(segment);
 
 function contentTypes(v: unknown): string[] {
   return isObject(v) ? Object.keys(v).map((k) => k.toLowerCase()) : [];
@@ -122,6 +116,24 @@ function serverBase(doc: Json, documentUrl: string): string | undefined {
 }
 
 /**
+ * Where the document's paths are relative to: its server, when it names one; else tridion:addonsUrl
+ * (Swashbuckle names none). A server below tridion:addonsUrl is a prefix of our templates; one
+ * elsewhere is the base tridion:addonsUrl should be (`movedBase`).
+ */
+export function documentBase(doc: unknown, documentUrl: string, addonsUrl: string): { prefix: string; movedBase?: string } {
+  const base = addonsUrl.replace(/\/+$/, "");
+  const server = serverBase(isObject(doc) ? doc : {}, documentUrl);
+  if (!server || server === base) return { prefix: "" };
+  if (server.startsWith(`${base}/`)) return { prefix: server.slice(base.length) };
+  return { prefix: "", movedBase: server };
+}
+
+/** The document's own path for one of our templates (relative to tridion:addonsUrl, or to the moved base). */
+export function documentPathOf(template: string, prefix: string): string {
+  return prefix && template.startsWith(`${prefix}/`) ? template.slice(prefix.length) : template;
+}
+
+/**
  * Our route keys for the paths of `doc` (found at `documentUrl`), as templates relative to
  * `addonsUrl` (tridion:addonsUrl), by shape only.
  */
@@ -133,15 +145,7 @@ export function matchAddonRoutes(doc: unknown, documentUrl: string, addonsUrl: s
   const paths = shapes.map((s) => ({ path: s.path, methods: METHODS.filter((m) => s.methods.has(m)).map((m) => m.toUpperCase()) }));
   const miss = (key: AddonRouteKey, why: string) => unmapped.push({ key, why });
 
-  // Where the paths are relative to: the server, when the document names one; else tridion:addonsUrl (Swashbuckle names none).
-  const base = addonsUrl.replace(/\/+$/, "");
-  const server = serverBase(json, documentUrl);
-  let prefix = "";
-  let movedBase: string | undefined;
-  if (server && server !== base) {
-    if (server.startsWith(`${base}/`)) prefix = server.slice(base.length);
-    else movedBase = server;
-  }
+  const { prefix, movedBase } = documentBase(json, documentUrl, addonsUrl);
   const template = (segments: string[]) => `${prefix}/${segments.join("/")}`;
 
   const collection = best(

@@ -1,0 +1,69 @@
+// Running `pulumi-tridion doctor --json` as a user does (the built bin, a child process) against
+// an emulator, with the assertions every run shares: the exit code is the report's, nothing but
+// GETs and token requests reached the emulator, no secret or token in the output.
+import type { ExecutionContext } from "ava";
+import { runCli, writesIn, type CliResult } from "../helpers/cli";
+import type { TestEmulator } from "../helpers/emulator";
+import { SecretScanner } from "../helpers/secrets";
+
+export interface Report {
+  command: string;
+  verdict: string;
+  exitCode: number;
+  summary: string;
+  readOnly: string;
+  settings: { source: string; project?: { dir: string; stack?: string } };
+  checks: Array<{
+    id: string;
+    group: string;
+    subject?: string;
+    title: string;
+    verdict: string;
+    summary: string;
+    cause?: string;
+    fix?: string;
+    details?: any;
+  }>;
+  proposedRoutes: Record<string, string> | null;
+  routeProposal: any;
+  reportFile: string | null;
+}
+
+/** Runs doctor --json; asserts the exit code matches the report, nothing was written, and no secret shows. */
+export async function doctor(
+  t: ExecutionContext,
+  emulator: TestEmulator,
+  env: Record<string, string | undefined>,
+  args: string[] = [],
+  secrets: string[] = [],
+  options: { reachesEmulator?: boolean } = {},
+): Promise<{ report: Report; result: CliResult }> {
+  emulator.clearRequestLog();
+  const result = await runCli(["doctor", "--json", ...args], { env });
+  let report: Report;
+  try {
+    report = JSON.parse(result.stdout);
+  } catch {
+    throw new Error(`doctor printed no JSON (exit ${result.code}): ${result.stdout}\n${result.stderr}`);
+  }
+  t.is(result.code, report.exitCode, "the exit code is the report's");
+  t.deepEqual(writesIn(emulator.requestLog()), [], "doctor sent nothing but GETs and token requests");
+  if (options.reachesEmulator !== false) t.true(emulator.requestLog().length > 0, "it did ask the emulator");
+  const scanner = new SecretScanner().add(
+    ...secrets,
+    emulator.credentials.admin.clientSecret,
+    emulator.credentials.addonsService.clientSecret,
+    env.TRIDION_CLIENT_SECRET,
+  );
+  t.deepEqual(scanner.findIn(result.stdout + result.stderr), [], "no secret in the output");
+  t.notRegex(result.stdout + result.stderr, /eyJ[A-Za-z0-9_-]{8,}\./, "no token in the output");
+  return { report, result };
+}
+
+export const check = (report: Report, id: string, subject?: string) => {
+  const found = report.checks.find((c) => c.id === id && (subject === undefined || c.subject === subject));
+  if (!found) throw new Error(`no check ${id}${subject ? ` (${subject})` : ""} in ${report.checks.map((c) => c.id).join(", ")}`);
+  return found;
+};
+export const verdicts = (report: Report) =>
+  Object.fromEntries(report.checks.map((c) => [`${c.id}${c.subject ? ` ${c.subject}` : ""}`, c.verdict]));
