@@ -7,26 +7,11 @@
 // half-read object in the state.
 import { TridionError } from "../errors/tridionError";
 import type { RouteKey } from "../config/routeProfile";
+import { addonStatusOf, DOCUMENTED_STATUS_SPELLINGS, type AddonStatusValue } from "./addonsContract";
 
-/** The statuses AddonPackage outputs. */
-export const ADDON_STATUSES = ["WaitingForConfiguration", "PendingActivation", "Success", "Failed", "Disabled"] as const;
-export type AddonStatus = (typeof ADDON_STATUSES)[number];
-
-/** Every documented spelling (10, 9.5, and as the Add-ons UI shows them), and what it means. */
-export const STATUS_SPELLINGS: Readonly<Record<string, AddonStatus>> = {
-  PendingActivation: "PendingActivation",
-  "Pending Activation": "PendingActivation",
-  WaitingForConfiguration: "WaitingForConfiguration",
-  "Waiting for configuration": "WaitingForConfiguration",
-  Success: "Success",
-  Fail: "Failed",
-  Failed: "Failed",
-  Disabled: "Disabled",
-};
-
-/** Spellings compared without letter case, spaces, "_" and "-" ("Pending Activation" = "pendingActivation"). */
-const squash = (text: string) => text.replace(/[\s_-]+/g, "").toLowerCase();
-const STATUS_BY_SQUASHED = new Map(Object.entries(STATUS_SPELLINGS).map(([spelling, status]) => [squash(spelling), status]));
+/** The statuses AddonPackage outputs (the one set every documented spelling maps to). */
+export { ADDON_STATUSES } from "./addonsContract";
+export type AddonStatus = AddonStatusValue;
 
 export interface ExtensionMetadata {
   name: string;
@@ -164,11 +149,11 @@ class Fields {
       if (required) throw this.missing(field, "a string");
       return undefined;
     }
-    const status = typeof value === "string" ? STATUS_BY_SQUASHED.get(squash(value)) : undefined;
+    const status = typeof value === "string" ? addonStatusOf(value) : undefined;
     if (status) return status;
     throw new TridionError(
       "UNEXPECTED_ANSWER",
-      `${answered(this.source)} with the status ${JSON.stringify(value)} in "${this.path(field)}", which is none of the documented ones (${Object.keys(STATUS_SPELLINGS).join(", ")}); the provider does not guess what it means. ` +
+      `${answered(this.source)} with the status ${JSON.stringify(value)} in "${this.path(field)}", which is none of the documented ones (${Object.keys(DOCUMENTED_STATUS_SPELLINGS).join(", ")}); the provider does not guess what it means. ` +
         "Fix: report it to the provider's maintainers with the output of `npx pulumi-tridion doctor --report FILE` attached (it lists the statuses the service uses), so that this status can be read.",
     );
   }

@@ -5,6 +5,8 @@
 // it, and `pulumi-tridion doctor` compares a service's OpenAPI document with it, so the two can
 // never disagree about what the provider understands.
 
+import { DEFAULT_ADDON_FORMS } from "../config/routeProfile";
+
 /** The statuses the provider outputs (AddonPackage `status`). */
 export const ADDON_STATUSES = ["WaitingForConfiguration", "PendingActivation", "Success", "Failed", "Disabled"] as const;
 export type AddonStatusValue = (typeof ADDON_STATUSES)[number];
@@ -24,13 +26,13 @@ export const DOCUMENTED_STATUS_SPELLINGS: Readonly<Record<string, AddonStatusVal
   Disabled: "Disabled",
 };
 
-/** Letter case and spaces aside, the documented spellings are told apart by their letters alone. */
-const normalized = (spelling: string) => spelling.replace(/\s+/g, "").toLowerCase();
+/** Letter case, spaces, "_" and "-" aside, the documented spellings are told apart by their letters alone. */
+const normalized = (spelling: string) => spelling.replace(/[\s_-]+/g, "").toLowerCase();
 const BY_NORMALIZED = new Map(Object.entries(DOCUMENTED_STATUS_SPELLINGS).map(([spelling, status]) => [normalized(spelling), status]));
 
 /**
  * The status a value of the service means, or undefined when it is none of the documented
- * spellings (compared without regard to letter case and spaces). An unknown value is never
+ * spellings (compared without regard to letter case, spaces, "_" and "-"). An unknown value is never
  * guessed: the caller reports it.
  */
 export function addonStatusOf(value: string): AddonStatusValue | undefined {
@@ -110,14 +112,7 @@ export const ADDON_ANSWERS = [
 ] as const;
 
 /** What the provider sends, and the route-profile settings that change it (their defaults are today's contract). */
-export const REQUEST_DEFAULTS = {
-  /** The multipart form field of the package upload (POST addons, PUT addon). */
-  addonPackageField: "file",
-  /** "json": the configuration as a JSON body; "file": as a multipart file part. */
-  addonConfigurationTransport: "json",
-  /** The file part's name when addonConfigurationTransport is "file". */
-  addonConfigurationField: "configuration",
-} as const;
+export const REQUEST_DEFAULTS = DEFAULT_ADDON_FORMS;
 
 export type ConfigurationTransport = "json" | "file";
 

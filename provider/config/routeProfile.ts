@@ -26,6 +26,9 @@ export const DEFAULT_ADDON_FORMS = {
 };
 
 export type AddonForms = typeof DEFAULT_ADDON_FORMS;
+
+/** A form field name the settings accept (and `doctor` proposes): letters, digits, "_", "-", ".". */
+export const FORM_FIELD_NAME = /^[A-Za-z0-9_.-]+$/;
 export type AddonFormKey = keyof AddonForms;
 
 export type RouteOverrides = Partial<Record<RouteKey, string>> & Partial<AddonForms>;
@@ -50,7 +53,7 @@ function parseFormValue(key: AddonFormKey, value: unknown): string {
     }
     return value;
   }
-  if (typeof value !== "string" || !/^[A-Za-z0-9_.-]+$/.test(value)) {
+  if (typeof value !== "string" || !FORM_FIELD_NAME.test(value)) {
     throw new Error(`"${key}" must be a form field name (letters, digits, "_", "-", "."), got ${JSON.stringify(value)}`);
   }
   return value;

@@ -7,7 +7,8 @@ import type { AddressInfo } from "node:net";
 import test from "ava";
 import { configurationSha256 } from "../../emulator";
 import { parseRouteOverrides } from "../../provider/config/routeProfile";
-import { readAddonMetadata, STATUS_SPELLINGS } from "../../provider/clients/addonAnswers";
+import { readAddonMetadata } from "../../provider/clients/addonAnswers";
+import { DOCUMENTED_STATUS_SPELLINGS as STATUS_SPELLINGS } from "../../provider/clients/addonsContract";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
 import { addonFolder, adminApi, configFor, configure, failure, impl } from "./support";
 

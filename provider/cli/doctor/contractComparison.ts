@@ -4,6 +4,7 @@
 // the configuration's body. Each difference comes with the route-profile setting that fixes it,
 // or says plainly that no setting can. The provider's side comes from clients/addonsContract.ts,
 // the same place the Add-ons client reads answers by.
+import { FORM_FIELD_NAME } from "../../config/routeProfile";
 import {
   ADDON_ANSWERS,
   ADDON_FIELDS,
@@ -68,7 +69,6 @@ export const REPORT_IT =
   "No setting can fix this: report it to the maintainers of pulumi-tridion, attaching the file `npx pulumi-tridion doctor --report FILE` writes (it holds no secret, token, host name or add-on content).";
 
 /** A form field name the route profile accepts (a token of letters, digits, `_`, `-`, `.`). */
-const FIELD_NAME = /^[A-Za-z0-9_.-]+$/;
 
 const quoteList = (values: unknown[]) => values.map((v) => JSON.stringify(v)).join(", ");
 
@@ -414,7 +414,7 @@ function uploadFinding(input: ContractInput): Finding | undefined {
       details,
     };
   }
-  if (parts.length === 1 && FIELD_NAME.test(parts[0])) {
+  if (parts.length === 1 && FORM_FIELD_NAME.test(parts[0])) {
     return {
       ...base,
       verdict: "fail",
@@ -483,7 +483,7 @@ function configurationFinding(input: ContractInput): Finding | undefined {
       details,
     };
   }
-  if (multipart && parts.length === 1 && FIELD_NAME.test(parts[0])) {
+  if (multipart && parts.length === 1 && FORM_FIELD_NAME.test(parts[0])) {
     return {
       ...base,
       verdict: "fail",
