@@ -1,27 +1,22 @@
 // The Tridion Sites emulator: Access Management (under /access-management) on one listener and
 // the Add-ons Service (under /addon) on a listener of its own, as the product hosts them
 // (`https://host:83/addon`). See emulator/README.md for its contract and choices.
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import multipart from "@fastify/multipart";
 import { Clock } from "./clock";
 import { Faults } from "./faults";
+import { createListener, listenOn, publicHost } from "./listener";
 import { addonsDialectProblem, amBasePathProblem, portsProblem, validateNumericOptions } from "./options";
-import { Problem, sendProblem } from "./problem";
 import { RequestLog } from "./requestLog";
 import { resolveRouteProfile, toFastifyPath, type RouteProfile } from "./routes";
 import { Store } from "./store";
 import { bootstrapAccounts } from "./accessManagement/accounts";
 import { Catalog } from "./accessManagement/catalog";
-import { AmError, sendAmError, sendAmInternalError } from "./accessManagement/errors";
 import { loadSigningKey } from "./accessManagement/keys";
-import { dateTimeForm } from "./accessManagement/secrets";
 import { registerManagementRoutes } from "./accessManagement/management";
-import { BearerRefusal, makeAuthenticator } from "./accessManagement/bearer";
+import { makeAuthenticator } from "./accessManagement/bearer";
 import { defaultAmBasePath, registerTokenRoutes } from "./accessManagement/tokens";
 import { addonsPrefix, registerAddonsRoutes } from "./addons/routes";
 import { resolveAddonsDialect } from "./addons/dialect";
 import { addonsOpenApi, managementOpenApi } from "./openapi";
-import { controlsPrefix, registerControls } from "./controls";
 import { addonsUiPage } from "./addons/ui";
 import { selfSignedTls, type TlsMaterial } from "./tls";
 import type { EmulatorOptions, RunningEmulator } from "./types";
@@ -53,229 +48,65 @@ export const defaults = {
   maxPackageBytes: 1024 * 1024 * 1024,
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function publicHost(host: string): string {
-  if (host === "0.0.0.0" || host === "::" || host === "") return "127.0.0.1";
-  return host.includes(":") ? `[${host}]` : host;
-}
-
-/** A request body that breaks the schema: the first error, as a target path and a sentence. */
-function describeValidation(error: FastifyError, body: unknown): { target: string | null; message: string } {
-  const first = error.validation?.[0];
-  if (!first) return { target: null, message: error.message };
-  const pointer = first.instancePath
-    .replace(/^\//, "")
-    .replace(/\/(\d+)(?=\/|$)/g, "[$1]")
-    .replace(/\//g, ".");
-  const extra = (first.params as { additionalProperty?: string; missingProperty?: string; format?: string }) ?? {};
-  if (first.keyword === "format" && extra.format === "date-time") {
-    // The same sentence as the handler's own check (parseDateTime), whichever refuses the value first.
-    const sent = first.instancePath
-      .split("/")
-      .slice(1)
-      .reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], body);
-    return { target: pointer || null, message: `"${pointer}" must be ${dateTimeForm}; got ${JSON.stringify(sent)}.` };
-  }
-  if (extra.additionalProperty) {
-    const target = pointer ? `${pointer}.${extra.additionalProperty}` : extra.additionalProperty;
-    return { target, message: `The property "${target}" is not part of this object (the schema allows no other properties). Remove it.` };
-  }
-  if (extra.missingProperty) {
-    const target = pointer ? `${pointer}.${extra.missingProperty}` : extra.missingProperty;
-    return { target, message: `The property "${target}" is required.` };
-  }
-  const target = pointer || null;
-  return { target, message: `${target ?? "The request body"} ${first.message ?? "is invalid"}.` };
-}
-
-/** Access Management answers as ASP.NET Core does; the Add-ons Service (our contract) with problems. */
-function installErrorHandling(app: FastifyInstance, isAm: (path: string) => boolean) {
-  app.setErrorHandler((error: FastifyError | Problem | AmError | BearerRefusal, request, reply) => {
-    if (reply.raw.destroyed || request.raw.socket?.destroyed) return;
-    const am = isAm(request.url.split("?")[0]);
-    if (error instanceof BearerRefusal) {
-      reply.header("WWW-Authenticate", error.challenge);
-      return am ? reply.code(error.status).send() : sendProblem(reply, error.status, error.detail);
-    }
-    if (error instanceof AmError) return sendAmError(reply, error);
-    if (error instanceof Problem) return sendProblem(reply, error.status, error.detail, error.extra, error.headers);
-    const fastifyError = error as FastifyError;
-    const status = fastifyError.statusCode;
-    if (status && status >= 400 && status < 500) {
-      if (am && (fastifyError.validation || status === 400 || status === 415)) {
-        const { target, message } = fastifyError.validation
-          ? describeValidation(fastifyError, request.body)
-          : {
-              target: null,
-              message: `The request body is not valid JSON (${error.message}). Send a JSON object with Content-Type: application/json.`,
-            };
-        return sendAmError(reply, new AmError(400, "InvalidInput", message, target));
-      }
-      const hint = fastifyError.code?.startsWith("FST_ERR_CTP") ? " Send a valid JSON body with Content-Type: application/json." : "";
-      return sendProblem(reply, status, `${error.message}.${hint}`);
-    }
-    process.stderr.write(`tridion-emulator: internal error on ${request.method} ${request.url}: ${error.stack ?? error}\n`);
-    return am
-      ? sendAmInternalError(reply, 500, "The emulator failed unexpectedly; see its stderr.")
-      : sendProblem(reply, 500, "The emulator failed unexpectedly; see its stderr.");
-  });
-  // ASP.NET Core answers an unknown route with an empty 404.
-  app.setNotFoundHandler((request, reply) =>
-    isAm(request.url.split("?")[0])
-      ? reply.code(404).send()
-      : sendProblem(
-          reply,
-          404,
-          `No route ${request.method} ${request.url.split("?")[0]}. Check the base URLs and the route profile (emulator/README.md).`,
-        ),
-  );
-}
-
-/** JSON bodies as ASP.NET Core reads them: application/json, text/json and application/*+json; an empty body is no body. */
-function installJsonParsing(app: FastifyInstance) {
-  const parse = (_request: unknown, body: string, done: (error: Error | null, value?: unknown) => void) => {
-    if (body.trim() === "") return done(null, undefined);
-    try {
-      done(null, JSON.parse(body));
-    } catch (error) {
-      const parseError = error as Error & { statusCode?: number };
-      parseError.statusCode = 400;
-      done(parseError);
-    }
-  };
-  app.removeContentTypeParser("application/json");
-  app.addContentTypeParser(["application/json", "text/json"], { parseAs: "string" }, parse as never);
-  app.addContentTypeParser(/^application\/[\w.-]+\+json$/, { parseAs: "string" }, parse as never);
-}
-
-/** An injected error: Access Management's 500 carries its error body (with a stack trace), a gateway's 502/503/429 none. */
-function sendInjected(reply: FastifyReply, am: boolean, status: number) {
-  if (!am) return sendProblem(reply, status, `Injected fault: ${status} (emulator fault injection).`);
-  if (status === 500) return sendAmInternalError(reply, 500, "An unexpected error occurred (emulator fault injection).");
-  return reply.code(status).send();
-}
-
-function installLogAndFaults(app: FastifyInstance, log: RequestLog, faults: Faults, isAm: (path: string) => boolean) {
-  app.decorateRequest("identity", null);
-  const lostResponses = new WeakSet<object>();
-  const hungResponses = new WeakSet<object>();
-  app.addHook("onRequest", async (request, reply) => {
-    const path = request.url.split("?")[0];
-    if (path.startsWith(controlsPrefix)) return;
-    const latency = faults.latencyMs();
-    if (latency > 0) await sleep(latency);
-    const burst = faults.takeErrorBurst(request.method, path);
-    if (burst) {
-      const retryAfter = burst.retryAfterSeconds ?? (burst.status === 429 ? 1 : undefined);
-      if (retryAfter !== undefined) reply.header("Retry-After", String(retryAfter));
-      reply.header("Connection", "close");
-      return sendInjected(reply, isAm(path), burst.status);
-    }
-    if (faults.takeLostResponse(request.method, path)) lostResponses.add(request);
-    else if (faults.takeHungResponse(request.method, path)) hungResponses.add(request);
-  });
-  /** The request as carried out, into the log (marked `lost` or `hung`): its answer never arrives. */
-  const logWithheld = (request: FastifyRequest, status: number, mark: { lost: true } | { hung: true }) =>
-    log.add({
-      time: new Date().toISOString(),
-      method: request.method,
-      path: request.url.split("?")[0],
-      status,
-      identity: request.identity ?? null,
-      ...mark,
-    });
-  // The request was carried out; its answer is held back for good (a server that hangs after
-  // its write): the caller waits until it gives up or is killed. Closing the emulator ends it.
-  app.addHook("onSend", async (request, reply, payload) => {
-    if (!hungResponses.has(request)) return payload;
-    logWithheld(request, reply.statusCode, { hung: true });
-    return new Promise<typeof payload>(() => undefined);
-  });
-  // The request was carried out; its answer never leaves: the connection closes instead.
-  app.addHook("onSend", async (request, reply, payload) => {
-    if (!lostResponses.has(request)) return payload;
-    logWithheld(request, reply.statusCode, { lost: true });
-    request.raw.socket?.destroy();
-    return payload;
-  });
-  app.addHook("onResponse", async (request, reply) => {
-    const path = request.url.split("?")[0];
-    if (path.startsWith(controlsPrefix) || lostResponses.has(request) || hungResponses.has(request)) return; // logged when lost or hung
-    log.add({ time: new Date().toISOString(), method: request.method, path, status: reply.statusCode, identity: request.identity ?? null });
-  });
-}
-
-/** Which service a listener serves. */
-type Service = "accessManagement" | "addons";
-
-export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+/** The options, checked and with their defaults: a bad one fails before anything starts. */
+function resolveOptions(options: EmulatorOptions) {
   const productVersion = options.productVersion ?? defaults.productVersion;
   if (productVersion !== "9.6" && productVersion !== "10") {
     throw new Error(`productVersion must be "9.6" or "10", got ${JSON.stringify(productVersion)}.`);
   }
   validateNumericOptions(options);
-  const portProblem = portsProblem(options.port, options.addonsPort);
-  if (portProblem) throw new Error(`${portProblem}.`);
-  const dialectProblem = addonsDialectProblem(options.addonsDialect);
-  if (dialectProblem) throw new Error(`${dialectProblem}.`);
-  const addonsDialect = resolveAddonsDialect(options.addonsDialect);
+  const problem =
+    portsProblem(options.port, options.addonsPort) ??
+    addonsDialectProblem(options.addonsDialect) ??
+    amBasePathProblem("accessManagementBasePath", options.accessManagementBasePath ?? defaults.accessManagementBasePath);
+  if (problem) throw new Error(`${problem}.`);
   if (options.tls !== undefined && options.tls !== "self-signed") {
     throw new Error(`tls must be "self-signed" (or left out for plain http), got ${JSON.stringify(options.tls)}.`);
   }
-  const routes: RouteProfile = resolveRouteProfile(options.routes);
-  const amBase = options.accessManagementBasePath ?? defaults.accessManagementBasePath;
-  const basePathProblem = amBasePathProblem("accessManagementBasePath", amBase);
-  if (basePathProblem) throw new Error(`${basePathProblem}.`);
-  const host = options.host ?? defaults.host;
-  const tls: TlsMaterial | undefined = options.tls === "self-signed" ? await selfSignedTls(publicHost(host)) : undefined;
-  const tokenLifetime = options.tokenLifetimeSeconds ?? defaults.tokenLifetimeSeconds;
-  const maxPackageBytes = options.maxPackageBytes ?? defaults.maxPackageBytes;
-  const clock = new Clock();
-  const faults = new Faults(options.faults);
-  const log = new RequestLog();
+  return {
+    productVersion,
+    addonsDialect: resolveAddonsDialect(options.addonsDialect),
+    routes: resolveRouteProfile(options.routes) as RouteProfile,
+    amBase: options.accessManagementBasePath ?? defaults.accessManagementBasePath,
+    host: options.host ?? defaults.host,
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? defaults.tokenLifetimeSeconds,
+    maxPackageBytes: options.maxPackageBytes ?? defaults.maxPackageBytes,
+    activationDelayMs: options.activationDelayMs ?? defaults.activationDelayMs,
+  };
+}
+
+/** The data dir opened, its signing key and the accounts every installation has; the store is closed again on failure. */
+async function openData(options: EmulatorOptions, resolved: ReturnType<typeof resolveOptions>, clock: Clock, authority: () => string) {
   const store = Store.open(options.dataDir);
-  let key;
-  let bootstrap;
-  let amOrigin = "";
-  let addonsOrigin: string;
   try {
-    key = await loadSigningKey(options.dataDir);
-    bootstrap = bootstrapAccounts(
+    const key = await loadSigningKey(options.dataDir);
+    const bootstrap = bootstrapAccounts(
       store,
-      (base) => new Catalog(base, () => `${amOrigin}${amBase}`),
+      (base) => new Catalog(base, authority),
       clock,
       key,
-      productVersion,
+      resolved.productVersion,
       { clientId: options.adminClientId, clientSecret: options.adminClientSecret },
       options.seedUsers ?? [],
     );
+    return { store, key, ...bootstrap };
   } catch (error) {
     store.close();
     throw error;
   }
-  const { credentials, catalog } = bootstrap;
-  const authority = () => `${amOrigin}${amBase}`;
+}
 
-  /** A listener of one service, with the shared request log, faults and test controls. */
-  const listener = async (service: Service): Promise<FastifyInstance> => {
-    const isAm = (path: string) => service === "accessManagement" && path.toLowerCase().startsWith(`${amBase.toLowerCase()}/`);
-    const app = Fastify({
-      logger: false,
-      routerOptions: { maxParamLength: 2048, caseSensitive: false }, // ASP.NET Core matches routes in any case
-      bodyLimit: 4 * 1024 * 1024,
-      forceCloseConnections: true,
-      // Bodies are checked as sent: no coercion, no defaults filled in, no properties removed.
-      ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
-      ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
-    });
-    if (service === "addons") await app.register(multipart, { limits: { fileSize: maxPackageBytes } });
-    installJsonParsing(app);
-    installErrorHandling(app, isAm);
-    installLogAndFaults(app, log, faults, isAm);
-    registerControls(app, { log, faults, clock, store, catalog });
-    return app;
-  };
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const resolved = resolveOptions(options);
+  const { productVersion, routes, amBase } = resolved;
+  const tls: TlsMaterial | undefined = options.tls === "self-signed" ? await selfSignedTls(publicHost(resolved.host)) : undefined;
+  const clock = new Clock();
+  const faults = new Faults(options.faults);
+  const log = new RequestLog();
+  let amOrigin = "";
+  const authority = () => `${amOrigin}${amBase}`;
+  const { store, key, credentials, catalog } = await openData(options, resolved, clock, authority);
+  const shared = { amBase, tls, maxPackageBytes: resolved.maxPackageBytes, log, faults, clock, store, catalog };
 
   const tokenContext = {
     store,
@@ -285,41 +116,36 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     basePath: amBase,
     authority,
     issuer: () => (options.lowerCaseIssuer === false ? authority() : authority().toLowerCase()),
-    tokenLifetimeSeconds: () => faults.tokenLifetimeSeconds() ?? tokenLifetime,
+    tokenLifetimeSeconds: () => faults.tokenLifetimeSeconds() ?? resolved.tokenLifetimeSeconds,
     tokenEndpointDown: () => faults.tokenEndpointDown(),
   };
   const authenticate = makeAuthenticator(tokenContext);
 
-  const am = await listener("accessManagement");
+  const am = await createListener("accessManagement", shared);
   registerTokenRoutes(am, tokenContext);
   registerManagementRoutes(am, { store, catalog, clock, productVersion, routes, basePath: amBase, authority, authenticate });
   am.get(amBase + toFastifyPath(routes.managementOpenApi), async () => managementOpenApi(authority(), routes, productVersion));
 
-  const addons = await listener("addons");
+  const addons = await createListener("addons", shared);
   registerAddonsRoutes(addons, {
     store,
     clock,
     faults,
     routes,
-    maxPackageBytes,
+    maxPackageBytes: resolved.maxPackageBytes,
     authenticate,
-    activationDelayMs: options.activationDelayMs ?? defaults.activationDelayMs,
-    dialect: addonsDialect,
+    activationDelayMs: resolved.activationDelayMs,
+    dialect: resolved.addonsDialect,
   });
   addons.get(addonsPrefix + toFastifyPath(routes.addonsOpenApi), async () => addonsOpenApi(routes, options.addonsDialect));
   addons.get(`${addonsPrefix}/ui`, async (_request, reply) =>
     reply.type("text/html; charset=utf-8").send(addonsUiPage(`${addonsPrefix}${routes.addonsOpenApi}`)),
   );
 
-  const scheme = tls ? "https" : "http";
-  const listen = async (app: FastifyInstance, port: number | undefined): Promise<string> => {
-    await app.listen({ port: port ?? 0, host });
-    const address = app.server.address();
-    return `${scheme}://${publicHost(host)}:${typeof address === "object" && address ? address.port : (port ?? 0)}`;
-  };
+  let addonsOrigin: string;
   try {
-    amOrigin = await listen(am, options.port);
-    addonsOrigin = await listen(addons, options.addonsPort);
+    amOrigin = await listenOn(am, resolved.host, options.port, tls);
+    addonsOrigin = await listenOn(addons, resolved.host, options.addonsPort, tls);
   } catch (error) {
     await Promise.all([am.close(), addons.close()]);
     store.close();

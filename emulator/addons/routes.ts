@@ -36,96 +36,115 @@ export interface AddonsContext {
   authenticate: (request: FastifyRequest, audience: string, roles: string[]) => Promise<Caller>;
 }
 
+/** What every route of the service uses: the context, and the helpers over it. */
+interface Service extends AddonsContext {
+  path: (template: string) => string;
+  allow: (request: FastifyRequest, operation: AddonOperation) => Promise<Caller>;
+  view: (addon: AddonRecord) => unknown;
+  find: (id: string) => AddonRecord;
+  idParam: (request: FastifyRequest) => string;
+}
+
 export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
-  const { store, clock, routes } = ctx;
-  const path = (template: string) => addonsPrefix + toFastifyPath(template);
-  const allow = (request: FastifyRequest, operation: AddonOperation) =>
-    ctx.authenticate(request, AddonServiceApi, [...roleMatrix[operation]]);
-  const { dialect } = ctx;
-  const view = (addon: AddonRecord) => renderAddon(addonView(addon, clock.nowMs(), ctx.activationDelayMs), dialect);
-  const find = (id: string): AddonRecord => {
-    const addon = store.data.addons.find((a) => a.id === id);
-    if (!addon) throw new Problem(404, `No add-on with id "${id}". List the add-ons with GET ${routes.addons}.`);
-    return addon;
+  const service: Service = {
+    ...ctx,
+    path: (template) => addonsPrefix + toFastifyPath(template),
+    allow: (request, operation) => ctx.authenticate(request, AddonServiceApi, [...roleMatrix[operation]]),
+    view: (addon) => renderAddon(addonView(addon, ctx.clock.nowMs(), ctx.activationDelayMs), ctx.dialect),
+    find: (id) => {
+      const addon = ctx.store.data.addons.find((a) => a.id === id);
+      if (!addon) throw new Problem(404, `No add-on with id "${id}". List the add-ons with GET ${ctx.routes.addons}.`);
+      return addon;
+    },
+    idParam: (request) => (request.params as { id: string }).id,
   };
-  const idParam = (request: FastifyRequest) => (request.params as { id: string }).id;
+  registerPackageRoutes(app, service);
+  registerStatusRoutes(app, service);
+  registerConfigurationRoutes(app, service);
+}
 
-  /**
-   * Streams the upload to disk, validates it and hands it to `keep`, which moves the temp file
-   * into place; whatever happens (an invalid package, a conflict, the add-on deleted while the
-   * upload streamed), the temp file is gone afterwards.
-   */
-  const withUploadedPackage = async <T>(
-    request: FastifyRequest,
-    keep: (received: ReceivedPackage, inspected: InspectedPackage) => T,
-  ): Promise<T> => {
-    const received = await receivePackage(request, {
-      tmpDir: store.tmpDir,
-      maxBytes: ctx.maxPackageBytes,
-      field: dialect.uploadField,
-      dropAfterBytes: ctx.faults.takeUploadDrop(),
-    });
-    try {
-      return keep(received, await inspectPackage(received.tmpPath, received.fileName));
-    } finally {
-      fs.rmSync(received.tmpPath, { force: true });
-    }
-  };
+/**
+ * Streams the upload to disk, validates it and hands it to `keep`, which moves the temp file
+ * into place; whatever happens (an invalid package, a conflict, the add-on deleted while the
+ * upload streamed), the temp file is gone afterwards.
+ */
+async function withUploadedPackage<T>(
+  ctx: AddonsContext,
+  request: FastifyRequest,
+  keep: (received: ReceivedPackage, inspected: InspectedPackage) => T,
+): Promise<T> {
+  const received = await receivePackage(request, {
+    tmpDir: ctx.store.tmpDir,
+    maxBytes: ctx.maxPackageBytes,
+    field: ctx.dialect.uploadField,
+    dropAfterBytes: ctx.faults.takeUploadDrop(),
+  });
+  try {
+    return keep(received, await inspectPackage(received.tmpPath, received.fileName));
+  } finally {
+    fs.rmSync(received.tmpPath, { force: true });
+  }
+}
 
-  const applyPackage = (
-    addon: Partial<AddonRecord>,
-    inspected: InspectedPackage,
-    received: { fileName: string; size: number; sha256: string },
-  ): AddonRecord => {
-    const now = clock.now().toISOString();
-    return Object.assign(addon, {
-      id: inspected.id,
-      name: inspected.name,
-      version: inspected.version,
-      author: inspected.author,
-      description: inspected.description,
-      manifestVersion: inspected.manifestVersion,
-      requireConfiguration: inspected.requireConfiguration,
-      packageFileName: received.fileName,
-      packageSize: received.size,
-      packageSha256: received.sha256,
-      uploadedAt: now,
-      extensions: inspected.extensions,
-      enabled: addon.enabled ?? true,
-      activationStartedAt: now,
-      reports: {},
-    }) as AddonRecord;
-  };
+/** The add-on record after a package was stored: its manifest's fields, the package's, activation starts again. */
+function applyPackage(
+  clock: Clock,
+  addon: Partial<AddonRecord>,
+  inspected: InspectedPackage,
+  received: { fileName: string; size: number; sha256: string },
+): AddonRecord {
+  const now = clock.now().toISOString();
+  return Object.assign(addon, {
+    id: inspected.id,
+    name: inspected.name,
+    version: inspected.version,
+    author: inspected.author,
+    description: inspected.description,
+    manifestVersion: inspected.manifestVersion,
+    requireConfiguration: inspected.requireConfiguration,
+    packageFileName: received.fileName,
+    packageSize: received.size,
+    packageSha256: received.sha256,
+    uploadedAt: now,
+    extensions: inspected.extensions,
+    enabled: addon.enabled ?? true,
+    activationStartedAt: now,
+    reports: {},
+  }) as AddonRecord;
+}
 
-  /** The configuration document of a PUT: the JSON body, or the JSON file of the multipart part the dialect names. */
-  const receiveConfiguration = async (request: FastifyRequest, d: ResolvedAddonsDialect): Promise<unknown> => {
-    const multipart = request.isMultipart();
-    if (d.configurationTransport === "json") {
-      if (multipart) throw new Problem(415, "Send the configuration as a JSON body (Content-Type: application/json), not as a form.");
-      return request.body;
-    }
-    const howTo = `Upload the configuration as multipart/form-data with the JSON file in the field "${d.configurationField}" (e.g. curl -F ${d.configurationField}=@ID.config.json).`;
-    if (!multipart) throw new Problem(415, howTo);
-    let part;
-    try {
-      part = await request.file({ limits: { fileSize: 4 * 1024 * 1024, files: 1 } });
-    } catch (error) {
-      throw new Problem(400, `The multipart body cannot be read (${(error as Error).message}). ${howTo}`);
-    }
-    if (!part) throw new Problem(400, `The multipart body has no file. ${howTo}`);
-    if (part.fieldname !== d.configurationField) {
-      part.file.resume();
-      throw new Problem(400, `The configuration must be in the multipart field "${d.configurationField}", not "${part.fieldname}".`);
-    }
-    const text = (await part.toBuffer()).toString("utf8");
-    if (part.file.truncated) throw new Problem(413, "The configuration file is larger than 4 MiB.");
-    try {
-      return JSON.parse(text);
-    } catch (error) {
-      throw new Problem(400, `The configuration file is not valid JSON (${(error as Error).message}).`);
-    }
-  };
+/** The configuration document of a PUT: the JSON body, or the JSON file of the multipart part the dialect names. */
+async function receiveConfiguration(request: FastifyRequest, d: ResolvedAddonsDialect): Promise<unknown> {
+  const multipart = request.isMultipart();
+  if (d.configurationTransport === "json") {
+    if (multipart) throw new Problem(415, "Send the configuration as a JSON body (Content-Type: application/json), not as a form.");
+    return request.body;
+  }
+  const howTo = `Upload the configuration as multipart/form-data with the JSON file in the field "${d.configurationField}" (e.g. curl -F ${d.configurationField}=@ID.config.json).`;
+  if (!multipart) throw new Problem(415, howTo);
+  let part;
+  try {
+    part = await request.file({ limits: { fileSize: 4 * 1024 * 1024, files: 1 } });
+  } catch (error) {
+    throw new Problem(400, `The multipart body cannot be read (${(error as Error).message}). ${howTo}`);
+  }
+  if (!part) throw new Problem(400, `The multipart body has no file. ${howTo}`);
+  if (part.fieldname !== d.configurationField) {
+    part.file.resume();
+    throw new Problem(400, `The configuration must be in the multipart field "${d.configurationField}", not "${part.fieldname}".`);
+  }
+  const text = (await part.toBuffer()).toString("utf8");
+  if (part.file.truncated) throw new Problem(413, "The configuration file is larger than 4 MiB.");
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Problem(400, `The configuration file is not valid JSON (${(error as Error).message}).`);
+  }
+}
 
+/** List, upload, read, replace, delete and download add-on packages. */
+function registerPackageRoutes(app: FastifyInstance, service: Service) {
+  const { store, clock, routes, path, allow, view, find, idParam } = service;
   app.get(path(routes.addons), async (request) => {
     await allow(request, "list");
     return store.data.addons.map(view);
@@ -133,7 +152,7 @@ export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
 
   app.post(path(routes.addons), async (request, reply) => {
     await allow(request, "upload");
-    const addon = await withUploadedPackage(request, (received, inspected) => {
+    const addon = await withUploadedPackage(service, request, (received, inspected) => {
       if (store.data.addons.some((a) => a.id === inspected.id)) {
         throw new Problem(
           409,
@@ -142,7 +161,7 @@ export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
         );
       }
       fs.renameSync(received.tmpPath, store.packagePath(inspected.id));
-      const created = applyPackage({}, inspected, received);
+      const created = applyPackage(clock, {}, inspected, received);
       store.data.addons.push(created);
       return created;
     });
@@ -159,7 +178,7 @@ export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
     await allow(request, "update");
     const id = idParam(request);
     find(id);
-    const addon = await withUploadedPackage(request, (received, inspected) => {
+    const addon = await withUploadedPackage(service, request, (received, inspected) => {
       if (inspected.id !== id) {
         throw new Problem(
           400,
@@ -168,7 +187,7 @@ export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
       }
       const current = find(id); // it may have been deleted while the upload streamed
       fs.renameSync(received.tmpPath, store.packagePath(id));
-      return applyPackage(current, inspected, received);
+      return applyPackage(clock, current, inspected, received);
     });
     store.save();
     return view(addon);
@@ -192,7 +211,11 @@ export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
       .header("Content-Length", String(addon.packageSize))
       .send(fs.createReadStream(store.packagePath(addon.id)));
   });
+}
 
+/** Enable or disable an add-on; an extension reports how it loaded. */
+function registerStatusRoutes(app: FastifyInstance, service: Service) {
+  const { store, clock, routes, dialect, path, allow, view, find, idParam } = service;
   app.put(path(routes.addonStatus), async (request) => {
     await allow(request, "setStatus");
     const addon = find(idParam(request));
@@ -204,6 +227,44 @@ export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
     return view(addon);
   });
 
+  app.put(path(routes.extensionStatus), async (request) => {
+    await allow(request, "extensionStatus");
+    const addon = find(idParam(request));
+    const name = (request.params as { name: string }).name;
+    if (!addon.extensions.some((e) => e.name === name)) {
+      throw new Problem(
+        404,
+        `Add-on "${addon.id}" has no extension "${name}". Its extensions: ${addon.extensions.map((e) => e.name).join(", ") || "none"}.`,
+      );
+    }
+    const body = {
+      environment: bodyField(request.body, "environment"),
+      status: reportedStatus(bodyField(request.body, "status"), dialect),
+      message: bodyField(request.body, "message"),
+    };
+    if (typeof body.environment !== "string" || !body.environment) {
+      throw new Problem(400, '"environment" is required: "sitesCm" or a Content Delivery environment name such as "live".');
+    }
+    if (!body.status) throw new Problem(400, `"status" must be "Success" or "${spellStatus("Failed", dialect)}".`);
+    if (body.message !== undefined && body.message !== null && typeof body.message !== "string") {
+      throw new Problem(400, '"message" must be a string.');
+    }
+    const reports = (addon.reports[name] ?? []).filter((r) => r.environment !== body.environment);
+    reports.push({
+      environment: body.environment,
+      status: body.status,
+      message: (body.message as string | null | undefined) ?? "",
+      reportedAt: clock.now().toISOString(),
+    });
+    addon.reports[name] = reports;
+    store.save();
+    return view(addon);
+  });
+}
+
+/** An add-on's custom configuration: read, upload, delete. */
+function registerConfigurationRoutes(app: FastifyInstance, service: Service) {
+  const { store, clock, routes, dialect, path, allow, view, find, idParam } = service;
   app.get(path(routes.addonConfiguration), async (request, reply) => {
     await allow(request, "downloadConfiguration");
     const addon = find(idParam(request));
@@ -244,39 +305,5 @@ export function registerAddonsRoutes(app: FastifyInstance, ctx: AddonsContext) {
       store.save();
     }
     return reply.code(204).send();
-  });
-
-  app.put(path(routes.extensionStatus), async (request) => {
-    await allow(request, "extensionStatus");
-    const addon = find(idParam(request));
-    const name = (request.params as { name: string }).name;
-    if (!addon.extensions.some((e) => e.name === name)) {
-      throw new Problem(
-        404,
-        `Add-on "${addon.id}" has no extension "${name}". Its extensions: ${addon.extensions.map((e) => e.name).join(", ") || "none"}.`,
-      );
-    }
-    const body = {
-      environment: bodyField(request.body, "environment"),
-      status: reportedStatus(bodyField(request.body, "status"), dialect),
-      message: bodyField(request.body, "message"),
-    };
-    if (typeof body.environment !== "string" || !body.environment) {
-      throw new Problem(400, '"environment" is required: "sitesCm" or a Content Delivery environment name such as "live".');
-    }
-    if (!body.status) throw new Problem(400, `"status" must be "Success" or "${spellStatus("Failed", dialect)}".`);
-    if (body.message !== undefined && body.message !== null && typeof body.message !== "string") {
-      throw new Problem(400, '"message" must be a string.');
-    }
-    const reports = (addon.reports[name] ?? []).filter((r) => r.environment !== body.environment);
-    reports.push({
-      environment: body.environment,
-      status: body.status,
-      message: (body.message as string | null | undefined) ?? "",
-      reportedAt: clock.now().toISOString(),
-    });
-    addon.reports[name] = reports;
-    store.save();
-    return view(addon);
   });
 }
