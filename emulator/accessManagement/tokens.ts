@@ -91,97 +91,112 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: TokenContext) {
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
-
-  app.get(`${ctx.basePath}/.well-known/openid-configuration`, async () => {
-    const issuer = ctx.issuer();
-    const authority = ctx.authority();
-    return {
-      issuer,
-      jwks_uri: `${authority}/.well-known/openid-configuration/jwks`,
-      token_endpoint: `${authority}/connect/token`,
-      grant_types_supported: ["client_credentials"],
-      token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
-      response_types_supported: ["token"],
-      subject_types_supported: ["public"],
-      id_token_signing_alg_values_supported: ["RS256"],
-      scopes_supported: [],
-      claims_supported: ["sub", "client_id", "user_id", "role", "aud", "scope", "iss", "exp", "iat"],
-    };
-  });
-
+  app.get(`${ctx.basePath}/.well-known/openid-configuration`, async () => discoveryDocument(ctx));
   app.get(`${ctx.basePath}/.well-known/openid-configuration/jwks`, async () => ({ keys: [ctx.key.publicJwk] }));
+  app.post(`${ctx.basePath}/connect/token`, async (request, reply) => issueToken(ctx, request, reply));
+}
 
-  app.post(`${ctx.basePath}/connect/token`, async (request, reply) => {
-    if (ctx.tokenEndpointDown()) {
-      reply.header("Retry-After", "1");
-      return tokenError(reply, 503, "temporarily_unavailable", "The token endpoint is down (emulator fault injection).");
-    }
-    const form = (request.body ?? {}) as Record<string, string>;
-    if (typeof form !== "object" || !request.headers["content-type"]?.startsWith("application/x-www-form-urlencoded")) {
-      return tokenError(reply, 400, "invalid_request", "Send the token request as application/x-www-form-urlencoded.");
-    }
-    if (!form.grant_type) {
-      return tokenError(reply, 400, "invalid_request", "grant_type is missing; use grant_type=client_credentials.");
-    }
-    const creds = clientCredentials(request, form);
-    if ("error" in creds) {
-      return creds.error
-        ? tokenError(reply, 400, "invalid_request", creds.error)
-        : tokenError(
-            reply,
-            401,
-            "invalid_client",
-            "Client authentication is missing: send client_id and client_secret (HTTP Basic or form body).",
-          );
-    }
-    const now = ctx.clock.now();
-    const found = findAccountBySecret(ctx.store, creds.clientId, creds.secret, now);
-    if (!found) {
-      return tokenError(
-        reply,
-        401,
-        "invalid_client",
-        "Client authentication failed: unknown client, a wrong, expired or revoked secret, or a deactivated user.",
-      );
-    }
-    const { account, record } = found;
-    request.identity = creds.clientId;
-    if (form.grant_type !== "client_credentials") {
-      return tokenError(reply, 400, "unsupported_grant_type", `grant_type ${form.grant_type} is not supported; use client_credentials.`);
-    }
-    // Tokens carry what the account holds now: its APIs (aud, scope) and its role keys.
-    const { apis, roles } = grantedKeys(ctx.catalog, account.access);
-    if (apis.length === 0) {
-      // IdentityServer: a client without allowed scopes gets no token.
-      return tokenError(
-        reply,
-        400,
-        "invalid_scope",
-        "The account has access to no API, so no API accepts its tokens. Give it access to an API and a role (accessControlEntry) first.",
-      );
-    }
-    const lifetime = ctx.tokenLifetimeSeconds();
-    const iat = Math.floor(now.getTime() / 1000);
-    const claims: Record<string, unknown> = { client_id: creds.clientId, scope: oneOrMany(apis) };
-    if (roles.length) claims.role = oneOrMany(roles);
-    if (account.kind === "user") claims.user_id = String(account.id);
-    const accessToken = await new SignJWT(claims)
-      .setProtectedHeader({ alg: "RS256", kid: ctx.key.kid, typ: "at+jwt" })
-      .setIssuer(ctx.issuer())
-      .setAudience(oneOrMany(apis))
-      .setSubject(creds.clientId)
-      .setIssuedAt(iat)
-      .setNotBefore(iat)
-      .setExpirationTime(iat + lifetime)
-      .setJti(randomUUID())
-      .sign(ctx.key.privateKey);
-    account.lastLoginAt = record.lastLoginAt = now.toISOString();
-    ctx.store.save();
-    return reply.header("Cache-Control", "no-store").send({
-      access_token: accessToken,
-      expires_in: lifetime,
-      token_type: "Bearer",
-      scope: apis.join(" "),
-    });
-  });
+/** The OpenID Connect discovery document, as IdentityServer serves it for client credentials. */
+function discoveryDocument(ctx: TokenContext) {
+  const issuer = ctx.issuer();
+  const authority = ctx.authority();
+  return {
+    issuer,
+    jwks_uri: `${authority}/.well-known/openid-configuration/jwks`,
+    token_endpoint: `${authority}/connect/token`,
+    grant_types_supported: ["client_credentials"],
+    token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+    response_types_supported: ["token"],
+    subject_types_supported: ["public"],
+    id_token_signing_alg_values_supported: ["RS256"],
+    scopes_supported: [],
+    claims_supported: ["sub", "client_id", "user_id", "role", "aud", "scope", "iss", "exp", "iat"],
+  };
+}
+
+/** The token endpoint: the request checked in the order IdentityServer checks it, then a token for what the account holds now. */
+async function issueToken(ctx: TokenContext, request: FastifyRequest, reply: FastifyReply) {
+  if (ctx.tokenEndpointDown()) {
+    reply.header("Retry-After", "1");
+    return tokenError(reply, 503, "temporarily_unavailable", "The token endpoint is down (emulator fault injection).");
+  }
+  const form = (request.body ?? {}) as Record<string, string>;
+  if (typeof form !== "object" || !request.headers["content-type"]?.startsWith("application/x-www-form-urlencoded")) {
+    return tokenError(reply, 400, "invalid_request", "Send the token request as application/x-www-form-urlencoded.");
+  }
+  if (!form.grant_type) {
+    return tokenError(reply, 400, "invalid_request", "grant_type is missing; use grant_type=client_credentials.");
+  }
+  const creds = clientCredentials(request, form);
+  if ("error" in creds) {
+    return creds.error
+      ? tokenError(reply, 400, "invalid_request", creds.error)
+      : tokenError(
+          reply,
+          401,
+          "invalid_client",
+          "Client authentication is missing: send client_id and client_secret (HTTP Basic or form body).",
+        );
+  }
+  const now = ctx.clock.now();
+  const found = findAccountBySecret(ctx.store, creds.clientId, creds.secret, now);
+  if (!found) {
+    return tokenError(
+      reply,
+      401,
+      "invalid_client",
+      "Client authentication failed: unknown client, a wrong, expired or revoked secret, or a deactivated user.",
+    );
+  }
+  const { account } = found;
+  request.identity = creds.clientId;
+  if (form.grant_type !== "client_credentials") {
+    return tokenError(reply, 400, "unsupported_grant_type", `grant_type ${form.grant_type} is not supported; use client_credentials.`);
+  }
+  // Tokens carry what the account holds now: its APIs (aud, scope) and its role keys.
+  const { apis, roles } = grantedKeys(ctx.catalog, account.access);
+  if (apis.length === 0) {
+    // IdentityServer: a client without allowed scopes gets no token.
+    return tokenError(
+      reply,
+      400,
+      "invalid_scope",
+      "The account has access to no API, so no API accepts its tokens. Give it access to an API and a role (accessControlEntry) first.",
+    );
+  }
+  return reply.header("Cache-Control", "no-store").send(await signedToken(ctx, creds.clientId, found, apis, roles, now));
+}
+
+/** A signed access token and its answer; the secret's and the account's last login are recorded. */
+async function signedToken(
+  ctx: TokenContext,
+  clientId: string,
+  { account, record }: { account: Account; record: SecretRecord },
+  apis: string[],
+  roles: string[],
+  now: Date,
+) {
+  const lifetime = ctx.tokenLifetimeSeconds();
+  const iat = Math.floor(now.getTime() / 1000);
+  const claims: Record<string, unknown> = { client_id: clientId, scope: oneOrMany(apis) };
+  if (roles.length) claims.role = oneOrMany(roles);
+  if (account.kind === "user") claims.user_id = String(account.id);
+  const accessToken = await new SignJWT(claims)
+    .setProtectedHeader({ alg: "RS256", kid: ctx.key.kid, typ: "at+jwt" })
+    .setIssuer(ctx.issuer())
+    .setAudience(oneOrMany(apis))
+    .setSubject(clientId)
+    .setIssuedAt(iat)
+    .setNotBefore(iat)
+    .setExpirationTime(iat + lifetime)
+    .setJti(randomUUID())
+    .sign(ctx.key.privateKey);
+  account.lastLoginAt = record.lastLoginAt = now.toISOString();
+  ctx.store.save();
+  return {
+    access_token: accessToken,
+    expires_in: lifetime,
+    token_type: "Bearer",
+    scope: apis.join(" "),
+  };
 }
