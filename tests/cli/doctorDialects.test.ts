@@ -9,8 +9,6 @@
 // content in it.
 import test from "ava";
 import * as fs from "node:fs";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { repoRoot } from "../../demo/pulumiEngine";
@@ -19,6 +17,7 @@ import { amAdmin } from "../helpers/accessManagement";
 import { runCli, settingsEnv } from "../helpers/cli";
 import { buildZip, emulatorFor, getToken, http as client, packageFiles, uploadPackage, type TestEmulator } from "../helpers/emulator";
 import { EngineLog, openStack, openWorkspace, quiet, tridionConfig } from "../helpers/pulumi";
+import { startRecordingProxy } from "../helpers/recordingProxy";
 import { SecretScanner } from "../helpers/secrets";
 import { check, doctor } from "./doctorRun";
 
@@ -203,40 +202,14 @@ async function rewritingProxy(
   target: string,
   rewrite: (path: string, body: any) => any,
 ): Promise<string> {
-  const upstream = new URL(target);
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const forward = http.request(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers: { ...req.headers, host: upstream.host },
-        },
-        (answer) => {
-          const parts: Buffer[] = [];
-          answer.on("data", (c: Buffer) => parts.push(c));
-          answer.on("end", () => {
-            let body = Buffer.concat(parts);
-            const headers = { ...answer.headers };
-            if (/json/.test(String(headers["content-type"] ?? "")) && body.length) {
-              body = Buffer.from(JSON.stringify(rewrite((req.url ?? "").split("?")[0], JSON.parse(body.toString("utf8")))));
-            }
-            res.writeHead(answer.statusCode ?? 502, { ...headers, "content-length": String(body.length) });
-            res.end(body);
-          });
-        },
-      );
-      forward.on("error", () => res.destroy());
-      forward.end(Buffer.concat(chunks));
-    });
+  const proxy = await startRecordingProxy(target, {
+    rewrite: (request, _status, body, headers) =>
+      /json/.test(String(headers["content-type"] ?? "")) && body.length
+        ? Buffer.from(JSON.stringify(rewrite(request.path, JSON.parse(body.toString("utf8")))))
+        : undefined,
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  t.teardown(() => proxy.close());
+  return proxy.origin;
 }
 
 test("a status the provider does not know (document and answers): FAIL, quoted, no setting can fix it, how to report it", async (t) => {

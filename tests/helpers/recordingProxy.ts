@@ -32,7 +32,12 @@ const read = (stream: NodeJS.ReadableStream): Promise<Buffer> =>
   });
 
 /** Changes an answer on its way back (a hostile server, or something between); undefined keeps it. */
-export type AnswerRewrite = (request: { method: string; path: string }, status: number, body: Buffer) => Buffer | undefined;
+export type AnswerRewrite = (
+  request: { method: string; path: string },
+  status: number,
+  body: Buffer,
+  headers: http.IncomingHttpHeaders,
+) => Buffer | undefined;
 
 /** Proxies to `targetOrigin` (e.g. the emulator's http://127.0.0.1:PORT). */
 export async function startRecordingProxy(targetOrigin: string, options: { rewrite?: AnswerRewrite } = {}): Promise<RecordingProxy> {
@@ -55,6 +60,7 @@ export async function startRecordingProxy(targetOrigin: string, options: { rewri
           { method: req.method ?? "GET", path: (req.url ?? "").split("?")[0] },
           answer.statusCode ?? 0,
           body,
+          headers,
         );
         if (rewritten) {
           body = rewritten;

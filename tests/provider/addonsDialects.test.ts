@@ -2,14 +2,13 @@
 // that rewrites the answers (PascalCase names and displayed statuses, an unknown status, a field
 // missing or of another type), and against emulators that take the package and the configuration
 // in other forms (with the route-profile settings that say so).
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import test from "ava";
 import { configurationSha256 } from "../../emulator";
 import { parseRouteOverrides } from "../../provider/config/routeProfile";
 import { readAddonMetadata } from "../../provider/clients/addonAnswers";
 import { DOCUMENTED_STATUS_SPELLINGS as STATUS_SPELLINGS } from "../../provider/clients/addonsContract";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import { startRecordingProxy } from "../helpers/recordingProxy";
 import { addonFolder, adminApi, configFor, configure, failure, impl } from "./support";
 
 const p = impl.addonPackage;
@@ -19,50 +18,20 @@ const CONFIG = {
   live: { isEnabled: true, "acme-action": {} },
 };
 
-const read = (stream: NodeJS.ReadableStream): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on("data", (c: Buffer) => chunks.push(c));
-    stream.on("end", () => resolve(Buffer.concat(chunks)));
-    stream.on("error", reject);
-  });
-
 /**
  * A reverse proxy in front of the emulator's Add-ons listener that rewrites every add-on answer
  * (application/json; problem details and configurations pass as they are).
  */
 async function rewritingProxy(emulator: TestEmulator, rewrite: (addon: Record<string, unknown>) => Record<string, unknown>) {
-  const target = new URL(emulator.addonsUrl);
-  const server = http.createServer(async (req, res) => {
-    const body = await read(req);
-    const upstream = http.request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
-      async (answer) => {
-        let out = await read(answer);
-        const isAddon = String(answer.headers["content-type"] ?? "").startsWith("application/json") && !/\/configuration$/.test(req.url!);
-        if (isAddon && out.length) {
-          const json = JSON.parse(out.toString("utf8"));
-          out = Buffer.from(JSON.stringify(Array.isArray(json) ? json.map(rewrite) : rewrite(json)));
-        }
-        res.writeHead(answer.statusCode ?? 502, { ...answer.headers, "content-length": String(out.length) });
-        res.end(out);
-      },
-    );
-    upstream.on("error", () => {
-      res.writeHead(502);
-      res.end();
-    });
-    upstream.end(body);
+  const proxy = await startRecordingProxy(new URL(emulator.addonsUrl).origin, {
+    rewrite: (request, _status, body, headers) => {
+      const isAddon = String(headers["content-type"] ?? "").startsWith("application/json") && !/\/configuration$/.test(request.path);
+      if (!isAddon || !body.length) return undefined;
+      const json = JSON.parse(body.toString("utf8"));
+      return Buffer.from(JSON.stringify(Array.isArray(json) ? json.map(rewrite) : rewrite(json)));
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    addonsUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/addon`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { addonsUrl: `${proxy.origin}/addon`, close: proxy.close };
 }
 
 const pascal = (value: unknown): unknown => {
