@@ -73,16 +73,19 @@ export interface DetachedRun {
 export function runDetached(
   command: string,
   args: string[],
-  options: { env: Record<string, string>; cwd?: string; timeoutMs: number; killWhen?: () => boolean },
+  options: { env: Record<string, string>; cwd?: string; timeoutMs: number; killWhen?: () => boolean; input?: string },
 ): Promise<DetachedRun> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const stdin = options.input === undefined ? "ignore" : "pipe";
+    const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: [stdin, "pipe", "pipe"], detached: true });
+    // A secret goes in on stdin, never on the command line (where a value starting with "-" reads as a flag, and errors print it).
+    if (options.input !== undefined) child.stdin!.end(options.input);
     const result: DetachedRun = { code: null, stdout: "", stderr: "", output: "", killed: false };
-    child.stdout.on("data", (d: Buffer) => {
+    child.stdout!.on("data", (d: Buffer) => {
       result.stdout += d.toString("utf8");
       result.output += d.toString("utf8");
     });
-    child.stderr.on("data", (d: Buffer) => {
+    child.stderr!.on("data", (d: Buffer) => {
       result.stderr += d.toString("utf8");
       result.output += d.toString("utf8");
     });

@@ -89,29 +89,35 @@ export class KillProject {
     fs.mkdirSync(path.join(repoRoot, ".cache"), { recursive: true });
     const root = fs.mkdtempSync(path.join(repoRoot, ".cache", `kill-matrix-${kind}-`));
     const project = new KillProject(kind, emulator, root, options.emulator === undefined);
-    fs.mkdirSync(path.join(project.root, "state"), { recursive: true });
-    fs.mkdirSync(project.dir, { recursive: true });
-    fs.cpSync(path.join(repoRoot, "examples", "quickstart", "addon"), path.join(project.dir, "addon"), { recursive: true });
-    fs.copyFileSync(path.join(repoRoot, "examples", "quickstart", "tsconfig.json"), path.join(project.dir, "tsconfig.json"));
-    fs.writeFileSync(
-      path.join(project.dir, "Pulumi.yaml"),
-      `name: kill-matrix-${kind}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n`,
-    );
-    fs.writeFileSync(
-      path.join(project.dir, "package.json"),
-      JSON.stringify({ name: `kill-matrix-${kind}`, private: true, main: "index.ts" }),
-    );
-    fs.writeFileSync(path.join(project.dir, "index.ts"), PROGRAM);
-    await project.must(["stack", "init", options.stack ?? "ci"]);
-    const admin = emulator.credentials.admin;
-    await project.config({
-      "kill:kind": kind,
-      "tridion:accessManagementUrl": emulator.accessManagementUrl,
-      "tridion:addonsUrl": emulator.addonsUrl,
-      "tridion:clientId": admin.clientId,
-      "tridion:allowInsecureHttp": "true",
-    });
-    await project.must(["config", "set", "--secret", "tridion:clientSecret", admin.clientSecret]);
+    // A setup that fails ends what it started: an emulator left listening keeps the test worker, and CI, waiting.
+    try {
+      fs.mkdirSync(path.join(project.root, "state"), { recursive: true });
+      fs.mkdirSync(project.dir, { recursive: true });
+      fs.cpSync(path.join(repoRoot, "examples", "quickstart", "addon"), path.join(project.dir, "addon"), { recursive: true });
+      fs.copyFileSync(path.join(repoRoot, "examples", "quickstart", "tsconfig.json"), path.join(project.dir, "tsconfig.json"));
+      fs.writeFileSync(
+        path.join(project.dir, "Pulumi.yaml"),
+        `name: kill-matrix-${kind}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n`,
+      );
+      fs.writeFileSync(
+        path.join(project.dir, "package.json"),
+        JSON.stringify({ name: `kill-matrix-${kind}`, private: true, main: "index.ts" }),
+      );
+      fs.writeFileSync(path.join(project.dir, "index.ts"), PROGRAM);
+      await project.must(["stack", "init", options.stack ?? "ci"]);
+      const admin = emulator.credentials.admin;
+      await project.config({
+        "kill:kind": kind,
+        "tridion:accessManagementUrl": emulator.accessManagementUrl,
+        "tridion:addonsUrl": emulator.addonsUrl,
+        "tridion:clientId": admin.clientId,
+        "tridion:allowInsecureHttp": "true",
+      });
+      await project.must(["config", "set", "--secret", "tridion:clientSecret"], undefined, admin.clientSecret);
+    } catch (error) {
+      await project.close();
+      throw error;
+    }
     return project;
   }
 
@@ -120,18 +126,19 @@ export class KillProject {
   }
 
   /** Runs `pulumi args` (or another command) in the project; with `killWhen`, kill -9s it and everything it started once it holds. */
-  async run(args: string[], options: { killWhen?: () => boolean; command?: string } = {}): Promise<CliResult> {
+  async run(args: string[], options: { killWhen?: () => boolean; command?: string; input?: string } = {}): Promise<CliResult> {
     const { code, output, killed } = await runDetached(options.command ?? "pulumi", args, {
       cwd: this.dir,
       env: this.env,
       timeoutMs: 240_000,
       killWhen: options.killWhen,
+      input: options.input,
     });
     return { code, output, killed };
   }
 
-  async must(args: string[], command?: string): Promise<string> {
-    const result = await this.run(args, { command });
+  async must(args: string[], command?: string, input?: string): Promise<string> {
+    const result = await this.run(args, { command, input });
     if (result.code !== 0)
       throw new Error(`\`${command ?? "pulumi"} ${args.join(" ")}\` failed (${result.code}):\n${result.output.slice(-6000)}`);
     return result.output;
