@@ -72,7 +72,8 @@ export function parseFlags(argv: string[], options: ParseArgsConfig["options"]):
     const value = values[settingFlag(name).slice(2)];
     if (typeof value === "string") settingFlags[SETTINGS[name].key] = value;
   }
-  if (values.stack !== undefined && values["no-stack"]) throw new CannotRun("--stack and --no-stack exclude each other.", { showUsage: true });
+  if (values.stack !== undefined && values["no-stack"])
+    throw new CannotRun("--stack and --no-stack exclude each other.", { showUsage: true });
   return { values, settingFlags };
 }
 
@@ -94,14 +95,15 @@ export function outputFile(flag: string, value: ParsedFlags["values"][string], c
   if (typeof value !== "string" || !value.trim()) throw new CannotRun(`${flag} needs a file name.`, { showUsage: true });
   const file = path.resolve(cwd, value);
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
-    throw new CannotRun(
-      `${flag} ${value}: that is a folder.`,
-      { fix: `name a file in it, e.g. ${flag} ${path.join(value, "doctor-report.json")}.` },
-    );
+    throw new CannotRun(`${flag} ${value}: that is a folder.`, {
+      fix: `name a file in it, e.g. ${flag} ${path.join(value, "doctor-report.json")}.`,
+    });
   }
   const folder = path.dirname(file);
   if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
-    throw new CannotRun(`${flag} ${value}: the folder ${folder} does not exist.`, { fix: "create it, or name a file in a folder that exists." });
+    throw new CannotRun(`${flag} ${value}: the folder ${folder} does not exist.`, {
+      fix: "create it, or name a file in a folder that exists.",
+    });
   }
   return file;
 }

@@ -39,7 +39,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } catch (error) {
     if (!(error instanceof CannotRun)) throw error;
     if (rest.includes("--json")) {
-      await writeJson(io.stdout, { command: command.name, verdict: "cannot-run", exitCode: EXIT.cannotRun, cause: error.message, fix: error.fix ?? null });
+      await writeJson(io.stdout, {
+        command: command.name,
+        verdict: "cannot-run",
+        exitCode: EXIT.cannotRun,
+        cause: error.message,
+        fix: error.fix ?? null,
+      });
     }
     const fix = error.fix ? `\nFix: ${error.fix}` : "";
     await write(io.stderr, `pulumi-tridion ${command.name}: ${error.message}${fix}${error.showUsage ? `\n\n${command.usage}` : ""}`);

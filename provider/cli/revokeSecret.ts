@@ -66,14 +66,19 @@ function parseTarget(values: Record<string, unknown>): Target {
   const serviceAccount = values["service-account"] as string | undefined;
   if ((user === undefined) === (serviceAccount === undefined))
     throw new CannotRun("Name one account: --user NAME or --service-account NAME.", { showUsage: true });
-  if (values["identity-provider"] !== undefined && user === undefined) throw new CannotRun("--identity-provider goes with --user.", { showUsage: true });
+  if (values["identity-provider"] !== undefined && user === undefined)
+    throw new CannotRun("--identity-provider goes with --user.", { showUsage: true });
   const raw = values["secret-id"] as string | undefined;
   if (raw === undefined)
-    throw new CannotRun("--secret-id ID is required: the id of the secret to revoke (one of the account's clientSecrets).", { showUsage: true });
+    throw new CannotRun("--secret-id ID is required: the id of the secret to revoke (one of the account's clientSecrets).", {
+      showUsage: true,
+    });
   const secretId = /^\d{1,10}$/.test(raw.trim()) ? Number(raw) : NaN;
   if (!Number.isInteger(secretId) || secretId < 1 || secretId > 2_147_483_647) {
     throw new CannotRun(
-      `--secret-id must be a secret's id, a whole number from 1 to 2147483647 (Access Management's ids are int32), got ${JSON.stringify(raw)}.`, { showUsage: true });
+      `--secret-id must be a secret's id, a whole number from 1 to 2147483647 (Access Management's ids are int32), got ${JSON.stringify(raw)}.`,
+      { showUsage: true },
+    );
   }
   const name = (user ?? serviceAccount)!;
   if (!name.trim()) throw new CannotRun(`--${user !== undefined ? "user" : "service-account"} needs a name.`, { showUsage: true });

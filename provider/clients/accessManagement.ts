@@ -290,13 +290,9 @@ export class AccessManagementClient {
 const apiResourcesBySession = new WeakMap<Session, Promise<ApiResource[]>>();
 
 function unexpectedAnswer(action: string, expected: string): TridionError {
-  return new TridionError(
-    "UNEXPECTED_ANSWER",
-    `Cannot ${action}: Access Management answered, but not with ${expected}.`,
-    {
-      fix: "check that tridion:accessManagementUrl is the Access Management authority (e.g. https://host/access-management) and that tridion:routes matches your installation.",
-    },
-  );
+  return new TridionError("UNEXPECTED_ANSWER", `Cannot ${action}: Access Management answered, but not with ${expected}.`, {
+    fix: "check that tridion:accessManagementUrl is the Access Management authority (e.g. https://host/access-management) and that tridion:routes matches your installation.",
+  });
 }
 
 const INT32_MIN = -2147483648;

@@ -240,7 +240,8 @@ function describeHttpFailure(error: AxiosError, ctx: OperationContext): { code: 
       return {
         code: "BAD_REQUEST",
         message:
-          `Cannot ${ctx.action}: ${service} rejected the request (400)${url}.${said}` + (ctx.badRequest ? ` ${ctx.badRequest.explain}` : ""),
+          `Cannot ${ctx.action}: ${service} rejected the request (400)${url}.${said}` +
+          (ctx.badRequest ? ` ${ctx.badRequest.explain}` : ""),
         fix: ctx.badRequest?.fix ?? "correct what that message names, then run the command again.",
       };
     case 401:
@@ -378,13 +379,9 @@ export function translateTokenError(error: unknown, clientId: string, authority:
     );
   }
   const msg = e?.message ?? String(error);
-  return new TridionError(
-    "DISCOVERY_FAILED",
-    `Cannot get a token for "${clientId}" from Access Management (${authority}): ${msg}.`,
-    {
-      fix: "check tridion:accessManagementUrl (env TRIDION_ACCESS_MANAGEMENT_URL): it must be the authority, e.g. https://host/access-management, whose /.well-known/openid-configuration answers.",
-    },
-  );
+  return new TridionError("DISCOVERY_FAILED", `Cannot get a token for "${clientId}" from Access Management (${authority}): ${msg}.`, {
+    fix: "check tridion:accessManagementUrl (env TRIDION_ACCESS_MANAGEMENT_URL): it must be the authority, e.g. https://host/access-management, whose /.well-known/openid-configuration answers.",
+  });
 }
 
 function safeUrl(url: string, base?: string): string {

@@ -3,7 +3,7 @@
 // goes through `call()`: bearer token, one fresh token on 401, error translation.
 import type { AxiosResponse } from "axios";
 import { currentSettings, ProviderSettings, requireSetting, settingsGeneration } from "../config";
-import { isIdentityRefused, TridionError } from "../errors/tridionError";
+import { isIdentityRefused } from "../errors/tridionError";
 import { HttpClient, HttpRequest } from "../http/httpClient";
 import { waitPolicy } from "../http/policy";
 import { missingAudienceError, missingRoleError, OperationContext, translateHttpError } from "./errorTranslation";
@@ -57,7 +57,10 @@ export class Session {
     const token = await this.token(identity);
     if (ctx.audience && token.audiences.length > 0 && !token.audiences.includes(ctx.audience)) {
       const productVersion = ctx.productVersion ?? (await this.productVersion());
-      throw missingAudienceError({ ...ctx, productVersion, audience: ctx.audience, identity: identity.clientId, neededRole }, token.audiences);
+      throw missingAudienceError(
+        { ...ctx, productVersion, audience: ctx.audience, identity: identity.clientId, neededRole },
+        token.audiences,
+      );
     }
     // A token without any role claim tells us nothing: let the service decide.
     if (token.roles.length === 0 || token.roles.includes(neededRole)) return;

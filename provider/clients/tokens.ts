@@ -154,7 +154,9 @@ export class TokenSource {
       throw new TridionError(
         "DISCOVERY_FAILED",
         `Cannot get a token for "${clientId}": Access Management's discovery document (${where}) names the token endpoint ${JSON.stringify(endpoint)}, which is not an https URL.`,
-        { fix: "check tridion:accessManagementUrl: it must be the Access Management authority, whose discovery names its own token endpoint." },
+        {
+          fix: "check tridion:accessManagementUrl: it must be the Access Management authority, whose discovery names its own token endpoint.",
+        },
       );
     }
     if (this.options.allowInsecureHttp) return true;

@@ -11,7 +11,10 @@ test("expands templates with URL-encoded placeholders", (t) => {
   const routes = new RouteProfile({ addon: "/v2/add-ons/{id}" });
   t.is(routes.url("http://h/addons/", "addon", { id: "a b/c" }), "http://h/addons/v2/add-ons/a%20b%2Fc");
   t.is(routes.path("userSecret", { id: 7, secretId: "s?1" }), "/api/v1/Users/7/clientSecrets/s%3F1");
-  t.throws(() => routes.path("addon"), { message: /holds the placeholder \{id\}, which this call has no value for/, instanceOf: TridionError });
+  t.throws(() => routes.path("addon"), {
+    message: /holds the placeholder \{id\}, which this call has no value for/,
+    instanceOf: TridionError,
+  });
 });
 
 test("tridion:routes: unknown keys, missing placeholders and bad JSON are refused with the reason", (t) => {

@@ -50,9 +50,7 @@ async function jwksCheck(ctx: DoctorContext, jwksUri: string | undefined): Promi
       details: { jwksUri, keys: keys.length },
     };
   } catch (error) {
-    const { cause, fix } = causeAndFix(
-      translateHttpError(error, { action: "read the signing keys (JWKS)", service: "Access Management" }),
-    );
+    const { cause, fix } = causeAndFix(translateHttpError(error, { action: "read the signing keys (JWKS)", service: "Access Management" }));
     return {
       id,
       group: GROUP,

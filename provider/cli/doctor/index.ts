@@ -58,10 +58,9 @@ function extraIdentities(values: string[], env: NodeJS.ProcessEnv): IdentityUnde
     if (!clientId) throw new CannotRun(`--identity needs a client id, got ${JSON.stringify(value)}.`, { showUsage: true });
     const clientSecret = env[variable];
     if (!clientSecret) {
-      throw new CannotRun(
-        `--identity ${clientId}: its secret is read from the environment variable ${variable}, which is not set.`,
-        { fix: `export ${variable}=<its client secret> (never on the command line), or name another variable: --identity ${clientId}=VARIABLE.` },
-      );
+      throw new CannotRun(`--identity ${clientId}: its secret is read from the environment variable ${variable}, which is not set.`, {
+        fix: `export ${variable}=<its client secret> (never on the command line), or name another variable: --identity ${clientId}=VARIABLE.`,
+      });
     }
     registerSecret(clientSecret);
     return { clientId, clientSecret, label: `--identity ${clientId}`, role: "extra" as const };

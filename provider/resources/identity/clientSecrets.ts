@@ -206,11 +206,9 @@ export async function rotateSecret(
 ): Promise<{ secret: IssuedSecret; pendingRevocations: number[]; revokeError?: TridionError; strangers: ClientSecret[] }> {
   const account = await am.get(accountId);
   if (!account)
-    throw new TridionError(
-      "ACCOUNT_GONE",
-      `Cannot issue a client secret for ${what}: it no longer exists in Access Management.`,
-      { fix: "run `pulumi refresh`, then `pulumi up`." },
-    );
+    throw new TridionError("ACCOUNT_GONE", `Cannot issue a client secret for ${what}: it no longer exists in Access Management.`, {
+      fix: "run `pulumi refresh`, then `pulumi up`.",
+    });
   const existing = account.clientSecrets ?? [];
   const listed = new Set(existing.map((s) => s.id));
   const retiring = [...(owned.pendingRevocations ?? []), ...(owned.secretId !== undefined ? [owned.secretId] : [])].filter((id) =>
@@ -222,7 +220,8 @@ export async function rotateSecret(
     if (retiring.length === 0) {
       throw new TridionError(
         "SECRET_SLOTS_FULL",
-        `Cannot issue a client secret for ${what}: it already holds two client secrets (Access Management's maximum), and neither was created by this resource, so revoking one could break whatever uses it.` + (strangers.length ? ` ${strangersFound(strangers, what)}` : ""),
+        `Cannot issue a client secret for ${what}: it already holds two client secrets (Access Management's maximum), and neither was created by this resource, so revoking one could break whatever uses it.` +
+          (strangers.length ? ` ${strangersFound(strangers, what)}` : ""),
         {
           fix: strangers.length
             ? `${strangersFix(strangers, policy)} Then run \`pulumi up\` again.`

@@ -127,7 +127,8 @@ export const serviceAccountProvider = identityProvider<ServiceAccountInputs>({
   },
   fromAccount: serviceAccountState,
   async versionGuard(version: ProductVersion, name: string) {
-    if (version === "9") throw new TridionError("UNSUPPORTED_VERSION", `Cannot manage the service account "${name}": ${ON_9X}`, { fix: ON_9X_FIX });
+    if (version === "9")
+      throw new TridionError("UNSUPPORTED_VERSION", `Cannot manage the service account "${name}": ${ON_9X}`, { fix: ON_9X_FIX });
   },
 });
 
