@@ -41,7 +41,7 @@ export class TridionError extends Error {
     this.name = "TridionError";
     this.code = code;
     if (options.fix !== undefined) this.fix = redactSecrets(options.fix);
-    if (options.details !== undefined) this.details = options.details;
+    if (options.details !== undefined) this.details = redactedData(options.details) as Record<string, unknown>;
     this.status = options.status;
     this.transport = options.transport;
     // Not enumerable: a cause (an HTTP error) may carry headers with a token, and tools print an
@@ -50,6 +50,14 @@ export class TridionError extends Error {
     // The dynamic-provider host prints `${e}: ${e.stack}`; keep it to the message.
     Object.defineProperty(this, "stack", { value: `${this.name}: ${this.message}`, writable: true, enumerable: false });
   }
+}
+
+/** Plain data with every string passed through the secret redaction (details are printed by tools). */
+function redactedData(value: unknown): unknown {
+  if (typeof value === "string") return redactSecrets(value);
+  if (Array.isArray(value)) return value.map(redactedData);
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactedData(v)]));
+  return value;
 }
 
 /**

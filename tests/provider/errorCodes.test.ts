@@ -13,6 +13,7 @@ import {
   toTridionError,
   TridionError,
 } from "../../provider/errors/tridionError";
+import { registerSecret } from "../../provider/errors/redaction";
 import { PackageError } from "../../provider/packaging";
 
 const codes = Object.keys(ERROR_CODES) as ErrorCode[];
@@ -94,6 +95,14 @@ test("the cause is kept but never enumerated or serialized; details are", (t) =>
   t.false(Object.keys(e).includes("cause"));
   t.false(JSON.stringify(e).includes("Bearer"));
   t.deepEqual(JSON.parse(JSON.stringify(e)).details, { status: 503 });
+});
+
+test("a known secret is redacted from message, fix and details alike", (t) => {
+  const secret = "s3cr3t-value-for-details-0123456789";
+  registerSecret(secret);
+  const e = new TridionError("BAD_REQUEST", `said ${secret}`, { fix: `not ${secret}`, details: { said: [secret], n: 1 } });
+  t.false(JSON.stringify({ message: e.message, fix: e.fix, details: e.details }).includes(secret));
+  t.deepEqual(e.details, { said: ["[secret]"], n: 1 });
 });
 
 test("rendering: the message, then the fix on its own line; without a fix, the message alone", (t) => {
