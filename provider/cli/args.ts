@@ -11,12 +11,16 @@ export const EXIT = { ok: 0, problems: 1, cannotRun: 2 } as const;
 
 /** The command could not run: bad flags, unreadable settings. Its message says why and the fix. */
 export class CannotRun extends Error {
-  constructor(
-    message: string,
-    readonly showUsage = false,
-  ) {
+  /** Whether the command's usage follows the message. */
+  readonly showUsage: boolean;
+  /** What to do about it, when there is something to do beyond the usage. */
+  readonly fix?: string;
+
+  constructor(message: string, options: { showUsage?: boolean; fix?: string } = {}) {
     super(message);
     this.name = "CannotRun";
+    this.showUsage = options.showUsage ?? false;
+    if (options.fix !== undefined) this.fix = options.fix;
   }
 }
 
@@ -61,14 +65,15 @@ export function parseFlags(argv: string[], options: ParseArgsConfig["options"]):
   try {
     ({ values } = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, strict: true, allowPositionals: false }));
   } catch (error) {
-    throw new CannotRun((error as Error).message, true);
+    throw new CannotRun((error as Error).message, { showUsage: true });
   }
   const settingFlags: Record<string, string> = {};
   for (const name of SETTING_FLAGS) {
     const value = values[settingFlag(name).slice(2)];
     if (typeof value === "string") settingFlags[SETTINGS[name].key] = value;
   }
-  if (values.stack !== undefined && values["no-stack"]) throw new CannotRun("--stack and --no-stack exclude each other.", true);
+  if (values.stack !== undefined && values["no-stack"])
+    throw new CannotRun("--stack and --no-stack exclude each other.", { showUsage: true });
   return { values, settingFlags };
 }
 
@@ -87,16 +92,18 @@ export const REPORT_USAGE = `  --report FILE                   also write FILE: 
  */
 export function outputFile(flag: string, value: ParsedFlags["values"][string], cwd: string): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== "string" || !value.trim()) throw new CannotRun(`${flag} needs a file name.`, true);
+  if (typeof value !== "string" || !value.trim()) throw new CannotRun(`${flag} needs a file name.`, { showUsage: true });
   const file = path.resolve(cwd, value);
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
-    throw new CannotRun(
-      `${flag} ${value}: that is a folder. Fix: name a file in it, e.g. ${flag} ${path.join(value, "doctor-report.json")}.`,
-    );
+    throw new CannotRun(`${flag} ${value}: that is a folder.`, {
+      fix: `name a file in it, e.g. ${flag} ${path.join(value, "doctor-report.json")}.`,
+    });
   }
   const folder = path.dirname(file);
   if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
-    throw new CannotRun(`${flag} ${value}: the folder ${folder} does not exist. Fix: create it, or name a file in a folder that exists.`);
+    throw new CannotRun(`${flag} ${value}: the folder ${folder} does not exist.`, {
+      fix: "create it, or name a file in a folder that exists.",
+    });
   }
   return file;
 }

@@ -9,11 +9,10 @@ import { findServiceAccount, type LookupWording } from "../clients/accountLookup
 import { isPredefinedAccountName } from "../clients/productVersion";
 import { Session } from "../clients/session";
 import type { ProviderSettings } from "../config/settings";
-import { toTridionError } from "../errors/tridionError";
 import { CannotRun, COMMON_USAGE, EXIT, parseFlags } from "./args";
 import type { Command, Io } from "./command";
 import { refusal, repairExitCodes, repairSettings, writeReport, type RepairReport } from "./repairCommand";
-import { splitFix } from "./report";
+import { causeAndFix } from "./report";
 
 const usage = `Usage: pulumi-tridion delete-service-account --name NAME --id ID [--json] [settings flags]
 
@@ -47,13 +46,14 @@ export interface DeleteAccountReport extends RepairReport {
 function parseTarget(values: Record<string, unknown>): { name: string; id: number } {
   const name = values.name as string | undefined;
   const raw = values.id as string | undefined;
-  if (name === undefined || !name.trim()) throw new CannotRun("--name NAME is required: the service account's exact name.", true);
-  if (raw === undefined) throw new CannotRun("--id ID is required: the service account's id in Access Management.", true);
+  if (name === undefined || !name.trim())
+    throw new CannotRun("--name NAME is required: the service account's exact name.", { showUsage: true });
+  if (raw === undefined) throw new CannotRun("--id ID is required: the service account's id in Access Management.", { showUsage: true });
   const id = /^\d{1,10}$/.test(raw.trim()) ? Number(raw) : NaN;
   if (!Number.isInteger(id) || id < 1 || id > 2_147_483_647) {
     throw new CannotRun(
       `--id must be a whole number from 1 to 2147483647 (Access Management's ids are int32), got ${JSON.stringify(raw)}.`,
-      true,
+      { showUsage: true },
     );
   }
   return { name, id };
@@ -133,7 +133,7 @@ export const deleteServiceAccountCommand: Command = {
     try {
       report = await deleteAccount(target, settings);
     } catch (error) {
-      const { cause, fix } = splitFix(toTridionError(error).message);
+      const { cause, fix } = causeAndFix(error);
       report = {
         command: "delete-service-account",
         result: "failed",

@@ -4,7 +4,7 @@ import { CannotRun, EXIT } from "./args";
 import type { Command, Io } from "./command";
 import { deleteServiceAccountCommand } from "./deleteServiceAccount";
 import { doctorCommand } from "./doctor";
-import { splitFix, write, writeJson } from "./report";
+import { write, writeJson } from "./report";
 import { revokeSecretCommand } from "./revokeSecret";
 
 export const COMMANDS: Command[] = [doctorCommand, revokeSecretCommand, deleteServiceAccountCommand];
@@ -38,11 +38,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return await command.run(rest, io);
   } catch (error) {
     if (!(error instanceof CannotRun)) throw error;
-    const { cause, fix } = splitFix(error.message);
     if (rest.includes("--json")) {
-      await writeJson(io.stdout, { command: command.name, verdict: "cannot-run", exitCode: EXIT.cannotRun, cause, fix: fix ?? null });
+      await writeJson(io.stdout, {
+        command: command.name,
+        verdict: "cannot-run",
+        exitCode: EXIT.cannotRun,
+        cause: error.message,
+        fix: error.fix ?? null,
+      });
     }
-    await write(io.stderr, `pulumi-tridion ${command.name}: ${error.message}${error.showUsage ? `\n\n${command.usage}` : ""}`);
+    const fix = error.fix ? `\nFix: ${error.fix}` : "";
+    await write(io.stderr, `pulumi-tridion ${command.name}: ${error.message}${fix}${error.showUsage ? `\n\n${command.usage}` : ""}`);
     return EXIT.cannotRun;
   }
 }

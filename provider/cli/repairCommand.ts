@@ -20,14 +20,15 @@ export async function repairSettings(
   try {
     settings = resolveFrom(source);
   } catch (error) {
-    throw new CannotRun(toTridionError(error).message);
+    const e = toTridionError(error);
+    throw new CannotRun(e.message, { fix: e.fix });
   }
   const missing = (["accessManagementUrl", "clientId", "clientSecret"] as const).filter((k) => !settings[k]);
   if (missing.length) {
     const keys = missing.map((k) => `tridion:${k}`).join(", ");
-    throw new CannotRun(
-      `Missing provider setting(s) ${keys}: ${command} runs as the provider's identity against Access Management. Fix: set them as for \`pulumi up\` (stack config or TRIDION_* environment variables).`,
-    );
+    throw new CannotRun(`Missing provider setting(s) ${keys}: ${command} runs as the provider's identity against Access Management.`, {
+      fix: "set them as for `pulumi up` (stack config or TRIDION_* environment variables).",
+    });
   }
   return settings;
 }

@@ -2,6 +2,7 @@
 // for people or one JSON document for machines (--json). Everything printed passes through the
 // secret redaction first: no client secret, token or proxy password ever reaches the output.
 import { redactSecrets } from "../errors/redaction";
+import { toTridionError } from "../errors/tridionError";
 
 export type Verdict = "pass" | "warn" | "fail" | "skip" | "info";
 
@@ -24,11 +25,10 @@ export interface Check {
   details?: Record<string, unknown>;
 }
 
-/** A provider message ("Cannot X: why. Fix: what to do.") as cause and fix. */
-export function splitFix(message: string): { cause: string; fix?: string } {
-  const at = message.indexOf(" Fix: ");
-  if (at < 0) return { cause: message };
-  return { cause: message.slice(0, at).trim(), fix: message.slice(at + " Fix: ".length).trim() };
+/** An error's cause (its message) and fix, from its fields (anything not ours has no fix). */
+export function causeAndFix(error: unknown): { cause: string; fix?: string } {
+  const e = toTridionError(error);
+  return e.fix ? { cause: e.message, fix: e.fix } : { cause: e.message };
 }
 
 const MARK: Record<Verdict, string> = { pass: "[ok]  ", warn: "[warn]", fail: "[FAIL]", skip: "[skip]", info: "[info]" };

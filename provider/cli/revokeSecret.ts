@@ -9,11 +9,11 @@ import { findServiceAccount, findUser, type LookupWording } from "../clients/acc
 import { isPredefinedAccountName } from "../clients/productVersion";
 import { Session } from "../clients/session";
 import type { ProviderSettings } from "../config/settings";
-import { hasCode, toTridionError } from "../errors/tridionError";
+import { isInputFinding, toTridionError } from "../errors/tridionError";
 import { CannotRun, COMMON_USAGE, EXIT, parseFlags } from "./args";
 import type { Command, Io } from "./command";
 import { refusal, repairExitCodes, repairSettings, writeReport } from "./repairCommand";
-import { splitFix } from "./report";
+import { causeAndFix } from "./report";
 
 const usage = `Usage: pulumi-tridion revoke-secret (--user NAME [--identity-provider KEY] | --service-account NAME) --secret-id ID [--json] [settings flags]
 
@@ -65,20 +65,23 @@ function parseTarget(values: Record<string, unknown>): Target {
   const user = values.user as string | undefined;
   const serviceAccount = values["service-account"] as string | undefined;
   if ((user === undefined) === (serviceAccount === undefined))
-    throw new CannotRun("Name one account: --user NAME or --service-account NAME.", true);
-  if (values["identity-provider"] !== undefined && user === undefined) throw new CannotRun("--identity-provider goes with --user.", true);
+    throw new CannotRun("Name one account: --user NAME or --service-account NAME.", { showUsage: true });
+  if (values["identity-provider"] !== undefined && user === undefined)
+    throw new CannotRun("--identity-provider goes with --user.", { showUsage: true });
   const raw = values["secret-id"] as string | undefined;
   if (raw === undefined)
-    throw new CannotRun("--secret-id ID is required: the id of the secret to revoke (one of the account's clientSecrets).", true);
+    throw new CannotRun("--secret-id ID is required: the id of the secret to revoke (one of the account's clientSecrets).", {
+      showUsage: true,
+    });
   const secretId = /^\d{1,10}$/.test(raw.trim()) ? Number(raw) : NaN;
   if (!Number.isInteger(secretId) || secretId < 1 || secretId > 2_147_483_647) {
     throw new CannotRun(
       `--secret-id must be a secret's id, a whole number from 1 to 2147483647 (Access Management's ids are int32), got ${JSON.stringify(raw)}.`,
-      true,
+      { showUsage: true },
     );
   }
   const name = (user ?? serviceAccount)!;
-  if (!name.trim()) throw new CannotRun(`--${user !== undefined ? "user" : "service-account"} needs a name.`, true);
+  if (!name.trim()) throw new CannotRun(`--${user !== undefined ? "user" : "service-account"} needs a name.`, { showUsage: true });
   return {
     kind: user !== undefined ? "user" : "serviceAccount",
     name,
@@ -183,10 +186,11 @@ export const revokeSecretCommand: Command = {
       report = await revoke(target, settings);
     } catch (error) {
       const e = toTridionError(error);
-      const { cause, fix } = splitFix(e.message);
+      const { cause, fix } = causeAndFix(e);
       report = {
         command: "revoke-secret",
-        result: hasCode(e, "USER_AMBIGUOUS", "USER_NOT_OF_PROVIDER", "NAME_DIFFERS_IN_CASE", "USER_NOT_SIGNED_IN") ? "refused" : "failed",
+        // what the lookup found about the account named (errors/codes.ts, inputFinding) is a refusal
+        result: isInputFinding(e) ? "refused" : "failed",
         exitCode: EXIT.problems,
         summary: `Nothing was revoked: ${cause}`,
         fix,

@@ -80,24 +80,23 @@ async function readStack(options: SourceOptions, dir: string): Promise<{ values:
     json = await runPulumi(command, ["config", "--json", "--show-secrets", "--non-interactive", ...stackArgs], options.cwd, options.env);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new CannotRun(
-        `Cannot read the stack config of the Pulumi project ${where}: \`${command}\` is not on PATH. ` +
-          "Fix: put the Pulumi CLI on PATH, or run with --no-stack to use only the TRIDION_* environment variables and flags.",
-      );
+      throw new CannotRun(`Cannot read the stack config of the Pulumi project ${where}: \`${command}\` is not on PATH.`, {
+        fix: "put the Pulumi CLI on PATH, or run with --no-stack to use only the TRIDION_* environment variables and flags.",
+      });
     }
-    throw new CannotRun(
-      `Cannot read the stack config of the Pulumi project ${where}: \`pulumi config\` failed: ${pulumiSaid(error)} ` +
-        "Fix: select the stack (`pulumi stack select NAME`, or --stack NAME), set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) for a stack with passphrase secrets, " +
+    throw new CannotRun(`Cannot read the stack config of the Pulumi project ${where}: \`pulumi config\` failed: ${pulumiSaid(error)}`, {
+      fix:
+        "select the stack (`pulumi stack select NAME`, or --stack NAME), set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) for a stack with passphrase secrets, " +
         "or run with --no-stack to use only the TRIDION_* environment variables and flags.",
-    );
+    });
   }
   let values: Record<string, string>;
   try {
     values = parsePulumiConfig(json);
   } catch {
-    throw new CannotRun(
-      `Cannot read the stack config of ${where}: \`pulumi config --json\` printed no JSON. Fix: run it yourself to see why.`,
-    );
+    throw new CannotRun(`Cannot read the stack config of ${where}: \`pulumi config --json\` printed no JSON.`, {
+      fix: "run it yourself to see why.",
+    });
   }
   let stack = options.stack;
   if (!stack) {
@@ -127,9 +126,9 @@ export function loadSettingsFromFlags(
 export async function loadSettingsSource(options: SourceOptions): Promise<SettingsSource> {
   const dir = options.noStack ? undefined : findPulumiProject(options.cwd);
   if (options.stack && !dir) {
-    throw new CannotRun(
-      `--stack ${options.stack}: there is no Pulumi project (Pulumi.yaml) in ${options.cwd} or above. Fix: run the command in the project's folder.`,
-    );
+    throw new CannotRun(`--stack ${options.stack}: there is no Pulumi project (Pulumi.yaml) in ${options.cwd} or above.`, {
+      fix: "run the command in the project's folder.",
+    });
   }
   const stack = dir ? await readStack(options, dir) : undefined;
   const stackValues = stack?.values ?? {};

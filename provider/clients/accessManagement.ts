@@ -141,8 +141,10 @@ export class AccessManagementClient {
       if (value !== undefined && !isInt32(value)) {
         throw new TridionError(
           "UNSAFE_ID",
-          `Refusing to call ${this.session.routes.template(key)} with ${name} = ${shown(value)}: an Access Management id is an integer (int32), and this one would put the call on another URL than the ${this.r.noun}'s. ` +
-            "Fix: if the value came from Pulumi state, run `pulumi refresh` (or remove the resource from the state with `pulumi state delete` and adopt it again); ids come only from Access Management's answers.",
+          `Refusing to call ${this.session.routes.template(key)} with ${name} = ${shown(value)}: an Access Management id is an integer (int32), and this one would put the call on another URL than the ${this.r.noun}'s.`,
+          {
+            fix: "if the value came from Pulumi state, run `pulumi refresh` (or remove the resource from the state with `pulumi state delete` and adopt it again); ids come only from Access Management's answers.",
+          },
         );
       }
     }
@@ -288,11 +290,9 @@ export class AccessManagementClient {
 const apiResourcesBySession = new WeakMap<Session, Promise<ApiResource[]>>();
 
 function unexpectedAnswer(action: string, expected: string): TridionError {
-  return new TridionError(
-    "UNEXPECTED_ANSWER",
-    `Cannot ${action}: Access Management answered, but not with ${expected}. ` +
-      "Fix: check that tridion:accessManagementUrl is the Access Management authority (e.g. https://host/access-management) and that tridion:routes matches your installation.",
-  );
+  return new TridionError("UNEXPECTED_ANSWER", `Cannot ${action}: Access Management answered, but not with ${expected}.`, {
+    fix: "check that tridion:accessManagementUrl is the Access Management authority (e.g. https://host/access-management) and that tridion:routes matches your installation.",
+  });
 }
 
 const INT32_MIN = -2147483648;
@@ -317,8 +317,10 @@ function checkId(value: unknown, field: string, action: string, answer = "answer
   throw new TridionError(
     "UNEXPECTED_ANSWER",
     `Cannot ${action}: Access Management's ${answer} holds ${field} = ${shown(value)}, which is not an id as its OpenAPI document types ids (an integer from ${INT32_MIN} to ${INT32_MAX}). ` +
-      "The provider puts ids into URLs, so it uses nothing from this answer. " +
-      "Fix: check that tridion:accessManagementUrl is the Access Management authority and that nothing between (a proxy, a gateway) rewrites its answers, then run the command again.",
+      "The provider puts ids into URLs, so it uses nothing from this answer.",
+    {
+      fix: "check that tridion:accessManagementUrl is the Access Management authority and that nothing between (a proxy, a gateway) rewrites its answers, then run the command again.",
+    },
   );
 }
 

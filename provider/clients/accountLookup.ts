@@ -54,28 +54,31 @@ export async function findUser(
   if (candidates.length > 1) {
     throw new TridionError(
       "USER_AMBIGUOUS",
-      `Cannot choose the user "${userName}": ${candidates.length} users of that name have signed in to Access Management through different identity providers: ${candidates.map(describeUser).join("; ")}. ` +
-        `Fix: ${words.chooseProvider(candidates[0].identityProviderKey)}.`,
+      `Cannot choose the user "${userName}": ${candidates.length} users of that name have signed in to Access Management through different identity providers: ${candidates.map(describeUser).join("; ")}.`,
+      { fix: `${words.chooseProvider(candidates[0].identityProviderKey)}.` },
     );
   }
   if (provider && named.length > 0) {
     throw new TridionError(
       "USER_NOT_OF_PROVIDER",
-      `Cannot find the user "${userName}" signed in through the identity provider "${provider}": the users of that name signed in through ${named.map(describeUser).join("; ")}. ` +
-        `Fix: set ${words.identityProvider} to one of those, or leave it out.`,
+      `Cannot find the user "${userName}" signed in through the identity provider "${provider}": the users of that name signed in through ${named.map(describeUser).join("; ")}.`,
+      { fix: `set ${words.identityProvider} to one of those, or leave it out.` },
     );
   }
   const nearly = users.find((u) => u.name.toLowerCase() === userName.toLowerCase());
   if (nearly) {
     throw new TridionError(
       "NAME_DIFFERS_IN_CASE",
-      `Cannot find the user "${userName}": Access Management lists "${nearly.name}" (${describeUser(nearly)}), which differs only in case. Fix: write ${words.userName} exactly as "${nearly.name}".`,
+      `Cannot find the user "${userName}": Access Management lists "${nearly.name}" (${describeUser(nearly)}), which differs only in case.`,
+      { fix: `write ${words.userName} exactly as "${nearly.name}".` },
     );
   }
   throw new TridionError(
     "USER_NOT_SIGNED_IN",
-    `Cannot find the user "${userName}" in Access Management: nobody of that name has signed in yet. Access Management creates a user when they first sign in through an identity provider; its API cannot create users, so neither can Pulumi. ` +
-      `Fix: sign in once as "${userName}" (e.g. open the Access Management UI, ${am.authority}/, and log in with that account of your identity provider), then run ${words.again} again; or correct ${words.userName} to a user listed under Users in Access Management.`,
+    `Cannot find the user "${userName}" in Access Management: nobody of that name has signed in yet. Access Management creates a user when they first sign in through an identity provider; its API cannot create users, so neither can Pulumi.`,
+    {
+      fix: `sign in once as "${userName}" (e.g. open the Access Management UI, ${am.authority}/, and log in with that account of your identity provider), then run ${words.again} again; or correct ${words.userName} to a user listed under Users in Access Management.`,
+    },
   );
 }
 
@@ -92,8 +95,8 @@ export async function findServiceAccount(
   if (nearly) {
     throw new TridionError(
       "NAME_DIFFERS_IN_CASE",
-      `Cannot use the service account name "${name}": Access Management holds "${nearly.name}" (id ${nearly.id}), which differs only in case. ` +
-        `Fix: write the name exactly as "${nearly.name}"${words.adopt}, or choose a name that is clearly different.`,
+      `Cannot use the service account name "${name}": Access Management holds "${nearly.name}" (id ${nearly.id}), which differs only in case.`,
+      { fix: `write the name exactly as "${nearly.name}"${words.adopt}, or choose a name that is clearly different.` },
     );
   }
   return undefined;

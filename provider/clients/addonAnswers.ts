@@ -60,7 +60,7 @@ type Expected = "a string" | "a boolean" | "a list" | "an object";
 /** How to go on when an answer cannot be read: the settings first, the report when none fits. */
 function fixFor(source: AnswerSource): string {
   return (
-    `Fix: run \`npx pulumi-tridion doctor\`: it compares the service's OpenAPI document with what the provider sends and reads, and proposes the tridion:routes settings that fit (this answer comes from the route "${source.routeKey}"). ` +
+    `run \`npx pulumi-tridion doctor\`: it compares the service's OpenAPI document with what the provider sends and reads, and proposes the tridion:routes settings that fit (this answer comes from the route "${source.routeKey}"). ` +
     "If no setting fits, report it to the provider's maintainers with the output of `npx pulumi-tridion doctor --report FILE` attached."
   );
 }
@@ -110,16 +110,16 @@ class Fields {
     const where = this.at ? ` in ${this.at}` : "";
     return new TridionError(
       "UNEXPECTED_ANSWER",
-      `${answered(this.source)} without the field "${this.path(field)}" (${expected}), which the provider needs; field names are read in any letter case, and the answer${where} has ${names.length ? `only ${names.map((n) => `"${n}"`).join(", ")}` : "no fields"}. ` +
-        fixFor(this.source),
+      `${answered(this.source)} without the field "${this.path(field)}" (${expected}), which the provider needs; field names are read in any letter case, and the answer${where} has ${names.length ? `only ${names.map((n) => `"${n}"`).join(", ")}` : "no fields"}.`,
+      { fix: fixFor(this.source), details: { route: this.source.routeKey, field: this.path(field) } },
     );
   }
 
   wrongType(field: string, expected: Expected, value: unknown): TridionError {
     return new TridionError(
       "UNEXPECTED_ANSWER",
-      `${answered(this.source)} with the field "${this.path(field)}" as ${typeOf(value)}, where the provider needs ${expected}. ` +
-        fixFor(this.source),
+      `${answered(this.source)} with the field "${this.path(field)}" as ${typeOf(value)}, where the provider needs ${expected}.`,
+      { fix: fixFor(this.source), details: { route: this.source.routeKey, field: this.path(field) } },
     );
   }
 
@@ -153,8 +153,11 @@ class Fields {
     if (status) return status;
     throw new TridionError(
       "UNEXPECTED_ANSWER",
-      `${answered(this.source)} with the status ${JSON.stringify(value)} in "${this.path(field)}", which is none of the documented ones (${Object.keys(DOCUMENTED_STATUS_SPELLINGS).join(", ")}); the provider does not guess what it means. ` +
-        "Fix: report it to the provider's maintainers with the output of `npx pulumi-tridion doctor --report FILE` attached (it lists the statuses the service uses), so that this status can be read.",
+      `${answered(this.source)} with the status ${JSON.stringify(value)} in "${this.path(field)}", which is none of the documented ones (${Object.keys(DOCUMENTED_STATUS_SPELLINGS).join(", ")}); the provider does not guess what it means.`,
+      {
+        fix: "report it to the provider's maintainers with the output of `npx pulumi-tridion doctor --report FILE` attached (it lists the statuses the service uses), so that this status can be read.",
+        details: { route: this.source.routeKey, field: this.path(field), status: value },
+      },
     );
   }
 
@@ -176,8 +179,8 @@ function fieldsOf(value: unknown, source: AnswerSource, at: string): Fields {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new TridionError(
       "UNEXPECTED_ANSWER",
-      `${answered(source)} with ${value === undefined || value === "" ? "no body" : typeOf(value)}${at ? ` in ${at}` : ""}, where the provider needs a JSON object describing an add-on. ` +
-        fixFor(source),
+      `${answered(source)} with ${value === undefined || value === "" ? "no body" : typeOf(value)}${at ? ` in ${at}` : ""}, where the provider needs a JSON object describing an add-on.`,
+      { fix: fixFor(source), details: { route: source.routeKey } },
     );
   }
   return new Fields(value as Record<string, unknown>, source, at);
@@ -228,8 +231,11 @@ export function readAddonList(body: unknown, source: AnswerSource, needed: Neede
   if (!Array.isArray(body)) {
     throw new TridionError(
       "UNEXPECTED_ANSWER",
-      `${answered(source)}, but not with a JSON array of add-ons (it sent ${body === undefined || body === "" ? "no body" : typeOf(body)}). ` +
-        `Fix: check that tridion:addonsUrl is the Add-ons Service's base URL (e.g. https://host:83/addon); then run \`npx pulumi-tridion doctor\`, which finds the service's routes in its OpenAPI document and proposes the tridion:routes value (route "${source.routeKey}").`,
+      `${answered(source)}, but not with a JSON array of add-ons (it sent ${body === undefined || body === "" ? "no body" : typeOf(body)}).`,
+      {
+        fix: `check that tridion:addonsUrl is the Add-ons Service's base URL (e.g. https://host:83/addon); then run \`npx pulumi-tridion doctor\`, which finds the service's routes in its OpenAPI document and proposes the tridion:routes value (route "${source.routeKey}").`,
+        details: { route: source.routeKey },
+      },
     );
   }
   return body.map((item, index) => readAddonMetadata(item, source, needed, `[${index}]`));

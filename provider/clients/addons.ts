@@ -92,8 +92,8 @@ export class AddonsClient {
     if (held) return held;
     throw new TridionError(
       "UNEXPECTED_ANSWER",
-      `Cannot ${source.action}: the Add-ons Service answered ${source.method} ${source.route} without a body, and then does not hold the add-on "${id}". ` +
-        `Fix: run \`npx pulumi-tridion doctor\` to check the routes (tridion:routes "${source.routeKey}" and "addon").`,
+      `Cannot ${source.action}: the Add-ons Service answered ${source.method} ${source.route} without a body, and then does not hold the add-on "${id}".`,
+      { fix: `run \`npx pulumi-tridion doctor\` to check the routes (tridion:routes "${source.routeKey}" and "addon").` },
     );
   }
 
@@ -157,7 +157,8 @@ export class AddonsClient {
         if (mode === "new" && held) {
           throw new TridionError(
             "ADDON_FOREIGN_CONTENT",
-            `Cannot ${action}: after a failed attempt the service holds an add-on "${addonId}" with other content (sha256 ${held.packageSha256 ?? "unknown"}), uploaded by someone else meanwhile. Fix: set \`adopt: true\` to take it over, or remove it from the service.`,
+            `Cannot ${action}: after a failed attempt the service holds an add-on "${addonId}" with other content (sha256 ${held.packageSha256 ?? "unknown"}), uploaded by someone else meanwhile.`,
+            { fix: "set `adopt: true` to take it over, or remove it from the service." },
           );
         }
         if (!again) throw error;

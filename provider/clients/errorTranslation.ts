@@ -43,21 +43,26 @@ export function missingRoleFix(role: string, version: ProductVersion = "unknown"
         : version === "10"
           ? `the predefined "Access Management API Client (admin)" service account`
           : `the predefined Access Management API service account ("Access Management API" in 9.5/9.6, "Access Management API Client (admin)" in 10.x)`;
-    return `Fix: set tridion:clientId / tridion:clientSecret to ${account} (or another identity holding ${ROLE_AM_ADMIN}); managing users and service accounts needs that role.`;
+    return `set tridion:clientId / tridion:clientSecret to ${account} (or another identity holding ${ROLE_AM_ADMIN}); managing users and service accounts needs that role.`;
   }
   const v9 = `In Tridion Sites 9.5/9.6 the predefined "Add-ons API" account only has the Service role and cannot be changed: add client credentials to a user and give that user the role ${role} (the ClientCredentialUser resource with roles: ["${role}"]), then deploy with its clientId/clientSecret (AddonPackage \`credentials\`, or tridion:clientId / tridion:clientSecret).`;
   const v10 = `In Tridion Sites 10 create a service account with the role ${role} (the ServiceAccount resource with roles: ["${role}"]) and deploy with its clientId/clientSecret (AddonPackage \`credentials\`, or tridion:clientId / tridion:clientSecret).`;
-  if (version === "9") return `Fix: ${v9}`;
-  if (version === "10") return `Fix: ${v10}`;
-  return `Fix: ${v9} ${v10}`;
+  if (version === "9") return v9;
+  if (version === "10") return v10;
+  return `${v9} ${v10}`;
 }
 
-export function missingRoleMessage(ctx: OperationContext & { neededRole: string }, heldRoles: string[]): string {
+/** The identity's token lacks the role the operation needs (seen before the call). */
+export function missingRoleError(ctx: OperationContext & { neededRole: string }, heldRoles: string[]): TridionError {
   const who = ctx.identity ? `"${ctx.identity}"` : "the configured identity";
   const held = heldRoles.length ? heldRoles.join(", ") : "no roles";
-  return (
-    `Cannot ${ctx.action}: the identity ${who} lacks the role ${ctx.neededRole} on ${theService(ctx.service)} (its token holds ${held}). ` +
-    missingRoleFix(ctx.neededRole, ctx.productVersion)
+  return new TridionError(
+    "ROLE_MISSING",
+    `Cannot ${ctx.action}: the identity ${who} lacks the role ${ctx.neededRole} on ${theService(ctx.service)} (its token holds ${held}).`,
+    {
+      fix: missingRoleFix(ctx.neededRole, ctx.productVersion),
+      details: { identity: ctx.identity, neededRole: ctx.neededRole, heldRoles, productVersion: ctx.productVersion },
+    },
   );
 }
 
@@ -67,12 +72,16 @@ export function theService(service: string): string {
 }
 
 /** A token that the service will refuse because its `aud` lacks the service's API (a 401 foretold). */
-export function missingAudienceMessage(ctx: OperationContext & { audience: string; neededRole: string }, audiences: string[]): string {
+export function missingAudienceError(ctx: OperationContext & { audience: string; neededRole: string }, audiences: string[]): TridionError {
   const who = ctx.identity ? `"${ctx.identity}"` : "the configured identity";
-  return (
+  return new TridionError(
+    "AUDIENCE_MISSING",
     `Cannot ${ctx.action}: the token of the identity ${who} is not issued for ${theService(ctx.service)} (its aud holds ${audiences.join(", ")}; ${theService(ctx.service)} accepts only tokens whose aud includes ${ctx.audience}), ` +
-    `so the service would answer 401: the identity has no access to the API ${ctx.audience}, let alone the role ${ctx.neededRole} there (a role on an API gives the identity's tokens that audience). ` +
-    missingRoleFix(ctx.neededRole, ctx.productVersion)
+      `so the service would answer 401: the identity has no access to the API ${ctx.audience}, let alone the role ${ctx.neededRole} there (a role on an API gives the identity's tokens that audience).`,
+    {
+      fix: missingRoleFix(ctx.neededRole, ctx.productVersion),
+      details: { identity: ctx.identity, audience: ctx.audience, audiences, neededRole: ctx.neededRole },
+    },
   );
 }
 
@@ -174,8 +183,19 @@ export function translateHttpError(error: unknown, ctx: OperationContext): Tridi
   }
   const retryAfter = error.response?.headers?.["retry-after"];
   const transport = { code: error.code, retryAfter: retryAfter === undefined ? undefined : String(retryAfter) };
-  const { code, message } = describeHttpFailure(error, ctx);
-  return new TridionError(code, message, { status: error.response?.status, transport, cause: summary(error) });
+  const { code, message, fix } = describeHttpFailure(error, ctx);
+  const { method, url } = summary(error);
+  return new TridionError(code, message, {
+    fix,
+    details: compactDetails({ method, url, status: error.response?.status }),
+    status: error.response?.status,
+    transport,
+    cause: summary(error),
+  });
+}
+
+function compactDetails(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
 
 /** What of an HTTP error may travel as a cause: no headers, no bodies, no query strings. */
@@ -188,10 +208,7 @@ function summary(error: AxiosError) {
   };
 }
 
-const withFix = (hint: Hint | undefined, fallback: string, defaultFix: string) =>
-  `${hint?.explain ?? fallback} Fix: ${hint?.fix ?? defaultFix}`;
-
-function describeHttpFailure(error: AxiosError, ctx: OperationContext): { code: ErrorCode; message: string } {
+function describeHttpFailure(error: AxiosError, ctx: OperationContext): { code: ErrorCode; message: string; fix: string } {
   const url = error.config?.url
     ? ` (${error.config.method?.toUpperCase() ?? "GET"} ${safeUrl(error.config.url, error.config.baseURL)})`
     : "";
@@ -202,17 +219,15 @@ function describeHttpFailure(error: AxiosError, ctx: OperationContext): { code: 
     if (TLS_CODES.has(code)) {
       return {
         code: "TLS_UNTRUSTED",
-        message:
-          `Cannot ${ctx.action}: ${service}'s TLS certificate is not trusted (${code})${url}. ` +
-          "Fix: set tridion:caCertificate (env TRIDION_CA_CERTIFICATE) to the PEM of the CA that signed it, or a path to that PEM file.",
+        message: `Cannot ${ctx.action}: ${service}'s TLS certificate is not trusted (${code})${url}.`,
+        fix: "set tridion:caCertificate (env TRIDION_CA_CERTIFICATE) to the PEM of the CA that signed it, or a path to that PEM file.",
       };
     }
     const why = NETWORK_CODES[code] ?? (error.message || "no answer");
     return {
       code: "UNREACHABLE",
-      message:
-        `Cannot ${ctx.action}: ${service} did not answer${url}: ${why}. ` +
-        "Fix: check that the URL in stack config (tridion:accessManagementUrl / tridion:addonsUrl) is right and the service is running and reachable; raise tridion:requestTimeoutSeconds for slow networks.",
+      message: `Cannot ${ctx.action}: ${service} did not answer${url}: ${why}.`,
+      fix: "check that the URL in stack config (tridion:accessManagementUrl / tridion:addonsUrl) is right and the service is running and reachable; raise tridion:requestTimeoutSeconds for slow networks.",
     };
   }
   const status = res.status;
@@ -225,79 +240,74 @@ function describeHttpFailure(error: AxiosError, ctx: OperationContext): { code: 
       return {
         code: "BAD_REQUEST",
         message:
-          `Cannot ${ctx.action}: ${service} rejected the request (400)${url}.${said} ` +
-          (ctx.badRequest ? `${ctx.badRequest.explain} ` : "") +
-          `Fix: ${ctx.badRequest?.fix ?? "correct what that message names, then run the command again."}`,
+          `Cannot ${ctx.action}: ${service} rejected the request (400)${url}.${said}` +
+          (ctx.badRequest ? ` ${ctx.badRequest.explain}` : ""),
+        fix: ctx.badRequest?.fix ?? "correct what that message names, then run the command again.",
       };
     case 401:
       return {
         code: "UNAUTHORIZED",
-        message:
-          `Cannot ${ctx.action}: ${service} rejected the token of ${who} (401 Unauthorized)${url}: the token is missing, expired, or not issued for this service (audience), even after one fresh token.${said} ` +
-          "Fix: check tridion:accessManagementUrl points at the Access Management that this service trusts, and that the identity's client secret is still valid.",
+        message: `Cannot ${ctx.action}: ${service} rejected the token of ${who} (401 Unauthorized)${url}: the token is missing, expired, or not issued for this service (audience), even after one fresh token.${said}`,
+        fix: "check tridion:accessManagementUrl points at the Access Management that this service trusts, and that the identity's client secret is still valid.",
       };
     case 403:
-      return {
-        code: "FORBIDDEN",
-        message: ctx.neededRole
-          ? `Cannot ${ctx.action}: ${service} answered 403 Forbidden${url}: the identity ${who} lacks the role ${ctx.neededRole}.${said} ${missingRoleFix(ctx.neededRole, ctx.productVersion)}`
-          : `Cannot ${ctx.action}: ${service} answered 403 Forbidden for ${who}${url}.${said} Fix: give that identity the role this operation needs.`,
-      };
+      return ctx.neededRole
+        ? {
+            code: "FORBIDDEN",
+            message: `Cannot ${ctx.action}: ${service} answered 403 Forbidden${url}: the identity ${who} lacks the role ${ctx.neededRole}.${said}`,
+            fix: missingRoleFix(ctx.neededRole, ctx.productVersion),
+          }
+        : {
+            code: "FORBIDDEN",
+            message: `Cannot ${ctx.action}: ${service} answered 403 Forbidden for ${who}${url}.${said}`,
+            fix: "give that identity the role this operation needs.",
+          };
     case 404:
       return {
         code: "NOT_FOUND",
-        message:
-          `Cannot ${ctx.action}: not found (404)${url}.${said} ` +
-          withFix(
-            ctx.notFound,
-            "The object or the route does not exist.",
-            "if the route is wrong for your installation, override it with tridion:routes.",
-          ),
+        message: `Cannot ${ctx.action}: not found (404)${url}.${said} ${ctx.notFound?.explain ?? "The object or the route does not exist."}`,
+        fix: ctx.notFound?.fix ?? "if the route is wrong for your installation, override it with tridion:routes.",
       };
     case 409:
       return {
         code: "CONFLICT",
-        message:
-          `Cannot ${ctx.action}: conflict (409)${url}.${said} ` +
-          withFix(
-            ctx.conflict,
-            "The object already exists or was changed concurrently.",
-            "run `pulumi refresh` to see what the service holds now, then run the command again (or choose another name if it is taken).",
-          ),
+        message: `Cannot ${ctx.action}: conflict (409)${url}.${said} ${ctx.conflict?.explain ?? "The object already exists or was changed concurrently."}`,
+        fix:
+          ctx.conflict?.fix ??
+          "run `pulumi refresh` to see what the service holds now, then run the command again (or choose another name if it is taken).",
       };
     case 413:
       return {
         code: "TOO_LARGE",
-        message:
-          `Cannot ${ctx.action}: ${service} refused the request as too large (413 Payload Too Large)${url}.${said} ` +
-          "Fix: make the package smaller (leave build outputs, sources and tests out of the add-on folder) or raise the upload limit of the service and any reverse proxy in front of it.",
+        message: `Cannot ${ctx.action}: ${service} refused the request as too large (413 Payload Too Large)${url}.${said}`,
+        fix: "make the package smaller (leave build outputs, sources and tests out of the add-on folder) or raise the upload limit of the service and any reverse proxy in front of it.",
       };
     case 429:
       return {
         code: "RATE_LIMITED",
-        message: `Cannot ${ctx.action}: ${service} kept answering 429 Too Many Requests${url}, and ${ranOut}.${said} Fix: run with lower parallelism (pulumi up --parallel 4) or try again later.`,
+        message: `Cannot ${ctx.action}: ${service} kept answering 429 Too Many Requests${url}, and ${ranOut}.${said}`,
+        fix: "run with lower parallelism (pulumi up --parallel 4) or try again later.",
       };
     default:
       if (status >= 500) {
         return {
           code: "SERVER_ERROR",
-          message: `Cannot ${ctx.action}: ${service} failed with ${status}${url}, and ${ranOut}.${said} Fix: check the service's health and logs, then run the command again; nothing is lost, the next run resumes.`,
+          message: `Cannot ${ctx.action}: ${service} failed with ${status}${url}, and ${ranOut}.${said}`,
+          fix: "check the service's health and logs, then run the command again; nothing is lost, the next run resumes.",
         };
       }
       if (status >= 300 && status < 400) {
         const location = res.headers?.location ? ` to ${safeUrl(String(res.headers.location))}` : "";
         return {
           code: "REDIRECTED",
-          message:
-            `Cannot ${ctx.action}: ${service} redirects (${status})${location}${url}; the provider does not follow redirects, so credentials and uploads never go somewhere unexpected. ` +
-            "Fix: set tridion:accessManagementUrl / tridion:addonsUrl to the final URL (often https, or with or without a trailing path).",
+          message: `Cannot ${ctx.action}: ${service} redirects (${status})${location}${url}; the provider does not follow redirects, so credentials and uploads never go somewhere unexpected.`,
+          fix: "set tridion:accessManagementUrl / tridion:addonsUrl to the final URL (often https, or with or without a trailing path).",
         };
       }
       return {
         code: "UNEXPECTED_STATUS",
-        message:
-          `Cannot ${ctx.action}: ${service} answered ${status}${url}.${said} ` +
-          "Fix: check the URLs and route profile (tridion:routes) against your installation; the message above is the service's own explanation.",
+        message: `Cannot ${ctx.action}: ${service} answered ${status}${url}.${said}`,
+        fix: "check the URLs and route profile (tridion:routes) against your installation; the message above is the service's own explanation.",
       };
   }
 }
@@ -323,24 +333,34 @@ export function translateTokenError(error: unknown, clientId: string, authority:
   if (oauth === "invalid_scope") {
     return new TridionError(
       "NO_API_ACCESS",
-      `Cannot get a token for "${clientId}" from Access Management (${authority}): invalid_scope — the identity has access to no API, so Access Management issues it no token. ` +
-        'Fix: give it access to the API it calls and a role there (e.g. roles: ["Tridion.AddonService.Administrator"] on its ClientCredentialUser or ServiceAccount, or in the Access Management UI).',
-      { status: 401 },
+      `Cannot get a token for "${clientId}" from Access Management (${authority}): invalid_scope — the identity has access to no API, so Access Management issues it no token.`,
+      {
+        fix: 'give it access to the API it calls and a role there (e.g. roles: ["Tridion.AddonService.Administrator"] on its ClientCredentialUser or ServiceAccount, or in the Access Management UI).',
+        details: { clientId, oauthError: oauth },
+        status: 401,
+      },
     );
   }
   if (oauth === "invalid_client" || oauth === "unauthorized_client") {
     return new TridionError(
       "CREDENTIALS_REJECTED",
-      `Cannot get a token for "${clientId}" from Access Management (${authority}): ${oauth} — the client id is unknown, or its secret is wrong, expired or revoked. ` +
-        `Fix: check tridion:clientId / tridion:clientSecret (or the resource's credentials); if the secret expired or was revoked, create a new one (bump secretVersion on the ClientCredentialUser/ServiceAccount that owns it).`,
-      { status: 401 },
+      `Cannot get a token for "${clientId}" from Access Management (${authority}): ${oauth} — the client id is unknown, or its secret is wrong, expired or revoked.`,
+      {
+        fix: "check tridion:clientId / tridion:clientSecret (or the resource's credentials); if the secret expired or was revoked, create a new one (bump secretVersion on the ClientCredentialUser/ServiceAccount that owns it).",
+        details: { clientId, oauthError: oauth },
+        status: 401,
+      },
     );
   }
   if (oauth) {
     const desc = e.error_description ? `: ${e.error_description}` : "";
     return new TridionError(
       "TOKEN_REFUSED",
-      `Cannot get a token for "${clientId}" from Access Management (${authority}): ${oauth}${desc}. Fix: check the identity's client credentials and that it may use the client_credentials grant.`,
+      `Cannot get a token for "${clientId}" from Access Management (${authority}): ${oauth}${desc}.`,
+      {
+        fix: "check the identity's client credentials and that it may use the client_credentials grant.",
+        details: { clientId, oauthError: oauth },
+      },
     );
   }
   if (isAxiosError(error)) {
@@ -351,17 +371,17 @@ export function translateTokenError(error: unknown, clientId: string, authority:
   if (typeof answered === "number" && answered >= 500) {
     return new TridionError(
       "SERVER_ERROR",
-      `Cannot get a token for "${clientId}" from Access Management (${authority}): the token endpoint answered ${answered} (unavailable), and the retries ran out. ` +
-        `Fix: check that Access Management is running and healthy, then run the command again; nothing is lost, the next run resumes.`,
-      { status: answered },
+      `Cannot get a token for "${clientId}" from Access Management (${authority}): the token endpoint answered ${answered} (unavailable), and the retries ran out.`,
+      {
+        fix: "check that Access Management is running and healthy, then run the command again; nothing is lost, the next run resumes.",
+        status: answered,
+      },
     );
   }
   const msg = e?.message ?? String(error);
-  return new TridionError(
-    "DISCOVERY_FAILED",
-    `Cannot get a token for "${clientId}" from Access Management (${authority}): ${msg}. ` +
-      `Fix: check tridion:accessManagementUrl (env TRIDION_ACCESS_MANAGEMENT_URL): it must be the authority, e.g. https://host/access-management, whose /.well-known/openid-configuration answers.`,
-  );
+  return new TridionError("DISCOVERY_FAILED", `Cannot get a token for "${clientId}" from Access Management (${authority}): ${msg}.`, {
+    fix: "check tridion:accessManagementUrl (env TRIDION_ACCESS_MANAGEMENT_URL): it must be the authority, e.g. https://host/access-management, whose /.well-known/openid-configuration answers.",
+  });
 }
 
 function safeUrl(url: string, base?: string): string {

@@ -25,7 +25,16 @@ export class RouteProfile {
         if (!/\{\w+\}/.test(segment)) return segment;
         const expanded = segment.replace(/\{(\w+)\}/g, (_, name: string) => {
           const value = params[name as keyof RouteParams];
-          if (value === undefined) throw new Error(`route ${key} needs {${name}}`);
+          if (value === undefined) {
+            throw new TridionError(
+              "SETTING_INVALID",
+              `Cannot call the route ${key} (${this.template(key)}): it holds the placeholder {${name}}, which this call has no value for.`,
+              {
+                fix: `write the "${key}" route in tridion:routes with only the placeholders of its default, ${DEFAULT_ROUTES[key]}.`,
+                details: { route: key, template: this.template(key), placeholder: name },
+              },
+            );
+          }
           return encodeURIComponent(String(value));
         });
         if (isDotOrEmpty(expanded)) {
@@ -34,8 +43,10 @@ export class RouteProfile {
           );
           throw new TridionError(
             "UNSAFE_ID",
-            `Refusing to call the route ${key} (${this.template(key)}) with ${values.join(", ")}: the path segment would be ${JSON.stringify(expanded)}, which a URL resolves to another address (the parent's, or this one's without the segment). ` +
-              "Fix: the value is not an id the service gives out; if it came from Pulumi state, run `pulumi refresh`; if it came from an answer of the service, check that tridion:accessManagementUrl / tridion:addonsUrl point at the real service.",
+            `Refusing to call the route ${key} (${this.template(key)}) with ${values.join(", ")}: the path segment would be ${JSON.stringify(expanded)}, which a URL resolves to another address (the parent's, or this one's without the segment).`,
+            {
+              fix: "the value is not an id the service gives out; if it came from Pulumi state, run `pulumi refresh`; if it came from an answer of the service, check that tridion:accessManagementUrl / tridion:addonsUrl point at the real service.",
+            },
           );
         }
         return expanded;

@@ -3,10 +3,10 @@
 // goes through `call()`: bearer token, one fresh token on 401, error translation.
 import type { AxiosResponse } from "axios";
 import { currentSettings, ProviderSettings, requireSetting, settingsGeneration } from "../config";
-import { isIdentityRefused, TridionError } from "../errors/tridionError";
+import { isIdentityRefused } from "../errors/tridionError";
 import { HttpClient, HttpRequest } from "../http/httpClient";
 import { waitPolicy } from "../http/policy";
-import { missingAudienceMessage, missingRoleMessage, OperationContext, translateHttpError } from "./errorTranslation";
+import { missingAudienceError, missingRoleError, OperationContext, translateHttpError } from "./errorTranslation";
 import { ProductVersion, versionFromAccountNames } from "./productVersion";
 import { RouteProfile } from "./routes";
 import { AccessToken, Identity, TokenSource } from "./tokens";
@@ -57,21 +57,15 @@ export class Session {
     const token = await this.token(identity);
     if (ctx.audience && token.audiences.length > 0 && !token.audiences.includes(ctx.audience)) {
       const productVersion = ctx.productVersion ?? (await this.productVersion());
-      throw new TridionError(
-        "AUDIENCE_MISSING",
-        missingAudienceMessage(
-          { ...ctx, productVersion, audience: ctx.audience, identity: identity.clientId, neededRole },
-          token.audiences,
-        ),
+      throw missingAudienceError(
+        { ...ctx, productVersion, audience: ctx.audience, identity: identity.clientId, neededRole },
+        token.audiences,
       );
     }
     // A token without any role claim tells us nothing: let the service decide.
     if (token.roles.length === 0 || token.roles.includes(neededRole)) return;
     const productVersion = ctx.productVersion ?? (await this.productVersion());
-    throw new TridionError(
-      "ROLE_MISSING",
-      missingRoleMessage({ ...ctx, productVersion, identity: identity.clientId, neededRole }, token.roles),
-    );
+    throw missingRoleError({ ...ctx, productVersion, identity: identity.clientId, neededRole }, token.roles);
   }
 
   /** An authenticated request; a 401 gets one fresh token and one more try. */

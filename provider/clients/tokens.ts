@@ -153,8 +153,10 @@ export class TokenSource {
     if (url.protocol !== "http:") {
       throw new TridionError(
         "DISCOVERY_FAILED",
-        `Cannot get a token for "${clientId}": Access Management's discovery document (${where}) names the token endpoint ${JSON.stringify(endpoint)}, which is not an https URL. ` +
-          "Fix: check tridion:accessManagementUrl: it must be the Access Management authority, whose discovery names its own token endpoint.",
+        `Cannot get a token for "${clientId}": Access Management's discovery document (${where}) names the token endpoint ${JSON.stringify(endpoint)}, which is not an https URL.`,
+        {
+          fix: "check tridion:accessManagementUrl: it must be the Access Management authority, whose discovery names its own token endpoint.",
+        },
       );
     }
     if (this.options.allowInsecureHttp) return true;
@@ -164,8 +166,10 @@ export class TokenSource {
       : "the credentials would cross the network unencrypted";
     throw new TridionError(
       "DISCOVERY_FAILED",
-      `Refusing to send the client credentials of "${clientId}" over plain http to ${url.origin}${url.pathname}, the token endpoint that Access Management's discovery document (${where}) names: ${why}. ` +
-        "Fix: configure Access Management's public origin as https (behind a TLS-terminating proxy, forward the scheme: X-Forwarded-Proto), or, if you accept the risk on a trusted network, `pulumi config set tridion:allowInsecureHttp true` (or TRIDION_ALLOW_INSECURE_HTTP=true).",
+      `Refusing to send the client credentials of "${clientId}" over plain http to ${url.origin}${url.pathname}, the token endpoint that Access Management's discovery document (${where}) names: ${why}.`,
+      {
+        fix: "configure Access Management's public origin as https (behind a TLS-terminating proxy, forward the scheme: X-Forwarded-Proto), or, if you accept the risk on a trusted network, `pulumi config set tridion:allowInsecureHttp true` (or TRIDION_ALLOW_INSECURE_HTTP=true).",
+      },
     );
   }
 
@@ -208,11 +212,13 @@ export class TokenSource {
     try {
       url = new URL(this.authority);
     } catch {
-      throw new TridionError("SETTING_INVALID", `tridion:accessManagementUrl is not a URL: ${this.authority}`);
+      throw new TridionError("SETTING_INVALID", `tridion:accessManagementUrl is not a URL: ${this.authority}`, {
+        fix: "set tridion:accessManagementUrl (env TRIDION_ACCESS_MANAGEMENT_URL) to the Access Management authority, e.g. https://host/access-management.",
+      });
     }
     const where = `${url.href.replace(/\/+$/, "")}/.well-known/openid-configuration`;
     const fix =
-      "Fix: set tridion:accessManagementUrl (env TRIDION_ACCESS_MANAGEMENT_URL) to the Access Management authority, e.g. https://host/access-management, whose /.well-known/openid-configuration answers.";
+      "set tridion:accessManagementUrl (env TRIDION_ACCESS_MANAGEMENT_URL) to the Access Management authority, e.g. https://host/access-management, whose /.well-known/openid-configuration answers.";
     let data: unknown;
     try {
       const res = await this.http.send<unknown>({
@@ -226,14 +232,15 @@ export class TokenSource {
       if (e instanceof SyntaxError)
         throw new TridionError(
           "DISCOVERY_FAILED",
-          `Cannot read the discovery document of Access Management (${where}): the answer is not JSON. ${fix}`,
+          `Cannot read the discovery document of Access Management (${where}): the answer is not JSON.`,
+          { fix, details: { url: where } },
         );
       const status = (e as { response?: { status?: number } }).response?.status;
       if (status !== undefined && status < 500 && status !== 429) {
         throw new TridionError(
           "DISCOVERY_FAILED",
-          `Cannot read the discovery document of Access Management (${where}): it answered ${status}. ${fix}`,
-          { status },
+          `Cannot read the discovery document of Access Management (${where}): it answered ${status}.`,
+          { fix, status, details: { url: where } },
         );
       }
       throw translateHttpError(e, { action: "read the discovery document of Access Management", service: "Access Management" });
@@ -242,7 +249,8 @@ export class TokenSource {
     if (!metadata || typeof metadata !== "object" || typeof metadata.issuer !== "string" || typeof metadata.token_endpoint !== "string") {
       throw new TridionError(
         "DISCOVERY_FAILED",
-        `Cannot use the discovery document of Access Management (${where}): it names no issuer or token_endpoint. ${fix}`,
+        `Cannot use the discovery document of Access Management (${where}): it names no issuer or token_endpoint.`,
+        { fix, details: { url: where } },
       );
     }
     return metadata;
@@ -309,8 +317,11 @@ export function issuerMismatch(metadata: Pick<OpenIdClient.ServerMetadata, "issu
   const where = `${authority.replace(/\/+$/, "")}/.well-known/openid-configuration`;
   return new TridionError(
     "ISSUER_MISMATCH",
-    `Access Management's discovery document (${where}) names the issuer ${metadata.issuer}, which is not the configured authority ${authority}. ` +
-      `Fix: set tridion:accessManagementUrl to ${metadata.issuer} (the authority as Access Management names itself).`,
+    `Access Management's discovery document (${where}) names the issuer ${metadata.issuer}, which is not the configured authority ${authority}.`,
+    {
+      fix: `set tridion:accessManagementUrl to ${metadata.issuer} (the authority as Access Management names itself).`,
+      details: { issuer: metadata.issuer, authority },
+    },
   );
 }
 

@@ -69,7 +69,10 @@ export function howToSet(spec: SettingSpec): string {
 
 function invalid(spec: SettingSpec, value: string, why: string): TridionError {
   const shown = spec.secret ? "[secret]" : JSON.stringify(value);
-  return new TridionError("SETTING_INVALID", `Provider setting ${spec.key} (env ${spec.env}) is ${shown}: ${why}. Fix: ${howToSet(spec)}.`);
+  return new TridionError("SETTING_INVALID", `Provider setting ${spec.key} (env ${spec.env}) is ${shown}: ${why}.`, {
+    fix: `${howToSet(spec)}.`,
+    details: { setting: spec.key, env: spec.env },
+  });
 }
 
 function parseProxy(value: string): string {
@@ -212,5 +215,8 @@ export function requireSetting<K extends "accessManagementUrl" | "addonsUrl" | "
   const value = settings[name];
   if (value) return value;
   const spec = SETTINGS[name];
-  throw new TridionError("SETTING_MISSING", `Missing provider setting ${spec.key}: it is needed to ${purpose}. Fix: ${howToSet(spec)}.`);
+  throw new TridionError("SETTING_MISSING", `Missing provider setting ${spec.key}: it is needed to ${purpose}.`, {
+    fix: `${howToSet(spec)}.`,
+    details: { setting: spec.key, env: spec.env },
+  });
 }

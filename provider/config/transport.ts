@@ -39,21 +39,26 @@ export function checkUrlTransport(url: string, spec: SettingSpec, allowInsecureH
   } catch {
     throw new TridionError(
       "SETTING_INVALID",
-      `Provider setting ${spec.key} (env ${spec.env}) is ${JSON.stringify(url)}: not an absolute URL. Fix: \`pulumi config set ${spec.key} ${spec.example}\`.`,
+      `Provider setting ${spec.key} (env ${spec.env}) is ${JSON.stringify(url)}: not an absolute URL.`,
+      { fix: `\`pulumi config set ${spec.key} ${spec.example}\`.` },
     );
   }
   if (parsed.protocol === "https:") return;
   if (parsed.protocol !== "http:") {
     throw new TridionError(
       "SETTING_INVALID",
-      `Provider setting ${spec.key} is ${JSON.stringify(url)}: only https (or http with opt-in) is supported. Fix: \`pulumi config set ${spec.key} ${spec.example}\`.`,
+      `Provider setting ${spec.key} is ${JSON.stringify(url)}: only https (or http with opt-in) is supported.`,
+      { fix: `\`pulumi config set ${spec.key} ${spec.example}\`.` },
     );
   }
   if (allowInsecureHttp || isLoopbackHost(parsed.hostname)) return;
   throw new TridionError(
     "SETTING_INVALID",
-    `Refusing plain http for ${spec.key} (${url}): tokens and client secrets would cross the network unencrypted. ` +
-      `Fix: use an https URL (with tridion:caCertificate for an internal CA), or, if you accept the risk on a trusted network, ` +
-      `\`pulumi config set tridion:allowInsecureHttp true\` (or TRIDION_ALLOW_INSECURE_HTTP=true).`,
+    `Refusing plain http for ${spec.key} (${url}): tokens and client secrets would cross the network unencrypted.`,
+    {
+      fix:
+        "use an https URL (with tridion:caCertificate for an internal CA), or, if you accept the risk on a trusted network, " +
+        "`pulumi config set tridion:allowInsecureHttp true` (or TRIDION_ALLOW_INSECURE_HTTP=true).",
+    },
   );
 }

@@ -2,6 +2,7 @@
 // Loaded once per provider process; settings from configure() live in module state.
 import type * as pulumi from "@pulumi/pulumi";
 import { setConfigSource } from "../config";
+import { renderedForEngine } from "../errors/render";
 import { addonPackageProvider } from "../resources/addonPackage/engine";
 import { clientCredentialUserProvider } from "../resources/clientCredentialUser/engine";
 import { serviceAccountProvider } from "../resources/serviceAccount/engine";
@@ -26,24 +27,36 @@ function keepProviderOnPartialFailure(error: unknown, providerText: unknown): un
   return error;
 }
 
+/**
+ * The engine reads only `e.message` of a failure (and, for a partial failure, `id`, `properties`
+ * and `reasons`): every error leaves here rendered, its fix on the "Fix:" line (errors/render.ts).
+ */
+async function rendered<T>(call: () => Promise<T>, providerText?: () => unknown): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const e = renderedForEngine(error);
+    throw providerText ? keepProviderOnPartialFailure(e, providerText()) : e;
+  }
+}
+
 function withConfigure(provider: Omit<EngineProvider, "configure">): EngineProvider {
   return {
-    ...provider,
     configure,
-    create: async (inputs) => {
-      try {
-        return await provider.create(inputs);
-      } catch (error) {
-        throw keepProviderOnPartialFailure(error, inputs.__provider);
-      }
-    },
-    update: async (id, olds, news) => {
-      try {
-        return await provider.update(id, olds, news);
-      } catch (error) {
-        throw keepProviderOnPartialFailure(error, news.__provider ?? olds.__provider);
-      }
-    },
+    check: (olds, news) => rendered(() => provider.check(olds, news)),
+    diff: (id, olds, news) => rendered(() => provider.diff(id, olds, news)),
+    create: (inputs) =>
+      rendered(
+        () => provider.create(inputs),
+        () => inputs.__provider,
+      ),
+    read: (id, props) => rendered(() => provider.read(id, props)),
+    update: (id, olds, news) =>
+      rendered(
+        () => provider.update(id, olds, news),
+        () => news.__provider ?? olds.__provider,
+      ),
+    delete: (id, props) => rendered(() => provider.delete(id, props)),
   };
 }
 

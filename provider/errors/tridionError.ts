@@ -1,57 +1,12 @@
-// The provider's one error type: a message that is the whole story for people (what happened,
-// why, the fix), a stable code for code, and the cause. Behaviour branches on codes, never on
-// message text, so rewording a message changes nothing but the words.
+// The provider's one error type, for every layer (HTTP, tokens, packaging, resources): a stable
+// code for code, what happened (message) and what to do about it (fix) as separate fields for
+// people, structured details for machines, and the cause. Behaviour branches on codes (through the
+// table in codes.ts), never on message text, so rewording a message changes nothing but the words.
+// The faces (the dynamic provider, the CLI) render message and fix for people: render.ts.
+import { ruleOf, type ErrorCode } from "./codes";
 import { redactSecrets } from "./redaction";
 
-export type ErrorCode =
-  // provider settings
-  | "SETTING_MISSING"
-  | "SETTING_INVALID"
-  // reaching a service
-  | "UNREACHABLE"
-  | "TLS_UNTRUSTED"
-  | "REDIRECTED"
-  | "UNEXPECTED_ANSWER"
-  // Access Management's discovery and token endpoint
-  | "DISCOVERY_FAILED"
-  | "ISSUER_MISMATCH"
-  | "CREDENTIALS_REJECTED"
-  | "NO_API_ACCESS"
-  | "TOKEN_REFUSED"
-  // the deploying identity, looked at before a call
-  | "AUDIENCE_MISSING"
-  | "ROLE_MISSING"
-  // an answer of a service
-  | "BAD_REQUEST"
-  | "UNAUTHORIZED"
-  | "FORBIDDEN"
-  | "NOT_FOUND"
-  | "CONFLICT"
-  | "TOO_LARGE"
-  | "RATE_LIMITED"
-  | "SERVER_ERROR"
-  | "UNEXPECTED_STATUS"
-  // what the provider finds on the server
-  | "USER_NOT_SIGNED_IN"
-  | "USER_AMBIGUOUS"
-  | "USER_NOT_OF_PROVIDER"
-  | "USER_DEACTIVATED"
-  | "NAME_DIFFERS_IN_CASE"
-  | "ACCOUNT_EXISTS"
-  | "ACCOUNT_PREDEFINED"
-  | "ACCOUNT_GONE"
-  | "SECRET_SLOTS_FULL"
-  | "UNSUPPORTED_VERSION"
-  // a value that would put a call on another URL than the object's (an id of `..`, say)
-  | "UNSAFE_ID"
-  | "ROLE_UNKNOWN"
-  | "ADDON_EXISTS"
-  | "ADDON_FOREIGN_CONTENT"
-  | "PACKAGE_MISMATCH"
-  | "ACTIVATION_FAILED"
-  | "ACTIVATION_TIMEOUT"
-  // anything else our code threw
-  | "INTERNAL";
+export type { ErrorCode } from "./codes";
 
 /** Transport facts of a failed request, for retry decisions (never the request: it holds the token). */
 export interface TransportFacts {
@@ -61,6 +16,10 @@ export interface TransportFacts {
 }
 
 export interface TridionErrorOptions {
+  /** What the user can do about it (a sentence or two, without a "Fix:" label). */
+  fix?: string;
+  /** Facts for machines (a URL, a status, a role key, ...): plain data, never a secret. */
+  details?: Record<string, unknown>;
   /** HTTP status of the answer that caused it, when there was one. */
   status?: number;
   /** What caused it (kept out of the message and of serialization: it may hold a request). */
@@ -70,6 +29,9 @@ export interface TridionErrorOptions {
 
 export class TridionError extends Error {
   readonly code: ErrorCode;
+  /** What to do about it; absent only where there is nothing the user can do. */
+  readonly fix?: string;
+  readonly details?: Record<string, unknown>;
   readonly status?: number;
   transport?: TransportFacts;
   declare readonly cause?: unknown;
@@ -78,6 +40,8 @@ export class TridionError extends Error {
     super(redactSecrets(message));
     this.name = "TridionError";
     this.code = code;
+    if (options.fix !== undefined) this.fix = redactSecrets(options.fix);
+    if (options.details !== undefined) this.details = redactedData(options.details) as Record<string, unknown>;
     this.status = options.status;
     this.transport = options.transport;
     // Not enumerable: a cause (an HTTP error) may carry headers with a token, and tools print an
@@ -88,6 +52,14 @@ export class TridionError extends Error {
   }
 }
 
+/** Plain data with every string passed through the secret redaction (details are printed by tools). */
+function redactedData(value: unknown): unknown {
+  if (typeof value === "string") return redactSecrets(value);
+  if (Array.isArray(value)) return value.map(redactedData);
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactedData(v)]));
+  return value;
+}
+
 /**
  * A create or update that stopped part-way: the engine records `id` and `properties` as a
  * partially created resource instead of losing it, and the next `up` finishes the job.
@@ -96,8 +68,10 @@ export class PartialFailure extends TridionError {
   readonly id: string;
   /** The state to record (typed per resource; plain data to the engine). */
   properties: object;
-  /** What the engine shows for a partial failure (the dynamic-provider host reads `reasons`). */
-  readonly reasons: string[];
+  /** What the engine shows for a partial failure (the dynamic-provider host reads `reasons`; the face renders them). */
+  reasons: string[];
+  /** The failure that stopped the create or update (its fix is this error's fix). */
+  declare readonly cause: TridionError;
 
   constructor(cause: unknown, id: string, properties: object) {
     const base = toTridionError(cause);
@@ -105,6 +79,8 @@ export class PartialFailure extends TridionError {
       base.code,
       `${base.message}\nThe resource was partly created/updated (id ${id}); Pulumi keeps it in state, and the next \`pulumi up\` finishes the remaining steps.`,
       {
+        fix: base.fix,
+        details: base.details,
         status: base.status,
         cause: base,
         transport: base.transport,
@@ -130,10 +106,28 @@ export function hasCode(error: unknown, ...codes: ErrorCode[]): error is Tridion
 
 /**
  * The identity was refused (401/403 and their token-endpoint forms): it will not change by asking
- * again in this process, and another identity may still be allowed.
+ * again in this process, and another identity may still be allowed (codes.ts, `identity: "refused"`).
  */
 export function isIdentityRefused(error: unknown): error is TridionError {
-  return hasCode(error, "CREDENTIALS_REJECTED", "NO_API_ACCESS", "UNAUTHORIZED", "FORBIDDEN", "ROLE_MISSING", "AUDIENCE_MISSING");
+  return error instanceof TridionError && ruleOf(error.code).identity === "refused";
+}
+
+/** A definite answer: a check in preview that meets it fails the preview (codes.ts, `definite`). */
+export function isDefinite(error: unknown): error is TridionError {
+  return error instanceof TridionError && ruleOf(error.code).definite === true;
+}
+
+/**
+ * A definite answer about the deploying identity or the token it gets (codes.ts, `definite` with
+ * `identity`): what a preview that looks at the identity only (AddonPackage's) fails on.
+ */
+export function isDefiniteAboutIdentity(error: unknown): error is TridionError {
+  return isDefinite(error) && ruleOf(error.code).identity !== undefined;
+}
+
+/** Something found on the server about the account the inputs name (codes.ts, `inputFinding`). */
+export function isInputFinding(error: unknown): error is TridionError {
+  return error instanceof TridionError && ruleOf(error.code).inputFinding === true;
 }
 
 /** The one "not found" rule: the service answered that the object (or route) is not there. */

@@ -47,7 +47,7 @@ export async function walkDirectory(root: string, limits: ResolvedOptions): Prom
   let listed = 0;
   const tooMany = () =>
     new PackageError(
-      "TOO_LARGE",
+      "PACKAGE_TOO_LARGE",
       `${root} holds more than ${limits.maxEntries} files and folders.`,
       `Package only what the add-on needs, or raise the maxEntries limit.`,
     );
@@ -128,7 +128,7 @@ export async function walkDirectory(root: string, limits: ResolvedOptions): Prom
 
 function tooLarge(root: string, limits: ResolvedOptions, when = ""): PackageError {
   return new PackageError(
-    "TOO_LARGE",
+    "PACKAGE_TOO_LARGE",
     `${root} holds more than ${formatBytes(limits.maxUncompressedBytes)} of files${when}.`,
     `Leave build leftovers out of the add-on folder, or raise the maxUncompressedBytes limit.`,
   );
@@ -261,7 +261,7 @@ async function followSymlink(abs: string, rel: string, root: string, realRoot: s
     throw new PackageError(
       "SYMLINK_BROKEN",
       `${abs} is a symlink to "${link}", which cannot be resolved (${(error as NodeJS.ErrnoException).code ?? "error"}).`,
-      `Fix or remove the symlink in the add-on folder.`,
+      `Repair or remove the symlink in the add-on folder.`,
     );
   }
   const inside = path.relative(realRoot, target);

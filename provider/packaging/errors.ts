@@ -1,7 +1,6 @@
-/**
- * The one error type of the packaging layer. Every rejection says what is wrong (cause, naming the
- * source path) and what the user can do about it (fix), so `pulumi preview` output is actionable.
- */
+import { TridionError } from "../errors/tridionError";
+
+/** The codes of the packaging layer (a part of ErrorCode). */
 export type PackageErrorCode =
   | "SOURCE_MISSING"
   | "SOURCE_TYPE"
@@ -12,7 +11,7 @@ export type PackageErrorCode =
   | "ZIP_ENTRY_ESCAPES"
   | "ZIP_DUPLICATE_ENTRY"
   | "ZIP_BOMB"
-  | "TOO_LARGE"
+  | "PACKAGE_TOO_LARGE"
   | "MANIFEST_MISSING"
   | "MANIFEST_NOT_AT_ROOT"
   | "MANIFEST_INVALID_JSON"
@@ -26,20 +25,17 @@ export type PackageErrorCode =
   | "ZIP_ENTRY_NAME_AMBIGUOUS"
   | "CONFIGURATION_INVALID";
 
-export class PackageError extends Error {
-  /** What is wrong, naming the source path or the manifest field. */
-  readonly cause: string;
-  /** What the user can do about it. */
-  readonly fix: string;
-  /** A stable code for callers and tests; the text is for people. */
-  readonly code: PackageErrorCode;
+/**
+ * A rejection of the packaging layer: a TridionError with a package code. Every one says what is
+ * wrong (the message, naming the source path or the manifest field) and what the user can do
+ * about it (the fix), so `pulumi preview` output is actionable.
+ */
+export class PackageError extends TridionError {
+  declare readonly code: PackageErrorCode;
+  declare readonly fix: string;
 
-  constructor(code: PackageErrorCode, cause: string, fix: string) {
-    super(`${cause} ${fix}`);
-    this.name = "PackageError";
-    this.code = code;
-    this.cause = cause;
-    this.fix = fix;
+  constructor(code: PackageErrorCode, message: string, fix: string) {
+    super(code, message, { fix });
   }
 }
 

@@ -60,7 +60,7 @@ export function fileNameProblem(text: string): string | null {
 }
 
 function manifestFix(what: string): string {
-  return `Fix ${what} in manifest.json and try again.`;
+  return `Correct ${what} in manifest.json and try again.`;
 }
 
 function optionalString(raw: Record<string, unknown>, key: string, where: string): string | undefined {

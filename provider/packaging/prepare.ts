@@ -187,7 +187,7 @@ async function zipProblem(
     if (!(error instanceof PackageError)) throw error;
     return new PackageError(
       error.code,
-      `The package built from ${source} was refused: ${error.cause.split(zipPath).join("the package")}`,
+      `The package built from ${source} was refused: ${error.message.split(zipPath).join("the package")}`,
       fix,
     );
   }

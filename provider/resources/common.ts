@@ -1,7 +1,7 @@
 // Helpers shared by the resource implementations: preview unknowns, input validation, diffs.
 import { isDeepStrictEqual } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
-import { TridionError, toTridionError } from "../errors/tridionError";
+import { toTridionError } from "../errors/tridionError";
 import { describeJsonKind } from "../packaging";
 
 /** What an unknown (computed, not yet known in preview) input looks like to a dynamic provider. */
@@ -78,12 +78,14 @@ export function withDefault<T>(value: unknown, fallback: T): T {
   return value === undefined || value === null ? fallback : (value as T);
 }
 
-/** Anything our code throws reaches the engine as a TridionError (no stack traces reach the user). */
+/**
+ * Anything our code throws reaches the engine as a TridionError (no stack traces reach the user):
+ * ours (package errors included) keep their code and fix; anything else becomes INTERNAL.
+ */
 export async function guarded<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof TridionError) throw e;
     throw toTridionError(e);
   }
 }

@@ -36,7 +36,7 @@ test.serial("create refuses a package that changed after check, naming both hash
   t.truthy(built, error.message);
   t.not(built, previewed);
   t.true(error.message.includes(`check recorded (and preview showed) ${previewed}`), error.message);
-  t.regex(error.message, /the source changed after it was checked, so nothing was uploaded\. Fix: /);
+  t.regex(error.message, /the source changed after it was checked, so nothing was uploaded\.\nFix: /);
   t.deepEqual(uploads(emulator), [], "nothing was uploaded");
   const api = await adminApi(emulator);
   t.is((await api.get(api.addons("/acme-publishing-tools"))).status, 404, "the service holds no add-on");

@@ -4,13 +4,17 @@ import test from "ava";
 import { defaultRoutes } from "../../emulator/routes";
 import { DEFAULT_ROUTES, parseRouteOverrides } from "../../provider/config/routeProfile";
 import { RouteProfile } from "../../provider/clients/routes";
+import { TridionError } from "../../provider/errors/tridionError";
 import { adminApi, addonFolder, impl, start } from "./support";
 
 test("expands templates with URL-encoded placeholders", (t) => {
   const routes = new RouteProfile({ addon: "/v2/add-ons/{id}" });
   t.is(routes.url("http://h/addons/", "addon", { id: "a b/c" }), "http://h/addons/v2/add-ons/a%20b%2Fc");
   t.is(routes.path("userSecret", { id: 7, secretId: "s?1" }), "/api/v1/Users/7/clientSecrets/s%3F1");
-  t.throws(() => routes.path("addon"), { message: /needs \{id\}/ });
+  t.throws(() => routes.path("addon"), {
+    message: /holds the placeholder \{id\}, which this call has no value for/,
+    instanceOf: TridionError,
+  });
 });
 
 test("tridion:routes: unknown keys, missing placeholders and bad JSON are refused with the reason", (t) => {

@@ -61,7 +61,7 @@ test.serial("lifecycle on 10: create, no-op, update, rotate, drift, replace, del
   await access.del(`/ServiceAccounts/${outs.serviceAccountId}`);
   t.deepEqual(await p.read!(created.id, u2), {});
   const gone = await failure(p.update!(created.id, u2, { ...renamed, roles: [ADDONS_ADMIN, "Tridion.ContentManager.Administrator"] }));
-  t.regex(gone.message, /deleted outside Pulumi.*pulumi refresh/);
+  t.regex(gone.message, /deleted outside Pulumi\)\.\nFix: run `pulumi refresh`/);
   await p.delete!(created.id, u2); // already gone: fine
 });
 
@@ -101,7 +101,10 @@ test.serial("when the version cannot be told, the 9.x refusal (a 400) still poin
   emulator.setFaults({});
   t.regex(refused.message, /rejected the request \(400\)/);
   t.regex(refused.message, /Service accounts cannot be created in this version/, "the server's own words");
-  t.regex(refused.message, /If this is Tridion Sites 9\.5\/9\.6: .*use ClientCredentialUser instead/);
+  t.regex(
+    refused.message,
+    /If this is Tridion Sites 9\.5\/9\.6: Tridion Sites 9\.5\/9\.6 cannot create service accounts.*\nFix: .*On Tridion Sites 9\.5\/9\.6: use ClientCredentialUser instead/s,
+  );
   const { access } = await adminApi(emulator);
   t.false((await access.list("ServiceAccounts")).some((a) => a.name === "pipeline"));
 });

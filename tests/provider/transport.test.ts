@@ -60,7 +60,7 @@ test.serial(
     emulator.clearRequestLog();
     const untrusted = (await failure(impl.serviceAccount.read!("1", { accountName: "x" }))) as Coded;
     t.is(untrusted.code, "TLS_UNTRUSTED");
-    t.regex(untrusted.message, /TLS certificate is not trusted .*Fix: set tridion:caCertificate/);
+    t.regex(untrusted.message, /TLS certificate is not trusted .*\nFix: set tridion:caCertificate/);
     t.deepEqual(emulator.requestLog(), [], "no request crossed the handshake");
 
     await configure(configFor(emulator, { "tridion:caCertificate": emulator.caCertificate! }));

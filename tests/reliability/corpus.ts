@@ -205,7 +205,7 @@ export const corpus: BadInputCase[] = [
     resource: "addonPackage",
     arrange: async (f) => addon(folder(f, withManifest({ id: "acme:tools/v2" }))),
     cause: [/"id" "acme:tools\/v2" contains ":", which cannot appear in a file name/],
-    fix: [/Fix "id" \(letters, digits, dots, dashes and underscores are safe\)/],
+    fix: [/Fix: Correct "id" \(letters, digits, dots, dashes and underscores are safe\)/],
   },
   {
     name: "manifest with an empty description",

@@ -3,7 +3,7 @@
 import { issuerMismatch } from "../../clients/tokens";
 import { isLoopbackHost } from "../../config/transport";
 import { translateHttpError } from "../../clients/errorTranslation";
-import { splitFix, type Check } from "../report";
+import { causeAndFix, type Check } from "../report";
 import type { DoctorContext } from "./context";
 
 const GROUP = "Access Management";
@@ -50,9 +50,7 @@ async function jwksCheck(ctx: DoctorContext, jwksUri: string | undefined): Promi
       details: { jwksUri, keys: keys.length },
     };
   } catch (error) {
-    const { cause, fix } = splitFix(
-      translateHttpError(error, { action: "read the signing keys (JWKS)", service: "Access Management" }).message,
-    );
+    const { cause, fix } = causeAndFix(translateHttpError(error, { action: "read the signing keys (JWKS)", service: "Access Management" }));
     return {
       id,
       group: GROUP,
@@ -159,7 +157,7 @@ export async function accessManagementChecks(ctx: DoctorContext): Promise<Check[
   const where = `${authority}/.well-known/openid-configuration`;
   const discovery = await ctx.discovery();
   if (!discovery.value) {
-    const { cause, fix } = splitFix(discovery.error.message);
+    const { cause, fix } = causeAndFix(discovery.error);
     return [
       {
         id: "accessManagement.discovery",
@@ -189,7 +187,7 @@ export async function accessManagementChecks(ctx: DoctorContext): Promise<Check[
   ];
   const mismatch = issuerMismatch(metadata, authority);
   if (mismatch) {
-    const { cause, fix } = splitFix(mismatch.message);
+    const { cause, fix } = causeAndFix(mismatch);
     checks.push({
       id: "accessManagement.issuer",
       group: GROUP,

@@ -11,7 +11,7 @@ import { translateHttpError } from "../../clients/errorTranslation";
 import { ADDONS_AUDIENCE, ADDONS_SERVICE } from "../../clients/tridionApis";
 import type { ProviderSettings } from "../../config/settings";
 import { hasCode, isIdentityRefused, toTridionError, TridionError } from "../../errors/tridionError";
-import { splitFix, type Check } from "../report";
+import { causeAndFix, type Check } from "../report";
 import type { DoctorContext, IdentityUnderTest } from "./context";
 import { compareContract, type ContractComparison, type Finding, type RequestSettings } from "./contractComparison";
 import { OpenApiDocument, type Json } from "./openApiDocument";
@@ -312,7 +312,7 @@ async function routeChecks(
   const listAnswer = verified ? (answer as { data: unknown[] }).data : undefined;
   const verification = verified
     ? `GET ${proposedListUrl} answers with a list of ${listAnswer!.length} add-on(s)`
-    : `GET ${proposedListUrl} did not answer with a list${"error" in answer ? ` (${answer.error.message.split(" Fix: ")[0]})` : ""}`;
+    : `GET ${proposedListUrl} did not answer with a list${"error" in answer ? ` (${answer.error.message})` : ""}`;
   // What the provider sends and reads, on the routes as proposed.
   const templates = Object.fromEntries(ADDON_ROUTE_KEYS.map((k) => [k, match.proposal[k] ?? ctx.session!.routes.template(k)])) as Record<
     AddonRouteKey,
@@ -444,10 +444,11 @@ export async function addonsChecks(ctx: DoctorContext): Promise<AddonsFindings> 
         ? answer.error
         : new TridionError(
             "UNEXPECTED_ANSWER",
-            `GET ${listUrl} answered ${answer.status} without a token, where the Add-ons Service answers 401. Fix: check tridion:addonsUrl and tridion:routes.`,
+            `GET ${listUrl} answered ${answer.status} without a token, where the Add-ons Service answers 401.`,
+            { fix: "check tridion:addonsUrl and tridion:routes." },
           );
   }
-  const { cause, fix } = splitFix(error.message);
+  const { cause, fix } = causeAndFix(error);
   const down = hasCode(error, "UNREACHABLE", "SERVER_ERROR", "RATE_LIMITED");
   const listFailure: Check = {
     id: "addons.list",

@@ -7,7 +7,7 @@ import { isPredefinedAccountName } from "../../clients/productVersion";
 import { issuerMismatch, listClaim } from "../../clients/tokens";
 import { ADDONS_AUDIENCE, AM_AUDIENCE, ROLE_ADDONS_ADMIN, ROLE_AM_ADMIN } from "../../clients/tridionApis";
 import { hasCode } from "../../errors/tridionError";
-import { splitFix, type Check } from "../report";
+import { causeAndFix, type Check } from "../report";
 import { capabilitiesOf, describeCapabilities } from "./capabilities";
 import { versionName, type DoctorContext, type IdentityUnderTest } from "./context";
 
@@ -49,7 +49,7 @@ async function tokenCheck(ctx: DoctorContext, identity: IdentityUnderTest): Prom
   const outcome = await ctx.token(identity);
   if (!outcome.token) {
     const error = outcome.error!;
-    const { cause, fix } = splitFix(error.message);
+    const { cause, fix } = causeAndFix(error);
     const why = hasCode(error, "CREDENTIALS_REJECTED") ? await refusalCause(ctx, identity) : undefined;
     return [
       {
@@ -141,7 +141,7 @@ async function rolesCheck(ctx: DoctorContext, identity: IdentityUnderTest, audie
       verdict: "fail",
       summary,
       cause: `Deploying with it (AddonPackage \`credentials\`) needs ${ROLE_ADDONS_ADMIN}.`,
-      fix: missingRoleFix(ROLE_ADDONS_ADMIN, version).replace(/^Fix: /, ""),
+      fix: missingRoleFix(ROLE_ADDONS_ADMIN, version),
       details,
     };
   }
@@ -162,7 +162,7 @@ async function rolesCheck(ctx: DoctorContext, identity: IdentityUnderTest, audie
       verdict: "warn",
       summary,
       cause: `It deploys add-ons, but ClientCredentialUser and ServiceAccount would be refused: they need ${ROLE_AM_ADMIN}.`,
-      fix: missingRoleFix(ROLE_AM_ADMIN, version).replace(/^Fix: /, ""),
+      fix: missingRoleFix(ROLE_AM_ADMIN, version),
       details,
     };
   }
@@ -171,7 +171,7 @@ async function rolesCheck(ctx: DoctorContext, identity: IdentityUnderTest, audie
     verdict: "fail",
     summary,
     cause: `\`pulumi up\` would be refused (403): deploying an add-on needs ${ROLE_ADDONS_ADMIN}, managing identities needs ${ROLE_AM_ADMIN}.`,
-    fix: missingRoleFix(ROLE_ADDONS_ADMIN, version).replace(/^Fix: /, ""),
+    fix: missingRoleFix(ROLE_ADDONS_ADMIN, version),
     details,
   };
 }

@@ -55,13 +55,12 @@ function extraIdentities(values: string[], env: NodeJS.ProcessEnv): IdentityUnde
     const at = value.indexOf("=");
     const clientId = (at < 0 ? value : value.slice(0, at)).trim();
     const variable = at < 0 ? secretVariable(clientId) : value.slice(at + 1).trim();
-    if (!clientId) throw new CannotRun(`--identity needs a client id, got ${JSON.stringify(value)}.`, true);
+    if (!clientId) throw new CannotRun(`--identity needs a client id, got ${JSON.stringify(value)}.`, { showUsage: true });
     const clientSecret = env[variable];
     if (!clientSecret) {
-      throw new CannotRun(
-        `--identity ${clientId}: its secret is read from the environment variable ${variable}, which is not set. ` +
-          `Fix: export ${variable}=<its client secret> (never on the command line), or name another variable: --identity ${clientId}=VARIABLE.`,
-      );
+      throw new CannotRun(`--identity ${clientId}: its secret is read from the environment variable ${variable}, which is not set.`, {
+        fix: `export ${variable}=<its client secret> (never on the command line), or name another variable: --identity ${clientId}=VARIABLE.`,
+      });
     }
     registerSecret(clientSecret);
     return { clientId, clientSecret, label: `--identity ${clientId}`, role: "extra" as const };
@@ -141,7 +140,7 @@ export async function runDoctor(argv: string[], io: Io): Promise<{ report: Docto
     try {
       writeMaintainerReport(reportFile, await maintainerReport({ ctx, checks, addons, verdict, summary }));
     } catch (error) {
-      throw new CannotRun(`Cannot write the report ${reportFile}: ${(error as Error).message}. Fix: name a file you may write.`);
+      throw new CannotRun(`Cannot write the report ${reportFile}: ${(error as Error).message}.`, { fix: "name a file you may write." });
     }
   }
   return {

@@ -4,14 +4,14 @@
 import { AccessManagementClient, type UserInfo } from "../../clients/accessManagement";
 import { PREDEFINED_ACCOUNTS } from "../../clients/productVersion";
 import { ACCESS_MANAGEMENT, ROLE_ADDONS_ADMIN, ROLE_AM_ADMIN } from "../../clients/tridionApis";
-import { splitFix, type Check } from "../report";
+import { causeAndFix, type Check } from "../report";
 import { versionName, type DoctorContext } from "./context";
 
 const GROUP = "Management API";
 
-/** A check that failed with an error: its message split into cause and fix. */
+/** A check that failed with an error: its cause and fix. */
 function failed(id: string, title: string, summary: string, error: unknown): Check {
-  const { cause, fix } = splitFix((error as Error).message);
+  const { cause, fix } = causeAndFix(error);
   return { id, group: GROUP, title, verdict: "fail", summary, cause, fix };
 }
 

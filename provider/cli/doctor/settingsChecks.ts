@@ -5,7 +5,7 @@ import { X509Certificate } from "node:crypto";
 import { howToSet, redactProxyPassword, SETTINGS, type SettingName } from "../../config/settings";
 import { isLoopbackHost } from "../../config/transport";
 import { ProxyRouter } from "../../http/proxy";
-import { splitFix, type Check } from "../report";
+import { causeAndFix, type Check } from "../report";
 import type { DoctorContext } from "./context";
 
 const GROUP = "Settings";
@@ -145,7 +145,7 @@ function transportCheck(ctx: DoctorContext): Check {
 export async function settingsChecks(ctx: DoctorContext): Promise<Check[]> {
   const checks = [sourceCheck(ctx)];
   if (ctx.settingsError) {
-    const { cause, fix } = splitFix(ctx.settingsError.message);
+    const { cause, fix } = causeAndFix(ctx.settingsError);
     checks.push({
       id: "settings.valid",
       group: GROUP,

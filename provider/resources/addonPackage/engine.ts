@@ -11,7 +11,8 @@ import { AddonMetadata, AddonsClient } from "../../clients/addons";
 import { getSession, Session } from "../../clients/session";
 import type { Identity } from "../../clients/tokens";
 import { ADDONS_AUDIENCE, ADDONS_SERVICE, ROLE_ADDONS_ADMIN } from "../../clients/tridionApis";
-import { hasCode, isIdentityRefused, PartialFailure, TridionError, type ErrorCode } from "../../errors/tridionError";
+import { isDefiniteAboutIdentity, isIdentityRefused, PartialFailure, TridionError } from "../../errors/tridionError";
+import { renderError } from "../../errors/render";
 import { isAmbiguousFailure, pollPauses, sleep } from "../../http/policy";
 import type { EngineProvider } from "../kinds";
 import {
@@ -87,7 +88,7 @@ async function check(olds: RawInputs, news: RawInputs): Promise<pulumi.dynamic.C
     } catch (e) {
       if (!(e instanceof PackageError)) throw e;
       // (text that is preview's unknown is no error; an object too deep is one, unknowns or not)
-      if (typeof news.configuration !== "string" || !isUnknown(news.configuration)) checker.fail("configuration", e.message);
+      if (typeof news.configuration !== "string" || !isUnknown(news.configuration)) checker.fail("configuration", renderError(e));
     }
     if (hasConfig && parsed !== undefined && !isUnknown(news.configuration)) {
       config = parsed;
@@ -122,7 +123,7 @@ async function check(olds: RawInputs, news: RawInputs): Promise<pulumi.dynamic.C
           try {
             validateConfiguration(config, pkg.manifest);
           } catch (e) {
-            checker.fail("configuration", e instanceof Error ? e.message : String(e));
+            checker.fail("configuration", renderError(e));
           }
         } else if (!hasConfig && String(pkg.manifest.requireConfiguration).toLowerCase() === "yes") {
           checker.fail(
@@ -132,7 +133,7 @@ async function check(olds: RawInputs, news: RawInputs): Promise<pulumi.dynamic.C
         }
       } catch (e) {
         if (!(e instanceof PackageError)) throw e;
-        checker.fail("source", e.message);
+        checker.fail("source", renderError(e));
       }
     }
     if (config !== undefined) inputs.configurationSha256 = configurationSha256(config);
@@ -159,24 +160,13 @@ async function check(olds: RawInputs, news: RawInputs): Promise<pulumi.dynamic.C
   });
 }
 
-/** Definite answers about the deploying identity: preview reports them; others wait for `up`, with retries. */
-const IDENTITY_REFUSED: ErrorCode[] = [
-  "CREDENTIALS_REJECTED",
-  "NO_API_ACCESS",
-  "TOKEN_REFUSED",
-  "UNAUTHORIZED",
-  "FORBIDDEN",
-  "ROLE_MISSING",
-  "AUDIENCE_MISSING",
-  "ISSUER_MISMATCH",
-];
-
 async function preflightIfReachable(session: Session, identity: Identity, action: string): Promise<void> {
   try {
     await session.preflight(identity, ROLE_ADDONS_ADMIN, { action, service: ADDONS_SERVICE, audience: ADDONS_AUDIENCE });
   } catch (e) {
-    // Definite answers fail the preview; an unreachable service is reported by `up`, with retries.
-    if (hasCode(e, ...IDENTITY_REFUSED)) throw e;
+    // Definite answers about the identity fail the preview (errors/codes.ts); an unreachable
+    // service is reported by `up`, with retries.
+    if (isDefiniteAboutIdentity(e)) throw e;
   }
 }
 
@@ -299,9 +289,13 @@ function assertApprovedPackage(news: AddonPackageInputs, built: string): void {
   throw new TridionError(
     "PACKAGE_MISMATCH",
     `The package built from ${news.source} for upload has sha256 ${built}, but ${differs.join(", and ")}: ` +
-      `${previewed !== undefined && previewed !== built ? "the source changed after it was checked" : "this is not the package that was approved"}, so nothing was uploaded. ` +
-      "Fix: make sure nothing writes to the source while `pulumi up` runs, run `pulumi preview` again and deploy what it shows; " +
-      "if a new package is intended, update expectedPackageSha256 to its sha256.",
+      `${previewed !== undefined && previewed !== built ? "the source changed after it was checked" : "this is not the package that was approved"}, so nothing was uploaded.`,
+    {
+      fix:
+        "make sure nothing writes to the source while `pulumi up` runs, run `pulumi preview` again and deploy what it shows; " +
+        "if a new package is intended, update expectedPackageSha256 to its sha256.",
+      details: { built, previewed, expected },
+    },
   );
 }
 
@@ -310,9 +304,12 @@ function addonOwnedElsewhere(meta: AddonMetadata, ourFileName: string): TridionE
   const uploadedAs = meta.packageFileName ? `uploaded as ${meta.packageFileName}` : "uploaded under an unknown file name";
   return new TridionError(
     "ADDON_EXISTS",
-    `Cannot create the add-on "${meta.id}": the Add-ons Service already holds an add-on with that id (version ${meta.version ?? "?"}, status ${meta.status ?? "?"}, ${uploadedAs}), and this resource did not create it (its uploads are named ${ourFileName}): another stack or a person owns it. ` +
-      `Fix: if this stack should own it, set \`adopt: true\` on this AddonPackage to take it over (its package and configuration are replaced by yours, and \`pulumi destroy\` deletes it); if another stack owns it, remove the add-on from one of the two programs.`,
-    { status: 409 },
+    `Cannot create the add-on "${meta.id}": the Add-ons Service already holds an add-on with that id (version ${meta.version ?? "?"}, status ${meta.status ?? "?"}, ${uploadedAs}), and this resource did not create it (its uploads are named ${ourFileName}): another stack or a person owns it.`,
+    {
+      fix: "if this stack should own it, set `adopt: true` on this AddonPackage to take it over (its package and configuration are replaced by yours, and `pulumi destroy` deletes it); if another stack owns it, remove the add-on from one of the two programs.",
+      details: { addonId: meta.id, packageFileName: meta.packageFileName },
+      status: 409,
+    },
   );
 }
 
@@ -328,7 +325,12 @@ async function waitForActivation(
   const deadline = Date.now() + timeoutSeconds * 1000;
   const pauses = pollPauses(client.policy);
   for (;;) {
-    if (isFailed(meta.status)) throw new TridionError("ACTIVATION_FAILED", activationFailure(meta));
+    if (isFailed(meta.status)) {
+      throw new TridionError("ACTIVATION_FAILED", activationFailure(meta), {
+        fix: "correct the extension named above (its files, manifest properties or configuration) and deploy a new version; the add-on stays on the service so you can inspect it.",
+        details: { addonId: meta.id, status: meta.status },
+      });
+    }
     const waitingForConfig = meta.status === "WaitingForConfiguration" && hasConfig;
     if (meta.status !== "PendingActivation" && !waitingForConfig) return meta;
     if (timeoutSeconds === 0) return meta;
@@ -336,8 +338,11 @@ async function waitForActivation(
       throw new TridionError(
         "ACTIVATION_TIMEOUT",
         `The add-on "${id}" is still ${meta.status} after ${timeoutSeconds} s: Content Manager and Content Delivery have not reported loading it yet.` +
-          `${meta.message ? ` The service says: "${meta.message}".` : ""} ` +
-          `Fix: check that those services are running and can reach the Add-ons Service, then run \`pulumi up\` again; or raise activationTimeoutSeconds (0 = do not wait).`,
+          `${meta.message ? ` The service says: "${meta.message}".` : ""}`,
+        {
+          fix: "check that those services are running and can reach the Add-ons Service, then run `pulumi up` again; or raise activationTimeoutSeconds (0 = do not wait).",
+          details: { addonId: id, status: meta.status, timeoutSeconds },
+        },
       );
     }
     await sleep(Math.min(pauses.next().value, Math.max(0, deadline - Date.now())));
@@ -358,9 +363,6 @@ function activationFailure(meta: AddonMetadata): string {
         `Extension ${ext.name}${ext.type ? ` (${ext.type})` : ""}: ${ext.status ?? "?"}${ext.message ? ` — "${ext.message}"` : ""}.`,
       );
   }
-  lines.push(
-    "Fix: correct the extension named above (its files, manifest properties or configuration) and deploy a new version; the add-on stays on the service so you can inspect it.",
-  );
   return lines.join(" ");
 }
 

@@ -77,8 +77,10 @@ export function addonStateFromMetadata(
   if (typeof meta.id !== "string" || meta.id === "") {
     throw new TridionError(
       "INTERNAL",
-      `The provider was about to record the add-on ${inputs.addonId ? `"${inputs.addonId}" ` : ""}without its id, and stopped instead. ` +
-        "Fix: run `npx pulumi-tridion doctor`, and report it to the provider's maintainers with the output of `npx pulumi-tridion doctor --report FILE` attached.",
+      `The provider was about to record the add-on ${inputs.addonId ? `"${inputs.addonId}" ` : ""}without its id, and stopped instead.`,
+      {
+        fix: "run `npx pulumi-tridion doctor`, and report it to the provider's maintainers with the output of `npx pulumi-tridion doctor --report FILE` attached.",
+      },
     );
   }
   const state = {

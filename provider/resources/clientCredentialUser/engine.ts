@@ -5,22 +5,23 @@ import { Account, User, userUpdateBody } from "../../clients/accessManagement";
 import { findUser } from "../../clients/accountLookup";
 import { warnOnce } from "../../clients/engineLog";
 import type { ProductVersion } from "../../clients/productVersion";
-import { hasCode, PartialFailure, TridionError } from "../../errors/tridionError";
+import { isInputFinding, PartialFailure, TridionError } from "../../errors/tridionError";
+import { renderError } from "../../errors/render";
 import { isAmbiguousFailure } from "../../http/policy";
 import { compact, InputChecker } from "../common";
 import { sameAccess } from "../identity/accessControl";
 import { identityProvider } from "../identity/identityProvider";
 import { userState, type ClientCredentialUserInputs } from "../identity/identityState";
 
-/** What findUser and refuseDeactivated report about the user these inputs name (preview shows them as input failures). */
-const USER_FINDINGS = ["USER_AMBIGUOUS", "USER_NOT_OF_PROVIDER", "NAME_DIFFERS_IN_CASE", "USER_NOT_SIGNED_IN", "USER_DEACTIVATED"] as const;
-
 function refuseDeactivated(user: User): void {
   if (user.isEnabled === false) {
     throw new TridionError(
       "USER_DEACTIVATED",
-      `The user "${user.name}" (id ${user.id}) is deactivated in Access Management: its client credentials get no token. ` +
-        "Fix: activate the user in Access Management (Users > the user > Activate), or choose another userName.",
+      `The user "${user.name}" (id ${user.id}) is deactivated in Access Management: its client credentials get no token.`,
+      {
+        fix: "activate the user in Access Management (Users > the user > Activate), or choose another userName.",
+        details: { userName: user.name, userId: user.id },
+      },
     );
   }
 }
@@ -41,8 +42,10 @@ export const clientCredentialUserProvider = identityProvider<ClientCredentialUse
     try {
       refuseDeactivated(await findUser(am, news.userName, news.identityProvider));
     } catch (e) {
-      if (!hasCode(e, ...USER_FINDINGS)) throw e;
-      checker.fail(e.code === "USER_NOT_OF_PROVIDER" ? "identityProvider" : "userName", e.message);
+      // What findUser and refuseDeactivated find about the user these inputs name is an input
+      // failure in preview (errors/codes.ts, inputFinding).
+      if (!isInputFinding(e)) throw e;
+      checker.fail(e.code === "USER_NOT_OF_PROVIDER" ? "identityProvider" : "userName", renderError(e));
     }
   },
   async establish(am, inputs, grant) {

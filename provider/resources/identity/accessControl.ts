@@ -42,7 +42,8 @@ export class RoleCatalog {
     const known = api ? (api.roles ?? []).map((r) => r.key).join(", ") : [...this.apis.keys()].join(", ");
     throw new TridionError(
       "ROLE_UNKNOWN",
-      `Access Management has no role ${key}. ${api ? `The roles of ${api.key} are: ${known}.` : `Its APIs are: ${known}.`} Fix: use one of those role keys.`,
+      `Access Management has no role ${key}. ${api ? `The roles of ${api.key} are: ${known}.` : `Its APIs are: ${known}.`}`,
+      { fix: "use one of those role keys.", details: { role: key } },
     );
   }
 

@@ -175,12 +175,19 @@ export function unusedStrangers(secrets: readonly ClientSecret[], owned: OwnedSe
 /** What to say about unused strangers, with the exact command for each; "" when there are none. */
 export function strangersAdvice(strangers: readonly ClientSecret[], what: string, policy: StrangerPolicy): string {
   if (strangers.length === 0) return "";
+  return `${strangersFound(strangers, what)} Fix, ${strangersFix(strangers, policy)}`;
+}
+
+/** Which unused strangers the account holds. */
+function strangersFound(strangers: readonly ClientSecret[], what: string): string {
   const list = strangers.map((s) => `${s.id} (expires ${s.expiresAt}, never used)`).join(", ");
+  return `${what} holds client secret(s) that no Pulumi state records: ${list}.`;
+}
+
+/** What to do about unused strangers: the exact command for each. */
+function strangersFix(strangers: readonly ClientSecret[], policy: StrangerPolicy): string {
   const commands = strangers.map((s) => `\`${policy.revokeCommand(s.id)}\``).join(", then ");
-  return (
-    `${what} holds client secret(s) that no Pulumi state records: ${list}. ` +
-    `Fix, if an interrupted \`pulumi up\` issued it (its value is lost, and Access Management gives secrets no mark to tell, so it stays valid until revoked): run ${commands}. If someone else made it, leave it.`
-  );
+  return `if an interrupted \`pulumi up\` issued it (its value is lost, and Access Management gives secrets no mark to tell, so it stays valid until revoked): run ${commands}. If someone else made it, leave it.`;
 }
 
 /**
@@ -199,10 +206,9 @@ export async function rotateSecret(
 ): Promise<{ secret: IssuedSecret; pendingRevocations: number[]; revokeError?: TridionError; strangers: ClientSecret[] }> {
   const account = await am.get(accountId);
   if (!account)
-    throw new TridionError(
-      "ACCOUNT_GONE",
-      `Cannot issue a client secret for ${what}: it no longer exists in Access Management. Fix: run \`pulumi refresh\`, then \`pulumi up\`.`,
-    );
+    throw new TridionError("ACCOUNT_GONE", `Cannot issue a client secret for ${what}: it no longer exists in Access Management.`, {
+      fix: "run `pulumi refresh`, then `pulumi up`.",
+    });
   const existing = account.clientSecrets ?? [];
   const listed = new Set(existing.map((s) => s.id));
   const retiring = [...(owned.pendingRevocations ?? []), ...(owned.secretId !== undefined ? [owned.secretId] : [])].filter((id) =>
@@ -214,10 +220,14 @@ export async function rotateSecret(
     if (retiring.length === 0) {
       throw new TridionError(
         "SECRET_SLOTS_FULL",
-        `Cannot issue a client secret for ${what}: it already holds two client secrets (Access Management's maximum), and neither was created by this resource, so revoking one could break whatever uses it. ` +
-          (strangers.length
-            ? `${strangersAdvice(strangers, what, policy)} Then run \`pulumi up\` again.`
-            : `Fix: revoke the secret that is no longer used in Access Management, then run \`pulumi up\` again.`),
+        `Cannot issue a client secret for ${what}: it already holds two client secrets (Access Management's maximum), and neither was created by this resource, so revoking one could break whatever uses it.` +
+          (strangers.length ? ` ${strangersFound(strangers, what)}` : ""),
+        {
+          fix: strangers.length
+            ? `${strangersFix(strangers, policy)} Then run \`pulumi up\` again.`
+            : "revoke the secret that is no longer used in Access Management, then run `pulumi up` again.",
+          details: { secretIds: existing.map((s) => s.id), unusedStrangerIds: strangers.map((s) => s.id) },
+        },
       );
     }
     const first = retiring.shift()!;
@@ -248,7 +258,8 @@ export async function rotateSecret(
     if (!clientId)
       throw new TridionError(
         "UNEXPECTED_ANSWER",
-        `Access Management generated a client secret for ${what}, but the account shows no client id. Fix: check the account in Access Management, then run \`pulumi up\` again.`,
+        `Access Management generated a client secret for ${what}, but the account shows no client id.`,
+        { fix: "check the account in Access Management, then run `pulumi up` again." },
       );
     secret.expiresAt = (await am.setSecretExpiry(accountId, generated.id, expiryFor(days))).expiresAt ?? expiryFor(days);
   } catch (e) {

@@ -11,7 +11,7 @@ import { AccessControlEntry, AccessManagementClient, Account, AccountKind, type 
 import { warnOnce } from "../../clients/engineLog";
 import type { ProductVersion } from "../../clients/productVersion";
 import { getSession, Session } from "../../clients/session";
-import { hasCode, PartialFailure, TridionError, type ErrorCode } from "../../errors/tridionError";
+import { isDefinite, PartialFailure, TridionError } from "../../errors/tridionError";
 import type { EngineProvider } from "../kinds";
 import { changedKeys, compact, guarded, InputChecker, isUnknown, withDefault } from "../common";
 import {
@@ -250,7 +250,10 @@ export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>
       if (!account) {
         throw new TridionError(
           "ACCOUNT_GONE",
-          `Cannot update ${what(news)}: it no longer exists in Access Management (deleted outside Pulumi). Fix: run \`pulumi refresh\` to drop it from state, then \`pulumi up\` ${spec.kind === "user" ? "grants the user (once signed in again) its roles" : "creates it again"}.`,
+          `Cannot update ${what(news)}: it no longer exists in Access Management (deleted outside Pulumi).`,
+          {
+            fix: `run \`pulumi refresh\` to drop it from state, then \`pulumi up\` ${spec.kind === "user" ? "grants the user (once signed in again) its roles" : "creates it again"}.`,
+          },
         );
       }
       const roles = news.roles as string[];
@@ -372,23 +375,9 @@ async function preflightIfReachable(am: AccessManagementClient, action: string):
   }
 }
 
-/** Answers that will not change by trying again: the preview reports them; anything else waits for `up`. */
-const DEFINITE: ErrorCode[] = [
-  "BAD_REQUEST",
-  "UNAUTHORIZED",
-  "FORBIDDEN",
-  "NOT_FOUND",
-  "CONFLICT",
-  "CREDENTIALS_REJECTED",
-  "NO_API_ACCESS",
-  "TOKEN_REFUSED",
-  "AUDIENCE_MISSING",
-  "ROLE_MISSING",
-  "ISSUER_MISMATCH",
-];
-
+/** Answers that will not change by trying again (errors/codes.ts): the preview reports them; anything else waits for `up`. */
 function rethrowDefinite(e: unknown): void {
-  if (hasCode(e, ...DEFINITE)) throw e;
+  if (isDefinite(e)) throw e;
 }
 
 /** Keys the user set (an unset optional field is not managed) whose value differs. */

@@ -13,15 +13,16 @@ import { identityProvider } from "../identity/identityProvider";
 import { ownedClientId, ownerKeyOf } from "../ownership";
 import { serviceAccountState, type ServiceAccountInputs } from "../identity/identityState";
 
-const ON_9X =
-  "Tridion Sites 9.5/9.6 cannot create service accounts (they exist from 10.0). Fix: use ClientCredentialUser instead: a user with client credentials and the roles you need (for uploads: Tridion.AddonService.Administrator) acts as a service account on 9.x.";
+const ON_9X = "Tridion Sites 9.5/9.6 cannot create service accounts (they exist from 10.0).";
+const ON_9X_FIX =
+  "use ClientCredentialUser instead: a user with client credentials and the roles you need (for uploads: Tridion.AddonService.Administrator) acts as a service account on 9.x.";
 
 function refuseExisting(existing: Account, inputs: ServiceAccountInputs, chosenClientId: string | undefined): void {
   if (isPredefinedAccountName(existing.name)) {
     throw new TridionError(
       "ACCOUNT_PREDEFINED",
-      `Cannot manage the service account "${existing.name}": it is a predefined account of Access Management, whose access cannot be changed. ` +
-        "Fix: choose another accountName (a new account gets the roles you need).",
+      `Cannot manage the service account "${existing.name}": it is a predefined account of Access Management, whose access cannot be changed.`,
+      { fix: "choose another accountName (a new account gets the roles you need).", details: { accountName: existing.name } },
     );
   }
   if (!inputs.adopt) {
@@ -32,8 +33,11 @@ function refuseExisting(existing: Account, inputs: ServiceAccountInputs, chosenC
         : "";
     throw new TridionError(
       "ACCOUNT_EXISTS",
-      `Cannot create the service account "${existing.name}": it already exists in Access Management (id ${existing.id}, client id ${existing.clientId ?? "?"}), and this resource did not create it: another stack or a person owns it. ` +
-        `Fix: set \`adopt: true\` on this ServiceAccount to take it over (it keeps the account on delete and only undoes what it changed), or choose another accountName.${maybeOurs}`,
+      `Cannot create the service account "${existing.name}": it already exists in Access Management (id ${existing.id}, client id ${existing.clientId ?? "?"}), and this resource did not create it: another stack or a person owns it.`,
+      {
+        fix: `set \`adopt: true\` on this ServiceAccount to take it over (it keeps the account on delete and only undoes what it changed), or choose another accountName.${maybeOurs}`,
+        details: { accountName: existing.name, accountId: existing.id },
+      },
     );
   }
 }
@@ -48,8 +52,11 @@ function refuseUsed(existing: Account): void {
   if (used.length === 0) return;
   throw new TridionError(
     "ACCOUNT_EXISTS",
-    `Cannot create the service account "${existing.name}": it already exists in Access Management (id ${existing.id}) with the client id this resource derives, but its client secret ${used.map((s) => `${s.id} signed in at ${s.lastLoginAt}`).join(", ")}, so no interrupted run of this stack left it: another stack with the same project and stack name (another backend) owns it. ` +
-      "Fix: give this stack another name, choose another accountName, or set `adopt: true` on this ServiceAccount to take it over.",
+    `Cannot create the service account "${existing.name}": it already exists in Access Management (id ${existing.id}) with the client id this resource derives, but its client secret ${used.map((s) => `${s.id} signed in at ${s.lastLoginAt}`).join(", ")}, so no interrupted run of this stack left it: another stack with the same project and stack name (another backend) owns it.`,
+    {
+      fix: "give this stack another name, choose another accountName, or set `adopt: true` on this ServiceAccount to take it over.",
+      details: { accountName: existing.name, accountId: existing.id },
+    },
   );
 }
 
@@ -120,7 +127,8 @@ export const serviceAccountProvider = identityProvider<ServiceAccountInputs>({
   },
   fromAccount: serviceAccountState,
   async versionGuard(version: ProductVersion, name: string) {
-    if (version === "9") throw new TridionError("UNSUPPORTED_VERSION", `Cannot manage the service account "${name}": ${ON_9X}`);
+    if (version === "9")
+      throw new TridionError("UNSUPPORTED_VERSION", `Cannot manage the service account "${name}": ${ON_9X}`, { fix: ON_9X_FIX });
   },
 });
 
@@ -139,7 +147,12 @@ async function createOrFindLanded(
     return await am.create(body);
   } catch (e) {
     if (hasCode(e, "BAD_REQUEST")) {
-      throw new TridionError("BAD_REQUEST", `${e.message} If this is Tridion Sites 9.5/9.6: ${ON_9X}`, { status: 400, cause: e });
+      throw new TridionError("BAD_REQUEST", `${e.message} If this is Tridion Sites 9.5/9.6: ${ON_9X}`, {
+        fix: `${e.fix ? `${e.fix} ` : ""}On Tridion Sites 9.5/9.6: ${ON_9X_FIX}`,
+        details: e.details,
+        status: 400,
+        cause: e,
+      });
     }
     if (!isAmbiguousFailure(e)) throw e;
     const landed = await findByName(am, accountName).catch(() => undefined);

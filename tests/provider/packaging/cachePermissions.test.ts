@@ -47,7 +47,7 @@ for (const mode of [0o777, 0o770, 0o702]) {
     for (const run of [preparePackage, inspectPackage]) {
       const error = await t.throwsAsync(run(source, { cacheDir: plantedCache }), { instanceOf: PackageError });
       t.is(error.code, "CACHE_UNSAFE");
-      t.regex(error.cause, new RegExp(`can be written by other users \\(mode 0${mode.toString(8)}\\)`));
+      t.regex(error.message, new RegExp(`can be written by other users \\(mode 0${mode.toString(8)}\\)`));
       t.regex(error.fix, /a new folder \(it is created private, 0700\), or empty this one and make it private \(chmod 700 /);
     }
   });

@@ -55,9 +55,9 @@ const ACCEPTED = [
 
 function assertRefused(t: ExecutionContext, error: PackageError, name: string, cause: RegExp, source: string) {
   t.is(error.code, "BAD_ENTRY_NAME", error.message);
-  t.true(error.cause.startsWith(`${source} holds the entry ${JSON.stringify(name)}, which `), error.cause);
-  t.regex(error.cause, cause);
-  t.regex(error.cause, /the Add-ons Service extracts add-ons on Windows/);
+  t.true(error.message.startsWith(`${source} holds the entry ${JSON.stringify(name)}, which `), error.message);
+  t.regex(error.message, cause);
+  t.regex(error.message, /the Add-ons Service extracts add-ons on Windows/);
   t.regex(error.fix, /Rename it to a plain Windows file name/);
 }
 
@@ -77,7 +77,7 @@ test("names that collide on Windows with an entry already there are refused befo
     const source = await craftZip(path.join(dir, String(index), NAME), [...sampleEntries(), { name, data: "MZ other" }]);
     const error = await t.throwsAsync(inspectPackage(source), { instanceOf: PackageError });
     t.is(error.code, "BAD_ENTRY_NAME", error.message);
-    t.true(error.cause.includes(JSON.stringify(name)), error.cause);
+    t.true(error.message.includes(JSON.stringify(name)), error.message);
   }
 });
 
