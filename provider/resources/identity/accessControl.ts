@@ -6,6 +6,7 @@
 // role, or deleting the resource, puts the account back as it found it.
 import type { AccessControlEntry, ApiResource, Link } from "../../clients/accessManagement";
 import { TridionError } from "../../errors/tridionError";
+import { isUnknown, type InputChecker } from "../common";
 
 /** Per managed API (by key): whether the account was linked to it, and the role it held, before. */
 export type OriginalAccess = Record<string, { linked: boolean; role: string | null }>;
@@ -201,4 +202,48 @@ export function originalFromSeen(
 export function sameAccess(a: AccessControlEntry | null | undefined, b: AccessControlEntry | null | undefined): boolean {
   const same = (x: number[], y: number[]) => x.length === y.length && [...x].sort().every((v, i) => v === [...y].sort()[i]);
   return same(ids(a?.apiResources), ids(b?.apiResources)) && same(ids(a?.apiResourceRoles), ids(b?.apiResourceRoles));
+}
+
+// ---- role inputs: their form in check, and whether Access Management offers them -------------
+
+export function checkRoles(checker: InputChecker, roles: unknown, resource: string): void {
+  if (isUnknown(roles)) return;
+  if (!Array.isArray(roles) || roles.length === 0) {
+    checker.fail("roles", `${resource} needs \`roles\`: a list of role keys such as ["Tridion.AddonService.Administrator"].`);
+    return;
+  }
+  const apis = new Map<string, string>();
+  for (const role of roles) {
+    if (isUnknown(role)) continue;
+    if (typeof role !== "string" || !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/.test(role)) {
+      checker.fail("roles", `${JSON.stringify(role)} is not a role key: write "<api>.<role>", e.g. "Tridion.AddonService.Administrator".`);
+      continue;
+    }
+    const api = apiKeyOf(role);
+    const other = apis.get(api);
+    if (other && other !== role) {
+      checker.fail(
+        "roles",
+        `${other} and ${role} are two roles on the same API (${api}); Access Management allows one role per API. Keep one of them.`,
+      );
+    }
+    apis.set(api, role);
+  }
+}
+
+/** Role keys that Access Management does not offer (from ApiResources), each with the fix. */
+export function unknownRoles(roles: unknown, offered: Map<string, string[]>): string[] {
+  if (!Array.isArray(roles)) return [];
+  const reasons: string[] = [];
+  for (const key of roles) {
+    if (typeof key !== "string" || isUnknown(key)) continue;
+    const api = apiKeyOf(key);
+    const apiRoles = offered.get(api);
+    if (!apiRoles) {
+      reasons.push(`${key}: Access Management has no API "${api}". Known APIs: ${[...offered.keys()].join(", ")}.`);
+    } else if (!apiRoles.includes(key)) {
+      reasons.push(`${key}: ${api} has no such role. Its roles: ${apiRoles.join(", ")}.`);
+    }
+  }
+  return reasons;
 }

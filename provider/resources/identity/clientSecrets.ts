@@ -1,5 +1,5 @@
-// What ClientCredentialUser and ServiceAccount share: role inputs, and client secrets: issue,
-// rotate, detect drift.
+// What ClientCredentialUser and ServiceAccount share about client secrets: issue, rotate, detect
+// drift.
 //
 // Access Management generates a secret (POST .../generateClientSecret, no body, a one-year
 // expiry) and shows its value once; a PUT then shortens the expiry to what the resource asks.
@@ -14,58 +14,12 @@
 import type { AccessManagementClient, ClientSecret } from "../../clients/accessManagement";
 import { hasCode, toTridionError, TridionError } from "../../errors/tridionError";
 import { isAmbiguousFailure } from "../../http/policy";
-import type { InputChecker } from "../common";
 import { isUnknown } from "../common";
-import { apiKeyOf } from "./accessControl";
 import type { IssuedSecret, SecretStatus } from "./identityState";
 
 export const DEFAULT_SECRET_DAYS = 365;
 export const DEFAULT_ROTATE_BEFORE_DAYS = 30;
 const DAY_MS = 86_400_000;
-
-// ---- role inputs ----------------------------------------------------------------------------
-
-export function checkRoles(checker: InputChecker, roles: unknown, resource: string): void {
-  if (isUnknown(roles)) return;
-  if (!Array.isArray(roles) || roles.length === 0) {
-    checker.fail("roles", `${resource} needs \`roles\`: a list of role keys such as ["Tridion.AddonService.Administrator"].`);
-    return;
-  }
-  const apis = new Map<string, string>();
-  for (const role of roles) {
-    if (isUnknown(role)) continue;
-    if (typeof role !== "string" || !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/.test(role)) {
-      checker.fail("roles", `${JSON.stringify(role)} is not a role key: write "<api>.<role>", e.g. "Tridion.AddonService.Administrator".`);
-      continue;
-    }
-    const api = apiKeyOf(role);
-    const other = apis.get(api);
-    if (other && other !== role) {
-      checker.fail(
-        "roles",
-        `${other} and ${role} are two roles on the same API (${api}); Access Management allows one role per API. Keep one of them.`,
-      );
-    }
-    apis.set(api, role);
-  }
-}
-
-/** Role keys that Access Management does not offer (from ApiResources), each with the fix. */
-export function unknownRoles(roles: unknown, offered: Map<string, string[]>): string[] {
-  if (!Array.isArray(roles)) return [];
-  const reasons: string[] = [];
-  for (const key of roles) {
-    if (typeof key !== "string" || isUnknown(key)) continue;
-    const api = apiKeyOf(key);
-    const apiRoles = offered.get(api);
-    if (!apiRoles) {
-      reasons.push(`${key}: Access Management has no API "${api}". Known APIs: ${[...offered.keys()].join(", ")}.`);
-    } else if (!apiRoles.includes(key)) {
-      reasons.push(`${key}: ${api} has no such role. Its roles: ${apiRoles.join(", ")}.`);
-    }
-  }
-  return reasons;
-}
 
 // ---- secrets --------------------------------------------------------------------------------
 

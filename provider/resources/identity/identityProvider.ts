@@ -24,9 +24,10 @@ import {
   restoreAccess,
   RoleCatalog,
   sameAccess,
+  checkRoles,
+  unknownRoles,
 } from "./accessControl";
 import {
-  checkRoles,
   DEFAULT_ROTATE_BEFORE_DAYS,
   DEFAULT_SECRET_DAYS,
   OwnedSecrets,
@@ -37,7 +38,6 @@ import {
   secretStatus,
   StrangerPolicy,
   strangersAdvice,
-  unknownRoles,
 } from "./clientSecrets";
 import { OWNER_KEY, ownerKeyOf } from "../ownership";
 import { issuedSecretState, type IdentityInputs, type IdentityProps } from "./identityState";
