@@ -9,7 +9,8 @@ import * as crypto from "node:crypto";
 import { Readable } from "node:stream";
 import { addonForms, requireSetting, type AddonForms } from "../config";
 import { hasCode, TridionError, unlessNotFound } from "../errors/tridionError";
-import { backoff, delayBeforeRetry, failureKind, sleep } from "../http/policy";
+import { failureKind } from "../http/policy";
+import { retryUnlessLanded } from "../http/waiting";
 import { NEEDED_FOR_DEPLOY, NEEDED_FOR_LIST, readAddonList, readAddonMetadata, type AddonMetadata } from "./addonAnswers";
 import type { OperationContext } from "./errorTranslation";
 import type { Session } from "./session";
@@ -97,7 +98,6 @@ export class AddonsClient {
     );
   }
 
-  /** Upload a new add-on (POST) or replace an existing one's package (PUT). */
   /**
    * POST (new) or PUT (replace) a package. POST is never retried blindly: after an unclear
    * attempt, or a 409, the service is asked what it holds. `ownership` tells our own add-on (one
@@ -120,11 +120,23 @@ export class AddonsClient {
         fix: "set `adopt: true` on this AddonPackage to take it over.",
       },
     });
-    const maxAttempts = this.session.settings.maxRetries + 1;
     const source = mode === "new" ? this.source(action, "POST", "addons") : this.source(action, "PUT", "addon");
-    for (let attempt = 1; ; attempt++) {
-      let body: unknown;
-      try {
+    type Outcome = { answer: unknown } | { held: AddonMetadata };
+    /** What the server holds after a failed attempt: ours (the attempt landed), someone else's (stop), or nothing (send again). */
+    const landed = (held: AddonMetadata | undefined): Outcome | undefined => {
+      if (held && ours(held)) return { held };
+      if (mode === "new" && held && ownership) throw ownership.ownedElsewhere(held);
+      if (mode === "new" && held) {
+        throw new TridionError(
+          "ADDON_FOREIGN_CONTENT",
+          `Cannot ${action}: after a failed attempt the service holds an add-on "${addonId}" with other content (sha256 ${held.packageSha256 ?? "unknown"}), uploaded by someone else meanwhile.`,
+          { fix: "set `adopt: true` to take it over, or remove it from the service." },
+        );
+      }
+      return undefined;
+    };
+    const outcome = await retryUnlessLanded<Outcome>(this.session.http.policy, this.session.settings.maxRetries + 1, {
+      send: async () => {
         const res = await this.session.call<unknown>(
           this.identity,
           {
@@ -132,41 +144,29 @@ export class AddonsClient {
             method: source.method,
             data: () =>
               multipartFile(this.forms.addonPackageField, pkg.fileName, "application/zip", { path: pkg.filePath, size: pkg.size }),
-            retry: "never", // decided below, after looking at the server
+            retry: "never", // decided by retryUnlessLanded, after looking at the server
           },
           ctx,
         );
-        body = res.data;
-      } catch (error) {
-        // A 409 may be an earlier attempt (or an interrupted run) of ours, landed: look.
+        return { answer: res.data };
+      },
+      onFailure: async (error, attempt) => {
+        // A 409 may be an earlier attempt (or an interrupted run) of ours, landed: look at once.
         if (mode === "new" && hasCode(error, "CONFLICT")) {
           const held = await this.look(addonId);
-          if (held && ours(held)) return held;
+          if (held && ours(held)) return { held };
           if (held && ownership) throw ownership.ownedElsewhere(held);
           if (attempt === 1) throw error;
+          return undefined;
         }
         if (failureKind(error) === "final" && !hasCode(error, "CONFLICT")) throw error;
-        const policy = this.session.http.policy;
-        const wait = delayBeforeRetry(policy, attempt, (error as TridionError).transport?.retryAfter);
-        const again = attempt < maxAttempts && wait !== undefined;
-        await sleep(again ? wait : backoff(policy, attempt));
-        // Look first, even after the last attempt: the upload may have landed though we saw no answer.
-        const held = await this.look(addonId);
-        if (held && ours(held)) return held;
-        if (mode === "new" && held && ownership) throw ownership.ownedElsewhere(held);
-        if (mode === "new" && held) {
-          throw new TridionError(
-            "ADDON_FOREIGN_CONTENT",
-            `Cannot ${action}: after a failed attempt the service holds an add-on "${addonId}" with other content (sha256 ${held.packageSha256 ?? "unknown"}), uploaded by someone else meanwhile.`,
-            { fix: "set `adopt: true` to take it over, or remove it from the service." },
-          );
-        }
-        if (!again) throw error;
-        continue;
-      }
-      // Outside the retry: an answer the provider cannot read is no reason to upload again.
-      return this.answeredAddon(body, addonId, source);
-    }
+        return undefined;
+      },
+      look: async () => landed(await this.look(addonId)),
+      retryAfter: (error) => (error as TridionError).transport?.retryAfter,
+    });
+    // Outside the retry: an answer the provider cannot read is no reason to upload again.
+    return "held" in outcome ? outcome.held : this.answeredAddon(outcome.answer, addonId, source);
   }
 
   async setEnabled(id: string, enabled: boolean): Promise<AddonMetadata> {

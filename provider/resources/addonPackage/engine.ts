@@ -13,7 +13,8 @@ import type { Identity } from "../../clients/tokens";
 import { ADDONS_AUDIENCE, ADDONS_SERVICE, ROLE_ADDONS_ADMIN } from "../../clients/tridionApis";
 import { isDefiniteAboutIdentity, isIdentityRefused, PartialFailure, TridionError } from "../../errors/tridionError";
 import { renderError } from "../../errors/render";
-import { isAmbiguousFailure, pollPauses, sleep } from "../../http/policy";
+import { isAmbiguousFailure } from "../../http/policy";
+import { poll } from "../../http/waiting";
 import type { EngineProvider } from "../kinds";
 import {
   configurationSha256,
@@ -321,21 +322,22 @@ async function waitForActivation(
   hasConfig: boolean,
   initial: AddonMetadata,
 ): Promise<AddonMetadata> {
-  let meta = initial;
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  const pauses = pollPauses(client.policy);
-  for (;;) {
-    if (isFailed(meta.status)) {
-      throw new TridionError("ACTIVATION_FAILED", activationFailure(meta), {
-        fix: "correct the extension named above (its files, manifest properties or configuration) and deploy a new version; the add-on stays on the service so you can inspect it.",
-        details: { addonId: meta.id, status: meta.status },
-      });
-    }
-    const waitingForConfig = meta.status === "WaitingForConfiguration" && hasConfig;
-    if (meta.status !== "PendingActivation" && !waitingForConfig) return meta;
-    if (timeoutSeconds === 0) return meta;
-    if (Date.now() >= deadline) {
-      throw new TridionError(
+  return poll(client.policy, {
+    first: initial,
+    timeoutMs: timeoutSeconds * 1000,
+    settled: (meta) => {
+      if (isFailed(meta.status)) {
+        throw new TridionError("ACTIVATION_FAILED", activationFailure(meta), {
+          fix: "correct the extension named above (its files, manifest properties or configuration) and deploy a new version; the add-on stays on the service so you can inspect it.",
+          details: { addonId: meta.id, status: meta.status },
+        });
+      }
+      const waitingForConfig = meta.status === "WaitingForConfiguration" && hasConfig;
+      return meta.status !== "PendingActivation" && !waitingForConfig;
+    },
+    next: async (last) => (await client.get(id)) ?? last,
+    onTimeout: (meta) =>
+      new TridionError(
         "ACTIVATION_TIMEOUT",
         `The add-on "${id}" is still ${meta.status} after ${timeoutSeconds} s: Content Manager and Content Delivery have not reported loading it yet.` +
           `${meta.message ? ` The service says: "${meta.message}".` : ""}`,
@@ -343,11 +345,8 @@ async function waitForActivation(
           fix: "check that those services are running and can reach the Add-ons Service, then run `pulumi up` again; or raise activationTimeoutSeconds (0 = do not wait).",
           details: { addonId: id, status: meta.status, timeoutSeconds },
         },
-      );
-    }
-    await sleep(Math.min(pauses.next().value, Math.max(0, deadline - Date.now())));
-    meta = (await client.get(id)) ?? meta;
-  }
+      ),
+  });
 }
 
 function isFailed(status: string | undefined): boolean {
