@@ -87,55 +87,102 @@ export interface IdentitySpec<I extends IdentityInputs> {
 /** The inputs of both identity resources besides their own. */
 export const SECRET_INPUT_KEYS = ["roles", "secretExpiresInDays", "rotateBeforeDays", "secretVersion", OWNER_KEY] as const;
 
-export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>): Omit<EngineProvider, "configure"> {
+/** The lifecycle of one identity resource kind, over its spec: each engine method a named step. */
+class IdentityLifecycle<I extends IdentityInputs> {
+  private readonly inputKeys: string[];
+  private readonly noun: string;
+
+  constructor(private readonly spec: IdentitySpec<I>) {
+    this.inputKeys = [...new Set([spec.nameKey, ...this.spec.ownKeys, ...SECRET_INPUT_KEYS])];
+    this.noun = spec.kind === "user" ? "user" : "service account";
+  }
+
   /** The inputs as the resource's own type (the engine hands plain data; check validated it). */
-  const typed = (o: Props): I => o as unknown as I;
-  const inputKeys = [...new Set([spec.nameKey, ...spec.ownKeys, ...SECRET_INPUT_KEYS])];
-  const pickInputs = (o: Props): Props => compact(Object.fromEntries(inputKeys.map((k) => [k, o[k]])));
-  const name = (o: Props): string => String(o[spec.nameKey]);
-  const noun = spec.kind === "user" ? "user" : "service account";
-  const what = (o: Props): string => `the ${noun} "${name(o)}"`;
-  const amClient = (session: Session) => new AccessManagementClient(session, spec.kind);
-  const catalogOf = async (am: AccessManagementClient) => new RoleCatalog(await am.apiResources());
-  const strangerPolicy = (o: Props): StrangerPolicy => ({
-    revokeCommand: (secretId) => {
-      // A user's identity provider, when the program names one: the same name may exist under several.
-      const idp =
-        spec.kind === "user" && typeof o.identityProvider === "string" ? ` --identity-provider ${JSON.stringify(o.identityProvider)}` : "";
-      return `npx pulumi-tridion revoke-secret ${spec.kind === "user" ? "--user" : "--service-account"} ${JSON.stringify(name(o))}${idp} --secret-id ${secretId}`;
-    },
-  });
+  private typed(o: Props): I {
+    return o as unknown as I;
+  }
+
+  private pickInputs(o: Props): Props {
+    return compact(Object.fromEntries(this.inputKeys.map((k) => [k, o[k]])));
+  }
+
+  private name(o: Props): string {
+    return String(o[this.spec.nameKey]);
+  }
+
+  private what(o: Props): string {
+    return `the ${this.noun} "${this.name(o)}"`;
+  }
+
+  private amClient(session: Session): AccessManagementClient {
+    return new AccessManagementClient(session, this.spec.kind);
+  }
+
+  private async catalogOf(am: AccessManagementClient): Promise<RoleCatalog> {
+    return new RoleCatalog(await am.apiResources());
+  }
+
+  private strangerPolicy(o: Props): StrangerPolicy {
+    const { kind } = this.spec;
+    return {
+      revokeCommand: (secretId) => {
+        // A user's identity provider, when the program names one: the same name may exist under several.
+        const idp =
+          kind === "user" && typeof o.identityProvider === "string" ? ` --identity-provider ${JSON.stringify(o.identityProvider)}` : "";
+        return `npx pulumi-tridion revoke-secret ${kind === "user" ? "--user" : "--service-account"} ${JSON.stringify(this.name(o))}${idp} --secret-id ${secretId}`;
+      },
+    };
+  }
+
   /** Name the secrets an interrupted run may have left (we cannot tell), with the command for each. */
-  const adviseOnStrangers = async (o: Props, strangers: ClientSecret[], policy: StrangerPolicy, heldBefore: string[] = []) => {
-    const advice = strangersAdvice(strangers, `${spec.resource} ${what(o)}`, policy);
+  private async adviseOnStrangers(o: Props, strangers: ClientSecret[], policy: StrangerPolicy, heldBefore: string[] = []): Promise<void> {
+    const advice = strangersAdvice(strangers, `${this.spec.resource} ${this.what(o)}`, policy);
     if (!advice) return;
     // The same run would have granted the roles too: they now look as if held before.
     const roles = heldBefore.length
-      ? ` If so, that run also granted ${heldBefore.join(", ")}: they now count as held before this resource, so \`pulumi destroy\` will leave them (take them away in Access Management afterwards if the ${noun} should not keep them).`
+      ? ` If so, that run also granted ${heldBefore.join(", ")}: they now count as held before this resource, so \`pulumi destroy\` will leave them (take them away in Access Management afterwards if the ${this.noun} should not keep them).`
       : "";
     await warnOnce(advice + roles);
-  };
+  }
 
-  async function check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+  /** check, step 1: the inputs' own form, without asking any server. */
+  private checkForms(news: Props): InputChecker {
+    const checker = new InputChecker(this.spec.resource, news);
+    checker.requiredString(this.spec.nameKey, `the ${this.noun} name in Access Management`);
+    checkRoles(checker, news.roles, this.spec.resource);
+    checker.optionalInteger("secretExpiresInDays", 1, 365, `default ${DEFAULT_SECRET_DAYS}; Access Management allows at most one year`);
+    checker.optionalInteger("rotateBeforeDays", 0, 364, `default ${DEFAULT_ROTATE_BEFORE_DAYS}`);
+    const days = withDefault(news.secretExpiresInDays, DEFAULT_SECRET_DAYS);
+    const before = withDefault(news.rotateBeforeDays, DEFAULT_ROTATE_BEFORE_DAYS);
+    if (typeof days === "number" && typeof before === "number" && before >= days) {
+      checker.fail(
+        "rotateBeforeDays",
+        `rotateBeforeDays (${before}) must be less than secretExpiresInDays (${days}), or every \`up\` would rotate the secret.`,
+      );
+    }
+    const sv = news.secretVersion;
+    if (sv !== undefined && sv !== null && !isUnknown(sv) && typeof sv !== "string" && typeof sv !== "number") {
+      checker.fail("secretVersion", "secretVersion must be a string or a number; change it to rotate the client secret now.");
+    }
+    this.spec.checkInputs(checker, news);
+    return checker;
+  }
+
+  /**
+   * check, step 2, when the inputs would write: what Access Management says in preview (the
+   * provider identity's role, role keys it offers, the account these inputs name). Failures go
+   * to `checker`; nothing is found when the service cannot be reached (then `up` decides).
+   */
+  private async checkAgainstServer(am: AccessManagementClient, news: Props, checker: InputChecker, isNew: boolean): Promise<void> {
+    if (!(await preflightIfReachable(am, `manage ${this.what(news)}`))) return;
+    const catalog = await this.catalogOf(am).catch(() => undefined); // unreachable: the server decides at `up`
+    for (const reason of catalog ? unknownRoles(news.roles, catalog.offered()) : []) checker.fail("roles", reason);
+    if (!isUnknown(news[this.spec.nameKey])) await this.spec.checkServer(am, this.typed(news), checker, isNew).catch(rethrowDefinite);
+  }
+
+  async check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
     return guarded(async () => {
-      const checker = new InputChecker(spec.resource, news);
-      checker.requiredString(spec.nameKey, `the ${noun} name in Access Management`);
-      checkRoles(checker, news.roles, spec.resource);
-      checker.optionalInteger("secretExpiresInDays", 1, 365, `default ${DEFAULT_SECRET_DAYS}; Access Management allows at most one year`);
-      checker.optionalInteger("rotateBeforeDays", 0, 364, `default ${DEFAULT_ROTATE_BEFORE_DAYS}`);
-      const days = withDefault(news.secretExpiresInDays, DEFAULT_SECRET_DAYS);
-      const before = withDefault(news.rotateBeforeDays, DEFAULT_ROTATE_BEFORE_DAYS);
-      if (typeof days === "number" && typeof before === "number" && before >= days) {
-        checker.fail(
-          "rotateBeforeDays",
-          `rotateBeforeDays (${before}) must be less than secretExpiresInDays (${days}), or every \`up\` would rotate the secret.`,
-        );
-      }
-      const sv = news.secretVersion;
-      if (sv !== undefined && sv !== null && !isUnknown(sv) && typeof sv !== "string" && typeof sv !== "number") {
-        checker.fail("secretVersion", "secretVersion must be a string or a number; change it to rotate the client secret now.");
-      }
-      spec.checkInputs(checker, news);
+      const checker = this.checkForms(news);
       if (checker.failures.length) return { inputs: news, failures: checker.failures };
       // The key the account was created with stays (a renamed stack keeps recognising it).
       const ownerKey = ownerKeyOf(olds, news);
@@ -144,29 +191,25 @@ export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>
       // Settings are required for any change; a write needs the admin role (checked now, in preview).
       const session = getSession();
       const isNew = !olds || Object.keys(olds).length === 0;
-      const writes = isNew || changedKeys(pickInputs(olds), pickInputs(news), inputKeys).length > 0;
-      const am = amClient(session);
-      await spec.versionGuard(await session.productVersion(), isUnknown(news[spec.nameKey]) ? spec.resource : name(news));
-      if (writes) {
-        if (!(await preflightIfReachable(am, `manage ${what(news)}`))) return { inputs: news };
-        const catalog = await catalogOf(am).catch(() => undefined); // unreachable: the server decides at `up`
-        for (const reason of catalog ? unknownRoles(news.roles, catalog.offered()) : []) checker.fail("roles", reason);
-        if (!isUnknown(news[spec.nameKey])) await spec.checkServer(am, typed(news), checker, isNew).catch(rethrowDefinite);
-        if (checker.failures.length) return { inputs: news, failures: checker.failures };
-      }
-      return { inputs: news };
+      const writes = isNew || changedKeys(this.pickInputs(olds), this.pickInputs(news), this.inputKeys).length > 0;
+      await this.spec.versionGuard(
+        await session.productVersion(),
+        isUnknown(news[this.spec.nameKey]) ? this.spec.resource : this.name(news),
+      );
+      if (writes) await this.checkAgainstServer(this.amClient(session), news, checker, isNew);
+      return checker.failures.length ? { inputs: news, failures: checker.failures } : { inputs: news };
     });
   }
 
-  async function diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+  async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
     return guarded(async () => {
-      const replaces = changedSetKeys(olds, news, spec.replaceKeys);
-      const updates = changedSetKeys(olds, news, spec.updateKeys);
+      const replaces = changedSetKeys(olds, news, this.spec.replaceKeys);
+      const updates = changedSetKeys(olds, news, this.spec.updateKeys);
       const rolesChanged = isUnknown(news.roles) || !sameSet(olds.roles, news.roles);
       const rotation = rotationReasons(olds, news);
       if (rotation.length && replaces.length === 0) {
         await warnOnce(
-          `${spec.resource} ${what(news)}: the client secret will be rotated (${rotation.join("; ")}); everything using it gets the new value in the same update.`,
+          `${this.spec.resource} ${this.what(news)}: the client secret will be rotated (${rotation.join("; ")}); everything using it gets the new value in the same update.`,
         );
       }
       const pendingRevocations = (olds.pendingRevocations ?? []).length > 0;
@@ -178,21 +221,23 @@ export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>
     });
   }
 
-  async function create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
+  async create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
     return guarded(async () => {
       const session = getSession();
-      await spec.versionGuard(await session.productVersion(), name(inputs));
-      const am = amClient(session);
-      await am.preflight(`create ${what(inputs)}`);
+      await this.spec.versionGuard(await session.productVersion(), this.name(inputs));
+      const am = this.amClient(session);
+      await am.preflight(`create ${this.what(inputs)}`);
       const roles = inputs.roles as string[];
-      const catalog = await catalogOf(am);
-      const { account, createdAccount, original } = await spec.establish(am, typed(inputs), (entry) => grantRoles(entry, roles, catalog));
+      const catalog = await this.catalogOf(am);
+      const { account, createdAccount, original } = await this.spec.establish(am, this.typed(inputs), (entry) =>
+        grantRoles(entry, roles, catalog),
+      );
       const base: Props = compact({
-        ...pickInputs(inputs),
-        ...spec.fromAccount(account),
-        [spec.idKey]: account.id,
+        ...this.pickInputs(inputs),
+        ...this.spec.fromAccount(account),
+        [this.spec.idKey]: account.id,
         clientId: account.clientId ?? undefined,
-        createdAccount: spec.kind === "serviceAccount" ? createdAccount : undefined,
+        createdAccount: this.spec.kind === "serviceAccount" ? createdAccount : undefined,
         originalAccess: original,
         accessSeen: accessOf(account.accessControlEntry, catalog),
         grantedRoles: grantedRoles(roles, original),
@@ -200,10 +245,10 @@ export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>
       const id = String(account.id);
       try {
         const days = withDefault(inputs.secretExpiresInDays, DEFAULT_SECRET_DAYS);
-        const policy = strangerPolicy(inputs);
-        const { secret, strangers } = await rotateSecret(am, account.id, {}, days, what(inputs), policy);
+        const policy = this.strangerPolicy(inputs);
+        const { secret, strangers } = await rotateSecret(am, account.id, {}, days, this.what(inputs), policy);
         const heldBefore = roles.filter((r) => !(base.grantedRoles ?? []).includes(r));
-        await adviseOnStrangers(inputs, strangers, policy, heldBefore);
+        await this.adviseOnStrangers(inputs, strangers, policy, heldBefore);
         return { id, outs: { ...base, ...issuedSecretState(secret) } };
       } catch (e) {
         if (e instanceof PartialFailure) throw e;
@@ -212,9 +257,9 @@ export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>
     });
   }
 
-  async function read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
+  async read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
     return guarded(async () => {
-      const am = amClient(getSession());
+      const am = this.amClient(getSession());
       const account = await am.get(Number(id));
       if (!account) return {}; // deleted out of band: the engine drops it from state
       const secrets = account.clientSecrets ?? [];
@@ -224,9 +269,9 @@ export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>
       const roles = props.roles ?? [];
       const outs: Props = compact({
         ...props,
-        ...spec.fromAccount(account),
+        ...this.spec.fromAccount(account),
         clientId: account.clientId ?? props.clientId,
-        roles: heldRoles(account.accessControlEntry, roles, await catalogOf(am)),
+        roles: heldRoles(account.accessControlEntry, roles, await this.catalogOf(am)),
         secretStatus: state,
         // An expired secret keeps its id: it still fills a slot, and the next `up` revokes it.
         secretId: info ? props.secretId : undefined,
@@ -235,47 +280,47 @@ export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>
         pendingRevocations: pending.length ? pending : undefined,
       });
       delete outs.__provider;
-      return { id, props: outs, inputs: pickInputs(outs) };
+      return { id, props: outs, inputs: this.pickInputs(outs) };
     });
   }
 
-  async function update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
+  async update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
     return guarded(async () => {
       const session = getSession();
-      await spec.versionGuard(await session.productVersion(), name(news));
-      const am = amClient(session);
-      await am.preflight(`update ${what(news)}`);
+      await this.spec.versionGuard(await session.productVersion(), this.name(news));
+      const am = this.amClient(session);
+      await am.preflight(`update ${this.what(news)}`);
       const accountId = Number(id);
       const account = await am.get(accountId);
       if (!account) {
         throw new TridionError(
           "ACCOUNT_GONE",
-          `Cannot update ${what(news)}: it no longer exists in Access Management (deleted outside Pulumi).`,
+          `Cannot update ${this.what(news)}: it no longer exists in Access Management (deleted outside Pulumi).`,
           {
-            fix: `run \`pulumi refresh\` to drop it from state, then \`pulumi up\` ${spec.kind === "user" ? "grants the user (once signed in again) its roles" : "creates it again"}.`,
+            fix: `run \`pulumi refresh\` to drop it from state, then \`pulumi up\` ${this.spec.kind === "user" ? "grants the user (once signed in again) its roles" : "creates it again"}.`,
           },
         );
       }
       const roles = news.roles as string[];
-      const catalog = await catalogOf(am);
+      const catalog = await this.catalogOf(am);
       // APIs managed from now on held what the server holds, unless an update whose result was
       // lost has granted their role already: then what this resource last saw (originalFromSeen).
       const managed = olds.originalAccess ?? {};
       const original = { ...originalFromSeen(olds.accessSeen, account.accessControlEntry, roles, managed, catalog), ...managed };
       const granted = grantRoles(account.accessControlEntry, roles, catalog, original);
       let current: Props = {
-        ...Object.fromEntries(Object.entries(olds).filter(([k]) => !inputKeys.includes(k))),
-        ...pickInputs(news),
-        ...spec.fromAccount(account),
+        ...Object.fromEntries(Object.entries(olds).filter(([k]) => !this.inputKeys.includes(k))),
+        ...this.pickInputs(news),
+        ...this.spec.fromAccount(account),
         originalAccess: granted.original,
         accessSeen: accessOf(granted.entry, catalog),
         grantedRoles: grantedRoles(roles, granted.original),
       };
       delete current.__provider;
-      const fieldsChanged = changedSetKeys(spec.fromAccount(account), news, spec.updateKeys).length > 0;
+      const fieldsChanged = changedSetKeys(this.spec.fromAccount(account), news, this.spec.updateKeys).length > 0;
       if (fieldsChanged || !sameAccess(account.accessControlEntry, granted.entry)) {
-        const updated = await am.update(accountId, spec.updateBody(account, typed(news), granted.entry), account.name);
-        current = { ...current, ...spec.fromAccount({ ...account, ...updated }) };
+        const updated = await am.update(accountId, this.spec.updateBody(account, this.typed(news), granted.entry), account.name);
+        current = { ...current, ...this.spec.fromAccount({ ...account, ...updated }) };
       }
       current.roles = roles;
       const owned: OwnedSecrets = { secretId: olds.secretId, pendingRevocations: olds.pendingRevocations ?? [] };
@@ -288,9 +333,16 @@ export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>
       }
       try {
         const days = withDefault(news.secretExpiresInDays, DEFAULT_SECRET_DAYS);
-        const policy = strangerPolicy(news);
-        const { secret, pendingRevocations, revokeError, strangers } = await rotateSecret(am, accountId, owned, days, what(news), policy);
-        await adviseOnStrangers(news, strangers, policy);
+        const policy = this.strangerPolicy(news);
+        const { secret, pendingRevocations, revokeError, strangers } = await rotateSecret(
+          am,
+          accountId,
+          owned,
+          days,
+          this.what(news),
+          policy,
+        );
+        await this.adviseOnStrangers(news, strangers, policy);
         current = compact({
           ...current,
           ...issuedSecretState(secret),
@@ -305,10 +357,10 @@ export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>
     });
   }
 
-  async function remove(id: string, props: Props): Promise<void> {
+  async remove(id: string, props: Props): Promise<void> {
     return guarded(async () => {
-      const am = amClient(getSession());
-      await am.preflight(`delete ${what(props)}`);
+      const am = this.amClient(getSession());
+      await am.preflight(`delete ${this.what(props)}`);
       const accountId = Number(id);
       if (props.createdAccount) {
         await am.delete(accountId); // its secrets go with it
@@ -320,17 +372,27 @@ export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>
       if (error) throw error;
       const account = await am.get(accountId);
       if (!account) return;
-      const restored = restoreAccess(account.accessControlEntry, props.originalAccess ?? {}, await catalogOf(am));
+      const restored = restoreAccess(account.accessControlEntry, props.originalAccess ?? {}, await this.catalogOf(am));
       if (!sameAccess(account.accessControlEntry, restored)) {
         await am.update(
           accountId,
-          spec.updateBody(account, typed({ ...spec.fromAccount(account), [spec.nameKey]: account.name }), restored),
+          this.spec.updateBody(account, this.typed({ ...this.spec.fromAccount(account), [this.spec.nameKey]: account.name }), restored),
         );
       }
     });
   }
+}
 
-  return { check, diff, create, read, update, delete: remove };
+export function identityProvider<I extends IdentityInputs>(spec: IdentitySpec<I>): Omit<EngineProvider, "configure"> {
+  const lifecycle = new IdentityLifecycle(spec);
+  return {
+    check: (olds, news) => lifecycle.check(olds, news),
+    diff: (id, olds, news) => lifecycle.diff(id, olds, news),
+    create: (inputs) => lifecycle.create(inputs),
+    read: (id, props) => lifecycle.read(id, props),
+    update: (id, olds, news) => lifecycle.update(id, olds, news),
+    delete: (id, props) => lifecycle.remove(id, props),
+  };
 }
 
 /**
