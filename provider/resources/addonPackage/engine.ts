@@ -50,113 +50,145 @@ function identityFor(session: Session, props: Pick<AddonPackageInputs, "credenti
   return session.defaultIdentity(purpose);
 }
 
+/** check, step 1: each input's own form (the configuration and the source come next). */
+function checkInputForms(checker: InputChecker, news: RawInputs): void {
+  checker.requiredString("source", "the path of the add-on's .zip file or of a folder holding manifest.json");
+  checker.optionalBoolean("enabled");
+  checker.optionalBoolean("adopt");
+  checker.optionalString("expectedPackageSha256");
+  checker.optionalInteger("activationTimeoutSeconds", 0, 86_400, `default ${DEFAULT_ACTIVATION_TIMEOUT_SECONDS}; 0 = do not wait`);
+  const creds = news.credentials as Partial<Credentials> | null | undefined;
+  if (creds !== undefined && creds !== null && !isUnknown(creds)) {
+    if (
+      typeof creds !== "object" ||
+      typeof creds.clientId !== "string" ||
+      typeof creds.clientSecret !== "string" ||
+      !creds.clientId ||
+      !creds.clientSecret
+    ) {
+      checker.fail(
+        "credentials",
+        "credentials must be { clientId, clientSecret } (e.g. a ClientCredentialUser's outputs); leave it out to deploy as tridion:clientId.",
+      );
+    }
+  }
+}
+
+/**
+ * check, step 2: the configuration as the object it stands for. Parsed (text) or measured
+ * (object) first: its depth is bounded before anything walks it, and a failure names the position
+ * or path and the kind of value, never the configuration's text. Undefined when there is none,
+ * it is not known yet (preview), or it is refused.
+ */
+function readConfiguration(checker: InputChecker, news: RawInputs): { config: unknown; hasConfig: boolean } {
+  let config: unknown;
+  const hasConfig = news.configuration !== undefined && news.configuration !== null;
+  let parsed: unknown;
+  try {
+    if (hasConfig) parsed = parseConfiguration(news.configuration);
+  } catch (e) {
+    if (!(e instanceof PackageError)) throw e;
+    // (text that is preview's unknown is no error; an object too deep is one, unknowns or not)
+    if (typeof news.configuration !== "string" || !isUnknown(news.configuration)) checker.fail("configuration", renderError(e));
+  }
+  if (hasConfig && parsed !== undefined && !isUnknown(news.configuration)) {
+    config = parsed;
+    if (config !== undefined && (typeof config !== "object" || config === null || Array.isArray(config))) {
+      checker.fail(
+        "configuration",
+        'The configuration must be a JSON object such as { "configuration": { "<extension name>": { ... } } }.',
+      );
+      config = undefined;
+    }
+  }
+  return { config, hasConfig };
+}
+
+/**
+ * check, step 3: the package built (folder) or read (.zip) and validated as it will be uploaded,
+ * recorded in `inputs` (addonId, version, packageSha256, packageFileName) so that diff is cheap
+ * and preview shows content changes; the configuration checked against its manifest.
+ */
+async function inspectSource(
+  checker: InputChecker,
+  olds: RawInputs,
+  news: RawInputs,
+  inputs: RawInputs,
+  { config, hasConfig }: { config: unknown; hasConfig: boolean },
+): Promise<void> {
+  if (typeof news.source !== "string" || isUnknown(news.source)) return;
+  const source = news.source;
+  try {
+    const pkg = await inspectPackage(source);
+    Object.assign(inputs, {
+      addonId: pkg.manifest.id,
+      version: pkg.manifest.version,
+      packageSha256: pkg.sha256,
+      packageFileName: ownedPackageFileName(pkg.manifest, pkg.fileName, ownerKeyOf(olds, news)),
+    });
+    const expected = news.expectedPackageSha256;
+    if (typeof expected === "string" && !isUnknown(expected) && expected.toLowerCase() !== pkg.sha256) {
+      checker.fail(
+        "expectedPackageSha256",
+        `The package built from ${source} has sha256 ${pkg.sha256}, but expectedPackageSha256 is ${expected}: ` +
+          "this is not the package that was approved. Fix: deploy from the same source (commit) that produced the expected package, or update expectedPackageSha256.",
+      );
+    }
+    if (config !== undefined) {
+      try {
+        validateConfiguration(config, pkg.manifest);
+      } catch (e) {
+        checker.fail("configuration", renderError(e));
+      }
+    } else if (!hasConfig && String(pkg.manifest.requireConfiguration).toLowerCase() === "yes") {
+      checker.fail(
+        "configuration",
+        `The manifest of "${pkg.manifest.id}" says requireConfiguration: yes, so the add-on would wait for a configuration forever. Fix: set \`configuration\` on this AddonPackage.`,
+      );
+    }
+  } catch (e) {
+    if (!(e instanceof PackageError)) throw e;
+    checker.fail("source", renderError(e));
+  }
+}
+
+/** check, step 4: the settings are there, and an identity that will write holds the Administrator role (preview says so now). */
+async function preflightDeploy(olds: RawInputs, news: RawInputs, inputs: RawInputs): Promise<void> {
+  const creds = news.credentials as Partial<Credentials> | null | undefined;
+  // Settings must be there; if this will write, the deploying identity needs the Administrator role.
+  const session = getSession();
+  const isNew = !olds || Object.keys(olds).length === 0;
+  const writes = isNew || changedKeys(olds, inputs, [...CHECKED_KEYS, "enabled"]).length > 0 || isUnknown(news.configuration);
+  if (!isUnknown(creds)) {
+    const identity = identityFor(
+      session,
+      inputs as Pick<AddonPackageInputs, "credentials">,
+      "deploy add-ons (or set `credentials` on the AddonPackage)",
+    );
+    // the Add-ons URL is needed too: fail now rather than at `up`
+    new AddonsClient(session, identity);
+    if (writes && typeof inputs.addonId === "string") {
+      await preflightIfReachable(session, identity, `upload the add-on package ${inputs.packageFileName ?? inputs.addonId}`);
+    }
+  }
+}
+
 async function check(olds: RawInputs, news: RawInputs): Promise<pulumi.dynamic.CheckResult> {
   return guarded(async () => {
     const checker = new InputChecker(RESOURCE, news);
-    checker.requiredString("source", "the path of the add-on's .zip file or of a folder holding manifest.json");
-    checker.optionalBoolean("enabled");
-    checker.optionalBoolean("adopt");
-    checker.optionalString("expectedPackageSha256");
-    checker.optionalInteger("activationTimeoutSeconds", 0, 86_400, `default ${DEFAULT_ACTIVATION_TIMEOUT_SECONDS}; 0 = do not wait`);
-    const creds = news.credentials as Partial<Credentials> | null | undefined;
-    if (creds !== undefined && creds !== null && !isUnknown(creds)) {
-      if (
-        typeof creds !== "object" ||
-        typeof creds.clientId !== "string" ||
-        typeof creds.clientSecret !== "string" ||
-        !creds.clientId ||
-        !creds.clientSecret
-      ) {
-        checker.fail(
-          "credentials",
-          "credentials must be { clientId, clientSecret } (e.g. a ClientCredentialUser's outputs); leave it out to deploy as tridion:clientId.",
-        );
-      }
-    }
+    checkInputForms(checker, news);
     const inputs: RawInputs = { ...news };
     for (const k of CHECKED_KEYS) delete inputs[k];
     // The key the add-on was created with stays (a renamed stack keeps recognising its add-on).
     const ownerKey = ownerKeyOf(olds, news);
     if (ownerKey) inputs.ownerKey = ownerKey;
-
-    let config: unknown;
-    const hasConfig = news.configuration !== undefined && news.configuration !== null;
-    // Parsed (text) or measured (object) first: its depth is bounded before anything walks it, and
-    // a failure names the position or path and the kind of value, never the configuration's text.
-    let parsed: unknown;
-    try {
-      if (hasConfig) parsed = parseConfiguration(news.configuration);
-    } catch (e) {
-      if (!(e instanceof PackageError)) throw e;
-      // (text that is preview's unknown is no error; an object too deep is one, unknowns or not)
-      if (typeof news.configuration !== "string" || !isUnknown(news.configuration)) checker.fail("configuration", renderError(e));
-    }
-    if (hasConfig && parsed !== undefined && !isUnknown(news.configuration)) {
-      config = parsed;
-      if (config !== undefined && (typeof config !== "object" || config === null || Array.isArray(config))) {
-        checker.fail(
-          "configuration",
-          'The configuration must be a JSON object such as { "configuration": { "<extension name>": { ... } } }.',
-        );
-        config = undefined;
-      }
-    }
-
-    if (typeof news.source === "string" && !isUnknown(news.source)) {
-      const source = news.source;
-      try {
-        const pkg = await inspectPackage(source);
-        Object.assign(inputs, {
-          addonId: pkg.manifest.id,
-          version: pkg.manifest.version,
-          packageSha256: pkg.sha256,
-          packageFileName: ownedPackageFileName(pkg.manifest, pkg.fileName, ownerKeyOf(olds, news)),
-        });
-        const expected = news.expectedPackageSha256;
-        if (typeof expected === "string" && !isUnknown(expected) && expected.toLowerCase() !== pkg.sha256) {
-          checker.fail(
-            "expectedPackageSha256",
-            `The package built from ${source} has sha256 ${pkg.sha256}, but expectedPackageSha256 is ${expected}: ` +
-              "this is not the package that was approved. Fix: deploy from the same source (commit) that produced the expected package, or update expectedPackageSha256.",
-          );
-        }
-        if (config !== undefined) {
-          try {
-            validateConfiguration(config, pkg.manifest);
-          } catch (e) {
-            checker.fail("configuration", renderError(e));
-          }
-        } else if (!hasConfig && String(pkg.manifest.requireConfiguration).toLowerCase() === "yes") {
-          checker.fail(
-            "configuration",
-            `The manifest of "${pkg.manifest.id}" says requireConfiguration: yes, so the add-on would wait for a configuration forever. Fix: set \`configuration\` on this AddonPackage.`,
-          );
-        }
-      } catch (e) {
-        if (!(e instanceof PackageError)) throw e;
-        checker.fail("source", renderError(e));
-      }
-    }
+    const configuration = readConfiguration(checker, news);
+    await inspectSource(checker, olds, news, inputs, configuration);
+    const { config, hasConfig } = configuration;
     if (config !== undefined) inputs.configurationSha256 = configurationSha256(config);
     else if (hasConfig) inputs.configurationSha256 = undefined; // unknown in preview: diff treats it as changed
     if (checker.failures.length) return { inputs, failures: checker.failures };
-
-    // Settings must be there; if this will write, the deploying identity needs the Administrator role.
-    const session = getSession();
-    const isNew = !olds || Object.keys(olds).length === 0;
-    const writes = isNew || changedKeys(olds, inputs, [...CHECKED_KEYS, "enabled"]).length > 0 || isUnknown(news.configuration);
-    if (!isUnknown(creds)) {
-      const identity = identityFor(
-        session,
-        inputs as Pick<AddonPackageInputs, "credentials">,
-        "deploy add-ons (or set `credentials` on the AddonPackage)",
-      );
-      // the Add-ons URL is needed too: fail now rather than at `up`
-      new AddonsClient(session, identity);
-      if (writes && typeof inputs.addonId === "string") {
-        await preflightIfReachable(session, identity, `upload the add-on package ${inputs.packageFileName ?? inputs.addonId}`);
-      }
-    }
+    await preflightDeploy(olds, news, inputs);
     return { inputs: compact(inputs) };
   });
 }
