@@ -208,108 +208,132 @@ function summary(error: AxiosError) {
   };
 }
 
-function describeHttpFailure(error: AxiosError, ctx: OperationContext): { code: ErrorCode; message: string; fix: string } {
+type Described = { code: ErrorCode; message: string; fix: string };
+
+/** What every description of a failed request draws on. */
+interface FailureFacts {
+  ctx: OperationContext;
+  /** "Access Management" or "the Add-ons Service". */
+  service: string;
+  /** " (METHOD url)", or "" when unknown. */
+  url: string;
+  /** " The service said: "..."." or "". */
+  said: string;
+  /** The identity, quoted, or "the configured identity". */
+  who: string;
+  status: number;
+  headers: Record<string, unknown> | undefined;
+}
+
+/** A request that got no answer: an untrusted certificate, or a network failure. */
+function describeNoAnswer(error: AxiosError, ctx: OperationContext, service: string, url: string): Described {
+  const code = error.code ?? "";
+  if (TLS_CODES.has(code)) {
+    return {
+      code: "TLS_UNTRUSTED",
+      message: `Cannot ${ctx.action}: ${service}'s TLS certificate is not trusted (${code})${url}.`,
+      fix: "set tridion:caCertificate (env TRIDION_CA_CERTIFICATE) to the PEM of the CA that signed it, or a path to that PEM file.",
+    };
+  }
+  const why = NETWORK_CODES[code] ?? (error.message || "no answer");
+  return {
+    code: "UNREACHABLE",
+    message: `Cannot ${ctx.action}: ${service} did not answer${url}: ${why}.`,
+    fix: "check that the URL in stack config (tridion:accessManagementUrl / tridion:addonsUrl) is right and the service is running and reachable; raise tridion:requestTimeoutSeconds for slow networks.",
+  };
+}
+
+/** An answer with an error status, by status: what it means for the operation, and the fix. */
+const BY_STATUS: Record<number, (f: FailureFacts) => Described> = {
+  400: ({ ctx, service, url, said }) => ({
+    code: "BAD_REQUEST",
+    message:
+      `Cannot ${ctx.action}: ${service} rejected the request (400)${url}.${said}` + (ctx.badRequest ? ` ${ctx.badRequest.explain}` : ""),
+    fix: ctx.badRequest?.fix ?? "correct what that message names, then run the command again.",
+  }),
+  401: ({ ctx, service, url, said, who }) => ({
+    code: "UNAUTHORIZED",
+    message: `Cannot ${ctx.action}: ${service} rejected the token of ${who} (401 Unauthorized)${url}: the token is missing, expired, or not issued for this service (audience), even after one fresh token.${said}`,
+    fix: "check tridion:accessManagementUrl points at the Access Management that this service trusts, and that the identity's client secret is still valid.",
+  }),
+  403: ({ ctx, service, url, said, who }) =>
+    ctx.neededRole
+      ? {
+          code: "FORBIDDEN",
+          message: `Cannot ${ctx.action}: ${service} answered 403 Forbidden${url}: the identity ${who} lacks the role ${ctx.neededRole}.${said}`,
+          fix: missingRoleFix(ctx.neededRole, ctx.productVersion),
+        }
+      : {
+          code: "FORBIDDEN",
+          message: `Cannot ${ctx.action}: ${service} answered 403 Forbidden for ${who}${url}.${said}`,
+          fix: "give that identity the role this operation needs.",
+        },
+  404: ({ ctx, url, said }) => ({
+    code: "NOT_FOUND",
+    message: `Cannot ${ctx.action}: not found (404)${url}.${said} ${ctx.notFound?.explain ?? "The object or the route does not exist."}`,
+    fix: ctx.notFound?.fix ?? "if the route is wrong for your installation, override it with tridion:routes.",
+  }),
+  409: ({ ctx, url, said }) => ({
+    code: "CONFLICT",
+    message: `Cannot ${ctx.action}: conflict (409)${url}.${said} ${ctx.conflict?.explain ?? "The object already exists or was changed concurrently."}`,
+    fix:
+      ctx.conflict?.fix ??
+      "run `pulumi refresh` to see what the service holds now, then run the command again (or choose another name if it is taken).",
+  }),
+  413: ({ ctx, service, url, said }) => ({
+    code: "TOO_LARGE",
+    message: `Cannot ${ctx.action}: ${service} refused the request as too large (413 Payload Too Large)${url}.${said}`,
+    fix: "make the package smaller (leave build outputs, sources and tests out of the add-on folder) or raise the upload limit of the service and any reverse proxy in front of it.",
+  }),
+  429: ({ ctx, service, url, said, headers }) => ({
+    code: "RATE_LIMITED",
+    message: `Cannot ${ctx.action}: ${service} kept answering 429 Too Many Requests${url}, and ${retriesRanOut(headers?.["retry-after"])}.${said}`,
+    fix: "run with lower parallelism (pulumi up --parallel 4) or try again later.",
+  }),
+};
+
+/** Statuses outside the table: a server error, a redirect, anything else. */
+function describeOtherStatus({ ctx, service, url, said, status, headers }: FailureFacts): Described {
+  if (status >= 500) {
+    return {
+      code: "SERVER_ERROR",
+      message: `Cannot ${ctx.action}: ${service} failed with ${status}${url}, and ${retriesRanOut(headers?.["retry-after"])}.${said}`,
+      fix: "check the service's health and logs, then run the command again; nothing is lost, the next run resumes.",
+    };
+  }
+  if (status >= 300 && status < 400) {
+    const location = headers?.location ? ` to ${safeUrl(String(headers.location))}` : "";
+    return {
+      code: "REDIRECTED",
+      message: `Cannot ${ctx.action}: ${service} redirects (${status})${location}${url}; the provider does not follow redirects, so credentials and uploads never go somewhere unexpected.`,
+      fix: "set tridion:accessManagementUrl / tridion:addonsUrl to the final URL (often https, or with or without a trailing path).",
+    };
+  }
+  return {
+    code: "UNEXPECTED_STATUS",
+    message: `Cannot ${ctx.action}: ${service} answered ${status}${url}.${said}`,
+    fix: "check the URLs and route profile (tridion:routes) against your installation; the message above is the service's own explanation.",
+  };
+}
+
+function describeHttpFailure(error: AxiosError, ctx: OperationContext): Described {
   const url = error.config?.url
     ? ` (${error.config.method?.toUpperCase() ?? "GET"} ${safeUrl(error.config.url, error.config.baseURL)})`
     : "";
   const service = theService(ctx.service);
   const res = error.response;
-  if (!res) {
-    const code = error.code ?? "";
-    if (TLS_CODES.has(code)) {
-      return {
-        code: "TLS_UNTRUSTED",
-        message: `Cannot ${ctx.action}: ${service}'s TLS certificate is not trusted (${code})${url}.`,
-        fix: "set tridion:caCertificate (env TRIDION_CA_CERTIFICATE) to the PEM of the CA that signed it, or a path to that PEM file.",
-      };
-    }
-    const why = NETWORK_CODES[code] ?? (error.message || "no answer");
-    return {
-      code: "UNREACHABLE",
-      message: `Cannot ${ctx.action}: ${service} did not answer${url}: ${why}.`,
-      fix: "check that the URL in stack config (tridion:accessManagementUrl / tridion:addonsUrl) is right and the service is running and reachable; raise tridion:requestTimeoutSeconds for slow networks.",
-    };
-  }
-  const status = res.status;
+  if (!res) return describeNoAnswer(error, ctx, service, url);
   const detail = describeBody(res.data);
-  const said = detail ? ` The service said: "${detail}".` : "";
-  const who = ctx.identity ? `"${ctx.identity}"` : "the configured identity";
-  const ranOut = retriesRanOut(res.headers?.["retry-after"]);
-  switch (status) {
-    case 400:
-      return {
-        code: "BAD_REQUEST",
-        message:
-          `Cannot ${ctx.action}: ${service} rejected the request (400)${url}.${said}` +
-          (ctx.badRequest ? ` ${ctx.badRequest.explain}` : ""),
-        fix: ctx.badRequest?.fix ?? "correct what that message names, then run the command again.",
-      };
-    case 401:
-      return {
-        code: "UNAUTHORIZED",
-        message: `Cannot ${ctx.action}: ${service} rejected the token of ${who} (401 Unauthorized)${url}: the token is missing, expired, or not issued for this service (audience), even after one fresh token.${said}`,
-        fix: "check tridion:accessManagementUrl points at the Access Management that this service trusts, and that the identity's client secret is still valid.",
-      };
-    case 403:
-      return ctx.neededRole
-        ? {
-            code: "FORBIDDEN",
-            message: `Cannot ${ctx.action}: ${service} answered 403 Forbidden${url}: the identity ${who} lacks the role ${ctx.neededRole}.${said}`,
-            fix: missingRoleFix(ctx.neededRole, ctx.productVersion),
-          }
-        : {
-            code: "FORBIDDEN",
-            message: `Cannot ${ctx.action}: ${service} answered 403 Forbidden for ${who}${url}.${said}`,
-            fix: "give that identity the role this operation needs.",
-          };
-    case 404:
-      return {
-        code: "NOT_FOUND",
-        message: `Cannot ${ctx.action}: not found (404)${url}.${said} ${ctx.notFound?.explain ?? "The object or the route does not exist."}`,
-        fix: ctx.notFound?.fix ?? "if the route is wrong for your installation, override it with tridion:routes.",
-      };
-    case 409:
-      return {
-        code: "CONFLICT",
-        message: `Cannot ${ctx.action}: conflict (409)${url}.${said} ${ctx.conflict?.explain ?? "The object already exists or was changed concurrently."}`,
-        fix:
-          ctx.conflict?.fix ??
-          "run `pulumi refresh` to see what the service holds now, then run the command again (or choose another name if it is taken).",
-      };
-    case 413:
-      return {
-        code: "TOO_LARGE",
-        message: `Cannot ${ctx.action}: ${service} refused the request as too large (413 Payload Too Large)${url}.${said}`,
-        fix: "make the package smaller (leave build outputs, sources and tests out of the add-on folder) or raise the upload limit of the service and any reverse proxy in front of it.",
-      };
-    case 429:
-      return {
-        code: "RATE_LIMITED",
-        message: `Cannot ${ctx.action}: ${service} kept answering 429 Too Many Requests${url}, and ${ranOut}.${said}`,
-        fix: "run with lower parallelism (pulumi up --parallel 4) or try again later.",
-      };
-    default:
-      if (status >= 500) {
-        return {
-          code: "SERVER_ERROR",
-          message: `Cannot ${ctx.action}: ${service} failed with ${status}${url}, and ${ranOut}.${said}`,
-          fix: "check the service's health and logs, then run the command again; nothing is lost, the next run resumes.",
-        };
-      }
-      if (status >= 300 && status < 400) {
-        const location = res.headers?.location ? ` to ${safeUrl(String(res.headers.location))}` : "";
-        return {
-          code: "REDIRECTED",
-          message: `Cannot ${ctx.action}: ${service} redirects (${status})${location}${url}; the provider does not follow redirects, so credentials and uploads never go somewhere unexpected.`,
-          fix: "set tridion:accessManagementUrl / tridion:addonsUrl to the final URL (often https, or with or without a trailing path).",
-        };
-      }
-      return {
-        code: "UNEXPECTED_STATUS",
-        message: `Cannot ${ctx.action}: ${service} answered ${status}${url}.${said}`,
-        fix: "check the URLs and route profile (tridion:routes) against your installation; the message above is the service's own explanation.",
-      };
-  }
+  const facts: FailureFacts = {
+    ctx,
+    service,
+    url,
+    said: detail ? ` The service said: "${detail}".` : "",
+    who: ctx.identity ? `"${ctx.identity}"` : "the configured identity",
+    status: res.status,
+    headers: res.headers as Record<string, unknown> | undefined,
+  };
+  return (BY_STATUS[res.status] ?? describeOtherStatus)(facts);
 }
 
 /** "the retries ran out", or, when the service asked for a longer pause than we wait, how long it asked. */
