@@ -233,6 +233,21 @@ async function contractChecks(ctx: DoctorContext, listCheck: Check, listUrl: str
 }
 
 /** The list route did not answer as expected: find the document, match its routes, propose, compare. */
+type FoundDocument = { url?: string; doc?: Record<string, unknown>; tried: string[] };
+type Match = ReturnType<typeof matchAddonRoutes>;
+/** The proposed list route, called as the provider would call it. */
+interface ListTried {
+  proposedListUrl: string;
+  verified: boolean;
+  listAnswer: unknown[] | undefined;
+  /** In words, for the summary. */
+  verification: string;
+}
+
+/**
+ * The list route failed: find the service's own OpenAPI document, match its paths to the route
+ * keys by shape, try the proposed list route, and compare what the provider sends and reads.
+ */
 async function routeChecks(
   ctx: DoctorContext,
   deployer: IdentityUnderTest | undefined,
@@ -241,78 +256,14 @@ async function routeChecks(
 ): Promise<AddonsFindings> {
   const token = deployer ? (await ctx.token(deployer)).token?.value : undefined;
   const found = await findDocument(ctx, token);
-  if (!found.doc) {
-    const answered = await rawList(ctx, listUrl, token);
-    if (answered) {
-      // The route answers with a list the provider could not take: compare it with what the provider reads.
-      const comparison = compareContract({ paths: {}, current: requestSettings(ctx.settings!), listAnswer: answered });
-      return {
-        comparison,
-        listAnswer: answered,
-        checks: [
-          listFailure,
-          {
-            id: "addons.openapi",
-            group: GROUP,
-            title: "OpenAPI document",
-            verdict: "info",
-            summary: `none found at the usual places (${found.tried.length} tried): the list answer is compared with what the provider reads.`,
-            details: { tried: found.tried },
-          },
-          ...findingChecks(comparison.findings, undefined),
-        ],
-      };
-    }
-    return {
-      checks: [
-        {
-          ...listFailure,
-          fix: "Find where your installation serves the Add-ons API (its administrator, or its OpenAPI document) and set tridion:addonsUrl and tridion:routes accordingly.",
-        },
-        {
-          id: "addons.openapi",
-          group: GROUP,
-          title: "OpenAPI document",
-          verdict: "fail",
-          summary: `none found at the usual places: ${found.tried.join(", ")}.`,
-          cause: "Without the service's own document, its routes cannot be matched to the route profile.",
-          fix: "Ask the installation's administrator where the Add-ons Service's Swagger/OpenAPI document is (or for its routes), then set tridion:routes.",
-          details: { tried: found.tried },
-        },
-      ],
-    };
-  }
+  if (!found.doc) return withoutDocument(ctx, found, listFailure, listUrl, token);
   const document = new OpenApiDocument(found.doc);
   const match = matchAddonRoutes(found.doc, found.url!, ctx.settings!.addonsUrl!);
   const docCheck = documentCheck(found.url!, document, match.paths);
   const mappedKeys = Object.keys(match.proposal);
-  if (mappedKeys.length === 0) {
-    return {
-      document: { url: found.url!, doc: found.doc },
-      checks: [
-        listFailure,
-        docCheck,
-        {
-          id: "addons.routes",
-          group: GROUP,
-          title: "route profile",
-          verdict: "fail",
-          summary: "no route key could be matched to the document's paths by shape.",
-          cause: match.unmapped.map((u) => `${u.key}: ${u.why}`).join("; "),
-          fix: "Set tridion:routes by hand from the paths above (keys: addons, addon, addonPackage, addonStatus, addonConfiguration, extensionStatus).",
-        },
-      ],
-    };
-  }
-  // Try the proposed list route, as the provider would call it.
-  const base = match.addonsUrl ?? ctx.settings!.addonsUrl!;
-  const proposedListUrl = `${base.replace(/\/+$/, "")}${match.proposal.addons}`;
-  const answer = await get(ctx, proposedListUrl, token);
-  const verified = !("error" in answer) && Array.isArray(answer.data);
-  const listAnswer = verified ? (answer as { data: unknown[] }).data : undefined;
-  const verification = verified
-    ? `GET ${proposedListUrl} answers with a list of ${listAnswer!.length} add-on(s)`
-    : `GET ${proposedListUrl} did not answer with a list${"error" in answer ? ` (${answer.error.message})` : ""}`;
+  if (mappedKeys.length === 0) return nothingMatched(found, match, listFailure, docCheck);
+  const tried = await tryProposedList(ctx, match, token);
+  const { verified, listAnswer } = tried;
   // What the provider sends and reads, on the routes as proposed.
   const templates = Object.fromEntries(ADDON_ROUTE_KEYS.map((k) => [k, match.proposal[k] ?? ctx.session!.routes.template(k)])) as Record<
     AddonRouteKey,
@@ -326,31 +277,133 @@ async function routeChecks(
     listAnswer,
   });
   const moved = mappedKeys.filter((k) => match.proposal[k as AddonRouteKey] !== ctx.session!.routes.template(k as AddonRouteKey));
-  if (!moved.length && !match.addonsUrl && verified) {
-    // The routes are where the document says: the answer itself is what the provider could not take.
-    const proposal = Object.keys(comparison.settings).length
-      ? proposalFor(ctx, { mapped: {}, unmapped: [], verified }, comparison.settings)
-      : undefined;
+  const common = { found, match, listFailure, docCheck, tried, comparison };
+  if (!moved.length && !match.addonsUrl && verified) return answerNotRoutes(ctx, common);
+  return proposeRoutes(ctx, common);
+}
+
+/** No OpenAPI document at the usual places: compare the list answer, if any, with what the provider reads. */
+async function withoutDocument(
+  ctx: DoctorContext,
+  found: FoundDocument,
+  listFailure: Check,
+  listUrl: string,
+  token: string | undefined,
+): Promise<AddonsFindings> {
+  const answered = await rawList(ctx, listUrl, token);
+  if (answered) {
+    // The route answers with a list the provider could not take: compare it with what the provider reads.
+    const comparison = compareContract({ paths: {}, current: requestSettings(ctx.settings!), listAnswer: answered });
     return {
-      proposal,
-      document: { url: found.url!, doc: found.doc },
       comparison,
-      listAnswer,
+      listAnswer: answered,
       checks: [
         listFailure,
-        docCheck,
         {
-          id: "addons.routes",
+          id: "addons.openapi",
           group: GROUP,
-          title: "route profile",
+          title: "OpenAPI document",
           verdict: "info",
-          summary: `the routes in force are the document's paths, and ${verification}: what the provider could not take is the answer itself (compared below).`,
-          details: { mapped: match.proposal, unmapped: match.unmapped, verified, listUrl: proposedListUrl },
+          summary: `none found at the usual places (${found.tried.length} tried): the list answer is compared with what the provider reads.`,
+          details: { tried: found.tried },
         },
-        ...findingChecks(comparison.findings, proposal),
+        ...findingChecks(comparison.findings, undefined),
       ],
     };
   }
+  return {
+    checks: [
+      {
+        ...listFailure,
+        fix: "Find where your installation serves the Add-ons API (its administrator, or its OpenAPI document) and set tridion:addonsUrl and tridion:routes accordingly.",
+      },
+      {
+        id: "addons.openapi",
+        group: GROUP,
+        title: "OpenAPI document",
+        verdict: "fail",
+        summary: `none found at the usual places: ${found.tried.join(", ")}.`,
+        cause: "Without the service's own document, its routes cannot be matched to the route profile.",
+        fix: "Ask the installation's administrator where the Add-ons Service's Swagger/OpenAPI document is (or for its routes), then set tridion:routes.",
+        details: { tried: found.tried },
+      },
+    ],
+  };
+}
+
+/** A document, but no route key fits its paths by shape. */
+function nothingMatched(found: FoundDocument, match: Match, listFailure: Check, docCheck: Check): AddonsFindings {
+  return {
+    document: { url: found.url!, doc: found.doc! },
+    checks: [
+      listFailure,
+      docCheck,
+      {
+        id: "addons.routes",
+        group: GROUP,
+        title: "route profile",
+        verdict: "fail",
+        summary: "no route key could be matched to the document's paths by shape.",
+        cause: match.unmapped.map((u) => `${u.key}: ${u.why}`).join("; "),
+        fix: "Set tridion:routes by hand from the paths above (keys: addons, addon, addonPackage, addonStatus, addonConfiguration, extensionStatus).",
+      },
+    ],
+  };
+}
+
+async function tryProposedList(ctx: DoctorContext, match: Match, token: string | undefined): Promise<ListTried> {
+  const base = match.addonsUrl ?? ctx.settings!.addonsUrl!;
+  const proposedListUrl = `${base.replace(/\/+$/, "")}${match.proposal.addons}`;
+  const answer = await get(ctx, proposedListUrl, token);
+  const verified = !("error" in answer) && Array.isArray(answer.data);
+  const listAnswer = verified ? (answer as { data: unknown[] }).data : undefined;
+  const verification = verified
+    ? `GET ${proposedListUrl} answers with a list of ${listAnswer!.length} add-on(s)`
+    : `GET ${proposedListUrl} did not answer with a list${"error" in answer ? ` (${answer.error.message})` : ""}`;
+  return { proposedListUrl, verified, listAnswer, verification };
+}
+
+interface Compared {
+  found: FoundDocument;
+  match: Match;
+  listFailure: Check;
+  docCheck: Check;
+  tried: ListTried;
+  comparison: ReturnType<typeof compareContract>;
+}
+
+/** The routes in force are the document's paths and the list answers: the answer itself is what the provider could not take. */
+function answerNotRoutes(ctx: DoctorContext, { found, match, listFailure, docCheck, tried, comparison }: Compared): AddonsFindings {
+  const { verified, listAnswer, verification, proposedListUrl } = tried;
+  // The routes are where the document says: the answer itself is what the provider could not take.
+  const proposal = Object.keys(comparison.settings).length
+    ? proposalFor(ctx, { mapped: {}, unmapped: [], verified }, comparison.settings)
+    : undefined;
+  return {
+    proposal,
+    document: { url: found.url!, doc: found.doc! },
+    comparison,
+    listAnswer,
+    checks: [
+      listFailure,
+      docCheck,
+      {
+        id: "addons.routes",
+        group: GROUP,
+        title: "route profile",
+        verdict: "info",
+        summary: `the routes in force are the document's paths, and ${verification}: what the provider could not take is the answer itself (compared below).`,
+        details: { mapped: match.proposal, unmapped: match.unmapped, verified, listUrl: proposedListUrl },
+      },
+      ...findingChecks(comparison.findings, proposal),
+    ],
+  };
+}
+
+/** The routes moved: propose the tridion:routes (and addonsUrl) that fit the document, with what else differs. */
+function proposeRoutes(ctx: DoctorContext, { found, match, listFailure, docCheck, tried, comparison }: Compared): AddonsFindings {
+  const { verified, listAnswer, verification, proposedListUrl } = tried;
+  const mappedKeys = Object.keys(match.proposal);
   const proposal = proposalFor(
     ctx,
     { mapped: match.proposal, unmapped: match.unmapped, verified, addonsUrl: match.addonsUrl },
@@ -360,7 +413,7 @@ async function routeChecks(
   const unmapped = match.unmapped.map((u) => `${u.key}: ${u.why}`);
   return {
     proposal,
-    document: { url: found.url!, doc: found.doc },
+    document: { url: found.url!, doc: found.doc! },
     comparison,
     listAnswer,
     checks: [
