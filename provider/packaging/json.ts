@@ -11,7 +11,9 @@ export const MAX_JSON_DEPTH = 64;
 /**
  * JSON.parse with an error that gives line and column and says what is wrong without quoting the
  * text (a configuration may hold secrets): the message names the problem and what was found by
- * kind ("a letter", "a digit", a structural character), never the characters around it. Nesting
+ * kind ("a letter", "a digit", a structural character), never the characters around it. A walker
+ * of our own rather than a library: the well-kept ones (json-parse-even-better-errors, V8's own
+ * message) quote the text around the error, which is what must not reach a log. Nesting
  * deeper than MAX_JSON_DEPTH is refused the same way. A UTF-8 byte order mark is accepted
  * (Windows tools write one; .NET reads it).
  */
