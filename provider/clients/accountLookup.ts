@@ -20,15 +20,6 @@ export interface LookupWording {
   adopt: string;
 }
 
-/** The wording of the ClientCredentialUser and ServiceAccount resources. */
-export const RESOURCE_WORDING: LookupWording = {
-  userName: "userName",
-  identityProvider: "identityProvider",
-  chooseProvider: (key) => `set identityProvider on this ClientCredentialUser to the one you mean (e.g. identityProvider: "${key}")`,
-  again: "`pulumi up`",
-  adopt: " (with adopt: true to take that account over)",
-};
-
 const matchesProvider = (user: User, provider: string) =>
   user.identityProviderKey?.toLowerCase() === provider.toLowerCase() ||
   user.identityProvider?.name?.toLowerCase() === provider.toLowerCase();
@@ -45,7 +36,7 @@ export async function findUser(
   am: AccessManagementClient,
   userName: string,
   provider: string | undefined,
-  words: LookupWording = RESOURCE_WORDING,
+  words: LookupWording,
 ): Promise<User> {
   const users = (await am.list()) as User[];
   const named = users.filter((u) => u.name === userName);
@@ -83,11 +74,7 @@ export async function findUser(
 }
 
 /** The service account with exactly this name (undefined when none); one that differs only in case is an error, never a match. */
-export async function findServiceAccount(
-  am: AccessManagementClient,
-  name: string,
-  words: LookupWording = RESOURCE_WORDING,
-): Promise<Account | undefined> {
+export async function findServiceAccount(am: AccessManagementClient, name: string, words: LookupWording): Promise<Account | undefined> {
   const all = await am.list();
   const exact = all.find((a) => a.name === name);
   if (exact) return exact;

@@ -11,6 +11,7 @@ import { isAmbiguousFailure } from "../../http/policy";
 import { compact, InputChecker } from "../common";
 import { sameAccess } from "../identity/accessControl";
 import { identityProvider } from "../identity/identityProvider";
+import { RESOURCE_WORDING } from "../identity/lookupWording";
 import { userState, type ClientCredentialUserInputs } from "../identity/identityState";
 
 function refuseDeactivated(user: User): void {
@@ -40,7 +41,7 @@ export const clientCredentialUserProvider = identityProvider<ClientCredentialUse
   async checkServer(am, news, checker, isNew) {
     if (!isNew) return;
     try {
-      refuseDeactivated(await findUser(am, news.userName, news.identityProvider));
+      refuseDeactivated(await findUser(am, news.userName, news.identityProvider, RESOURCE_WORDING));
     } catch (e) {
       // What findUser and refuseDeactivated find about the user these inputs name is an input
       // failure in preview (errors/codes.ts, inputFinding).
@@ -49,7 +50,7 @@ export const clientCredentialUserProvider = identityProvider<ClientCredentialUse
     }
   },
   async establish(am, inputs, grant) {
-    const user = await findUser(am, inputs.userName, inputs.identityProvider);
+    const user = await findUser(am, inputs.userName, inputs.identityProvider, RESOURCE_WORDING);
     refuseDeactivated(user);
     const granted = grant(user.accessControlEntry);
     if (sameAccess(user.accessControlEntry, granted.entry)) return { account: user, createdAccount: false, original: granted.original };

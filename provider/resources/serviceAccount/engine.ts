@@ -9,6 +9,7 @@ import { hasCode, TridionError } from "../../errors/tridionError";
 import { isAmbiguousFailure } from "../../http/policy";
 import { InputChecker, isUnknown } from "../common";
 import { revokeSecrets } from "../identity/clientSecrets";
+import { RESOURCE_WORDING } from "../identity/lookupWording";
 import { identityProvider } from "../identity/identityProvider";
 import { ownedClientId, ownerKeyOf } from "../ownership";
 import { serviceAccountState, type ServiceAccountInputs } from "../identity/identityState";
@@ -96,7 +97,7 @@ export const serviceAccountProvider = identityProvider<ServiceAccountInputs>({
     const chosen = typeof inputs.clientId === "string" && !isUnknown(inputs.clientId) ? inputs.clientId : undefined;
     const key = ownerKeyOf(undefined, inputs);
     const clientId = chosen ?? (key ? ownedClientId(key) : undefined);
-    const existing = await findByName(am, inputs.accountName);
+    const existing = await findByName(am, inputs.accountName, RESOURCE_WORDING);
     if (existing && chosen === undefined && clientId !== undefined && existing.clientId === clientId) {
       // Made by an interrupted create of this resource: finish it. Its secrets' values died with
       // that run, so they are revoked; the access becomes what the program asks. A secret that has
@@ -155,7 +156,7 @@ async function createOrFindLanded(
       });
     }
     if (!isAmbiguousFailure(e)) throw e;
-    const landed = await findByName(am, accountName).catch(() => undefined);
+    const landed = await findByName(am, accountName, RESOURCE_WORDING).catch(() => undefined);
     if (landed && (clientId === undefined || landed.clientId === clientId)) return landed;
     if (landed) refuseExisting(landed, { accountName } as ServiceAccountInputs, undefined);
     throw e;
