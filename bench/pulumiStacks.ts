@@ -11,6 +11,7 @@ import { obtainPulumiCli, pulumiEnvironment } from "../demo/pulumiEngine";
 import { AddonPackage } from "../provider";
 import { WORK } from "./common";
 import type { EmulatorProcess } from "./emulatorProcess";
+import { sampleFiles, sampleManifest } from "../tests/helpers/sampleAddon";
 
 export interface BenchStack {
   stack: Stack;
@@ -75,28 +76,19 @@ export function addonFolders(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => {
     const id = `${prefix}-${String(i + 1).padStart(2, "0")}`;
     const dir = path.join(root, id);
-    fs.mkdirSync(path.join(dir, "CM"), { recursive: true });
-    fs.mkdirSync(path.join(dir, "dist", "action"), { recursive: true });
-    const manifest = {
-      manifestVersion: "1.0",
+    // The sample add-on, with an id of its own and a larger event handler (distinct bytes each).
+    const manifest = sampleManifest({
       id,
       version: "1.0.0",
       name: `Benchmark add-on ${i + 1}`,
-      author: "bench",
       description: "Generated for the stack benchmarks",
-      requireConfiguration: "optional",
-      extensions: [
-        { name: "BenchHandler", type: "CMEventHandler", properties: { assemblyFileSource: "CM\\Bench.Handler.dll" } },
-        {
-          name: "bench-action",
-          type: "ExperienceSpaceExtension",
-          properties: { main: "dist\\action\\main.js", files: ["dist\\action\\main.js"] },
-        },
-      ],
-    };
+    });
+    for (const [file, content] of Object.entries(sampleFiles())) {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), content);
+    }
     fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify(manifest, null, 2));
-    fs.writeFileSync(path.join(dir, "CM", "Bench.Handler.dll"), crypto.randomBytes(16 * 1024));
-    fs.writeFileSync(path.join(dir, "dist", "action", "main.js"), `export default { id: ${JSON.stringify(id)} };\n`);
+    fs.writeFileSync(path.join(dir, "CM", "Acme.EventHandler.dll"), crypto.randomBytes(16 * 1024));
     return dir;
   });
 }
@@ -107,7 +99,7 @@ export function addonsProgram(folders: string[]): PulumiFn {
     for (const source of folders) {
       new AddonPackage(path.basename(source), {
         source,
-        configuration: { configuration: { BenchHandler: { threshold: 5 } }, sitesCm: { isEnabled: true } },
+        configuration: { configuration: { AcmeEventHandler: { threshold: 5 } }, sitesCm: { isEnabled: true } },
         activationTimeoutSeconds: 60,
       });
     }

@@ -215,7 +215,7 @@ const cases: Array<{ title: string; zip: () => Promise<Buffer>; fileName: string
   },
   {
     title: "stored data that fails its CRC-32",
-    zip: async () => corruptData(buildRawZip(packageFiles()), "MZ fake assembly"),
+    zip: async () => corruptData(buildRawZip(packageFiles()), "Stand-in for the compiled"),
     fileName: "acme-publishing-tools.zip",
     detail: /corrupt ZIP file: entry "CM\/Acme\.EventHandler\.dll" fails its CRC-32 check/,
   },

@@ -8,6 +8,7 @@ import { ZipArchive } from "archiver";
 import axios, { type AxiosInstance } from "axios";
 import FormData from "form-data";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../emulator";
+import { sampleFiles, sampleManifest } from "./sampleAddon";
 
 export interface TestEmulator extends RunningEmulator {
   dataDir: string;
@@ -101,35 +102,14 @@ export interface ManifestFields {
   [key: string]: unknown;
 }
 
-/** A valid manifest like the contract's example; override or delete fields to break it. */
+/** A valid manifest, the sample add-on's; override or delete fields to break it. */
 export function manifest(fields: ManifestFields = {}): Record<string, unknown> {
-  return {
-    manifestVersion: "1.0",
-    id: "acme-publishing-tools",
-    version: "1.4.0",
-    name: "ACME Publishing Tools",
-    author: "ACME",
-    description: "Event handler and an Experience Space action",
-    requireConfiguration: "optional",
-    extensions: [
-      { name: "AcmeEventHandler", type: "CMEventHandler", properties: { assemblyFileSource: "CM\\Acme.EventHandler.dll" } },
-      {
-        name: "acme-action",
-        type: "ExperienceSpaceExtension",
-        properties: { main: "dist\\acme-action\\main.js", files: ["dist\\acme-action\\main.js"] },
-      },
-    ],
-    ...fields,
-  };
+  return sampleManifest(fields);
 }
 
-/** The files of a valid package for `manifest` (the contract's example layout). */
+/** The files of a valid package for `manifest`: the sample add-on's files. */
 export function packageFiles(m: Record<string, unknown> = manifest()): Record<string, string | Buffer> {
-  return {
-    "manifest.json": JSON.stringify(m, null, 2),
-    "CM/Acme.EventHandler.dll": Buffer.from("MZ fake assembly"),
-    "dist/acme-action/main.js": "export default {};\n",
-  };
+  return { "manifest.json": JSON.stringify(m, null, 2), ...sampleFiles() };
 }
 
 /** Builds a ZIP in memory (small fixtures) with archiver. Names are used verbatim. */

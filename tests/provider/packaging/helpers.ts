@@ -4,29 +4,19 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import type { ExecutionContext } from "ava";
 import * as yauzl from "yauzl";
+import { sampleManifest as sampleAddonManifest } from "../../helpers/sampleAddon";
 
-/** The example manifest of docs/tridion-contract.md §3.4. */
+/**
+ * The sample add-on's manifest (docs/tridion-contract.md §3.4), with one more file listed for its
+ * action (a stylesheet), so that the packaging tests cover a referenced file in a nested folder.
+ */
 export function sampleManifest(): Record<string, unknown> {
-  return {
-    manifestVersion: "1.0",
-    id: "acme-publishing-tools",
-    version: "1.4.0",
-    name: "ACME Publishing Tools",
-    author: "ACME",
-    description: "Event handler and an Experience Space action",
-    requireConfiguration: "optional",
-    extensions: [
-      { name: "AcmeEventHandler", type: "CMEventHandler", properties: { assemblyFileSource: "CM\\Acme.EventHandler.dll" } },
-      {
-        name: "acme-action",
-        type: "ExperienceSpaceExtension",
-        properties: { main: "dist\\acme-action\\main.js", files: ["dist\\acme-action\\main.js", "dist\\acme-action\\style.css"] },
-      },
-    ],
-  };
+  const m = sampleAddonManifest() as { extensions: Array<{ properties: { files?: string[] } }> };
+  m.extensions[1].properties.files = [...(m.extensions[1].properties.files ?? []), "dist\\acme-action\\style.css"];
+  return m;
 }
 
-/** The files the sample manifest references, with content. */
+/** The files the sample manifest references, with content, and a README that nothing references. */
 export const SAMPLE_FILES: Record<string, string> = {
   "CM/Acme.EventHandler.dll": "MZ fake assembly bytes",
   "dist/acme-action/main.js": "export function main() { return 42; }\n",
