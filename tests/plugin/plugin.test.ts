@@ -12,6 +12,7 @@ import { DIFF_NONE, DIFF_SOME, LAUNCHER, startPlugin, type PluginHost } from "..
 import { SecretScanner } from "../helpers/secrets";
 import { addonFolder, adminApi } from "../provider/support";
 import { ownedClientId, ownerKeyFromParts, packageCounter } from "../../provider/resources/ownership";
+import { INTERNAL_FIELDS, RESOURCES } from "../../provider/plugin/schema";
 
 const ADDONS_ADMIN = "Tridion.AddonService.Administrator";
 const ADDONS_READONLY = "Tridion.AddonService.ReadOnly";
@@ -41,6 +42,15 @@ async function pluginFor(t: { teardown(fn: () => Promise<void>): void }, emulato
     if (answer.acceptSecrets || !answer.supportsPreview) throw new Error(`unexpected Configure answer ${JSON.stringify(answer)}`);
   }
   return host;
+}
+
+/** Every output key the engine returned is a schema property or an internal field. */
+function undocumented(type: string, props: Record<string, unknown>): string[] {
+  const known = new Set<string>([
+    ...Object.keys(RESOURCES[`tridion:index:${type}` as keyof typeof RESOURCES].properties),
+    ...INTERNAL_FIELDS,
+  ]);
+  return Object.keys(props).filter((k) => !known.has(k));
 }
 
 /** stdout holds the port and nothing else; no secret in stdout or stderr. */
@@ -128,6 +138,7 @@ test("on 10: an AddonPackage and a ServiceAccount through Configure, Check, Crea
   const addon = await host.create(addonUrn, checked.inputs);
   t.is(addon.id, "acme-publishing-tools");
   t.is(addon.properties.status, "Success");
+  t.deepEqual(undocumented("AddonPackage", addon.properties), []);
   let held = (await api.get(api.addons("/acme-publishing-tools"))).data;
   t.is(held.packageSha256, checked.inputs.packageSha256);
   t.is(held.packageFileName, checked.inputs.packageFileName);
@@ -168,6 +179,7 @@ test("on 10: an AddonPackage and a ServiceAccount through Configure, Check, Crea
 
   const updated = await host.update(addonUrn, addon.id, addon.properties, checked2.inputs);
   t.is(updated.properties.configurationSha256, checked2.inputs.configurationSha256);
+  t.deepEqual(undocumented("AddonPackage", updated.properties), []);
   t.is(updated.properties.packageSha256, addon.properties.packageSha256);
   held = (await api.get(api.addons("/acme-publishing-tools"))).data;
   t.is(held.configurationSha256, checked2.inputs.configurationSha256);
@@ -224,6 +236,8 @@ test("on 10: an AddonPackage and a ServiceAccount through Configure, Check, Crea
   const rotated = await host.update(saUrn, sa.id, sa.properties, rotate.inputs);
   scanner.add(rotated.properties.clientSecret);
   t.not(rotated.properties.secretId, sa.properties.secretId);
+  t.deepEqual(undocumented("ServiceAccount", sa.properties), []);
+  t.deepEqual(undocumented("ServiceAccount", rotated.properties), []);
   account = (await api.access.account("ServiceAccounts", Number(sa.id)))!;
   t.deepEqual(api.access.rolesOf(account), [ADDONS_READONLY]);
   t.deepEqual(
@@ -273,6 +287,8 @@ test("on 9.6: a ClientCredentialUser through Configure, Check, Create, Read, Dif
   t.deepEqual([rolesDiff.changes, rolesDiff.detailed, rolesDiff.replaces], [DIFF_SOME, { roles: "UPDATE" }, []]);
   const updated = await host.update(userUrn, user.id, user.properties, checked2.inputs);
   t.is(updated.properties.clientSecret, secret, "a role change keeps the secret");
+  t.deepEqual(undocumented("ClientCredentialUser", user.properties), []);
+  t.deepEqual(undocumented("ClientCredentialUser", updated.properties), []);
   held = (await api.access.account("Users", Number(user.id)))!;
   t.deepEqual(api.access.rolesOf(held), [ADDONS_READONLY]);
 
@@ -280,6 +296,40 @@ test("on 9.6: a ClientCredentialUser through Configure, Check, Create, Read, Dif
   held = (await api.access.account("Users", Number(user.id)))!;
   t.deepEqual([held.clientSecrets ?? [], api.access.rolesOf(held)], [[], []], "the user stays, without our secret and role");
   assertQuiet(t, host, scanner);
+});
+
+test("two providers, two installations: Configure's settings first, then the TRIDION_* variables", async (t) => {
+  const [a, b] = await Promise.all([startTestEmulator({ productVersion: "10" }), startTestEmulator({ productVersion: "10" })]);
+  t.teardown(() => Promise.all([a.close(), b.close()]).then(() => undefined));
+  // One plugin process per provider. The first gets its URLs from Configure's args, which win
+  // over the environment's (pointing at the other installation), and its secret from the environment.
+  const first = await startPlugin({
+    ...pluginEnv,
+    TRIDION_ACCESS_MANAGEMENT_URL: b.accessManagementUrl,
+    TRIDION_CLIENT_SECRET: a.credentials.admin.clientSecret,
+  });
+  t.teardown(() => first.close());
+  await first.configure({ accessManagementUrl: a.accessManagementUrl, addonsUrl: a.addonsUrl, clientId: a.credentials.admin.clientId });
+  // The second, as older engines send it: namespaced variables only.
+  const second = await startPlugin(pluginEnv);
+  t.teardown(() => second.close());
+  const variables = Object.fromEntries(Object.entries(settingsFor(b)).map(([k, v]) => [`tridion:${k}`, v]));
+  await second.configure({}, variables);
+
+  const saUrn = urn("ServiceAccount", "pipeline");
+  const news = { accountName: "pipeline", roles: [ADDONS_ADMIN] };
+  const inA = await first.create(saUrn, (await first.check(saUrn, {}, news)).inputs);
+  const inB = await second.create(saUrn, (await second.check(saUrn, {}, news)).inputs);
+  const [apiA, apiB] = await Promise.all([adminApi(a), adminApi(b)]);
+  t.is((await apiA.access.account("ServiceAccounts", Number(inA.id)))?.name, "pipeline");
+  t.is((await apiB.access.account("ServiceAccounts", Number(inB.id)))?.name, "pipeline");
+  t.is((await requestToken(a.accessManagementUrl, inA.properties.clientId as string, inA.properties.clientSecret as string)).status, 200);
+  t.is((await requestToken(b.accessManagementUrl, inB.properties.clientId as string, inB.properties.clientSecret as string)).status, 200);
+  t.is(
+    (await requestToken(b.accessManagementUrl, inA.properties.clientId as string, inA.properties.clientSecret as string)).status,
+    401,
+    "each in its own installation",
+  );
 });
 
 test("a partial create is the engine's initialization failure, with the partial state", async (t) => {
