@@ -5,9 +5,10 @@
 // (errors is the leaf: the error type and secret redaction; packaging is a room of its own that
 // only resources use; cli, the `pulumi-tridion` commands, uses clients, config, http and errors,
 // and nothing imports it; plugin, the `pulumi-resource-tridion` provider plugin, serves the same
-// engines as dynamic, uses resources, config, clients and errors, and nothing imports it). The emulator and the provider share nothing but the contract package
-// (contract/, `tridion-sites-contract`: routes, the Add-ons role matrix, the predefined accounts,
-// as data), which both declare as a dependency and which imports nothing.
+// engines as dynamic, uses resources, config, clients and errors, and nothing imports it). The
+// emulator and the provider share nothing but the contract package (contract/,
+// `tridion-sites-contract`: routes, the Add-ons role matrix, the predefined accounts, as data),
+// which both declare as a dependency and which imports nothing.
 /** The program side of the resources: what `import { AddonPackage } from "pulumi-tridion"` loads. */
 const PROGRAM_SIDE = "^provider/(index\\.ts$|resources/(shim|kinds|resourceOptions|ownership|[^/]+/program)\\.ts$)";
 
