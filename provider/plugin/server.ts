@@ -182,7 +182,8 @@ export function providerService(options: ServerOptions): provrpc.IResourceProvid
     create: handle(async (req: provproto.CreateRequest) => {
       const { engine } = engineFor(req.getUrn());
       const inputs = plain(req.getProperties());
-      // Preview: nothing is written; the outputs are unknown until `up`.
+      // Preview: nothing is written. The answer is the inputs, as the engine's own for a provider
+      // without previews: an output missing in preview is unknown to the program until `up`.
       if (req.getPreview()) return new provproto.CreateResponse().setId("").setProperties(struct(inputs));
       const result = await engine.create(inputs);
       return new provproto.CreateResponse().setId(result.id).setProperties(struct(result.outs));
@@ -204,7 +205,8 @@ export function providerService(options: ServerOptions): provrpc.IResourceProvid
       const { engine } = engineFor(req.getUrn());
       const olds = plain(req.getOlds());
       const news = plain(req.getNews());
-      if (req.getPreview()) return new provproto.UpdateResponse().setProperties(struct({ ...olds, ...news }));
+      // Preview: the new inputs, as for a create (a rotated secret, say, is not known before `up`).
+      if (req.getPreview()) return new provproto.UpdateResponse().setProperties(struct(news));
       const result = await engine.update(req.getId(), olds, news);
       return new provproto.UpdateResponse().setProperties(struct(result.outs));
     }),

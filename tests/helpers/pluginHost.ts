@@ -51,7 +51,7 @@ export interface PluginHost {
   diff(urn: string, id: string, olds: Props, news: Props): Promise<DetailedDiff>;
   create(urn: string, props: Props, preview?: boolean): Promise<{ id: string; properties: Props }>;
   read(urn: string, id: string, props: Props, inputs?: Props): Promise<{ id: string; properties: Props; inputs: Props }>;
-  update(urn: string, id: string, olds: Props, news: Props): Promise<{ properties: Props }>;
+  update(urn: string, id: string, olds: Props, news: Props, preview?: boolean): Promise<{ properties: Props }>;
   delete(urn: string, id: string, props: Props): Promise<void>;
   cancel(): Promise<void>;
   /** Warnings etc. the plugin sent to the (fake) engine. */
@@ -164,8 +164,8 @@ export async function startPlugin(env: Record<string, string> = {}): Promise<Plu
       const res = await unary<provproto.ReadResponse>((cb) => client.read(req, cb));
       return { id: res.getId(), properties: plain(res.getProperties()), inputs: plain(res.getInputs()) };
     },
-    async update(urn, id, olds, news) {
-      const req = new provproto.UpdateRequest().setUrn(urn).setId(id).setOlds(struct(olds)).setNews(struct(news));
+    async update(urn, id, olds, news, preview = false) {
+      const req = new provproto.UpdateRequest().setUrn(urn).setId(id).setOlds(struct(olds)).setNews(struct(news)).setPreview(preview);
       const res = await unary<provproto.UpdateResponse>((cb) => client.update(req, cb));
       return { properties: plain(res.getProperties()) };
     },

@@ -233,6 +233,13 @@ test("on 10: an AddonPackage and a ServiceAccount through Configure, Check, Crea
     host.engineLogs.some((l) => /will be rotated/.test(l.message)),
     "the warning reaches the engine's log",
   );
+  // A previewed update writes nothing and knows no new secret yet.
+  const previewed = await host.update(saUrn, sa.id, sa.properties, rotate.inputs, true);
+  t.false("clientSecret" in previewed.properties);
+  t.deepEqual(
+    ((await api.access.account("ServiceAccounts", Number(sa.id)))!.clientSecrets ?? []).map((s) => s.id),
+    [sa.properties.secretId],
+  );
   const rotated = await host.update(saUrn, sa.id, sa.properties, rotate.inputs);
   scanner.add(rotated.properties.clientSecret);
   t.not(rotated.properties.secretId, sa.properties.secretId);
@@ -291,6 +298,19 @@ test("on 9.6: a ClientCredentialUser through Configure, Check, Create, Read, Dif
   t.deepEqual(undocumented("ClientCredentialUser", updated.properties), []);
   held = (await api.access.account("Users", Number(user.id)))!;
   t.deepEqual(api.access.rolesOf(held), [ADDONS_READONLY]);
+
+  // Errors reach the engine as the provider's messages, never stack traces.
+  const refused = (await host.check(urn("ServiceAccount", "s"), {}, { accountName: "s", roles: [ADDONS_ADMIN] }).then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as { details?: string } | undefined;
+  t.regex(refused?.details ?? "", /use ClientCredentialUser instead/);
+  t.notRegex(refused?.details ?? "", /\n\s+at /);
+  const unknownType = (await host.check("urn:pulumi:dev::p::tridion:index:Nope::n", {}, {}).then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as { details?: string } | undefined;
+  t.regex(unknownType?.details ?? "", /no resource type "tridion:index:Nope"/);
 
   await host.delete(userUrn, user.id, updated.properties);
   held = (await api.access.account("Users", Number(user.id)))!;
