@@ -14,6 +14,8 @@ export interface PropertySpec {
   description?: string;
   secret?: boolean;
   default?: unknown;
+  /** Documentation: a change of this input replaces the resource (the provider's diff decides). */
+  willReplaceOnChanges?: boolean;
 }
 
 export interface ResourceSpec {
@@ -103,6 +105,8 @@ const bool = (description: string, dflt?: boolean): PropertySpec => ({
   description,
   ...(dflt === undefined ? {} : { default: dflt }),
 });
+/** An input whose change replaces the resource. */
+const replacing = (spec: PropertySpec): PropertySpec => ({ ...spec, willReplaceOnChanges: true });
 const strings = (description: string): PropertySpec => ({ type: "array", items: { type: "string" }, description });
 
 const addonInputs: Record<string, PropertySpec> = {
@@ -174,19 +178,25 @@ const identityOutputs: Record<string, PropertySpec> = {
 };
 
 const userInputs: Record<string, PropertySpec> = {
-  userName: str(
-    "The user's name in Access Management, exactly as it is listed there (the identity provider sets it). Changing it means another user.",
+  userName: replacing(
+    str(
+      "The user's name in Access Management, exactly as it is listed there (the identity provider sets it). Changing it means another user.",
+    ),
   ),
-  identityProvider: str(
-    'The identity provider the user signs in with (its key, e.g. "EntraId", or its name), when users of several identity providers share the name.',
+  identityProvider: replacing(
+    str(
+      'The identity provider the user signs in with (its key, e.g. "EntraId", or its name), when users of several identity providers share the name.',
+    ),
   ),
   ...identityInputs,
 };
 
 const accountInputs: Record<string, PropertySpec> = {
   accountName: str("The service account's name in Access Management (unique)."),
-  clientId: str(
-    "Client id to give the account. Changing it replaces the account. Default: one derived from the stack and the resource name (`pulumi-<32 hex digits>`), by which an interrupted create recognises the account it made.",
+  clientId: replacing(
+    str(
+      "Client id to give the account. Changing it replaces the account. Default: one derived from the stack and the resource name (`pulumi-<32 hex digits>`), by which an interrupted create recognises the account it made.",
+    ),
   ),
   adopt: bool("Take over a service account that already exists with this name (kept on delete; only what this resource did is undone)."),
   ...identityInputs,
