@@ -187,6 +187,7 @@ test("on 10: an AddonPackage and a ServiceAccount through Configure, Check, Crea
 
   await host.delete(addonUrn, addon.id, updated.properties);
   t.is((await api.get(api.addons("/acme-publishing-tools"))).status, 404);
+  t.is((await host.read(addonUrn, addon.id, updated.properties)).id, "", "gone: refresh drops it from the state");
 
   // ServiceAccount: the default client id comes from the URN's key.
   const saUrn = urn("ServiceAccount", "pipeline");
