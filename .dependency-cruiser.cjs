@@ -1,18 +1,20 @@
 // The dependency rules of the two packages (`npm run lint:deps`, part of `npm test`): no import
 // cycles, and layers that point one way. In the provider:
 //   errors  <-  config  <-  http  <-  clients  <-  resources  <-  dynamic
-//                                          ^-- cli
+//                                          ^-- cli                 ^-- plugin
 // (errors is the leaf: the error type and secret redaction; packaging is a room of its own that
 // only resources use; cli, the `pulumi-tridion` commands, uses clients, config, http and errors,
-// and nothing imports it). The emulator and the provider share nothing but the contract package
-// (contract/, `tridion-sites-contract`: routes, the Add-ons role matrix, the predefined accounts,
-// as data), which both declare as a dependency and which imports nothing.
+// and nothing imports it; plugin, the `pulumi-resource-tridion` provider plugin, serves the same
+// engines as dynamic, uses resources, config, clients and errors, and nothing imports it). The
+// emulator and the provider share nothing but the contract package (contract/,
+// `tridion-sites-contract`: routes, the Add-ons role matrix, the predefined accounts, as data),
+// which both declare as a dependency and which imports nothing.
 /** The program side of the resources: what `import { AddonPackage } from "pulumi-tridion"` loads. */
 const PROGRAM_SIDE = "^provider/(index\\.ts$|resources/(shim|kinds|resourceOptions|ownership|[^/]+/program)\\.ts$)";
 
 const layer = (name, mayNotUse) => ({
   name: `${name}-layer`,
-  comment: `provider/${name} may not depend on ${mayNotUse.join(", ")}: dependencies point one way (errors <- config <- http <- clients <- resources <- dynamic; clients <- cli).`,
+  comment: `provider/${name} may not depend on ${mayNotUse.join(", ")}: dependencies point one way (errors <- config <- http <- clients <- resources <- dynamic | plugin; clients <- cli).`,
   severity: "error",
   from: { path: `^provider/${name}/` },
   to: { path: `^provider/(${mayNotUse.join("|")})/` },
@@ -27,13 +29,25 @@ module.exports = {
       from: {},
       to: { circular: true },
     },
-    layer("errors", ["config", "http", "clients", "resources", "dynamic", "packaging", "cli"]),
-    layer("config", ["http", "clients", "resources", "dynamic", "packaging", "cli"]),
-    layer("http", ["clients", "resources", "dynamic", "packaging", "cli"]),
-    layer("clients", ["resources", "dynamic", "packaging", "cli"]),
-    layer("packaging", ["config", "http", "clients", "resources", "dynamic", "cli"]),
-    { ...layer("resources", ["dynamic", "cli"]), from: { path: "^provider/resources/", pathNot: "^provider/resources/shim\\.ts$" } },
-    layer("dynamic", ["cli"]),
+    layer("errors", ["config", "http", "clients", "resources", "dynamic", "plugin", "packaging", "cli"]),
+    layer("config", ["http", "clients", "resources", "dynamic", "plugin", "packaging", "cli"]),
+    layer("http", ["clients", "resources", "dynamic", "plugin", "packaging", "cli"]),
+    layer("clients", ["resources", "dynamic", "plugin", "packaging", "cli"]),
+    layer("packaging", ["config", "http", "clients", "resources", "dynamic", "plugin", "cli"]),
+    {
+      ...layer("resources", ["dynamic", "plugin", "cli"]),
+      from: { path: "^provider/resources/", pathNot: "^provider/resources/shim\\.ts$" },
+    },
+    layer("dynamic", ["plugin", "cli"]),
+    layer("plugin", ["dynamic", "cli", "http", "packaging"]),
+    {
+      name: "plugin-is-a-leaf",
+      comment:
+        "Nothing imports provider/plugin: the engine runs it as a process (provider/bin/pulumi-resource-tridion runs dist/plugin/main.js).",
+      severity: "error",
+      from: { pathNot: "^(provider/plugin/|tests/)" },
+      to: { path: "^provider/plugin/" },
+    },
     {
       name: "program-side-is-light",
       comment:
@@ -55,7 +69,7 @@ module.exports = {
         dependencyTypesNot: ["type-only"],
       },
     },
-    layer("cli", ["resources", "dynamic", "packaging"]),
+    layer("cli", ["resources", "dynamic", "plugin", "packaging"]),
     {
       name: "cli-is-a-leaf",
       comment: "Nothing imports provider/cli: the commands run from provider/bin/pulumi-tridion.js.",

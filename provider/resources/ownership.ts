@@ -25,11 +25,29 @@ export const OWNER_KEY = "ownerKey";
 export function ownerKeyFor(type: string, name: string, opts: pulumi.CustomResourceOptions | undefined): pulumi.Output<string> {
   const parentUrn = opts?.parent ? opts.parent.urn : pulumi.output("");
   return parentUrn.apply((parent) =>
-    crypto
-      .createHash("sha256")
-      .update(["pulumi-tridion/owner/v1", organization(), pulumi.getProject(), pulumi.getStack(), type, parent, name].join("\n"))
-      .digest("hex"),
+    ownerKeyFromParts({ organization: organization(), project: pulumi.getProject(), stack: pulumi.getStack(), type, parent, name }),
   );
+}
+
+/** What a key is derived from: where the resource lives and who it is. */
+export interface OwnerKeyParts {
+  organization: string;
+  project: string;
+  stack: string;
+  /** The resource's type as the key knows it, e.g. `tridion:AddonPackage`. */
+  type: string;
+  /** The parent's URN ("" without a parent). */
+  parent: string;
+  name: string;
+}
+
+/** The key itself: a pure function of its parts (both faces of a resource derive it here). */
+export function ownerKeyFromParts(parts: OwnerKeyParts): string {
+  const { organization, project, stack, type, parent, name } = parts;
+  return crypto
+    .createHash("sha256")
+    .update(["pulumi-tridion/owner/v1", organization, project, stack, type, parent, name].join("\n"))
+    .digest("hex");
 }
 
 /** The organization, where the engine tells one (test mocks may not). */

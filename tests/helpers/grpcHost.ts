@@ -73,7 +73,7 @@ export function initFailure(error: unknown): InitFailure {
   return out;
 }
 
-async function startFakeEngine(logs: EngineLog[]): Promise<{ address: string; close(): Promise<void> }> {
+export async function startFakeEngine(logs: EngineLog[]): Promise<{ address: string; close(): Promise<void> }> {
   const server = new grpc.Server();
   const unimplemented = (_call: unknown, cb: (err: Partial<grpc.ServiceError>) => void) => cb({ code: grpc.status.UNIMPLEMENTED });
   server.addService(engineRpc.EngineService, {
