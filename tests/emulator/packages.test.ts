@@ -13,7 +13,7 @@ import {
   uploadPackage,
   type TestEmulator,
 } from "../helpers/emulator";
-import { zipWithNames, type NamedEntry } from "../helpers/unicodePathZip";
+import { rawZip, type RawEntry } from "../helpers/rawZip";
 import { multipartFrame, openUpload, uploadWithDisposition } from "./rawUpload";
 
 let emu: TestEmulator;
@@ -71,7 +71,7 @@ function corruptCentralCrc(zip: Buffer, name: string): Buffer {
 const files = packageFiles();
 
 /** The package's files plus `extra`, with hand-written names (raw bytes, bit 11, Unicode Path field). */
-const withNames = (...extra: NamedEntry[]) => zipWithNames([...Object.entries(files).map(([name, data]) => ({ name, data })), ...extra]);
+const withNames = (...extra: RawEntry[]) => rawZip([...Object.entries(files).map(([name, data]) => ({ name, data })), ...extra]);
 
 const cases: Array<{ title: string; zip: () => Promise<Buffer>; fileName: string; detail: RegExp; status?: number }> = [
   {
@@ -371,7 +371,7 @@ test.after("no rejected upload left an add-on or a temp file behind", async (t) 
 
 test("names every reader agrees on are accepted: a matching Unicode Path field, UTF-8 with the flag, device-like names that are not devices", async (t) => {
   const m = manifest({ id: "agreed-names" });
-  const zip = zipWithNames([
+  const zip = rawZip([
     ...Object.entries(packageFiles(m)).map(([name, data]) => ({ name, data })),
     { name: "CM/Übersetzung.dll", data: "MZ", unicodePath: { name: "CM/Übersetzung.dll" } },
     { name: "CM/plain.txt", data: "x", utf8Flag: false },

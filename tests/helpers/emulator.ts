@@ -8,6 +8,7 @@ import { ZipArchive } from "archiver";
 import axios, { type AxiosInstance } from "axios";
 import FormData from "form-data";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../emulator";
+import { rawZip } from "./rawZip";
 import { sampleFiles, sampleManifest } from "./sampleAddon";
 
 export interface TestEmulator extends RunningEmulator {
@@ -159,43 +160,5 @@ export async function eventually<T>(check: () => Promise<T | undefined>, attempt
  * pairs may repeat a name (a duplicate-entry fixture).
  */
 export function buildRawZip(files: Record<string, string | Buffer> | Array<[string, string | Buffer]>): Buffer {
-  const { crc32 } = require("node:zlib") as { crc32: (data: Buffer) => number };
-  const entries = Array.isArray(files) ? files : Object.entries(files);
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const [name, content] of entries) {
-    const data = Buffer.isBuffer(content) ? content : Buffer.from(content);
-    const nameBytes = Buffer.from(name, "utf8");
-    const crc = crc32(data) >>> 0;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(nameBytes.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, nameBytes, data);
-    centrals.push(central, nameBytes);
-    offset += local.length + nameBytes.length + data.length;
-  }
-  const centralSize = centrals.reduce((n, b) => n + b.length, 0);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(centralSize, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, ...centrals, end]);
+  return rawZip((Array.isArray(files) ? files : Object.entries(files)).map(([name, data]) => ({ name, data })));
 }

@@ -93,6 +93,17 @@ export async function startFakeEngine(logs: EngineLog[]): Promise<{ address: str
 }
 
 /** Start the host in the repo root (so `require("pulumi-tridion/dynamic")` resolves to dist/). */
+/** Ends a provider process started for a test: its client, the process (SIGTERM, awaited), and the fake engine. */
+export async function closeHost(client: grpc.Client, child: ChildProcess, engine: { close(): Promise<void> }): Promise<void> {
+  client.close();
+  if (child.exitCode === null) {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  }
+  await engine.close();
+}
+
 export async function startGrpcHost(env: Record<string, string> = {}): Promise<GrpcHost> {
   const engineLogs: EngineLog[] = [];
   const engine = await startFakeEngine(engineLogs);
@@ -185,14 +196,6 @@ export async function startGrpcHost(env: Record<string, string> = {}): Promise<G
       req.setProperties(struct(props));
       await call("delete", req);
     },
-    async close() {
-      client.close();
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        await exited;
-      }
-      await engine.close();
-    },
+    close: () => closeHost(client, child, engine),
   };
 }

@@ -11,7 +11,7 @@ import * as emptyproto from "google-protobuf/google/protobuf/empty_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import type { PluginInfo } from "@pulumi/pulumi/proto/plugin_pb";
-import { startFakeEngine, type EngineLog } from "./grpcHost";
+import { closeHost, startFakeEngine, type EngineLog } from "./grpcHost";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 export const LAUNCHER = path.join(repoRoot, "provider", "bin", "pulumi-resource-tridion");
@@ -177,14 +177,6 @@ export async function startPlugin(env: Record<string, string> = {}): Promise<Plu
     async cancel() {
       await unary<emptyproto.Empty>((cb) => client.cancel(new emptyproto.Empty(), cb));
     },
-    async close() {
-      client.close();
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        await exited;
-      }
-      await engine.close();
-    },
+    close: () => closeHost(client, child, engine),
   };
 }

@@ -1,9 +1,9 @@
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as zlib from "node:zlib";
 import type { ExecutionContext } from "ava";
 import * as yauzl from "yauzl";
+import { rawZip, type RawEntry } from "../../helpers/rawZip";
 import { sampleManifest as sampleAddonManifest } from "../../helpers/sampleAddon";
 
 /**
@@ -52,67 +52,12 @@ export async function writeAddon(
   return dir;
 }
 
-export interface CraftedEntry {
-  name: string;
-  data?: Buffer | string;
-  deflate?: boolean;
-  /** Set general purpose bit 0 (encrypted) without encrypting: enough for a reader to refuse it. */
-  encrypted?: boolean;
-}
+export type CraftedEntry = RawEntry & { name: string };
 
-/**
- * A hand-built ZIP for hostile fixtures (archiver sanitises names, so it cannot write `../x`).
- * Test-only: production code writes ZIPs with archiver.
- */
+/** A hand-built ZIP file for hostile fixtures (archiver sanitises names, so it cannot write `../x`). */
 export async function craftZip(file: string, entries: CraftedEntry[]): Promise<string> {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const entry of entries) {
-    const raw = Buffer.isBuffer(entry.data) ? entry.data : Buffer.from(entry.data ?? "");
-    const packed = entry.deflate ? zlib.deflateRawSync(raw) : raw;
-    // an encrypted entry starts with a 12-byte encryption header
-    const body = entry.encrypted ? Buffer.concat([Buffer.alloc(12, 0x5a), packed]) : packed;
-    const name = Buffer.from(entry.name, "utf8");
-    const crc = zlib.crc32(raw);
-    const flags = 0x800 | (entry.encrypted ? 1 : 0);
-    const method = entry.deflate ? 8 : 0;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(flags, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt32LE(0x00210000, 10); // 1980-01-01
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(raw.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(flags, 8);
-    central.writeUInt16LE(method, 10);
-    central.writeUInt32LE(0x00210000, 12);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(raw.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, body);
-    centrals.push(central, name);
-    offset += local.length + name.length + body.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
   await fs.mkdir(path.dirname(file), { recursive: true });
-  await fs.writeFile(file, Buffer.concat([...locals, cd, end]));
+  await fs.writeFile(file, rawZip(entries));
   return file;
 }
 

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { PackageError, PackageErrorCode, PackageOptions, inspectPackage, preparePackage } from "../../../provider/packaging";
-import { NamedEntry, zipWithNames } from "../../helpers/unicodePathZip";
+import { RawEntry, rawZip } from "../../helpers/rawZip";
 import { CraftedEntry, SAMPLE_FILES, craftZip, sampleEntries, sampleManifest, tempDir, writeAddon } from "./helpers";
 
 const NAME = "acme-publishing-tools-1.4.0.zip";
@@ -223,13 +223,13 @@ test("an encrypted entry is rejected", async (t) => {
 });
 
 /** The sample add-on plus `extra`, written by hand with names as given (raw bytes, flags, 0x7075). */
-async function namedZip(t: ExecutionContext, extra: NamedEntry[]): Promise<string> {
+async function namedZip(t: ExecutionContext, extra: RawEntry[]): Promise<string> {
   const source = path.join(await tempDir(t), NAME);
-  const sample: NamedEntry[] = [
+  const sample: RawEntry[] = [
     { name: "manifest.json", data: JSON.stringify(sampleManifest()) },
     ...Object.entries(SAMPLE_FILES).map(([name, data]) => ({ name, data })),
   ];
-  await fs.writeFile(source, zipWithNames([...sample, ...extra]));
+  await fs.writeFile(source, rawZip([...sample, ...extra]));
   return source;
 }
 
