@@ -108,114 +108,141 @@ export interface JsonProblem {
   reason: string;
 }
 
+/** A problem found by the walk, carried out of it (never a user-facing error itself). */
+class Found {
+  constructor(readonly problem: JsonProblem) {}
+}
+
+const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+
+/** A strict RFC 8259 syntax walk over one text: each part of the grammar a step of its own. */
+class JsonSyntaxWalk {
+  private i = 0;
+
+  constructor(private readonly text: string) {}
+
+  /** The first problem, or null when the text is one valid JSON value. */
+  run(): JsonProblem | null {
+    try {
+      this.value(0);
+      this.ws();
+      if (this.i < this.text.length) this.fail(`more after the end of the JSON value, found ${found(this.text, this.i)}`);
+      return null;
+    } catch (e) {
+      if (e instanceof Found) return e.problem;
+      throw e;
+    }
+  }
+
+  private fail(reason: string, at = this.i): never {
+    throw new Found({ offset: Math.min(at, this.text.length), reason });
+  }
+
+  private unexpected(expected: string): never {
+    return this.fail(`expected ${expected}, found ${found(this.text, this.i)}`);
+  }
+
+  private ws(): void {
+    while (this.i < this.text.length && " \t\n\r".includes(this.text[this.i])) this.i++;
+  }
+
+  private value(depth: number): void {
+    this.ws();
+    const ch = this.text[this.i];
+    if ((ch === "{" || ch === "[") && depth >= MAX_JSON_DEPTH) {
+      this.fail(`arrays and objects nested more than ${MAX_JSON_DEPTH} levels deep (the Add-ons Service reads at most ${MAX_JSON_DEPTH})`);
+    }
+    if (ch === "{") return this.object(depth);
+    if (ch === "[") return this.array(depth);
+    if (ch === '"') return this.string();
+    if (ch === "t") return this.literal("true");
+    if (ch === "f") return this.literal("false");
+    if (ch === "n") return this.literal("null");
+    if (ch === "-" || (ch !== undefined && ch >= "0" && ch <= "9")) return this.number();
+    this.unexpected("a value (a string, number, object, array, true, false or null)");
+  }
+
+  private object(depth: number): void {
+    this.i++;
+    this.ws();
+    if (this.text[this.i] === "}") return void this.i++;
+    for (;;) {
+      this.ws();
+      if (this.text[this.i] !== '"') this.unexpected("a property name in double quotes");
+      this.string();
+      this.ws();
+      if (this.text[this.i] !== ":") this.unexpected('":" after the property name');
+      this.i++;
+      this.value(depth + 1);
+      this.ws();
+      if (this.text[this.i] === ",") this.i++;
+      else if (this.text[this.i] === "}") return void this.i++;
+      else this.unexpected('"," or "}" after the property value');
+    }
+  }
+
+  private array(depth: number): void {
+    this.i++;
+    this.ws();
+    if (this.text[this.i] === "]") return void this.i++;
+    for (;;) {
+      this.value(depth + 1);
+      this.ws();
+      if (this.text[this.i] === ",") this.i++;
+      else if (this.text[this.i] === "]") return void this.i++;
+      else this.unexpected('"," or "]" after the array element');
+    }
+  }
+
+  private string(): void {
+    const start = this.i;
+    this.i++; // opening quote
+    while (this.i < this.text.length) {
+      const ch = this.text.charCodeAt(this.i);
+      if (ch === 34) return void this.i++;
+      if (ch < 0x20) this.fail("a control character (such as a line break) inside a string; write it as an escape such as \\n");
+      if (ch === 92) {
+        this.escape();
+        continue;
+      }
+      this.i++;
+    }
+    this.fail("a string that is never closed", start);
+  }
+
+  /** At a backslash inside a string: one valid escape, stepped over. */
+  private escape(): void {
+    const esc = this.text[this.i + 1];
+    if (esc === "u") {
+      for (let k = 2; k <= 5; k++) {
+        if (!/[0-9a-fA-F]/.test(this.text[this.i + k] ?? "")) this.fail("a \\u escape needs four hexadecimal digits");
+      }
+      this.i += 6;
+      return;
+    }
+    if (!esc || !'"\\/bfnrt'.includes(esc)) this.fail('an invalid escape in a string (a backslash must be doubled: "\\\\")');
+    this.i += 2;
+  }
+
+  private literal(word: string): void {
+    for (const ch of word) {
+      if (this.text[this.i] !== ch) this.fail(`a misspelt ${word} (true, false and null are written in lower case, without quotes)`);
+      this.i++;
+    }
+  }
+
+  private number(): void {
+    NUMBER.lastIndex = this.i;
+    const match = NUMBER.exec(this.text);
+    if (!match || match[0] === "-") this.fail("a malformed number");
+    this.i += match[0].length;
+  }
+}
+
 /**
  * A strict RFC 8259 syntax walk, nesting at most MAX_JSON_DEPTH deep: the first problem, or null
  * when the text is one valid JSON value.
  */
 export function findJsonProblem(text: string): JsonProblem | null {
-  let i = 0;
-  const fail = (reason: string, at = i): never => {
-    throw { offset: Math.min(at, text.length), reason } satisfies JsonProblem;
-  };
-  const unexpected = (expected: string): never => fail(`expected ${expected}, found ${found(text, i)}`);
-  const ws = () => {
-    while (i < text.length && " \t\n\r".includes(text[i])) i++;
-  };
-  const literal = (word: string) => {
-    for (const ch of word) {
-      if (text[i] !== ch) fail(`a misspelt ${word} (true, false and null are written in lower case, without quotes)`);
-      i++;
-    }
-  };
-  const string = () => {
-    const start = i;
-    i++; // opening quote
-    while (i < text.length) {
-      const ch = text.charCodeAt(i);
-      if (ch === 34) {
-        i++;
-        return;
-      }
-      if (ch < 0x20) fail("a control character (such as a line break) inside a string; write it as an escape such as \\n");
-      if (ch === 92) {
-        i++;
-        const esc = text[i];
-        if (esc === "u") {
-          for (let k = 1; k <= 4; k++) {
-            if (!/[0-9a-fA-F]/.test(text[i + k] ?? "")) fail("a \\u escape needs four hexadecimal digits", i - 1);
-          }
-          i += 5;
-          continue;
-        }
-        if (!esc || !'"\\/bfnrt'.includes(esc)) fail('an invalid escape in a string (a backslash must be doubled: "\\\\")', i - 1);
-      }
-      i++;
-    }
-    fail("a string that is never closed", start);
-  };
-  const numberPattern = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
-  const number = () => {
-    numberPattern.lastIndex = i;
-    const match = numberPattern.exec(text);
-    if (!match || match[0] === "-") fail("a malformed number");
-    i += match![0].length;
-  };
-  const value = (depth: number): void => {
-    ws();
-    const ch = text[i];
-    if (ch === "{" || ch === "[") {
-      if (depth >= MAX_JSON_DEPTH)
-        fail(`arrays and objects nested more than ${MAX_JSON_DEPTH} levels deep (the Add-ons Service reads at most ${MAX_JSON_DEPTH})`);
-    }
-    if (ch === "{") {
-      i++;
-      ws();
-      if (text[i] === "}") return void i++;
-      for (;;) {
-        ws();
-        if (text[i] !== '"') unexpected("a property name in double quotes");
-        string();
-        ws();
-        if (text[i] !== ":") unexpected('":" after the property name');
-        i++;
-        value(depth + 1);
-        ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "}") return void i++;
-        else unexpected('"," or "}" after the property value');
-      }
-    }
-    if (ch === "[") {
-      i++;
-      ws();
-      if (text[i] === "]") return void i++;
-      for (;;) {
-        value(depth + 1);
-        ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "]") return void i++;
-        else unexpected('"," or "]" after the array element');
-      }
-    }
-    if (ch === '"') return string();
-    if (ch === "t") return literal("true");
-    if (ch === "f") return literal("false");
-    if (ch === "n") return literal("null");
-    if (ch === "-" || (ch !== undefined && ch >= "0" && ch <= "9")) return number();
-    unexpected("a value (a string, number, object, array, true, false or null)");
-  };
-  try {
-    value(0);
-    ws();
-    if (i < text.length) fail(`more after the end of the JSON value, found ${found(text, i)}`);
-    return null;
-  } catch (problem) {
-    if (problem && typeof problem === "object" && "reason" in problem) return problem as JsonProblem;
-    throw problem;
-  }
-}
-
-/** The offset of the first syntax error (text.length if the text ends too early or is valid). */
-export function findJsonErrorOffset(text: string): number {
-  return findJsonProblem(text)?.offset ?? text.length;
+  return new JsonSyntaxWalk(text).run();
 }
