@@ -1,6 +1,6 @@
 // Fault injection: error bursts, 429 with Retry-After, latency, token endpoint down,
 // short-lived tokens, connections dropped mid-upload. All off by default.
-import test from "ava";
+import anyTest, { type TestFn } from "ava";
 import { amAdmin } from "../helpers/accessManagement";
 import {
   bearer,
@@ -15,16 +15,18 @@ import {
 } from "../helpers/emulator";
 import { amError, emptyAnswer } from "./amAssertions";
 
+/** Each test has an emulator of its own: faults change what it answers. */
+const test = anyTest as TestFn<{ emu: TestEmulator }>;
+
 test.beforeEach(async (t) => {
-  (t.context as { emu: TestEmulator }).emu = await startTestEmulator();
+  t.context.emu = await startTestEmulator();
 });
 test.afterEach.always(async (t) => {
-  await (t.context as { emu?: TestEmulator }).emu?.close();
+  await t.context.emu?.close();
 });
-const ctx = (t: { context: unknown }) => (t.context as { emu: TestEmulator }).emu;
 
 test("a burst of 503 then 502 on matching requests only, then normal answers", async (t) => {
-  const emu = ctx(t);
+  const { emu } = t.context;
   const token = await getToken(emu, emu.credentials.admin);
   const list = `${emu.addonsUrl}/api/v1/addons`;
   emu.setFaults({
@@ -51,7 +53,7 @@ test("a burst of 503 then 502 on matching requests only, then normal answers", a
 });
 
 test("429 with Retry-After, latency, token endpoint down and short-lived tokens via the HTTP control", async (t) => {
-  const emu = ctx(t);
+  const { emu } = t.context;
   const controls = `${new URL(emu.addonsUrl).origin}/__emulator`;
   const set = await http.put(`${controls}/faults`, { errorBursts: [{ status: 429, count: 1 }], latencyMs: 20, tokenEndpointDown: true });
   t.is(set.status, 200);
@@ -80,7 +82,7 @@ test("429 with Retry-After, latency, token endpoint down and short-lived tokens 
 });
 
 test("a connection dropped mid-upload leaves nothing on the server; the retry succeeds", async (t) => {
-  const emu = ctx(t);
+  const { emu } = t.context;
   const token = await getToken(emu, emu.credentials.admin);
   const list = `${emu.addonsUrl}/api/v1/addons`;
   const zip = await buildZip({ ...packageFiles(), "big.bin": Buffer.alloc(512 * 1024, 1) }, { store: true });
@@ -101,7 +103,7 @@ test("invalid fault settings are refused at start", async (t) => {
 });
 
 test("the faults control refuses unknown keys and bad values with a 400 problem naming them, and keeps the old settings", async (t) => {
-  const emu = ctx(t);
+  const { emu } = t.context;
   const controls = `${new URL(emu.addonsUrl).origin}/__emulator`;
   const before = { errorBursts: [{ status: 503, count: 1, path: "^/nothing$" }] };
   t.is((await http.put(`${controls}/faults`, before)).status, 200);
@@ -157,7 +159,7 @@ test("numeric startEmulator options out of range are refused, naming the option 
 });
 
 test("lost responses: the request is carried out, its answer never arrives; skip lets the first matches through", async (t) => {
-  const emu = ctx(t);
+  const { emu } = t.context;
   const admin = await amAdmin(emu);
   const accounts = admin.api("/ServiceAccounts");
   emu.setFaults({ lostResponses: [{ count: 1, method: "POST", path: "/api/v1/ServiceAccounts$", skip: 1 }] });
@@ -190,7 +192,7 @@ test("lost responses: the request is carried out, its answer never arrives; skip
 });
 
 test("hung responses: the request is carried out and logged as hung, the caller waits for an answer that never comes", async (t) => {
-  const emu = ctx(t);
+  const { emu } = t.context;
   const admin = await amAdmin(emu);
   emu.setFaults({ hangResponses: [{ count: 1, method: "POST", path: "/api/v1/ServiceAccounts$" }] });
   const controller = new AbortController();
@@ -220,7 +222,7 @@ test("hung responses: the request is carried out and logged as hung, the caller 
 });
 
 test("injected errors on Access Management answer as ASP.NET Core does: 500 with an errorMessage (and a stack trace), 502/503/429 without a body; the Add-ons Service keeps problems", async (t) => {
-  const emu = ctx(t);
+  const { emu } = t.context;
   const admin = await amAdmin(emu);
   emu.setFaults({
     errorBursts: [
