@@ -1,4 +1,4 @@
-// The seed question, solved as code: a pipeline identity that may upload add-ons, and an add-on
+// The upload that answers 403 for the predefined Add-ons API account, solved as code: a pipeline identity that may upload add-ons, and an add-on
 // deployed *as that identity* (not as the admin that created it).
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
