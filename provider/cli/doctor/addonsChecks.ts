@@ -331,6 +331,11 @@ async function withoutDocument(
   };
 }
 
+/** doctor's verdict on the route profile. */
+function routesCheck(check: Omit<Check, "id" | "group" | "title">): Check {
+  return { id: "addons.routes", group: GROUP, title: "route profile", ...check };
+}
+
 /** A document, but no route key fits its paths by shape. */
 function nothingMatched(found: FoundDocument, match: Match, listFailure: Check, docCheck: Check): AddonsFindings {
   return {
@@ -338,15 +343,12 @@ function nothingMatched(found: FoundDocument, match: Match, listFailure: Check, 
     checks: [
       listFailure,
       docCheck,
-      {
-        id: "addons.routes",
-        group: GROUP,
-        title: "route profile",
+      routesCheck({
         verdict: "fail",
         summary: "no route key could be matched to the document's paths by shape.",
         cause: match.unmapped.map((u) => `${u.key}: ${u.why}`).join("; "),
         fix: "Set tridion:routes by hand from the paths above (keys: addons, addon, addonPackage, addonStatus, addonConfiguration, extensionStatus).",
-      },
+      }),
     ],
   };
 }
@@ -387,14 +389,11 @@ function answerNotRoutes(ctx: DoctorContext, { found, match, listFailure, docChe
     checks: [
       listFailure,
       docCheck,
-      {
-        id: "addons.routes",
-        group: GROUP,
-        title: "route profile",
+      routesCheck({
         verdict: "info",
         summary: `the routes in force are the document's paths, and ${verification}: what the provider could not take is the answer itself (compared below).`,
         details: { mapped: match.proposal, unmapped: match.unmapped, verified, listUrl: proposedListUrl },
-      },
+      }),
       ...findingChecks(comparison.findings, proposal),
     ],
   };
@@ -419,10 +418,7 @@ function proposeRoutes(ctx: DoctorContext, { found, match, listFailure, docCheck
     checks: [
       { ...listFailure, fix: `${proposal.command}${urlFix} (proposed below from the service's own OpenAPI document).` },
       docCheck,
-      {
-        id: "addons.routes",
-        group: GROUP,
-        title: "route profile",
+      routesCheck({
         // The list route's failure is the problem; this is its fix, sure when every key fits and the list answers.
         verdict: verified && unmapped.length === 0 ? "info" : "warn",
         summary:
@@ -431,7 +427,7 @@ function proposeRoutes(ctx: DoctorContext, { found, match, listFailure, docCheck
         cause: `The routes of tridion:routes (or the defaults) are not where this service serves them.${unmapped.length ? " The keys not mapped keep their current template: check them by hand." : ""}`,
         fix: `${proposal.command}${urlFix}`,
         details: { proposed: proposal.value, mapped: match.proposal, unmapped: match.unmapped, verified, listUrl: proposedListUrl },
-      },
+      }),
       ...findingChecks(comparison.findings, proposal),
     ],
   };
