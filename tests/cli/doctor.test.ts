@@ -5,15 +5,13 @@
 // tridion:caCertificate, settings from a Pulumi stack, and bad flags. Each run: verdicts, exit
 // code, the JSON shape, no request but GETs and token requests, no secret in the output.
 import test from "ava";
-import * as path from "node:path";
-import { repoRoot } from "../../demo/pulumiEngine";
 import { amAdmin } from "../helpers/accessManagement";
 import { runCli, settingsEnv } from "../helpers/cli";
 import { emulatorFor, freePort } from "../helpers/emulator";
-import { EngineLog, openStack, openWorkspace, quiet, tridionConfig } from "../helpers/pulumi";
+import { openStack, openWorkspace, quiet, tridionConfig } from "../helpers/pulumi";
 import { startHostileAccessManagement, type HostileRequest } from "../helpers/hostileAccessManagement";
 import { leaks } from "../helpers/secretEncodings";
-import { check, doctor, verdicts, type Report } from "./doctorRun";
+import { check, deployWithProposal, doctor, verdicts, type Report } from "./doctorRun";
 
 const ADDONS_ADMIN = "Tridion.AddonService.Administrator";
 
@@ -169,27 +167,10 @@ test("routes moved: doctor finds them in the service's OpenAPI document, propose
   t.regex(check(report, "addons.routes").fix!, /^pulumi config set tridion:routes '\{"addons":"\/v2\/packages",/);
 
   // The proposal as stack config: a real `pulumi up` deploys through the moved routes.
-  const ws = await openWorkspace();
-  t.teardown(() => ws.remove());
-  const source = path.join(repoRoot, "examples", "quickstart", "addon");
-  const program = async () => {
-    const { AddonPackage } = require("pulumi-tridion");
-    const addon = new AddonPackage("moved", { source, activationTimeoutSeconds: 30 });
-    return { status: addon.status };
-  };
-  const stack = await openStack(ws, {
-    stackName: "dev",
+  const { stack, log } = await deployWithProposal(t, emulator, report.proposedRoutes, {
     projectName: "tridion-doctor-routes",
-    program,
-    config: { ...tridionConfig(emulator), "tridion:routes": { value: JSON.stringify(report.proposedRoutes) } },
+    uploadPath: "/addon/v2/packages",
   });
-  const log = new EngineLog();
-  const up = await log.step(t, "up", () => stack.up(quiet(log)));
-  t.is(up.outputs.status.value, "Success");
-  t.true(
-    emulator.requestLog().some((e) => e.method === "POST" && e.path === "/addon/v2/packages" && e.status === 201),
-    "uploaded through the moved list route",
-  );
   const after = await doctor(t, emulator, { ...settingsEnv(emulator), TRIDION_ROUTES: JSON.stringify(report.proposedRoutes) });
   t.is(after.report.exitCode, 0, after.report.summary);
   t.regex(check(after.report, "addons.list").summary, /1 add-on\(s\)/);

@@ -11,15 +11,14 @@ import test from "ava";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { repoRoot } from "../../demo/pulumiEngine";
 import type { EmulatorOptions } from "../../emulator";
 import { amAdmin } from "../helpers/accessManagement";
 import { runCli, settingsEnv } from "../helpers/cli";
 import { buildZip, emulatorFor, getToken, http as client, packageFiles, uploadPackage, type TestEmulator } from "../helpers/emulator";
-import { EngineLog, openStack, openWorkspace, quiet, tridionConfig } from "../helpers/pulumi";
+import { quiet } from "../helpers/pulumi";
 import { startRecordingProxy } from "../helpers/recordingProxy";
 import { SecretScanner } from "../helpers/secrets";
-import { check, doctor } from "./doctorRun";
+import { check, deployWithProposal, doctor } from "./doctorRun";
 
 type Dialect = NonNullable<EmulatorOptions["addonsDialect"]>;
 
@@ -162,28 +161,10 @@ test("another upload field: doctor proposes addonPackageField, and `pulumi up` w
   t.deepEqual(report.proposedRoutes, { addonPackageField: "package" });
 
   // The proposal as stack config: a real `pulumi up` uploads in that field.
-  const ws = await openWorkspace();
-  t.teardown(() => ws.remove());
-  const source = path.join(repoRoot, "examples", "quickstart", "addon");
-  const program = async () => {
-    const { AddonPackage } = require("pulumi-tridion");
-    const addon = new AddonPackage("dialect", { source, activationTimeoutSeconds: 30 });
-    return { addonId: addon.addonId, status: addon.status };
-  };
-  const stack = await openStack(ws, {
-    stackName: "dev",
+  const { stack, log } = await deployWithProposal(t, emulator, report.proposedRoutes, {
     projectName: "tridion-doctor-dialect",
-    program,
-    config: { ...tridionConfig(emulator), "tridion:routes": { value: JSON.stringify(report.proposedRoutes) } },
+    uploadPath: "/addon/api/v1/addons",
   });
-  const log = new EngineLog();
-  const up = await log.step(t, "up", () => stack.up(quiet(log)));
-  t.is(up.outputs.status.value, "Success");
-  t.truthy(up.outputs.addonId.value);
-  t.true(
-    emulator.requestLog().some((e) => e.method === "POST" && e.path === "/addon/api/v1/addons" && e.status === 201),
-    "uploaded in the service's field",
-  );
   const refresh = await log.step(t, "preview --refresh", () => stack.preview({ ...quiet(log), refresh: true }));
   t.deepEqual(
     Object.fromEntries(Object.entries(refresh.changeSummary).filter(([op, n]) => op !== "same" && n > 0)),

@@ -5,6 +5,10 @@ import type { ExecutionContext } from "ava";
 import { runCli, writesIn, type CliResult } from "../helpers/cli";
 import type { TestEmulator } from "../helpers/emulator";
 import { SecretScanner } from "../helpers/secrets";
+import * as path from "node:path";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { repoRoot } from "../../demo/pulumiEngine";
+import { EngineLog, openStack, openWorkspace, quiet, tridionConfig } from "../helpers/pulumi";
 
 export interface Report {
   command: string;
@@ -67,3 +71,39 @@ export const check = (report: Report, id: string, subject?: string) => {
 };
 export const verdicts = (report: Report) =>
   Object.fromEntries(report.checks.map((c) => [`${c.id}${c.subject ? ` ${c.subject}` : ""}`, c.verdict]));
+
+/**
+ * Doctor's proposed tridion:routes as stack config, then a real `pulumi up` of one AddonPackage
+ * (the example add-on): it must deploy (status Success) with its upload in `uploadPath`. Returns
+ * the stack and its engine log, for what the test checks next; the stack's destroy is the test's.
+ */
+export async function deployWithProposal(
+  t: ExecutionContext,
+  emulator: TestEmulator,
+  proposedRoutes: Record<string, string> | null,
+  options: { projectName: string; uploadPath: string },
+): Promise<{ stack: Stack; log: EngineLog; outputs: Record<string, { value: unknown }> }> {
+  const ws = await openWorkspace();
+  t.teardown(() => ws.remove());
+  const source = path.join(repoRoot, "examples", "quickstart", "addon");
+  const program = async () => {
+    const { AddonPackage } = require("pulumi-tridion");
+    const addon = new AddonPackage("proposed", { source, activationTimeoutSeconds: 30 });
+    return { addonId: addon.addonId, status: addon.status };
+  };
+  const stack = await openStack(ws, {
+    stackName: "dev",
+    projectName: options.projectName,
+    program,
+    config: { ...tridionConfig(emulator), "tridion:routes": { value: JSON.stringify(proposedRoutes) } },
+  });
+  const log = new EngineLog();
+  const up = await log.step(t, "up", () => stack.up(quiet(log)));
+  t.is(up.outputs.status.value, "Success");
+  t.truthy(up.outputs.addonId.value);
+  t.true(
+    emulator.requestLog().some((e) => e.method === "POST" && e.path === options.uploadPath && e.status === 201),
+    `uploaded through POST ${options.uploadPath}`,
+  );
+  return { stack, log, outputs: up.outputs };
+}
