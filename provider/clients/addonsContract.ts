@@ -1,11 +1,11 @@
-// What the provider needs of the Add-ons Service's answers and what it sends, in one place: the
-// status spellings RWS documents and the one status each means, the fields of an add-on answer
-// (which the provider cannot do without, which it reads when they are there), the routes whose
-// answer is an add-on, and the defaults of the form fields. The Add-ons client reads answers by
-// it, and `pulumi-tridion doctor` compares a service's OpenAPI document with it, so the two can
-// never disagree about what the provider understands.
+// What the provider needs of the Add-ons Service's answers, in one place: the status spellings RWS
+// documents and the one status each means, the fields of an add-on answer (which the provider
+// cannot do without, which it reads when they are there) and the routes whose answer is an add-on
+// (the form fields it sends, and their defaults, are the route profile's: config/routeProfile.ts).
+// The Add-ons client reads answers by it, and `pulumi-tridion doctor` compares a service's OpenAPI
+// document with it, so the two can never disagree about what the provider understands.
 
-import { DEFAULT_ADDON_FORMS } from "../config/routeProfile";
+import type { AddonForms } from "../config/routeProfile";
 
 /** The statuses the provider outputs (AddonPackage `status`). */
 export const ADDON_STATUSES = ["WaitingForConfiguration", "PendingActivation", "Success", "Failed", "Disabled"] as const;
@@ -111,13 +111,7 @@ export const ADDON_ANSWERS = [
   { route: "addonStatus", method: "put", list: false, what: "enabling or disabling" },
 ] as const;
 
-/** What the provider sends, and the route-profile settings that change it (their defaults are today's contract). */
-export const REQUEST_DEFAULTS = DEFAULT_ADDON_FORMS;
-
-export type ConfigurationTransport = "json" | "file";
-
-/** The body of enabling or disabling (PUT addonStatus): a JSON object with this boolean. */
-export const STATUS_UPDATE_FIELD = "enabled";
+export type ConfigurationTransport = AddonForms["addonConfigurationTransport"];
 
 /** The value of `name` in a JSON object, whatever the letter case the service wrote it in (an exact match first). */
 export function fieldValue(answer: Record<string, unknown>, name: string): unknown {

@@ -5,10 +5,10 @@
 // list answer), compare what the provider sends and reads with what the service says of itself
 // (contractComparison.ts): each difference with the setting that fixes it, merged into the same
 // tridion:routes proposal.
-import { REQUEST_DEFAULTS, type ConfigurationTransport } from "../../clients/addonsContract";
 import { AddonsClient } from "../../clients/addons";
 import { translateHttpError } from "../../clients/errorTranslation";
 import { ADDONS_AUDIENCE, ADDONS_SERVICE } from "../../clients/tridionApis";
+import { addonForms } from "../../config/routeProfile";
 import type { ProviderSettings } from "../../config/settings";
 import { hasCode, isIdentityRefused, toTridionError, TridionError } from "../../errors/tridionError";
 import { causeAndFix, type Check } from "../report";
@@ -122,15 +122,9 @@ function quoteShell(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** What the provider sends, as the route profile in force says (the defaults where it says nothing). */
+/** What the provider sends, as the route profile in force says: read as the Add-ons client reads it. */
 function requestSettings(settings: ProviderSettings): RequestSettings {
-  const routes = settings.routes as Record<string, unknown>;
-  const text = (key: keyof typeof REQUEST_DEFAULTS) => (typeof routes[key] === "string" ? (routes[key] as string) : REQUEST_DEFAULTS[key]);
-  return {
-    addonPackageField: text("addonPackageField"),
-    addonConfigurationTransport: text("addonConfigurationTransport") as ConfigurationTransport,
-    addonConfigurationField: text("addonConfigurationField"),
-  };
+  return addonForms(settings.routes);
 }
 
 /** The document's path of each Add-ons route key, for the templates in force (or proposed). */
