@@ -11,7 +11,7 @@ import { emulatorFor, freePort } from "../helpers/emulator";
 import { openStack, openWorkspace, quiet, tridionConfig } from "../helpers/pulumi";
 import { startHostileAccessManagement, type HostileRequest } from "../helpers/hostileAccessManagement";
 import { leaks } from "../helpers/secretEncodings";
-import { check, deployWithProposal, doctor, verdicts, type Report } from "./doctorRun";
+import { check, deployWithProposal, doctor, MOVED_ROUTES, verdicts, type Report } from "./doctorRun";
 
 const ADDONS_ADMIN = "Tridion.AddonService.Administrator";
 
@@ -142,14 +142,7 @@ test("an expired secret: Access Management's view says it expired", async (t) =>
 
 test("routes moved: doctor finds them in the service's OpenAPI document, proposes the profile, and `pulumi up` works with it", async (t) => {
   t.timeout(300_000);
-  const moved = {
-    addons: "/v2/packages",
-    addon: "/v2/packages/{id}",
-    addonPackage: "/v2/packages/{id}/content",
-    addonStatus: "/v2/packages/{id}/state",
-    addonConfiguration: "/v2/packages/{id}/settings",
-    extensionStatus: "/v2/packages/{id}/extensions/{name}/report",
-  };
+  const moved = MOVED_ROUTES;
   const emulator = await emulatorFor(t, { routes: moved });
   const { report } = await doctor(t, emulator, settingsEnv(emulator));
   t.is(report.exitCode, 1);

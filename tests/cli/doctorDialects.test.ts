@@ -18,7 +18,7 @@ import { buildZip, emulatorFor, getToken, http as client, packageFiles, uploadPa
 import { quiet } from "../helpers/pulumi";
 import { startRecordingProxy } from "../helpers/recordingProxy";
 import { SecretScanner } from "../helpers/secrets";
-import { check, deployWithProposal, doctor } from "./doctorRun";
+import { check, deployWithProposal, doctor, MOVED_ROUTES } from "./doctorRun";
 
 type Dialect = NonNullable<EmulatorOptions["addonsDialect"]>;
 
@@ -126,14 +126,7 @@ test("the configuration as a file part: doctor proposes the transport and the pa
 });
 
 test("routes moved and another upload field: one proposal with both, and the comparison runs on the moved routes", async (t) => {
-  const moved = {
-    addons: "/v2/packages",
-    addon: "/v2/packages/{id}",
-    addonPackage: "/v2/packages/{id}/content",
-    addonStatus: "/v2/packages/{id}/state",
-    addonConfiguration: "/v2/packages/{id}/settings",
-    extensionStatus: "/v2/packages/{id}/extensions/{name}/report",
-  };
+  const moved = MOVED_ROUTES;
   const emulator = await emulatorFor(t, { routes: moved, addonsDialect: { uploadField: "addonPackage", jsonCase: "pascal" } });
   const { report } = await doctor(t, emulator, settingsEnv(emulator));
   t.is(report.exitCode, 1);

@@ -107,3 +107,13 @@ export async function deployWithProposal(
   );
   return { stack, log, outputs: up.outputs };
 }
+
+/** An Add-ons Service that serves its routes elsewhere than the defaults (the emulator's `routes`). */
+export const MOVED_ROUTES = {
+  addons: "/v2/packages",
+  addon: "/v2/packages/{id}",
+  addonPackage: "/v2/packages/{id}/content",
+  addonStatus: "/v2/packages/{id}/state",
+  addonConfiguration: "/v2/packages/{id}/settings",
+  extensionStatus: "/v2/packages/{id}/extensions/{name}/report",
+};
