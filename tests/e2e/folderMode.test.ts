@@ -3,7 +3,8 @@
 // written: its emulators in the background, its commands in bash. Once in a copy of the example
 // inside the repository (it resolves pulumi-tridion to the workspace), and for the quickstart and
 // the service account once more in a user's project outside the repository that installs the
-// packed tarballs. After every `pulumi up` the state must hold exactly the resources the program
+// packed tarballs. The Pulumi YAML example runs with Pulumi's YAML language host and the provider
+// plugin's tarball (`npm run plugin:pack`), which its README installs from $PLUGIN_TARBALL. After every `pulumi up` the state must hold exactly the resources the program
 // declares (a run that "succeeds" with only the stack resource is the failure this guards against)
 // and the emulator must hold them too; after `destroy` the emulator is as before.
 import test, { type ExecutionContext } from "ava";
@@ -15,13 +16,16 @@ import { amAdmin } from "../helpers/accessManagement";
 import { bearer, getToken, http } from "../helpers/emulator";
 import { readmeBlocks, runLines, shellEnvironment, startEmulatorLine, type BackgroundEmulator, type Shell } from "../helpers/folderMode";
 import { installUserProject, packWorkspaces, PUBLISHED_PACKAGES, type Packed } from "../helpers/userProject";
+import { pluginTarball, providerVersion, yamlHostDir } from "../helpers/yamlProject";
+import { obtainPulumiCli } from "../../demo/pulumiEngine";
 
-type Example = "quickstart" | "service-account" | "promotion";
+type Example = "quickstart" | "service-account" | "promotion" | "yaml";
 
 /** What each example's program declares, per stack: `type::name` of every resource but the stack. */
 const declared: Record<Example, Record<string, string[]>> = {
   quickstart: { dev: ["tridion:AddonPackage::acme-publishing-tools", "tridion:ClientCredentialUser::addon-deployer"] },
   "service-account": { dev: ["tridion:AddonPackage::acme-publishing-tools", "tridion:ServiceAccount::addon-deployer"] },
+  yaml: { dev: ["tridion:index:AddonPackage::acme-publishing-tools", "tridion:index:ClientCredentialUser::addon-deployer"] },
   promotion: {
     dev: ["tridion:AddonPackage::acme-publishing-tools"],
     prod: ["pulumi:pulumi:StackReference::upstream", "tridion:AddonPackage::acme-publishing-tools"],
@@ -90,7 +94,7 @@ async function runExample(t: ExecutionContext, example: Example, dir: string, en
           [["acme-publishing-tools", "Success"]],
           `${example}/${stack}: the add-on is active on the emulator`,
         );
-        if (example === "quickstart")
+        if (example === "quickstart" || example === "yaml")
           t.like(
             held.users.find((u) => u.name === "addon-deployer"),
             { roles: ["Tridion.AddonService.Administrator"], secrets: 1 },
@@ -132,6 +136,26 @@ for (const example of ["quickstart", "service-account", "promotion"] as const) {
     await runExample(t, example, dir, env);
   });
 }
+
+test.serial("yaml: the README's commands, `pulumi` in the folder, with the YAML language host and the plugin's tarball", async (t) => {
+  t.timeout(600_000);
+  const readme = fs.readFileSync(path.join(repoRoot, "examples", "yaml", "README.md"), "utf8");
+  const installs = [...readme.matchAll(/pulumi plugin install resource tridion (\S+) --file/g)].map((m) => m[1]);
+  t.true(installs.length > 0 && installs.every((v) => v === providerVersion()), "the README installs the plugin at the provider's version");
+  fs.mkdirSync(path.join(repoRoot, ".cache"), { recursive: true });
+  const dir = inRepoCopy("yaml");
+  t.teardown(() => fs.rmSync(path.dirname(dir), { recursive: true, force: true }));
+  const env = shellEnvironment(home());
+  const hostDir = yamlHostDir(obtainPulumiCli().pathDirs);
+  if (!env.PATH.split(path.delimiter).includes(hostDir)) env.PATH = `${env.PATH}${path.delimiter}${hostDir}`;
+  // What the README asks the user to set: the plugin's tarball for this platform.
+  env.PLUGIN_TARBALL = pluginTarball();
+  await runExample(t, "yaml", dir, env);
+  t.true(
+    fs.existsSync(path.join(env.PULUMI_HOME, "plugins", `resource-tridion-v${providerVersion()}`)),
+    "the plugin was installed from its tarball into the user's Pulumi home",
+  );
+});
 
 let packed: Promise<Record<string, Packed>> | undefined;
 

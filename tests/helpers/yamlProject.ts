@@ -75,6 +75,9 @@ export function pluginTarball(): string {
     fs.statSync(tarball).mtimeMs >=
       Math.max(newestMtime(path.join(repoRoot, "provider", "dist")), newestMtime(path.join(repoRoot, "provider", "bin")));
   if (fresh()) return tarball;
+  if (!canPackPlugin()) {
+    throw new Error(`${tarball} is missing (or older than provider/dist), and this repository has no \`npm run plugin:pack\` to write it.`);
+  }
   const lock = path.join(repoRoot, "dist", ".plugin-pack.lock");
   fs.mkdirSync(path.dirname(lock), { recursive: true });
   const deadline = Date.now() + 600_000;
