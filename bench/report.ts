@@ -2,6 +2,7 @@
 // so running one benchmark refreshes its rows and keeps the others, each with its own date.
 import type { PackagingBenchResult } from "./packaging";
 import type { ParallelismBenchResult } from "./parallelism";
+import type { PluginBenchResult } from "./plugin";
 import type { PreviewBenchResult, RequestCounts } from "./preview";
 import type { UploadBenchResult } from "./upload";
 
@@ -28,6 +29,7 @@ export interface StoredResults {
   packaging?: RunRecord<PackagingBenchResult>;
   upload?: RunRecord<UploadBenchResult>;
   preview?: RunRecord<PreviewBenchResult>;
+  plugin?: RunRecord<PluginBenchResult>;
   parallelism?: RunRecord<ParallelismBenchResult>;
 }
 
@@ -132,6 +134,23 @@ function previewRows(r: PreviewBenchResult): Row[] {
   return rows;
 }
 
+function pluginRows(r: PluginBenchResult): Row[] {
+  const changes = [
+    ...(Object.keys(r.changesSeen.dynamic).length ? [`dynamic: ${JSON.stringify(r.changesSeen.dynamic)}`] : []),
+    ...(r.changesSeen.plugin ? ["plugin: changes"] : []),
+  ];
+  return [
+    {
+      benchmark: `no-change \`preview\` of ${r.resources} AddonPackages through the plugin (Pulumi YAML, the plugin ${r.pluginFrom === "tarball" ? "installed from its tarball" : "by path"}): wall time`,
+      reference: `the same ${r.resources} through the dynamic resources (TypeScript): ${s(r.dynamicPreviewSeconds)}`,
+      ours: s(r.pluginPreviewSeconds),
+      ratio: `${r.ratio.toFixed(2)}x time`,
+      goal: "reported",
+      verdict: changes.length ? `**changes seen: ${changes.join("; ")}**` : "no changes (as expected)",
+    },
+  ];
+}
+
 function parallelismRows(r: ParallelismBenchResult): Row[] {
   return [
     {
@@ -150,6 +169,7 @@ export function renderMarkdown(results: StoredResults): string {
     ["packaging", results.packaging, results.packaging ? packagingRows(results.packaging.result) : []],
     ["upload", results.upload, results.upload ? uploadRows(results.upload.result) : []],
     ["preview", results.preview, results.preview ? previewRows(results.preview.result) : []],
+    ["plugin", results.plugin, results.plugin ? pluginRows(results.plugin.result) : []],
     ["parallelism", results.parallelism, results.parallelism ? parallelismRows(results.parallelism.result) : []],
   ];
   const table = ["| benchmark | reference | ours | ratio | goal | result |", "|---|---|---|---|---|---|"];
@@ -186,8 +206,8 @@ ${runs.join("\n")}
 ## Run them
 
 \`\`\`sh
-npm run bench                  # all four, then rewrites BENCHMARKS.md
-npm run bench -- upload        # one of: packaging, upload, preview, parallelism (others keep their last rows)
+npm run bench                  # all five, then rewrites BENCHMARKS.md
+npm run bench -- upload        # one of: packaging, upload, preview, plugin, parallelism (others keep their last rows)
 # without the npm script:  npm run build && node --require ts-node/register/transpile-only bench/run.ts [name]
 \`\`\`
 
@@ -205,7 +225,7 @@ BENCH_PREVIEW_RESOURCES=5 BENCH_PARALLEL_RESOURCES=4 BENCH_PARALLEL=4 BENCH_PULU
 | \`BENCH_UPLOAD_MB\` | 200 | package size the upload throughput is judged on |
 | \`BENCH_UPLOAD_MEMORY_MB\` | 50,200 | package sizes the provider's memory growth is shown for |
 | \`BENCH_UPLOAD_REPS\` | 3 | repetitions per upload size |
-| \`BENCH_PREVIEW_RESOURCES\` | 50 | AddonPackages (and no-op resources) in the preview stacks |
+| \`BENCH_PREVIEW_RESOURCES\` | 50 | AddonPackages (and no-op resources) in the preview stacks, and per face in the plugin benchmark |
 | \`BENCH_PARALLEL_RESOURCES\` / \`BENCH_PARALLEL\` | 20 / 20 | add-ons in the \`up\` stack / the parallelism set against 1 |
 | \`BENCH_PULUMI_REPS\` | 3 | repetitions of each Pulumi operation |
 | \`BENCH_ACTIVATION_MS\` | 1000 | the emulator's activation delay in the \`up\` benchmark |
@@ -214,7 +234,7 @@ Needs: \`zip\` and \`curl\` (Debian: \`apt-get install zip curl\`), the Pulumi C
 (\`scripts/ensure-pulumi.sh\` finds or builds it; the stack benchmarks use Automation API inline
 programs). Scratch files live in \`bench/.work/\`, raw results in \`bench/results/results.json\`
 (both git-ignored). Each benchmark also runs alone, printing JSON:
-\`node --require ts-node/register/transpile-only bench/packaging.ts\` (and \`upload.ts\`, \`preview.ts\`, \`parallelism.ts\`).
+\`node --require ts-node/register/transpile-only bench/packaging.ts\` (and \`upload.ts\`, \`preview.ts\`, \`plugin.ts\`, \`parallelism.ts\`).
 
 ## How each one measures
 
@@ -237,6 +257,12 @@ programs). Scratch files live in \`bench/.work/\`, raw results in \`bench/result
   previewed in turns. The emulator's request log (\`GET /__emulator/requests\`, cleared first) is read
   for one plain preview and one \`preview --refresh\` (the plain preview needs no service call: check
   and diff work from local content hashes; refresh reads each add-on).
+- **plugin**: the same N AddonPackages (same files and configuration, other ids) in two stacks on
+  one emulator: a Pulumi YAML program through the \`tridion\` provider plugin (the real CLI with
+  Pulumi's YAML language host; the plugin installed from its tarball, \`npm run plugin:pack\`, or
+  by path while the repository cannot pack it: the table says which) and a TypeScript inline program
+  of the dynamic resources. Both deployed once (untimed), then \`pulumi preview\` in turns (the YAML
+  one with \`--expect-no-changes\`; the dynamic one's change summary is checked).
 - **parallelism**: one stack of N AddonPackages; \`up\` at parallelism 1 and at P in turns, with an
   untimed \`destroy\` after each and an untimed warm-up \`up\` first (builds the package cache).
   The emulator keeps each add-on in PendingActivation for \`BENCH_ACTIVATION_MS\`, and the provider

@@ -1,7 +1,7 @@
 /**
  * Runs the benchmarks (all, or those named on the command line) and rewrites BENCHMARKS.md.
  *
- *   npm run bench [-- packaging|upload|preview|parallelism ...]
+ *   npm run bench [-- packaging|upload|preview|plugin|parallelism ...]
  *
  * Latest results per benchmark are kept in bench/results/results.json, so a single benchmark's
  * run refreshes its own rows and keeps the others.
@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { log, projectRoot, secondsSince } from "./common";
 import { benchPackaging } from "./packaging";
 import { benchParallelism } from "./parallelism";
+import { benchPlugin } from "./plugin";
 import { benchPreview } from "./preview";
 import { pulumiVersion } from "./pulumiStacks";
 import { Machine, renderMarkdown, RunRecord, StoredResults } from "./report";
@@ -21,6 +22,7 @@ const BENCHMARKS = {
   packaging: benchPackaging,
   upload: benchUpload,
   preview: benchPreview,
+  plugin: benchPlugin,
   parallelism: benchParallelism,
 } satisfies Record<keyof StoredResults, () => Promise<unknown>>;
 

@@ -191,7 +191,7 @@ async function assertSameObjects(t: ExecutionContext, step: string) {
 }
 
 async function assertSameOutputs(t: ExecutionContext, step: string) {
-  const dynamic = visibleOutputs((await exportStackAsStored(ws, "parity")).deployment?.resources ?? [], dynamicType);
+  const dynamic = visibleOutputs(((await exportStackAsStored(ws, "parity")).deployment?.resources ?? []) as StoredResource[], dynamicType);
   const plugin = visibleOutputs((await yaml.exportStack()).resources, pluginType);
   t.deepEqual(plugin, dynamic, `${step}: the same output properties, the same of them secret`);
   t.deepEqual(plugin["ClientCredentialUser::deployer"]?.secret, ["clientSecret"], `${step}: the client secret is secret`);

@@ -245,7 +245,7 @@ test.serial(
       secrets.add(out[`${site}ClientSecret`]);
       const api = adminApi(em);
       const user = await api.userByName(DEPLOYER);
-      t.is(user?.clientId, out[`${site}ClientId`], `${site}: the deployer's credentials come from its own emulator`);
+      t.is(user?.clientId, out[`${site}ClientId`] as string, `${site}: the deployer's credentials come from its own emulator`);
       t.deepEqual(await api.rolesOf(DEPLOYER), [ADDONS_ADMIN]);
       t.deepEqual(await api.configuration(), quickstartConfiguration(site === "staging" ? 1 : 9), `${site}: its own add-on configuration`);
       const uploads = em.requestLog().filter((r) => r.method === "POST" && r.path === "/addon/api/v1/addons");
