@@ -1,8 +1,8 @@
 // Pulumi YAML as its users run it: the real CLI and Pulumi's YAML language host
 // (`pulumi-language-yaml`), a program folder outside the repository with its own backend and
 // Pulumi home, and the `tridion` provider plugin. The plugin comes from its tarball
-// (`npm run plugin:pack`, installed with `pulumi plugin install resource tridion <version> --file`)
-// when the repository can pack it; a repository without that script points the program at
+// (`npm run plugin:pack`, installed with `pulumi plugin install resource tridion <version> --file`
+// into the project's own Pulumi home) when the repository can pack it; a repository without that script points the program at
 // `provider/bin` (`plugins: providers:` in Pulumi.yaml), as the README's development setup does.
 // Every command runs in a session of its own, so no plugin outlives it.
 import { execFileSync } from "node:child_process";
@@ -52,31 +52,36 @@ export function canPackPlugin(): boolean {
   return Boolean(pkg.scripts?.["plugin:pack"]);
 }
 
-function newestMtime(dir: string): number {
-  if (!fs.existsSync(dir)) return 0;
-  let newest = fs.statSync(dir).mtimeMs;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs);
+/** The newest modification time of a file or of anything in a folder (node_modules left out). */
+function newestMtime(file: string): number {
+  if (!fs.existsSync(file)) return 0;
+  const stat = fs.statSync(file);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of fs.readdirSync(file, { withFileTypes: true })) {
+    if (entry.name !== "node_modules") newest = Math.max(newest, newestMtime(path.join(file, entry.name)));
   }
   return newest;
 }
 
+/** What the plugin's tarball is built from: the provider and contract sources, and the packing script. */
+const PLUGIN_INPUTS = ["provider", "contract", path.join("scripts", "pack-plugin.js")];
+
 /**
- * The plugin's tarball for this machine, packed once per build: `npm run plugin:pack` runs when
- * the tarball is missing or older than provider/dist or provider/bin. Test files run in parallel
+ * The plugin's tarball for this machine, packed once per change: `npm run plugin:pack` runs when
+ * the tarball is missing or older than what it is built from. Test files run in parallel
  * processes, so one packs while the others wait on a lock folder.
  */
 export function pluginTarball(): string {
   const { os: osName, arch } = platform();
   const tarball = path.join(repoRoot, "dist", "plugin", `pulumi-resource-tridion-v${providerVersion()}-${osName}-${arch}.tar.gz`);
   const fresh = () =>
-    fs.existsSync(tarball) &&
-    fs.statSync(tarball).mtimeMs >=
-      Math.max(newestMtime(path.join(repoRoot, "provider", "dist")), newestMtime(path.join(repoRoot, "provider", "bin")));
+    fs.existsSync(tarball) && fs.statSync(tarball).mtimeMs >= Math.max(...PLUGIN_INPUTS.map((p) => newestMtime(path.join(repoRoot, p))));
   if (fresh()) return tarball;
   if (!canPackPlugin()) {
-    throw new Error(`${tarball} is missing (or older than provider/dist), and this repository has no \`npm run plugin:pack\` to write it.`);
+    throw new Error(
+      `${tarball} is missing (or older than the provider's sources), and this repository has no \`npm run plugin:pack\` to write it.`,
+    );
   }
   const lock = path.join(repoRoot, "dist", ".plugin-pack.lock");
   fs.mkdirSync(path.dirname(lock), { recursive: true });
