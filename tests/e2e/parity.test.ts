@@ -190,8 +190,13 @@ async function assertSameObjects(t: ExecutionContext, step: string) {
   return viaPlugin as { users: Array<Record<string, unknown>>; addons: Array<Record<string, unknown>> };
 }
 
+/** The dynamic stack's resources as the state shows them (see visibleOutputs). */
+async function stateOutputs() {
+  return visibleOutputs(((await exportStackAsStored(ws, "parity")).deployment?.resources ?? []) as StoredResource[], dynamicType);
+}
+
 async function assertSameOutputs(t: ExecutionContext, step: string) {
-  const dynamic = visibleOutputs(((await exportStackAsStored(ws, "parity")).deployment?.resources ?? []) as StoredResource[], dynamicType);
+  const dynamic = await stateOutputs();
   const plugin = visibleOutputs((await yaml.exportStack()).resources, pluginType);
   t.deepEqual(plugin, dynamic, `${step}: the same output properties, the same of them secret`);
   t.deepEqual(plugin["ClientCredentialUser::deployer"]?.secret, ["clientSecret"], `${step}: the client secret is secret`);
@@ -209,6 +214,13 @@ for (const [index, step] of STEPS.entries()) {
     await yaml.pulumi(["config", "set", "threshold", String(step.threshold)]);
     await yaml.pulumi(["config", "set", "secretVersion", step.secretVersion]);
     await yaml.pulumi(["up", "--yes"]);
+    const declared = ["AddonPackage::tools", "ClientCredentialUser::deployer"];
+    t.deepEqual(Object.keys(await stateOutputs()).sort(), declared, "dynamic: the state holds what the program declares");
+    t.deepEqual(
+      await yaml.declaredInState(),
+      declared.map((d) => `tridion:index:${d}`),
+      "plugin: the state holds what the program declares",
+    );
 
     const held = await assertSameObjects(t, step.name);
     const deployer = held.users.find((u) => u.name === DEPLOYER)!;

@@ -118,6 +118,7 @@ test.serial("an add-on uploaded by hand: pulumi import reads it, writes nothing;
   t.not(changed.code, 0, "another package is a change");
   t.regex(changed.stdout, /~ 1 to update/, "an update, not a replacement");
   await project.pulumi(["up", "--yes"]);
+  t.deepEqual(await project.declaredInState(), ["tridion:index:AddonPackage::tools"], "the state holds what the program declares");
   t.like(await api.addon(), { id: ADDON_ID, version: "1.4.1", status: "Success" });
   await project.pulumi(["preview", "--expect-no-changes"]);
 
