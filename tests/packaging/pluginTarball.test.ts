@@ -284,9 +284,9 @@ test("pulumi plugin install --file installs the tarball; pulumi plugin ls lists 
   t.true((fs.statSync(path.join(installed, PLUGIN)).mode & 0o111) !== 0, "the launcher stays executable");
 
   const { stdout: list } = await pulumi("plugin", "ls", "--json");
-  const plugins = JSON.parse(list) as Array<{ name: string; kind: string; version: string }>;
+  const listed = JSON.parse(list) as Array<{ name: string; kind: string; version: string }>;
   t.true(
-    plugins.some((p) => p.name === "tridion" && p.kind === "resource" && p.version === version),
+    listed.some((p) => p.name === "tridion" && p.kind === "resource" && p.version === version),
     list,
   );
 
@@ -294,4 +294,41 @@ test("pulumi plugin install --file installs the tarball; pulumi plugin ls lists 
   const { stdout: schema } = await pulumi("package", "get-schema", `tridion@${version}`);
   t.is(JSON.parse(schema).name, "tridion");
   t.is(JSON.parse(schema).version, version);
+  t.is(JSON.parse(schema).pluginDownloadURL, "github://api.github.com/pulumi-tridion/pulumi-tridion");
+
+  // A YAML program uses the installed plugin, with automatic plugin downloads left on: the
+  // schema's pluginDownloadURL (no release there yet) is never asked.
+  const emulator = await startTestEmulator({ productVersion: "10" });
+  t.teardown(() => emulator.close());
+  fs.writeFileSync(
+    path.join(ws.dir, "Pulumi.yaml"),
+    [
+      "name: tridion-installed",
+      "runtime: yaml",
+      "resources:",
+      "  pipeline:",
+      "    type: tridion:ServiceAccount",
+      "    properties:",
+      "      accountName: pipeline",
+      `      roles: [${ADDONS_ADMIN}]`,
+      "",
+    ].join("\n"),
+  );
+  const { PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: _off, ...downloadsOn } = ws.env;
+  const inProject = (...args: string[]) =>
+    exec("pulumi", args, { cwd: ws.dir, env: { ...process.env, ...downloadsOn }, maxBuffer: 64 * 1024 * 1024 });
+  await inProject("stack", "init", "dev", "--non-interactive");
+  await inProject("config", "set", "tridion:accessManagementUrl", emulator.accessManagementUrl);
+  await inProject("config", "set", "tridion:addonsUrl", emulator.addonsUrl);
+  await inProject("config", "set", "tridion:clientId", emulator.credentials.admin.clientId);
+  await inProject("config", "set", "--secret", "tridion:clientSecret", emulator.credentials.admin.clientSecret);
+  const { stdout: preview } = await inProject("preview", "--non-interactive", "--diff");
+  t.regex(preview, /\+ tridion:index:ServiceAccount: \(create\)/);
+  t.regex(preview, /accountName *: +"pipeline"/);
+  const plugins = path.join(ws.env.PULUMI_HOME, "plugins");
+  t.deepEqual(
+    fs.readdirSync(plugins).filter((f) => f.startsWith("resource-tridion-") && fs.statSync(path.join(plugins, f)).isDirectory()),
+    [`resource-tridion-v${version}`],
+    "nothing else downloaded",
+  );
 });
