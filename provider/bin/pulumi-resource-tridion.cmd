@@ -7,7 +7,7 @@ setlocal
 where node >nul 2>nul
 if errorlevel 1 goto nonode
 set "NODE_MAJOR="
-for /f "delims=" %%v in ('node -p "parseInt(process.versions.node, 10)" 2^>nul') do set "NODE_MAJOR=%%v"
+for /f "delims=" %%v in ('node -p "parseInt(process.versions.node)" 2^>nul') do set "NODE_MAJOR=%%v"
 if not defined NODE_MAJOR set "NODE_MAJOR=0"
 if %NODE_MAJOR% LSS 22 goto oldnode
 set "PLUGIN_SCRIPT=%~dp0pulumi-resource-tridion.js"

@@ -245,7 +245,7 @@ test("the Windows launcher (not run here) checks for Node.js 22 the same way and
   t.true(lines.includes("where node >nul 2>nul") && lines.includes("if errorlevel 1 goto nonode"), "no node on PATH: the first message");
   t.true(
     lines.some((l) =>
-      /^for \/f "delims=" %%v in \('node -p "parseInt\(process\.versions\.node, 10\)" 2\^>nul'\) do set "NODE_MAJOR=%%v"$/.test(l),
+      /^for \/f "delims=" %%v in \('node -p "parseInt\(process\.versions\.node\)" 2\^>nul'\) do set "NODE_MAJOR=%%v"$/.test(l),
     ),
   );
   t.true(lines.includes("if %NODE_MAJOR% LSS 22 goto oldnode"), "older than 22: the second message");
