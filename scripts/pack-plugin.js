@@ -143,7 +143,12 @@ Licensed under the Apache License 2.0. The licence notices of the bundled librar
 the end of \`${BUNDLE}\`.
 `;
 
-const launcher = (name) => fs.readFileSync(path.join(ROOT, "provider", "bin", name));
+/** A launcher with the line ends its shell reads, whatever the checkout did to them (Git on
+ * Windows may turn the sh one's into CRLF, which sh cannot run). */
+function launcher(name) {
+  const text = fs.readFileSync(path.join(ROOT, "provider", "bin", name), "utf8").replace(/\r\n/g, "\n");
+  return Buffer.from(name.endsWith(".cmd") ? text.replace(/\n/g, "\r\n") : text, "utf8");
+}
 
 /** The tarball's entries: [name, bytes, mode], in the order they are written (sorted by name). */
 function entriesFor(target, code) {
