@@ -16,17 +16,18 @@ import { gunzipSync } from "node:zlib";
 import { builtinModules } from "node:module";
 import test from "ava";
 import { requestToken, startTestEmulator } from "../helpers/emulator";
-import { NODE22_PATH, startPlugin } from "../helpers/pluginHost";
+import { startPlugin } from "../helpers/pluginHost";
+import { installPlugin, packPlugin, packPluginOnce, PLUGIN_TARGETS, PLUGIN_VERSION, pluginTarballPath } from "../helpers/pluginTarball";
 import { openWorkspace } from "../helpers/pulumi";
 import { SecretScanner } from "../helpers/secrets";
 import { addonFolder, adminApi } from "../provider/support";
 
 const exec = promisify(execFile);
 const repoRoot = path.resolve(__dirname, "..", "..");
-const version = JSON.parse(fs.readFileSync(path.join(repoRoot, "provider", "package.json"), "utf8")).version as string;
+const version = PLUGIN_VERSION;
 const PLUGIN = "pulumi-resource-tridion";
-const TARGETS = ["linux-amd64", "linux-arm64", "darwin-amd64", "darwin-arm64", "windows-amd64"];
-const tarballOf = (target: string) => path.join(repoRoot, "dist", "plugin", `${PLUGIN}-v${version}-${target}.tar.gz`);
+const TARGETS = [...PLUGIN_TARGETS];
+const tarballOf = pluginTarballPath;
 const ADDONS_ADMIN = "Tridion.AddonService.Administrator";
 const ADDONS_READONLY = "Tridion.AddonService.ReadOnly";
 const urn = (type: string, name: string) => `urn:pulumi:dev::tridion-yaml::tridion:index:${type}::${name}`;
@@ -74,17 +75,7 @@ function readTarGz(file: string): { entries: TarEntry[]; gzipMtime: number } {
 
 const sha256 = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex");
 
-async function pack(): Promise<string> {
-  const { stdout } = await exec("npm", ["run", "--silent", "plugin:pack"], {
-    cwd: repoRoot,
-    env: { ...process.env, PATH: NODE22_PATH },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  return stdout;
-}
-
-let packed: Promise<string> | undefined;
-const packedOnce = () => (packed ??= pack());
+const packedOnce = packPluginOnce;
 
 /** The linux-amd64 tarball unpacked in a fresh temp folder with no node_modules above it. */
 let unpacked: string | undefined;
@@ -150,7 +141,7 @@ test("npm run plugin:pack writes one tarball per platform, each with exactly the
 
   // Packing again gives the same bytes.
   const first = TARGETS.map((target) => sha256(tarballOf(target)));
-  await pack();
+  await packPlugin();
   t.deepEqual(
     TARGETS.map((target) => sha256(tarballOf(target))),
     first,
@@ -272,7 +263,7 @@ test("pulumi plugin install --file installs the tarball; pulumi plugin ls lists 
   const pulumi = (...args: string[]) =>
     exec("pulumi", args, { cwd: ws.dir, env: { ...process.env, ...ws.env }, maxBuffer: 64 * 1024 * 1024 });
 
-  await pulumi("plugin", "install", "resource", "tridion", version, "--file", tarballOf("linux-amd64"));
+  await installPlugin(ws.env, ws.dir);
   const installed = path.join(ws.env.PULUMI_HOME, "plugins", `resource-tridion-v${version}`);
   t.deepEqual(
     fs
