@@ -252,6 +252,10 @@ export function packageSchema(version: string): Record<string, unknown> {
     keywords: ["pulumi", "tridion", "rws", "category/utility", "kind/native"],
     license: "Apache-2.0",
     publisher: "pulumi-tridion",
+    // Where Pulumi will fetch the plugin's tarballs (`npm run plugin:pack`) once releases carry
+    // them; not published yet. A plugin installed with `pulumi plugin install --file`, or one
+    // named under `plugins: providers` in Pulumi.yaml, is used without asking it.
+    pluginDownloadURL: "github://api.github.com/pulumi-tridion/pulumi-tridion",
     meta: { moduleFormat: "(.*)" },
     config: { variables },
     provider: {
