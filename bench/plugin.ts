@@ -20,8 +20,6 @@ export interface PluginBenchResult {
   pluginPreviewSeconds: number;
   /** plugin / dynamic */
   ratio: number;
-  /** How the plugin reached the engine: installed from its tarball, or by path (before the repository packed it). */
-  pluginFrom: "tarball" | "path";
   /** Changes either preview showed (none expected). */
   changesSeen: { dynamic: Record<string, number>; plugin: boolean };
 }
@@ -90,7 +88,6 @@ export async function benchPlugin(): Promise<PluginBenchResult> {
       dynamicPreviewSeconds: round(median(reference)),
       pluginPreviewSeconds: round(median(subject)),
       ratio: round(median(subject) / median(reference)),
-      pluginFrom: yaml.plugin.kind,
       changesSeen: { dynamic: dynamicChanges, plugin: pluginChanged },
     };
   } finally {

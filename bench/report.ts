@@ -141,7 +141,7 @@ function pluginRows(r: PluginBenchResult): Row[] {
   ];
   return [
     {
-      benchmark: `no-change \`preview\` of ${r.resources} AddonPackages through the plugin (Pulumi YAML, the plugin ${r.pluginFrom === "tarball" ? "installed from its tarball" : "by path"}): wall time`,
+      benchmark: `no-change \`preview\` of ${r.resources} AddonPackages through the plugin (Pulumi YAML, the plugin installed from its tarball): wall time`,
       reference: `the same ${r.resources} through the dynamic resources (TypeScript): ${s(r.dynamicPreviewSeconds)}`,
       ours: s(r.pluginPreviewSeconds),
       ratio: `${r.ratio.toFixed(2)}x time`,
@@ -259,10 +259,10 @@ programs). Scratch files live in \`bench/.work/\`, raw results in \`bench/result
   and diff work from local content hashes; refresh reads each add-on).
 - **plugin**: the same N AddonPackages (same files and configuration, other ids) in two stacks on
   one emulator: a Pulumi YAML program through the \`tridion\` provider plugin (the real CLI with
-  Pulumi's YAML language host; the plugin installed from its tarball, \`npm run plugin:pack\`, or
-  by path while the repository cannot pack it: the table says which) and a TypeScript inline program
-  of the dynamic resources. Both deployed once (untimed), then \`pulumi preview\` in turns (the YAML
-  one with \`--expect-no-changes\`; the dynamic one's change summary is checked).
+  Pulumi's YAML language host; the plugin installed from its tarball, \`npm run plugin:pack\`) and a
+  TypeScript inline program of the dynamic resources. Both deployed once (untimed), then \`pulumi
+  preview\` in turns (the YAML one with \`--expect-no-changes\`; the dynamic one's change summary
+  is checked).
 - **parallelism**: one stack of N AddonPackages; \`up\` at parallelism 1 and at P in turns, with an
   untimed \`destroy\` after each and an untimed warm-up \`up\` first (builds the package cache).
   The emulator keeps each add-on in PendingActivation for \`BENCH_ACTIVATION_MS\`, and the provider

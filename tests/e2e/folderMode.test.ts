@@ -16,7 +16,8 @@ import { amAdmin } from "../helpers/accessManagement";
 import { bearer, getToken, http } from "../helpers/emulator";
 import { readmeBlocks, runLines, shellEnvironment, startEmulatorLine, type BackgroundEmulator, type Shell } from "../helpers/folderMode";
 import { installUserProject, packWorkspaces, PUBLISHED_PACKAGES, type Packed } from "../helpers/userProject";
-import { pluginTarball, providerVersion, yamlHostDir } from "../helpers/yamlProject";
+import { pluginTarball, PLUGIN_VERSION } from "../helpers/pluginTarball";
+import { yamlHostDir } from "../helpers/yamlProject";
 import { obtainPulumiCli } from "../../demo/pulumiEngine";
 
 type Example = "quickstart" | "service-account" | "promotion" | "yaml";
@@ -141,7 +142,7 @@ test.serial("yaml: the README's commands, `pulumi` in the folder, with the YAML 
   t.timeout(600_000);
   const readme = fs.readFileSync(path.join(repoRoot, "examples", "yaml", "README.md"), "utf8");
   const installs = [...readme.matchAll(/pulumi plugin install resource tridion (\S+) --file/g)].map((m) => m[1]);
-  t.true(installs.length > 0 && installs.every((v) => v === providerVersion()), "the README installs the plugin at the provider's version");
+  t.true(installs.length > 0 && installs.every((v) => v === PLUGIN_VERSION), "the README installs the plugin at the provider's version");
   fs.mkdirSync(path.join(repoRoot, ".cache"), { recursive: true });
   const dir = inRepoCopy("yaml");
   t.teardown(() => fs.rmSync(path.dirname(dir), { recursive: true, force: true }));
@@ -149,10 +150,10 @@ test.serial("yaml: the README's commands, `pulumi` in the folder, with the YAML 
   const hostDir = yamlHostDir(obtainPulumiCli().pathDirs);
   if (!env.PATH.split(path.delimiter).includes(hostDir)) env.PATH = `${env.PATH}${path.delimiter}${hostDir}`;
   // What the README asks the user to set: the plugin's tarball for this platform.
-  env.PLUGIN_TARBALL = pluginTarball();
+  env.PLUGIN_TARBALL = await pluginTarball();
   await runExample(t, "yaml", dir, env);
   t.true(
-    fs.existsSync(path.join(env.PULUMI_HOME, "plugins", `resource-tridion-v${providerVersion()}`)),
+    fs.existsSync(path.join(env.PULUMI_HOME, "plugins", `resource-tridion-v${PLUGIN_VERSION}`)),
     "the plugin was installed from its tarball into the user's Pulumi home",
   );
 });

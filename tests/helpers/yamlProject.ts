@@ -1,16 +1,15 @@
 // Pulumi YAML as its users run it: the real CLI and Pulumi's YAML language host
-// (`pulumi-language-yaml`), a program folder outside the repository with its own backend and
-// Pulumi home, and the `tridion` provider plugin. The plugin comes from its tarball
-// (`npm run plugin:pack`, installed with `pulumi plugin install resource tridion <version> --file`
-// into the project's own Pulumi home) when the repository can pack it; a repository without that script points the program at
-// `provider/bin` (`plugins: providers:` in Pulumi.yaml), as the README's development setup does.
-// Every command runs in a session of its own, so no plugin outlives it.
-import { execFileSync } from "node:child_process";
+// (`pulumi-language-yaml`, which scripts/ensure-pulumi.sh provides beside `pulumi`), a program
+// folder outside the repository with its own backend and Pulumi home, and the `tridion` provider
+// plugin installed there from its tarball (`npm run plugin:pack`, then `pulumi plugin install
+// resource tridion <version> --file <tarball>`, as the README tells users). Every command runs in
+// a session of its own, so no plugin outlives it.
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { obtainPulumiCli, pulumiEnvironment, repoRoot } from "../../demo/pulumiEngine";
+import { obtainPulumiCli, pulumiEnvironment } from "../../demo/pulumiEngine";
+import { pluginTarball, PLUGIN_VERSION } from "./pluginTarball";
 import { runDetached } from "./processTree";
 
 export const YAML_HOST = "pulumi-language-yaml";
@@ -33,83 +32,6 @@ export function yamlHostDir(pathDirs: string[]): string {
     );
   }
   return found;
-}
-
-/** The provider package's version (the plugin's version). */
-export function providerVersion(): string {
-  return (JSON.parse(fs.readFileSync(path.join(repoRoot, "provider", "package.json"), "utf8")) as { version: string }).version;
-}
-
-/** Pulumi's names for this machine's platform, as the plugin tarballs carry them. */
-function platform(): { os: string; arch: string } {
-  const arch = process.arch === "x64" ? "amd64" : process.arch;
-  return { os: process.platform === "win32" ? "windows" : process.platform, arch };
-}
-
-/** Whether the repository packs the plugin (`npm run plugin:pack`). */
-export function canPackPlugin(): boolean {
-  const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { scripts?: Record<string, string> };
-  return Boolean(pkg.scripts?.["plugin:pack"]);
-}
-
-/** The newest modification time of a file or of anything in a folder (node_modules left out). */
-function newestMtime(file: string): number {
-  if (!fs.existsSync(file)) return 0;
-  const stat = fs.statSync(file);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of fs.readdirSync(file, { withFileTypes: true })) {
-    if (entry.name !== "node_modules") newest = Math.max(newest, newestMtime(path.join(file, entry.name)));
-  }
-  return newest;
-}
-
-/** What the plugin's tarball is built from: the provider and contract sources, and the packing script. */
-const PLUGIN_INPUTS = ["provider", "contract", path.join("scripts", "pack-plugin.js")];
-
-/**
- * The plugin's tarball for this machine, packed once per change: `npm run plugin:pack` runs when
- * the tarball is missing or older than what it is built from. Test files run in parallel
- * processes, so one packs while the others wait on a lock folder.
- */
-export function pluginTarball(): string {
-  const { os: osName, arch } = platform();
-  const tarball = path.join(repoRoot, "dist", "plugin", `pulumi-resource-tridion-v${providerVersion()}-${osName}-${arch}.tar.gz`);
-  const fresh = () =>
-    fs.existsSync(tarball) && fs.statSync(tarball).mtimeMs >= Math.max(...PLUGIN_INPUTS.map((p) => newestMtime(path.join(repoRoot, p))));
-  if (fresh()) return tarball;
-  if (!canPackPlugin()) {
-    throw new Error(
-      `${tarball} is missing (or older than the provider's sources), and this repository has no \`npm run plugin:pack\` to write it.`,
-    );
-  }
-  const lock = path.join(repoRoot, "dist", ".plugin-pack.lock");
-  fs.mkdirSync(path.dirname(lock), { recursive: true });
-  const deadline = Date.now() + 600_000;
-  for (;;) {
-    try {
-      fs.mkdirSync(lock);
-      break;
-    } catch {
-      if (Date.now() > deadline)
-        throw new Error(`${lock} has been held for 10 minutes: remove it if no \`npm run plugin:pack\` is running.`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
-    }
-  }
-  try {
-    if (!fresh()) {
-      execFileSync("npm", ["run", "--silent", "plugin:pack"], {
-        cwd: repoRoot,
-        env: { ...process.env, PATH: `${path.join(repoRoot, "node_modules", ".bin")}${path.delimiter}${process.env.PATH ?? ""}` },
-        stdio: ["ignore", "ignore", "pipe"],
-        maxBuffer: 64 << 20,
-      });
-    }
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
-  if (!fs.existsSync(tarball)) throw new Error(`\`npm run plugin:pack\` ran, and ${tarball} is not there.`);
-  return tarball;
 }
 
 export interface CommandResult {
@@ -135,8 +57,8 @@ export interface YamlProject {
   dir: string;
   /** The environment every command runs with (holds the passphrase: never print it). */
   env: Record<string, string>;
-  /** How the plugin reaches the engine: installed from its tarball, or a path in Pulumi.yaml. */
-  plugin: { kind: "tarball"; tarball: string } | { kind: "path"; dir: string };
+  /** The plugin's tarball, installed into the project's Pulumi home. */
+  tarball: string;
   /** Writes Pulumi.yaml: the project's name, `runtime: yaml`, and the program's sections (JSON is YAML). */
   writeProgram(program: Record<string, unknown>): void;
   /** `pulumi <args>` in the folder; fails (with the CLI's output) on a non-zero exit unless `allowFailure`. */
@@ -154,8 +76,8 @@ export interface YamlProject {
 
 /**
  * A fresh YAML project in a temp folder outside the repository, with its own file backend, Pulumi
- * home and passphrase, the CLI and the YAML language host on PATH, and the plugin installed (or
- * pointed at). Extra environment (e.g. TRIDION_POLL_INTERVAL_MS) goes in `env`.
+ * home and passphrase, the CLI and the YAML language host on PATH, and the plugin installed from
+ * its tarball. Extra environment (e.g. TRIDION_POLL_INTERVAL_MS) goes in `env`.
  */
 export async function openYamlProject(name: string, options: { env?: Record<string, string> } = {}): Promise<YamlProject> {
   const cli = obtainPulumiCli();
@@ -188,26 +110,15 @@ export async function openYamlProject(name: string, options: { env?: Record<stri
     return result;
   };
 
-  let plugin: YamlProject["plugin"];
-  if (canPackPlugin()) {
-    const tarball = pluginTarball();
-    plugin = { kind: "tarball", tarball };
-    await pulumi(["plugin", "install", "resource", "tridion", providerVersion(), "--file", tarball]);
-  } else {
-    plugin = { kind: "path", dir: path.join(repoRoot, "provider", "bin") };
-  }
+  const tarball = await pluginTarball();
+  await pulumi(["plugin", "install", "resource", "tridion", PLUGIN_VERSION, "--file", tarball]);
 
   const project: YamlProject = {
     dir,
     env,
-    plugin,
+    tarball,
     writeProgram(program) {
-      const doc = {
-        name,
-        runtime: "yaml",
-        ...(plugin.kind === "path" ? { plugins: { providers: [{ name: "tridion", path: plugin.dir }] } } : {}),
-        ...program,
-      };
+      const doc = { name, runtime: "yaml", ...program };
       fs.writeFileSync(path.join(dir, "Pulumi.yaml"), JSON.stringify(doc, null, 2) + "\n");
     },
     pulumi,
