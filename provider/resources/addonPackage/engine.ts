@@ -144,6 +144,8 @@ async function inspectSource(
   { config, hasConfig }: { config: unknown; hasConfig: boolean },
 ): Promise<void> {
   if (typeof news.source !== "string" || isUnknown(news.source)) return;
+  // The code `pulumi import` writes has `source: ""`: step 1 said to declare it, once.
+  if (isImported(olds) && news.source.trim() === "") return;
   const source = news.source;
   try {
     const pkg = await inspectPackage(source);
