@@ -120,7 +120,11 @@ test("the import resource option: Read, then Check against the program's inputs,
   t.deepEqual(declared.failures, []);
   t.is((await host.diff(addonUrn, read.id, read.properties, declared.inputs)).changes, DIFF_NONE);
   const enabled = await host.check(addonUrn, read.inputs, { source: zip });
-  t.deepEqual((await host.diff(addonUrn, read.id, read.properties, enabled.inputs)).detailed, { enabled: "DELETE" }, "enabled as the default (true) now");
+  t.deepEqual(
+    (await host.diff(addonUrn, read.id, read.properties, enabled.inputs)).detailed,
+    { enabled: "DELETE" },
+    "enabled as the default (true) now",
+  );
   const missing = await host.check(addonUrn, read.inputs, { enabled: false });
   t.regex(missing.failures.map((f) => f.reason).join(" "), /an imported add-on has none until you add it/);
   t.deepEqual(writes(emulator), ["POST /addon/api/v1/addons", "PUT /addon/api/v1/addons/acme-publishing-tools/status"]);
@@ -186,4 +190,120 @@ test("pulumi import of a ClientCredentialUser by the user's id: roles from its a
   t.deepEqual(checked.failures, []);
   t.is((await host.diff(userUrn, read.id, read.properties, checked.inputs)).changes, DIFF_SOME, "the next up issues a secret");
   t.is(writes(emulator).length, before);
+});
+
+// ---- pulumi up --replace: the replacement is created first, then the old resource deleted ------
+
+/** The engine's steps for a create-first replacement (no old inputs in Check, no Diff), then the old one's delete. */
+async function replaceCreateFirst(
+  host: PluginHost,
+  resourceUrn: string,
+  news: Record<string, unknown>,
+  old: { id: string; properties: Record<string, unknown> },
+) {
+  const checked = await host.check(resourceUrn, {}, news);
+  const created = await host.create(resourceUrn, checked.inputs);
+  await host.delete(resourceUrn, old.id, old.properties);
+  return { checked, created };
+}
+
+test("up --replace of an AddonPackage through the plugin: the old one's delete leaves the add-on to its replacement", async (t) => {
+  const emulator = await startTestEmulator({ productVersion: "10" });
+  t.teardown(() => emulator.close());
+  const api = await adminApi(emulator);
+  const host = await pluginFor(t, emulator);
+  const addonUrn = urn("AddonPackage", "tools");
+  const news = { source: await zipFile(), configuration: { sitesCm: { isEnabled: true } }, activationTimeoutSeconds: 5 };
+  const first = await host.create(addonUrn, (await host.check(addonUrn, {}, news)).inputs);
+
+  const { created } = await replaceCreateFirst(host, addonUrn, news, first);
+  t.is(created.id, first.id, "ids are unique on the service: the replacement is the same add-on");
+  const held = await api.get(api.addons("/acme-publishing-tools"));
+  t.is(held.status, 200, "the add-on is still there");
+  t.is(held.data.status, "Success");
+  t.is(held.data.packageFileName, created.properties.packageFileName);
+  t.deepEqual((await api.get(api.addons("/acme-publishing-tools/configuration"))).data, news.configuration);
+  t.false(
+    writes(emulator).some((w) => w.startsWith("DELETE")),
+    "nothing deleted",
+  );
+
+  // An `up` killed between the two: the next one (another process) finds the replacement in the
+  // state unchanged (Diff), then deletes what the old one left pending: the add-on stays.
+  const next = await pluginFor(t, emulator);
+  const again = await next.check(addonUrn, created.properties, news);
+  t.is((await next.diff(addonUrn, created.id, created.properties, again.inputs)).changes, DIFF_NONE);
+  await next.delete(addonUrn, first.id, first.properties);
+  t.is((await api.get(api.addons("/acme-publishing-tools"))).status, 200);
+
+  // destroy still deletes it.
+  const destroy = await pluginFor(t, emulator);
+  await destroy.delete(addonUrn, created.id, created.properties);
+  t.is((await api.get(api.addons("/acme-publishing-tools"))).status, 404);
+});
+
+test("up --replace of a ServiceAccount through the plugin: the account stays with the replacement's secret; one whose secret signed in is refused, naming deleteBeforeReplace", async (t) => {
+  const emulator = await startTestEmulator({ productVersion: "10" });
+  t.teardown(() => emulator.close());
+  const api = await adminApi(emulator);
+  const host = await pluginFor(t, emulator);
+  const saUrn = urn("ServiceAccount", "pipeline");
+  const news = { accountName: "pipeline", roles: [ADDONS_ADMIN] };
+  const first = await host.create(saUrn, (await host.check(saUrn, {}, news)).inputs);
+
+  const { created } = await replaceCreateFirst(host, saUrn, news, first);
+  t.is(created.id, first.id);
+  const account = await api.access.account("ServiceAccounts", Number(first.id));
+  t.truthy(account, "the account is still there");
+  t.deepEqual(api.access.rolesOf(account!), [ADDONS_ADMIN]);
+  t.deepEqual(await api.access.secretIds("ServiceAccounts", Number(first.id)), [created.properties.secretId]);
+  t.is(
+    (await requestToken(emulator.accessManagementUrl, created.properties.clientId as string, created.properties.clientSecret as string))
+      .status,
+    200,
+  );
+  t.is(
+    (await requestToken(emulator.accessManagementUrl, first.properties.clientId as string, first.properties.clientSecret as string)).status,
+    401,
+  );
+
+  // A secret that has signed in: the create cannot tell this stack's account from another
+  // backend's, and refuses before writing anything; the fix names delete-before-replace.
+  t.is(
+    (await requestToken(emulator.accessManagementUrl, created.properties.clientId as string, created.properties.clientSecret as string))
+      .status,
+    200,
+  );
+  const before = writes(emulator).length;
+  const checked = await host.check(saUrn, {}, news);
+  const refused = await host.create(saUrn, checked.inputs).then(
+    () => undefined,
+    (e: unknown) => failureOf(e),
+  );
+  t.regex(refused ?? "", /Cannot create the service account "pipeline"/);
+  t.regex(
+    refused ?? "",
+    /if this is `pulumi up --replace` of this resource.*`deleteBeforeReplace: true`.*run `pulumi up --replace` again/s,
+  );
+  t.is(writes(emulator).length, before, "nothing written");
+  t.deepEqual(await api.access.secretIds("ServiceAccounts", Number(first.id)), [created.properties.secretId]);
+});
+
+test("up --replace of a ClientCredentialUser through the plugin: the user keeps its roles, the old secret is revoked", async (t) => {
+  const emulator = await startTestEmulator({ productVersion: "9.6", seedUsers: ["deployer"] });
+  t.teardown(() => emulator.close());
+  const api = await adminApi(emulator);
+  const host = await pluginFor(t, emulator);
+  const userUrn = urn("ClientCredentialUser", "deployer");
+  const news = { userName: "deployer", roles: [ADDONS_ADMIN] };
+  const first = await host.create(userUrn, (await host.check(userUrn, {}, news)).inputs);
+  const { created } = await replaceCreateFirst(host, userUrn, news, first);
+  const user = (await api.access.account("Users", Number(first.id)))!;
+  t.deepEqual(api.access.rolesOf(user), [ADDONS_ADMIN], "the roles the replacement needs stay");
+  t.deepEqual(await api.access.secretIds("Users", Number(first.id)), [created.properties.secretId]);
+  t.is(
+    (await requestToken(emulator.accessManagementUrl, created.properties.clientId as string, created.properties.clientSecret as string))
+      .status,
+    200,
+  );
 });
