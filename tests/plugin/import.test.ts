@@ -166,7 +166,7 @@ test("pulumi import of a ServiceAccount by its id: its roles read, no secret; th
   t.deepEqual(await api.access.secretIds("ServiceAccounts", account.id), [theirs.id, updated.properties.secretId as number].sort());
 
   // destroy: our secret revoked; the account, its roles and the secret it had stay.
-  await host.delete(saUrn, read.id, updated.properties);
+  await (await pluginFor(t, emulator)).delete(saUrn, read.id, updated.properties); // another run
   const after = (await api.access.account("ServiceAccounts", account.id))!;
   t.deepEqual(api.access.rolesOf(after), [ADDONS_ADMIN, CM_ADMIN].sort());
   t.deepEqual(await api.access.secretIds("ServiceAccounts", account.id), [theirs.id]);
