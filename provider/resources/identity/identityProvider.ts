@@ -308,7 +308,7 @@ class IdentityLifecycle<I extends IdentityInputs> {
     });
     const others = (account.clientSecrets ?? []).map((s) => s.id);
     await warnOnce(
-      `${this.spec.resource} ${this.what(outs)} imported: Access Management shows a client secret's value only once, so this resource holds no secret; the next \`pulumi up\` issues one of its own (its clientSecret output)${others.length ? `, and the ${others.length === 1 ? "secret" : "secrets"} the ${this.noun} holds (${others.join(", ")}) stay as they are` : ""}.`,
+      `${this.spec.resource}: imported ${this.what(outs)}. Access Management shows a client secret's value only once, so this resource holds no secret: the next \`pulumi up\` issues one of its own (its clientSecret output)${others.length ? `; the ${others.length === 1 ? "secret" : "secrets"} the ${this.noun} already holds (id ${others.join(", ")}) ${others.length === 1 ? "stays" : "stay"} as ${others.length === 1 ? "it is" : "they are"}` : ""}.`,
     );
     return { id, props: outs, inputs: this.pickInputs(outs) };
   }
