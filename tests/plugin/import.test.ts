@@ -148,7 +148,9 @@ test("pulumi import of a ServiceAccount by its id: its roles read, no secret; th
   t.false(read.properties.createdAccount as boolean);
   t.deepEqual(read.properties.grantedRoles, [], "the roles were there before: delete leaves them");
   t.true(
-    host.engineLogs.some((l) => /imported the service account "pipeline"\. Access Management shows a client secret's value only once/.test(l.message)),
+    host.engineLogs.some((l) =>
+      /imported the service account "pipeline"\. Access Management shows a client secret's value only once/.test(l.message),
+    ),
     "the import says why it holds no secret",
   );
   t.is(writes(emulator).length, before, "an import writes nothing");

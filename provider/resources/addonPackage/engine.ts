@@ -485,7 +485,11 @@ async function readWith(client: AddonsClient, id: string, props: AddonPackageSta
   }
   // The service has no "enabled" flag of its own: Disabled means off, any other status means on.
   const known = importing ? { configuration: configuration as AddonPackageInputs["configuration"] } : props;
-  const outs = addonStateFromMetadata({ ...known, enabled: enabledFromStatus(meta.status, props.enabled) } as AddonPackageInputs, meta, configSha);
+  const outs = addonStateFromMetadata(
+    { ...known, enabled: enabledFromStatus(meta.status, props.enabled) } as AddonPackageInputs,
+    meta,
+    configSha,
+  );
   return { id, props: outs, inputs: inputsFromState(outs) };
 }
 
