@@ -193,3 +193,42 @@ test("up --replace of a ServiceAccount and of an AddonPackage the plugin created
   );
   await must("preview", "--expect-no-changes");
 });
+
+test("the import resource option: an add-on and a service account made by hand join the stack in one up; the account gets a secret of its own", async (t) => {
+  const emulator = await startTestEmulator({ productVersion: "10" });
+  t.teardown(() => emulator.close());
+  const api = await adminApi(emulator);
+  const { ws, must, declare, resources } = await project(t, emulator);
+  const zip = path.join(ws.dir, "acme-publishing-tools-1.4.0.zip");
+  fs.writeFileSync(zip, await buildZip(packageFiles()));
+  t.is((await uploadPackage(api.addons(""), api.token, zip, "acme-publishing-tools-1.4.0.zip")).status, 201);
+  const account = await api.access.createServiceAccount("handmade", [ADDONS_ADMIN], "handmade-client");
+  const theirs = await api.access.generateSecret("ServiceAccounts", account.id);
+  const addonWrites = () => writes(emulator).filter((w) => w.includes("/addons"));
+  const before = addonWrites();
+
+  await declare([
+    { type: "tridion:index:AddonPackage", name: "tools", args: { source: zip }, options: { import: "acme-publishing-tools" } },
+    {
+      type: "tridion:index:ServiceAccount",
+      name: "handmade",
+      args: { accountName: "handmade", clientId: "handmade-client", roles: [ADDONS_ADMIN] },
+      options: { import: String(account.id), additionalSecretOutputs: ["clientSecret"] },
+      outputs: ["clientSecret", "secretId"],
+    },
+  ]);
+  const up = await must("up", "--yes");
+  t.regex(up, /imported the service account "handmade"\. Access Management shows a client secret's value only once/);
+  t.deepEqual(addonWrites(), before, "the add-on with the package the service holds: nothing written");
+  t.deepEqual(
+    (await resources("tridion:index:AddonPackage")).map((r) => r.id),
+    ["acme-publishing-tools"],
+  );
+  const outputs = JSON.parse(await must("stack", "output", "--json", "--show-secrets")).handmade;
+  t.is((await requestToken(emulator.accessManagementUrl, "handmade-client", outputs.clientSecret)).status, 200);
+  t.deepEqual(
+    await api.access.secretIds("ServiceAccounts", account.id),
+    [theirs.id, outputs.secretId].sort((a, b) => a - b),
+  );
+  await must("preview", "--expect-no-changes");
+});
