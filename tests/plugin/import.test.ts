@@ -244,6 +244,32 @@ test("up --replace of an AddonPackage through the plugin: the old one's delete l
   t.is((await api.get(api.addons("/acme-publishing-tools"))).status, 404);
 });
 
+test("an interrupted create still converges through the plugin: the next up's create (another process, no delete after it) takes the object over", async (t) => {
+  const emulator = await startTestEmulator({ productVersion: "10" });
+  t.teardown(() => emulator.close());
+  const api = await adminApi(emulator);
+  const addonUrn = urn("AddonPackage", "tools");
+  const saUrn = urn("ServiceAccount", "pipeline");
+  const addonNews = { source: await zipFile(), activationTimeoutSeconds: 5 };
+  const saNews = { accountName: "pipeline", roles: [ADDONS_ADMIN] };
+  // The run that created them was killed before the state was written: the engine forgot both.
+  const killed = await pluginFor(t, emulator);
+  await killed.create(addonUrn, (await killed.check(addonUrn, {}, addonNews)).inputs);
+  const lost = await killed.create(saUrn, (await killed.check(saUrn, {}, saNews)).inputs);
+
+  const next = await pluginFor(t, emulator);
+  const addon = await next.create(addonUrn, (await next.check(addonUrn, {}, addonNews)).inputs);
+  const sa = await next.create(saUrn, (await next.check(saUrn, {}, saNews)).inputs);
+  t.is(addon.id, "acme-publishing-tools");
+  t.is(sa.id, lost.id, "the account the killed run made");
+  t.is((await api.get(api.addons("/acme-publishing-tools"))).data.status, "Success");
+  t.deepEqual(await api.access.secretIds("ServiceAccounts", Number(sa.id)), [sa.properties.secretId], "the lost secret revoked");
+  t.is(
+    (await requestToken(emulator.accessManagementUrl, sa.properties.clientId as string, sa.properties.clientSecret as string)).status,
+    200,
+  );
+});
+
 test("up --replace of a ServiceAccount through the plugin: the account stays with the replacement's secret; one whose secret signed in is refused, naming deleteBeforeReplace", async (t) => {
   const emulator = await startTestEmulator({ productVersion: "10" });
   t.teardown(() => emulator.close());
