@@ -191,6 +191,7 @@ test("up --replace of a ServiceAccount and of an AddonPackage the plugin created
     (await resources("tridion:index:AddonPackage")).map((r) => r.id),
     ["acme-publishing-tools"],
   );
+  t.false((await must("stack", "export")).includes(outputs.clientSecret), "the state holds the secret encrypted only");
   await must("preview", "--expect-no-changes");
 });
 
