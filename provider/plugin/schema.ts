@@ -252,7 +252,8 @@ export function packageSchema(version: string): Record<string, unknown> {
     keywords: ["pulumi", "tridion", "rws", "category/utility", "kind/native"],
     license: "Apache-2.0",
     publisher: "pulumi-tridion",
-    meta: { moduleFormat: "(.*)" },
+    // supportPack: the SDKs are packages of their own (the Go SDK a module with its go.mod in sdk/go).
+    meta: { moduleFormat: "(.*)", supportPack: true },
     config: { variables },
     provider: {
       description:
