@@ -5,8 +5,8 @@
 //
 //	quickstart <add-on folder>
 //
-// Settings come from the environment (TRIDION_ACCESS_MANAGEMENT_URL, TRIDION_ADDONS_URL,
-// TRIDION_CLIENT_ID, TRIDION_CLIENT_SECRET) and become stack configuration; the backend, the
+// Settings come from the environment (QUICKSTART_ACCESS_MANAGEMENT_URL, QUICKSTART_ADDONS_URL,
+// QUICKSTART_CLIENT_ID, QUICKSTART_CLIENT_SECRET) and become stack configuration; the backend, the
 // passphrase and PATH (pulumi, the plugin) too. It prints one JSON line per step on stdout and
 // waits for a line on stdin after `up`, so the test can look at Tridion in between.
 package main
@@ -80,10 +80,10 @@ func main() {
 		fail("stack", err)
 	}
 	config := auto.ConfigMap{
-		"tridion:accessManagementUrl": {Value: os.Getenv("TRIDION_ACCESS_MANAGEMENT_URL")},
-		"tridion:addonsUrl":           {Value: os.Getenv("TRIDION_ADDONS_URL")},
-		"tridion:clientId":            {Value: os.Getenv("TRIDION_CLIENT_ID")},
-		"tridion:clientSecret":        {Value: os.Getenv("TRIDION_CLIENT_SECRET"), Secret: true},
+		"tridion:accessManagementUrl": {Value: os.Getenv("QUICKSTART_ACCESS_MANAGEMENT_URL")},
+		"tridion:addonsUrl":           {Value: os.Getenv("QUICKSTART_ADDONS_URL")},
+		"tridion:clientId":            {Value: os.Getenv("QUICKSTART_CLIENT_ID")},
+		"tridion:clientSecret":        {Value: os.Getenv("QUICKSTART_CLIENT_SECRET"), Secret: true},
 	}
 	if err := stack.SetAllConfig(ctx, config); err != nil {
 		fail("config", err)
