@@ -41,7 +41,7 @@ export async function buildGoProgram(source: string): Promise<{ binary: string; 
   } catch (e) {
     fs.rmSync(dir, { recursive: true, force: true });
     const err = e as { stderr?: string; message: string };
-    throw new Error(`Building the Go program with the generated Go SDK failed: ${err.stderr || err.message}`);
+    throw new Error(`Building the Go program with the generated Go SDK failed: ${err.stderr || err.message}`, { cause: e });
   }
   return { binary: path.join(dir, "quickstart"), remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
