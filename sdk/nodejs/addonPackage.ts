@@ -160,6 +160,8 @@ export class AddonPackage extends pulumi.CustomResource {
             resourceInputs["version"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
+        const aliasOpts = { aliases: [{ type: "pulumi-nodejs:dynamic/tridion:AddonPackage" }] };
+        opts = pulumi.mergeOptions(opts, aliasOpts);
         const secretOpts = { additionalSecretOutputs: ["credentials"] };
         opts = pulumi.mergeOptions(opts, secretOpts);
         super(AddonPackage.__pulumiType, name, resourceInputs, opts);

@@ -155,6 +155,8 @@ export class ServiceAccount extends pulumi.CustomResource {
             resourceInputs["serviceAccountId"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
+        const aliasOpts = { aliases: [{ type: "pulumi-nodejs:dynamic/tridion:ServiceAccount" }] };
+        opts = pulumi.mergeOptions(opts, aliasOpts);
         const secretOpts = { additionalSecretOutputs: ["clientSecret"] };
         opts = pulumi.mergeOptions(opts, secretOpts);
         super(ServiceAccount.__pulumiType, name, resourceInputs, opts);

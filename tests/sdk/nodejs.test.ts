@@ -76,7 +76,7 @@ test("the TypeScript SDK compiles, and pulumi up in a folder deploys the quickst
     ["tridion:index:AddonPackage::acme-publishing-tools", "tridion:index:ClientCredentialUser::addon-deployer"],
     "the plugin's resources, not dynamic ones",
   );
-  const outputs = JSON.parse((await pulumi("stack", "output", "--json")).stdout) as Record<string, string>;
+  const outputs = JSON.parse((await pulumi("stack", "output", "--json")).stdout) as Record<string, string | null>;
   t.is(outputs.deployerClientSecret, "[secret]");
   const api = adminApi(emulator);
   t.is(outputs.deployerClientId, (await api.userByName(DEPLOYER))!.clientId);

@@ -135,6 +135,10 @@ namespace Tridion.Pulumi.Tridion
             var defaultOptions = new CustomResourceOptions
             {
                 Version = Utilities.Version,
+                Aliases =
+                {
+                    new global::Pulumi.Alias { Type = "pulumi-nodejs:dynamic/tridion:AddonPackage" },
+                },
                 AdditionalSecretOutputs =
                 {
                     "credentials",

@@ -141,6 +141,10 @@ namespace Tridion.Pulumi.Tridion
             var defaultOptions = new CustomResourceOptions
             {
                 Version = Utilities.Version,
+                Aliases =
+                {
+                    new global::Pulumi.Alias { Type = "pulumi-nodejs:dynamic/tridion:ClientCredentialUser" },
+                },
                 AdditionalSecretOutputs =
                 {
                     "clientSecret",

@@ -66,6 +66,12 @@ func NewAddonPackage(ctx *pulumi.Context,
 	if args.Enabled == nil {
 		args.Enabled = pulumi.BoolPtr(true)
 	}
+	aliases := pulumi.Aliases([]pulumi.Alias{
+		{
+			Type: pulumi.String("pulumi-nodejs:dynamic/tridion:AddonPackage"),
+		},
+	})
+	opts = append(opts, aliases)
 	if args.Credentials != nil {
 		args.Credentials = pulumi.ToSecret(args.Credentials).(CredentialsPtrInput)
 	}

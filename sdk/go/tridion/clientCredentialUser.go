@@ -71,6 +71,12 @@ func NewClientCredentialUser(ctx *pulumi.Context,
 	if args.SecretExpiresInDays == nil {
 		args.SecretExpiresInDays = pulumi.IntPtr(365)
 	}
+	aliases := pulumi.Aliases([]pulumi.Alias{
+		{
+			Type: pulumi.String("pulumi-nodejs:dynamic/tridion:ClientCredentialUser"),
+		},
+	})
+	opts = append(opts, aliases)
 	secrets := pulumi.AdditionalSecretOutputs([]string{
 		"clientSecret",
 	})

@@ -67,6 +67,12 @@ func NewServiceAccount(ctx *pulumi.Context,
 	if args.SecretExpiresInDays == nil {
 		args.SecretExpiresInDays = pulumi.IntPtr(365)
 	}
+	aliases := pulumi.Aliases([]pulumi.Alias{
+		{
+			Type: pulumi.String("pulumi-nodejs:dynamic/tridion:ServiceAccount"),
+		},
+	})
+	opts = append(opts, aliases)
 	secrets := pulumi.AdditionalSecretOutputs([]string{
 		"clientSecret",
 	})

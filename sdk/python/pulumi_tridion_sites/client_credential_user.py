@@ -212,6 +212,8 @@ class ClientCredentialUser(pulumi.CustomResource):
             __props__.__dict__["secret_status"] = None
             __props__.__dict__["user_enabled"] = None
             __props__.__dict__["user_id"] = None
+        alias_opts = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="pulumi-nodejs:dynamic/tridion:ClientCredentialUser")])
+        opts = pulumi.ResourceOptions.merge(opts, alias_opts)
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["clientSecret"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(ClientCredentialUser, __self__).__init__(

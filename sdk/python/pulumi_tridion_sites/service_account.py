@@ -229,6 +229,8 @@ class ServiceAccount(pulumi.CustomResource):
             __props__.__dict__["secret_id"] = None
             __props__.__dict__["secret_status"] = None
             __props__.__dict__["service_account_id"] = None
+        alias_opts = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="pulumi-nodejs:dynamic/tridion:ServiceAccount")])
+        opts = pulumi.ResourceOptions.merge(opts, alias_opts)
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["clientSecret"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(ServiceAccount, __self__).__init__(
