@@ -63,7 +63,10 @@ function main() {
       fs.rmSync(path.join(sdk, language), { recursive: true, force: true });
       fs.cpSync(path.join(work, language), path.join(sdk, language), { recursive: true });
     }
-    fs.writeFileSync(path.join(sdk, "REFERENCE.md"), renderReference(schema, { python: path.join(work, "python"), go: path.join(work, "go") }));
+    fs.writeFileSync(
+      path.join(sdk, "REFERENCE.md"),
+      renderReference(schema, { python: path.join(work, "python"), go: path.join(work, "go") }),
+    );
     process.stderr.write(`sdk-gen: wrote ${LANGUAGES.map((l) => `sdk/${l}`).join(", ")} and sdk/REFERENCE.md under ${out}\n`);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

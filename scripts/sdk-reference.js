@@ -126,7 +126,14 @@ function renderReference(schema, generated = {}) {
   }
   out.push("## Types", "");
   for (const [token, type] of Object.entries(schema.types ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
-    out.push(`### ${resourceName(token)}`, "", `Type \`${token}\`. ${cell(type.description)}`, "", table(type.properties ?? {}, type.required ?? []), "");
+    out.push(
+      `### ${resourceName(token)}`,
+      "",
+      `Type \`${token}\`. ${cell(type.description)}`,
+      "",
+      table(type.properties ?? {}, type.required ?? []),
+      "",
+    );
   }
   return `${out.join("\n").trimEnd()}\n`;
 }

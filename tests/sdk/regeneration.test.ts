@@ -9,7 +9,12 @@ import { filesUnder, repoRoot, run, SDK_DIR } from "./sdkFiles";
 
 async function generate(): Promise<{ files: Map<string, Buffer>; remove: () => void }> {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "tridion-sdk-gen-test-"));
-  await run(process.execPath, [path.join(repoRoot, "scripts", "sdk-gen.js"), "--out", out], { cwd: repoRoot, maxBuffer: 16 << 20 });
+  try {
+    await run(process.execPath, [path.join(repoRoot, "scripts", "sdk-gen.js"), "--out", out], { cwd: repoRoot, maxBuffer: 16 << 20 });
+  } catch (e) {
+    fs.rmSync(out, { recursive: true, force: true });
+    throw new Error(`npm run sdk:gen failed: ${(e as { stderr?: string }).stderr || (e as Error).message}`, { cause: e });
+  }
   return { files: filesUnder(path.join(out, "sdk")), remove: () => fs.rmSync(out, { recursive: true, force: true }) };
 }
 
@@ -25,6 +30,7 @@ function differences(expected: Map<string, Buffer>, actual: Map<string, Buffer>)
 }
 
 test("sdk/ holds exactly what npm run sdk:gen generates from the schema, and generating twice gives the same bytes", async (t) => {
+  t.timeout(20 * 60_000); // the first run builds the generators (scripts/ensure-sdkgen.sh)
   const first = await generate();
   t.teardown(first.remove);
   const second = await generate();
