@@ -82,7 +82,8 @@ build() {
     "$GO" mod init "local/sdkgen-$name" >/dev/null 2>&1
     repeat_replaces "$@" 2>>"$BUILD_LOG" || die "cannot get $* from the Go module proxy ($("$GO" env GOPROXY)); see $BUILD_LOG."
     go_logged get "$@" || die "downloading the modules of sdkgen-$name failed (see above)."
-    go_logged build -p 2 -trimpath -ldflags "-s -w" -o "$BIN_DIR/.sdkgen-$name.tmp" . \
+    # The CLI's build flags (ensure-pulumi.sh): the packages both compile are compiled once.
+    go_logged build -p 2 -trimpath -tags osusergo,grpcnotrace -ldflags "-s -w" -o "$BIN_DIR/.sdkgen-$name.tmp" . \
       || die "compiling sdkgen-$name failed (see above)."
   )
   mv -f "$BIN_DIR/.sdkgen-$name.tmp" "$BIN_DIR/sdkgen-$name"

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Building a Go program from the Go module proxy in a wrapper module of our own, as Pulumi's own
 # builds would: a module's `replace` directives apply only inside that module, so the wrapper
-# repeats the versioned ones of the modules it builds from. Sourced by scripts/ensure-sdkgen.sh.
+# repeats the versioned ones of the modules it builds from. Sourced by scripts/ensure-pulumi.sh (the
+# CLI), scripts/ensure-sdkgen.sh (the SDK generators) and the Go SDK test (tests/sdk/goProgram.ts).
 
 # Prints one `go mod edit -replace` argument per non-relative replace directive of a go.mod file.
 # Relative ones (`=> ../sdk`) only make sense inside the module's own repository.
