@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Make the real Pulumi CLI and its Node.js language host available, even on a machine without
-# internet: `pulumi up` in a folder needs both.
+# Make the real Pulumi CLI and its Node.js and YAML language hosts available, even on a machine
+# without internet: `pulumi up` in a folder needs the CLI and the host of the project's runtime.
 #
 # 1. A `pulumi` on PATH that answers `pulumi version` wins (a normal install on a user's machine,
 #    which ships pulumi-language-nodejs beside it).
@@ -10,17 +10,30 @@
 #    is used; otherwise it is built once into the cache's bin dir from the source kept in the
 #    workspace (../shared/tools/pulumi-language-nodejs/build.sh; the Go module proxy refuses its
 #    module path). Without it the script fails: `pulumi up` in a folder cannot run.
-# 4. The dynamic-provider shim `pulumi-resource-pulumi-nodejs` (shipped inside @pulumi/pulumi)
+# 4. The YAML language host (pulumi-language-yaml): a working one on PATH or beside `pulumi` is
+#    used (a normal Pulumi install ships it); otherwise it is built once into the cache's bin dir
+#    from the Go module proxy: `go install github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml`
+#    at a pinned version (about three minutes on 2 cores with a cold module cache). Without it
+#    the script fails: `pulumi up` of a YAML program cannot run.
+# 5. The dynamic-provider shim `pulumi-resource-pulumi-nodejs` (shipped inside @pulumi/pulumi)
 #    is copied into the cache's bin dir, so putting the dirs on PATH is enough for the engine.
 #
-# Output contract: progress goes to stderr; the LAST line on stdout is what to put on PATH: one
-# directory, or several joined by ":", the first holding `pulumi`, together holding `pulumi` and
-# `pulumi-language-nodejs`:   export PATH="$(scripts/ensure-pulumi.sh | tail -1):$PATH"
-# Exits non-zero with the cause when either cannot be obtained.
+# Output contract: progress goes to stderr, with the time each tool took; the LAST line on stdout
+# is what to put on PATH: one directory, or several joined by ":", the first holding `pulumi`,
+# together holding `pulumi`, `pulumi-language-nodejs` and `pulumi-language-yaml`:
+#   export PATH="$(scripts/ensure-pulumi.sh | tail -1):$PATH"
+# Exits non-zero with the cause when one cannot be obtained.
+#
+# One argument limits the work to one tool and what it needs (CI times each as its own phase):
+#   cli      only `pulumi` (the last line is its directory)
+#   nodejs   `pulumi` and the Node.js language host (and the shim)
+#   yaml     `pulumi` and the YAML language host
+# Without one, all of them.
 #
 # Settings (environment):
 #   PULUMI_TRIDION_CACHE                cache root (default $HOME/.cache/pulumi-tridion)
 #   PULUMI_TRIDION_VERSION              pulumi version to build (default v3.274.1)
+#   PULUMI_TRIDION_YAML_VERSION         pulumi-yaml version to build (default v1.25.0)
 #   PULUMI_TRIDION_IGNORE_PATH=1        build/use the cached CLI even if `pulumi` is on PATH
 #   PULUMI_TRIDION_LANGUAGE_HOST_SOURCE the folder holding the language host's build.sh
 #                                       (default ../shared/tools/pulumi-language-nodejs)
@@ -31,6 +44,16 @@ readonly PKG_MOD=github.com/pulumi/pulumi/pkg/v3
 readonly SDK_MOD=github.com/pulumi/pulumi/sdk/v3
 readonly HOST_NAME=pulumi-language-nodejs
 readonly SHIM_NAME=pulumi-resource-pulumi-nodejs
+readonly YAML_HOST_NAME=pulumi-language-yaml
+readonly YAML_VERSION="${PULUMI_TRIDION_YAML_VERSION:-v1.25.0}"
+readonly YAML_PKG=github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
+
+ONLY="${1:-all}"
+case "$ONLY" in
+  all | cli | nodejs | yaml) ;;
+  *) printf 'ensure-pulumi: ERROR: unknown tool %s; give one of cli, nodejs, yaml, or nothing for all.\n' "$ONLY" >&2; exit 2 ;;
+esac
+STARTED=$SECONDS
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 HOST_SOURCE="${PULUMI_TRIDION_LANGUAGE_HOST_SOURCE:-$REPO_ROOT/../shared/tools/pulumi-language-nodejs}"
@@ -151,17 +174,97 @@ build_nodejs_host() {
   log "built $BIN_DIR/$HOST_NAME in $(( SECONDS - started ))s"
 }
 
-# Prints the PATH fragment for a pulumi in $1: that dir, plus where the language host is.
-finish() {
-  local pulumi_dir="$1" host_dir
-  if [[ "$pulumi_dir" == "$BIN_DIR" ]]; then install_shim; fi
-  if ! host_dir="$(host_dir_near "$pulumi_dir")"; then
-    build_nodejs_host
-    host_dir="$BIN_DIR"
+# The cached YAML host is the pinned version: built by this script (which notes the version
+# beside it) at that version, or put there by hand (no note: trusted as it is).
+yaml_host_cached() {
+  host_answers "$BIN_DIR/$YAML_HOST_NAME" || return 1
+  local noted
+  noted="$(cat "$BIN_DIR/.$YAML_HOST_NAME.version" 2>/dev/null || true)"
+  [[ -z "$noted" || "$noted" == "$YAML_VERSION" ]]
+}
+
+# A YAML host beside `pulumi` in $1 or on PATH, other than the cache's own (which
+# build_yaml_host checks against the pinned version): its directory, or nothing.
+yaml_dir_near() {
+  local candidate dir
+  for candidate in "$1/$YAML_HOST_NAME" "$(command -v "$YAML_HOST_NAME" 2>/dev/null || true)"; do
+    [[ -n "$candidate" && -e "$candidate" ]] || continue
+    dir="$(cd "$(dirname "$candidate")" && pwd)"
+    if [[ "$dir" != "$BIN_DIR" ]] && host_answers "$candidate"; then
+      echo "$dir"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# Builds the YAML language host into $BIN_DIR from the Go module proxy (once; later runs reuse it).
+build_yaml_host() {
+  if yaml_host_cached; then return 0; fi
+  [[ -n "$GO" ]] || die "no $YAML_HOST_NAME on PATH or beside pulumi, and no Go toolchain to build it" \
+    "(Go >= 1.26, /usr/local/go/bin/go). Install Pulumi normally (it ships $YAML_HOST_NAME), or install Go."
+  mkdir -p "$BIN_DIR"
+  exec 7>"$CACHE_ROOT/.$YAML_HOST_NAME-$YAML_VERSION.lock"
+  if ! flock -n 7; then
+    log "another process is building $YAML_HOST_NAME; waiting for it..."
+    flock -w 3600 7 || die "timed out waiting for the lock $CACHE_ROOT/.$YAML_HOST_NAME-$YAML_VERSION.lock"
   fi
-  log "nodejs language host: $host_dir/$HOST_NAME"
-  warn_about_node
-  if [[ "$host_dir" == "$pulumi_dir" ]]; then echo "$pulumi_dir"; else echo "$pulumi_dir:$host_dir"; fi
+  if yaml_host_cached; then return 0; fi
+  log "building $YAML_HOST_NAME $YAML_VERSION from the Go module proxy into $BIN_DIR"
+  log "(about three minutes on 2 cores with a cold module cache; go's output goes to $BUILD_LOG)"
+  local started=$SECONDS tmp_out
+  tmp_out="$(mktemp -d "${TMPDIR:-/tmp}/pulumi-tridion-yaml.XXXXXX")"
+  printf '\n$ go install %s@%s\n' "$YAML_PKG" "$YAML_VERSION" >>"$BUILD_LOG"
+  start_heartbeat "building $YAML_HOST_NAME"
+  # Outside any module (cwd: the empty temp dir) and without this script's GOFLAGS=-mod=mod,
+  # which `go install pkg@version` refuses; GOBIN in the temp dir, then one atomic rename.
+  if ! (cd "$tmp_out" && GOBIN="$tmp_out" GOFLAGS= GOTOOLCHAIN=local \
+    "$GO" install -trimpath -ldflags "-s -w" "$YAML_PKG@$YAML_VERSION") >>"$BUILD_LOG" 2>&1; then
+    stop_heartbeat
+    rm -rf "$tmp_out"
+    warn "building $YAML_HOST_NAME failed; the end of $BUILD_LOG:"
+    tail -n 25 "$BUILD_LOG" >&2
+    die "cannot build $YAML_HOST_NAME $YAML_VERSION (go's error is above; GOPROXY=$("$GO" env GOPROXY))." \
+      "Install Pulumi normally (it ships $YAML_HOST_NAME) and put it on PATH, or set PULUMI_TRIDION_YAML_VERSION to a version the Go module proxy serves."
+  fi
+  stop_heartbeat
+  mv -f "$tmp_out/$YAML_HOST_NAME" "$BIN_DIR/.$YAML_HOST_NAME.tmp"
+  mv -f "$BIN_DIR/.$YAML_HOST_NAME.tmp" "$BIN_DIR/$YAML_HOST_NAME"
+  printf '%s\n' "$YAML_VERSION" >"$BIN_DIR/.$YAML_HOST_NAME.version"
+  rm -rf "$tmp_out"
+  host_answers "$BIN_DIR/$YAML_HOST_NAME" || die "the freshly built $BIN_DIR/$YAML_HOST_NAME does not run."
+  log "built $BIN_DIR/$YAML_HOST_NAME in $(( SECONDS - started ))s"
+}
+
+# Prints the PATH fragment for a pulumi in $1: that dir, plus where the language hosts are.
+finish() {
+  local pulumi_dir="$1" host_dir="" yaml_dir="" t
+  log "pulumi: $pulumi_dir/pulumi (ready after $(( SECONDS - STARTED ))s)"
+  if [[ "$ONLY" == cli ]]; then echo "$pulumi_dir"; exit 0; fi
+  if [[ "$ONLY" == all || "$ONLY" == nodejs ]]; then
+    t=$SECONDS
+    if [[ "$pulumi_dir" == "$BIN_DIR" ]]; then install_shim; fi
+    if ! host_dir="$(host_dir_near "$pulumi_dir")"; then
+      build_nodejs_host
+      host_dir="$BIN_DIR"
+    fi
+    log "nodejs language host: $host_dir/$HOST_NAME (ready after $(( SECONDS - t ))s)"
+    warn_about_node
+  fi
+  if [[ "$ONLY" == all || "$ONLY" == yaml ]]; then
+    t=$SECONDS
+    if ! yaml_dir="$(yaml_dir_near "$pulumi_dir")"; then
+      build_yaml_host
+      yaml_dir="$BIN_DIR"
+    fi
+    log "yaml language host: $yaml_dir/$YAML_HOST_NAME (ready after $(( SECONDS - t ))s)"
+  fi
+  # pulumi's dir first, then each other dir once.
+  local dirs="$pulumi_dir" dir
+  for dir in "$host_dir" "$yaml_dir"; do
+    if [[ -n "$dir" && ":$dirs:" != *":$dir:"* ]]; then dirs="$dirs:$dir"; fi
+  done
+  echo "$dirs"
   exit 0
 }
 

@@ -29,11 +29,16 @@ function engineAddress(): string | undefined {
   return address && /^[\w.[\]:-]+:\d+$/.test(address) ? address : undefined;
 }
 
+/** Set in the provider plugin's bundle (scripts/pack-plugin.js): one file, with one copy of gRPC and of the SDK's stubs. */
+declare const PULUMI_TRIDION_BUNDLED_VERSION: string | undefined;
+
 async function logToEngine(address: string, message: string): Promise<boolean> {
   try {
     /* eslint-disable @typescript-eslint/no-require-imports -- optional, loaded only when an engine is there: the SDK's own gRPC copy and generated stubs (no typings to import) */
-    const grpc = require(
-      require.resolve("@grpc/grpc-js", { paths: [require.resolve("@pulumi/pulumi")] }),
+    const grpc = (
+      typeof PULUMI_TRIDION_BUNDLED_VERSION === "string"
+        ? require("@grpc/grpc-js")
+        : require(require.resolve("@grpc/grpc-js", { paths: [require.resolve("@pulumi/pulumi")] }))
     ) as typeof import("@grpc/grpc-js");
     const engineRpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
     const engineProto = require("@pulumi/pulumi/proto/engine_pb");

@@ -28,9 +28,13 @@ export interface AccessToken {
 }
 
 // openid-client is ESM-only; a Function-wrapped import() survives tsc's CommonJS output, and an
-// absolute file URL makes it resolve from this package rather than from the caller.
+// absolute file URL makes it resolve from this package rather than from the caller. The provider
+// plugin's tarball (scripts/pack-plugin.js) carries one bundled file and no node_modules: there a
+// plain import(), which the bundler resolves at build time, loads the copy inside the bundle.
+declare const PULUMI_TRIDION_BUNDLED_VERSION: string | undefined;
 let openIdClient: Promise<typeof OpenIdClient> | undefined;
 function loadOpenIdClient(): Promise<typeof OpenIdClient> {
+  if (typeof PULUMI_TRIDION_BUNDLED_VERSION === "string") return (openIdClient ??= import("openid-client"));
   const importEsm = new Function("specifier", "return import(specifier)") as (s: string) => Promise<typeof OpenIdClient>;
   openIdClient ??= importEsm(pathToFileURL(require.resolve("openid-client")).href);
   return openIdClient;

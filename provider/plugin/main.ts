@@ -5,8 +5,15 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { serve } from "./server";
 
+/**
+ * Set by `npm run plugin:pack` (scripts/pack-plugin.js), which bundles this program into one file:
+ * the version, written in at build time, since no package.json travels with the bundle.
+ */
+declare const PULUMI_TRIDION_BUNDLED_VERSION: string | undefined;
+
 /** The provider package's version (dist/plugin/main.js and plugin/main.ts both sit two levels below a package.json of ours). */
 function providerVersion(): string {
+  if (typeof PULUMI_TRIDION_BUNDLED_VERSION === "string") return PULUMI_TRIDION_BUNDLED_VERSION;
   for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
     const file = path.join(dir, "package.json");
     if (!fs.existsSync(file)) continue;

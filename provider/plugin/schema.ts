@@ -267,6 +267,10 @@ export function packageSchema(version: string): Record<string, unknown> {
     keywords: ["pulumi", "tridion", "rws", "category/utility", "kind/native"],
     license: "Apache-2.0",
     publisher: "pulumi-tridion",
+    // Where Pulumi will fetch the plugin's tarballs (`npm run plugin:pack`) once releases carry
+    // them; not published yet. A plugin installed with `pulumi plugin install --file`, or one
+    // named under `plugins: providers` in Pulumi.yaml, is used without asking it.
+    pluginDownloadURL: "github://api.github.com/pulumi-tridion/pulumi-tridion",
     // supportPack: the SDKs are packages of their own (the Go SDK a module with its go.mod in sdk/go).
     meta: { moduleFormat: "(.*)", supportPack: true },
     config: { variables },

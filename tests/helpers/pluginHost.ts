@@ -65,12 +65,19 @@ function unary<Res>(invoke: (cb: (err: grpc.ServiceError | null, res: Res) => vo
   return new Promise((resolve, reject) => invoke((err, res) => (err ? reject(err) : resolve(res))));
 }
 
+export interface PluginLaunch {
+  /** The launcher to run (default: the repository's provider/bin/pulumi-resource-tridion). */
+  launcher?: string;
+  /** Its working directory (default: the repository). */
+  cwd?: string;
+}
+
 /** Start the launcher as the engine would; `env` is added to the environment. */
-export async function startPlugin(env: Record<string, string> = {}): Promise<PluginHost> {
+export async function startPlugin(env: Record<string, string> = {}, launch: PluginLaunch = {}): Promise<PluginHost> {
   const engineLogs: EngineLog[] = [];
   const engine = await startFakeEngine(engineLogs);
-  const child: ChildProcess = spawn(LAUNCHER, [engine.address], {
-    cwd: repoRoot,
+  const child: ChildProcess = spawn(launch.launcher ?? LAUNCHER, [engine.address], {
+    cwd: launch.cwd ?? repoRoot,
     env: { ...process.env, PATH: NODE22_PATH, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -45,12 +45,19 @@ test.after.always(async () => {
   if (packed) fs.rmSync(path.dirname((await packed)["pulumi-tridion"].tarball), { recursive: true, force: true });
 });
 
-test("the provider's tarball holds only what a program runs: compiled code, its types, its command and plugin launcher, README, CHANGELOG", async (t) => {
+test("the provider's tarball holds only what a program runs: compiled code, its types, its command and plugin launchers, README, CHANGELOG", async (t) => {
   const { files } = (await tarballs())["pulumi-tridion"];
   const unexpected = files.filter(
     (f) =>
       !/^dist\/.+\.(js|d\.ts)$/.test(f) &&
-      !["package.json", "README.md", "CHANGELOG.md", "bin/pulumi-tridion.js", "bin/pulumi-resource-tridion"].includes(f),
+      ![
+        "package.json",
+        "README.md",
+        "CHANGELOG.md",
+        "bin/pulumi-tridion.js",
+        "bin/pulumi-resource-tridion",
+        "bin/pulumi-resource-tridion.cmd",
+      ].includes(f),
   );
   t.deepEqual(unexpected, [], "no sources, source maps, tests or configs");
   t.deepEqual(

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import test from "ava";
-import { PROVIDER_VERSION, repoRoot, SDK_DIR } from "./sdkFiles";
+import { PLUGIN_SERVER, PROVIDER_VERSION, repoRoot, SDK_DIR } from "./sdkFiles";
 import { packageSchema, RESOURCES, type PropertySpec } from "../../provider/plugin/schema";
 
 const schema = packageSchema(PROVIDER_VERSION) as { name: string; language: { csharp: { rootNamespace: string } }; provider: { inputProperties: Record<string, PropertySpec> } };
@@ -37,7 +37,7 @@ test("the .NET SDK project: package id, version, the Pulumi package and the plug
   t.regex(project, new RegExp(`<Version>${PROVIDER_VERSION.replace(/\./g, "\\.")}</Version>`));
   t.regex(project, /<PackageReference Include="Pulumi" Version="3\.\*" \/>/);
   t.regex(project, /<PackageLicenseExpression>Apache-2\.0<\/PackageLicenseExpression>/);
-  t.deepEqual(JSON.parse(cs("pulumi-plugin.json")), { resource: true, name: "tridion", version: PROVIDER_VERSION });
+  t.deepEqual(JSON.parse(cs("pulumi-plugin.json")), { resource: true, name: "tridion", version: PROVIDER_VERSION, server: PLUGIN_SERVER });
   t.is(cs("version.txt"), PROVIDER_VERSION);
   // The icon is drawn by the generator, never downloaded: a PNG.
   t.deepEqual([...fs.readFileSync(path.join(DOTNET, "logo.png")).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);

@@ -2,13 +2,14 @@
 // tridion provider plugin: the deployer user gets its secret and the Add-ons Administrator role,
 // the add-on is deployed as that user; a preview then shows no changes, and destroy takes it all
 // back. An inline program through the Automation API (tests/sdk/goQuickstart/main.go), the
-// engine and the plugin as a user has them: `pulumi` and `pulumi-resource-tridion` on PATH.
+// engine and the plugin as a user has them: `pulumi` on PATH, the plugin installed from its
+// tarball with `pulumi plugin install --file`.
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import test from "ava";
 import { startTestEmulator } from "../helpers/emulator";
-import { LAUNCHER } from "../helpers/pluginHost";
+import { installPlugin } from "../helpers/pluginTarball";
 import { openWorkspace } from "../helpers/pulumi";
 import { SAMPLE_ADDON_DIR } from "../helpers/sampleAddon";
 import { ADDON_ID, ADDONS_ADMIN, adminApi, DEPLOYER, quickstartConfiguration, snapshot } from "../e2e/support";
@@ -22,6 +23,7 @@ test("a Go program with the generated SDK deploys the quickstart through the plu
   t.teardown(() => emulator.close());
   const ws = await openWorkspace();
   t.teardown(() => ws.remove());
+  await installPlugin(ws.env, ws.dir);
   const before = await snapshot(emulator);
 
   const child = spawn(program.binary, [SAMPLE_ADDON_DIR], {
@@ -29,7 +31,6 @@ test("a Go program with the generated SDK deploys the quickstart through the plu
     env: {
       ...process.env,
       ...ws.env,
-      PATH: `${path.dirname(LAUNCHER)}${path.delimiter}${ws.env.PATH}`,
       QUICKSTART_ACCESS_MANAGEMENT_URL: emulator.accessManagementUrl,
       QUICKSTART_ADDONS_URL: emulator.addonsUrl,
       QUICKSTART_CLIENT_ID: emulator.credentials.admin.clientId,

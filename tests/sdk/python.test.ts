@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import test from "ava";
-import { copyOfSdk, PROVIDER_VERSION, run, SDK_DIR } from "./sdkFiles";
+import { copyOfSdk, PLUGIN_SERVER, PROVIDER_VERSION, run, SDK_DIR } from "./sdkFiles";
 import { packageSchema } from "../../provider/plugin/schema";
 
 const PACKAGE = (packageSchema(PROVIDER_VERSION).language as { python: { packageName: string } }).python.packageName;
@@ -32,6 +32,6 @@ test("the Python SDK byte-compiles, and its pyproject.toml names the package, th
   );
   // The plugin the engine starts for this SDK's resources: `tridion` at the provider's version.
   const plugin = JSON.parse(fs.readFileSync(path.join(SDK_DIR, "python", PACKAGE, "pulumi-plugin.json"), "utf8"));
-  t.deepEqual(plugin, { resource: true, name: "tridion", version: PROVIDER_VERSION });
+  t.deepEqual(plugin, { resource: true, name: "tridion", version: PROVIDER_VERSION, server: PLUGIN_SERVER });
   t.false(fs.existsSync(path.join(SDK_DIR, "python", PACKAGE, "__pycache__")));
 });

@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { packageSchema } from "../../provider/plugin/schema";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
 export const SDK_DIR = path.join(repoRoot, "sdk");
@@ -12,6 +13,9 @@ export const run = promisify(execFile);
 
 /** The provider package's version: the schema's, and so every SDK's. */
 export const PROVIDER_VERSION = JSON.parse(fs.readFileSync(path.join(repoRoot, "provider", "package.json"), "utf8")).version as string;
+
+/** Where the engine downloads the plugin from when it is not installed (the schema's pluginDownloadURL). */
+export const PLUGIN_SERVER = (packageSchema(PROVIDER_VERSION) as { pluginDownloadURL: string }).pluginDownloadURL;
 
 /** path (relative, with "/") -> bytes, for every file under dir. */
 export function filesUnder(dir: string): Map<string, Buffer> {

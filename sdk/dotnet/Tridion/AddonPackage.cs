@@ -135,6 +135,7 @@ namespace Tridion.Pulumi.Tridion
             var defaultOptions = new CustomResourceOptions
             {
                 Version = Utilities.Version,
+                PluginDownloadURL = "github://api.github.com/pulumi-tridion/pulumi-tridion",
                 Aliases =
                 {
                     new global::Pulumi.Alias { Type = "pulumi-nodejs:dynamic/tridion:AddonPackage" },
