@@ -29,6 +29,12 @@ interface KindRules {
   outputBacked?: readonly string[];
   /** Inputs compared as sets. */
   sets?: readonly string[];
+  /**
+   * Inputs an import cannot read (the service holds no add-on's `source`), by the key that stands
+   * for them in imported state: without the input but with that key, the input is compared by its
+   * other keys only, and a change of it is an update.
+   */
+  notImported?: Record<string, string>;
 }
 
 const IDENTITY = ["roles", "secretExpiresInDays", "rotateBeforeDays", "secretVersion"] as const;
@@ -39,6 +45,7 @@ const RULES: Record<ResourceKind, KindRules> = {
     comparedBy: { source: ["source", "addonId", "version", "packageSha256"], configuration: ["configurationSha256"] },
     replaceShownAs: { addonId: "source" },
     defaults: { enabled: true },
+    notImported: { source: "packageSha256" },
   },
   clientCredentialUser: { inputs: ["userName", "identityProvider", ...IDENTITY], sets: ["roles"] },
   serviceAccount: { inputs: ["accountName", "clientId", "adopt", ...IDENTITY], outputBacked: ["clientId"], sets: ["roles"] },
@@ -59,13 +66,15 @@ export function detailedDiff(kind: ResourceKind, olds: Props, news: Props, engin
   const changes: PropertyChange[] = [];
   for (const property of rules.inputs) {
     if (rules.outputBacked?.includes(property) && unset(news[property])) continue;
-    const keys = rules.comparedBy?.[property] ?? [property];
+    const standIn = rules.notImported?.[property];
+    const imported = standIn !== undefined && unset(olds[property]) && !unset(olds[standIn]);
+    const keys = (rules.comparedBy?.[property] ?? [property]).filter((k) => !imported || k !== property);
     const differs =
       isUnknown(news[property]) ||
       replaced.has(property) ||
       keys.some((k) => !isDeepStrictEqual(normalized(rules, k, olds[k]), normalized(rules, k, news[k])));
     if (!differs) continue;
-    const before = unset(olds[property]) ? "add" : unset(news[property]) ? "delete" : "update";
+    const before = unset(olds[property]) && !imported ? "add" : unset(news[property]) ? "delete" : "update";
     changes.push({ property, kind: replaced.has(property) ? (`${before}Replace` as DiffKind) : before });
   }
   // A replace key that stands for no input property is still shown.

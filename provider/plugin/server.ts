@@ -20,6 +20,7 @@ import { serviceAccountProvider } from "../resources/serviceAccount/engine";
 import { detailedDiff, replacedProperties, type DiffKind } from "./detailedDiff";
 import { hasDynamicProvider, withoutDynamicProvider } from "./dynamicMove";
 import { ownerKeyFromUrn } from "./urn";
+import { HeldObjects, releasedState, withReplaceAdvice } from "./replacement";
 import { renderError } from "../errors/render";
 import { DYNAMIC_PROVIDER_FIELD, packageSchema, TOKENS } from "./schema";
 import { checkSettings, configSourceOf } from "./settings";
@@ -111,6 +112,8 @@ export interface ServerOptions {
 /** The service's handlers (exported for the server below; one process serves one provider configuration). */
 export function providerService(options: ServerOptions): provrpc.IResourceProviderServer {
   const schema = JSON.stringify(packageSchema(options.version));
+  // A create-first replacement's delete must not take the object from its replacement (replacement.ts).
+  const held = new HeldObjects();
   return {
     getPluginInfo: handle(() => new plugproto.PluginInfo().setVersion(options.version)),
     getSchema: handle(() => new provproto.GetSchemaResponse().setSchema(schema)),
@@ -170,6 +173,7 @@ export function providerService(options: ServerOptions): provrpc.IResourceProvid
         return res;
       }
       if (!result.changes) {
+        held.holds(req.getUrn(), req.getId());
         res.setChanges(provproto.DiffResponse.DiffChanges.DIFF_NONE);
         return res;
       }
@@ -194,7 +198,10 @@ export function providerService(options: ServerOptions): provrpc.IResourceProvid
       // Preview: nothing is written. The answer is the inputs, as the engine's own for a provider
       // without previews: an output missing in preview is unknown to the program until `up`.
       if (req.getPreview()) return new provproto.CreateResponse().setId("").setProperties(struct(inputs));
-      const result = await engine.create(inputs);
+      const result = await engine.create(inputs).catch((e: unknown) => {
+        throw withReplaceAdvice(e);
+      });
+      held.holds(req.getUrn(), result.id);
       return new provproto.CreateResponse().setId(result.id).setProperties(struct(result.outs));
     }),
 
@@ -217,15 +224,25 @@ export function providerService(options: ServerOptions): provrpc.IResourceProvid
       // Preview: the new inputs, as for a create (a rotated secret, say, is not known before `up`).
       if (req.getPreview()) return new provproto.UpdateResponse().setProperties(struct(news));
       // Moved from the dynamic resources and nothing else changed: nothing to write to Tridion.
-      if (hasDynamicProvider(olds) && !(await engine.diff(req.getId(), olds, news)).changes)
+      if (hasDynamicProvider(olds) && !(await engine.diff(req.getId(), olds, news)).changes) {
+        held.holds(req.getUrn(), req.getId());
         return new provproto.UpdateResponse().setProperties(struct(withoutDynamicProvider(olds)));
+      }
       const result = await engine.update(req.getId(), withoutDynamicProvider(olds), news);
+      held.holds(req.getUrn(), req.getId());
       return new provproto.UpdateResponse().setProperties(struct(withoutDynamicProvider(result.outs)));
     }),
 
     delete: handle(async (req: provproto.DeleteRequest) => {
-      const { engine } = engineFor(req.getUrn());
-      await engine.delete(req.getId(), plain(req.getProperties()));
+      const { kind, engine } = engineFor(req.getUrn());
+      const props = plain(req.getProperties());
+      if (held.heldByReplacement(req.getUrn(), req.getId())) {
+        // The replaced resource's delete: its replacement holds the same object now.
+        const released = releasedState(kind, props);
+        if (released) await engine.delete(req.getId(), released);
+        return new emptyproto.Empty();
+      }
+      await engine.delete(req.getId(), props);
       return new emptyproto.Empty();
     }),
 

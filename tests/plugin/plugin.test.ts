@@ -44,6 +44,13 @@ async function pluginFor(t: { teardown(fn: () => Promise<void>): void }, emulato
   return host;
 }
 
+/**
+ * `pulumi destroy` runs in a process of its own: in the process that created or updated a
+ * resource, a delete of the same URN and id is the replaced resource's (create-first), which
+ * leaves the object to its replacement (provider/plugin/replacement.ts).
+ */
+const destroyer = (t: { teardown(fn: () => Promise<void>): void }, emulator: TestEmulator) => pluginFor(t, emulator);
+
 /** Every output key the engine returned is a schema property or an internal field. */
 function undocumented(type: string, props: Record<string, unknown>): string[] {
   const known = new Set<string>([
@@ -185,7 +192,7 @@ test("on 10: an AddonPackage and a ServiceAccount through Configure, Check, Crea
   t.is(held.configurationSha256, checked2.inputs.configurationSha256);
   t.deepEqual((await api.get(api.addons("/acme-publishing-tools/configuration"))).data, { sitesCm: { isEnabled: false } });
 
-  await host.delete(addonUrn, addon.id, updated.properties);
+  await (await destroyer(t, emulator)).delete(addonUrn, addon.id, updated.properties);
   t.is((await api.get(api.addons("/acme-publishing-tools"))).status, 404);
   t.is((await host.read(addonUrn, addon.id, updated.properties)).id, "", "gone: refresh drops it from the state");
 
@@ -253,7 +260,7 @@ test("on 10: an AddonPackage and a ServiceAccount through Configure, Check, Crea
     [rotated.properties.secretId],
   );
 
-  await host.delete(saUrn, sa.id, rotated.properties);
+  await (await destroyer(t, emulator)).delete(saUrn, sa.id, rotated.properties);
   t.is((await api.get(api.am(`/ServiceAccounts/${sa.id}`))).status, 404);
   assertQuiet(t, host, scanner);
 });
@@ -313,7 +320,7 @@ test("on 9.6: a ClientCredentialUser through Configure, Check, Create, Read, Dif
   )) as { details?: string } | undefined;
   t.regex(unknownType?.details ?? "", /no resource type "tridion:index:Nope"/);
 
-  await host.delete(userUrn, user.id, updated.properties);
+  await (await destroyer(t, emulator)).delete(userUrn, user.id, updated.properties);
   held = (await api.access.account("Users", Number(user.id)))!;
   t.deepEqual([held.clientSecrets ?? [], api.access.rolesOf(held)], [[], []], "the user stays, without our secret and role");
   assertQuiet(t, host, scanner);

@@ -6,6 +6,7 @@
 //   read:   GET addon (+ GET configuration when the service gives no hash) -> drift
 //   update: PUT package (content changed) -> PUT/DELETE configuration -> PUT status -> poll GET
 //   delete: DELETE addon (its configuration goes with it)
+import { isDeepStrictEqual } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { AddonMetadata, AddonsClient } from "../../clients/addons";
 import { getSession, Session } from "../../clients/session";
@@ -50,9 +51,35 @@ function identityFor(session: Session, props: Pick<AddonPackageInputs, "credenti
   return session.defaultIdentity(purpose);
 }
 
+/**
+ * State read by an import (`pulumi import`, the `import` resource option): what the service told
+ * (its id, its package's sha256, ...) and no `source`, which the service cannot give back. Only the
+ * plugin imports; the dynamic face's state always holds the source the program set.
+ */
+function isImported(olds: RawInputs | undefined): boolean {
+  return !!olds && typeof olds.addonId === "string" && (olds.source === undefined || olds.source === null);
+}
+
+/**
+ * The check an import runs on what it read, before any program declares the add-on (`pulumi
+ * import` checks the read inputs against themselves): no source yet, and none is asked for.
+ */
+function isImportsOwnCheck(olds: RawInputs, news: RawInputs): boolean {
+  const { ownerKey: _o, ...read } = olds;
+  const { ownerKey: _n, ...checked } = news;
+  return isImported(olds) && isDeepStrictEqual(read, checked);
+}
+
 /** check, step 1: each input's own form (the configuration and the source come next). */
-function checkInputForms(checker: InputChecker, news: RawInputs): void {
-  checker.requiredString("source", "the path of the add-on's .zip file or of a folder holding manifest.json");
+function checkInputForms(checker: InputChecker, olds: RawInputs, news: RawInputs): void {
+  if (isImported(olds)) {
+    if (!isImportsOwnCheck(olds, news)) {
+      checker.requiredString(
+        "source",
+        "declare it: the add-on's folder or .zip file; an imported add-on has none until you add it (the service cannot give its package back), and the same package as the service holds previews no changes",
+      );
+    }
+  } else checker.requiredString("source", "the path of the add-on's .zip file or of a folder holding manifest.json");
   checker.optionalBoolean("enabled");
   checker.optionalBoolean("adopt");
   checker.optionalString("expectedPackageSha256");
@@ -117,6 +144,8 @@ async function inspectSource(
   { config, hasConfig }: { config: unknown; hasConfig: boolean },
 ): Promise<void> {
   if (typeof news.source !== "string" || isUnknown(news.source)) return;
+  // The code `pulumi import` writes has `source: ""`: step 1 said to declare it, once.
+  if (isImported(olds) && news.source.trim() === "") return;
   const source = news.source;
   try {
     const pkg = await inspectPackage(source);
@@ -176,7 +205,7 @@ async function preflightDeploy(olds: RawInputs, news: RawInputs, inputs: RawInpu
 async function check(olds: RawInputs, news: RawInputs): Promise<pulumi.dynamic.CheckResult> {
   return guarded(async () => {
     const checker = new InputChecker(RESOURCE, news);
-    checkInputForms(checker, news);
+    checkInputForms(checker, olds, news);
     const inputs: RawInputs = { ...news };
     for (const k of CHECKED_KEYS) delete inputs[k];
     // The key the add-on was created with stays (a renamed stack keeps recognising its add-on).
@@ -443,14 +472,24 @@ async function read(id: string, props: AddonPackageState): Promise<pulumi.dynami
 async function readWith(client: AddonsClient, id: string, props: AddonPackageState): Promise<pulumi.dynamic.ReadResult> {
   const meta = await client.get(id);
   if (!meta) return {}; // deleted out of band: the engine drops it from state
+  // An import (an id, no state): the configuration itself is read, to become an input.
+  const importing = props.addonId === undefined && props.source === undefined;
   let configSha: string | undefined;
-  if (meta.configurationSha256 !== undefined) configSha = meta.configurationSha256 ?? undefined;
-  else if (meta.hasConfiguration !== false) {
+  let configuration: unknown;
+  if (meta.configurationSha256 !== undefined && !importing) configSha = meta.configurationSha256 ?? undefined;
+  else if (meta.hasConfiguration !== false || (importing && meta.configurationSha256)) {
     const config = await client.getConfiguration(id);
-    configSha = config === undefined || config === null || config === "" ? undefined : configurationSha256(config);
+    const none = config === undefined || config === null || config === "";
+    configSha = none ? undefined : configurationSha256(config);
+    if (importing && !none) configuration = typeof config === "string" ? parseConfiguration(config) : config;
   }
   // The service has no "enabled" flag of its own: Disabled means off, any other status means on.
-  const outs = addonStateFromMetadata({ ...props, enabled: enabledFromStatus(meta.status, props.enabled) }, meta, configSha);
+  const known = importing ? { configuration: configuration as AddonPackageInputs["configuration"] } : props;
+  const outs = addonStateFromMetadata(
+    { ...known, enabled: enabledFromStatus(meta.status, props.enabled) } as AddonPackageInputs,
+    meta,
+    configSha,
+  );
   return { id, props: outs, inputs: inputsFromState(outs) };
 }
 

@@ -262,6 +262,7 @@ class IdentityLifecycle<I extends IdentityInputs> {
       const am = this.amClient(getSession());
       const account = await am.get(Number(id));
       if (!account) return {}; // deleted out of band: the engine drops it from state
+      if (props[this.spec.idKey] === undefined && props[this.spec.nameKey] === undefined) return this.imported(id, account, am);
       const secrets = account.clientSecrets ?? [];
       const { state, info } = secretStatus(secrets, props.secretId);
       const listed = new Set(secrets.map((s) => s.id));
@@ -282,6 +283,34 @@ class IdentityLifecycle<I extends IdentityInputs> {
       delete outs.__provider;
       return { id, props: outs, inputs: this.pickInputs(outs) };
     });
+  }
+
+  /**
+   * Read by an import (an id, no state): the account as it is, its roles read from its
+   * accessControlEntry and counted as held before (delete leaves them, a service account stays).
+   * No secret can be read (Access Management shows a value only once), so the resource holds
+   * none: the next `up` issues one of its own, and says so.
+   */
+  private async imported(id: string, account: Account, am: AccessManagementClient): Promise<pulumi.dynamic.ReadResult> {
+    const catalog = await this.catalogOf(am);
+    const seen = accessOf(account.accessControlEntry, catalog);
+    const held = Object.entries(seen).filter(([, a]) => a.linked && a.role);
+    const outs: Props = compact({
+      ...this.spec.fromAccount(account),
+      [this.spec.idKey]: account.id,
+      clientId: account.clientId ?? undefined,
+      createdAccount: this.spec.kind === "serviceAccount" ? false : undefined,
+      roles: held.map(([, a]) => a.role as string),
+      originalAccess: Object.fromEntries(held),
+      accessSeen: seen,
+      grantedRoles: [],
+      secretStatus: "none",
+    });
+    const others = (account.clientSecrets ?? []).map((s) => s.id);
+    await warnOnce(
+      `${this.spec.resource}: imported ${this.what(outs)}. Access Management shows a client secret's value only once, so this resource holds no secret: the next \`pulumi up\` issues one of its own (its clientSecret output)${others.length ? `; the ${others.length === 1 ? "secret" : "secrets"} the ${this.noun} already holds (id ${others.join(", ")}) ${others.length === 1 ? "stays" : "stay"} as ${others.length === 1 ? "it is" : "they are"}` : ""}.`,
+    );
+    return { id, props: outs, inputs: this.pickInputs(outs) };
   }
 
   async update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
