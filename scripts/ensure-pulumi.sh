@@ -303,26 +303,9 @@ if ! flock -n 9; then
 fi
 
 
-# Prints one `go mod edit -replace` argument per non-relative replace directive of a go.mod file.
-# Relative ones (`=> ../sdk`) only make sense inside pulumi's own repository.
-versioned_replaces() {
-  awk '
-    function emit(line,   parts, old, new) {
-      sub(/\/\/.*/, "", line)
-      if (split(line, parts, /[ \t]*=>[ \t]*/) != 2) return
-      split(parts[1], old, /[ \t]+/); split(parts[2], new, /[ \t]+/)
-      # drop empty leading fields left by indentation
-      o1 = old[1] == "" ? old[2] : old[1]; o2 = old[1] == "" ? old[3] : old[2]
-      n1 = new[1]; n2 = new[2]
-      if (n2 == "" || n1 ~ /^\.\.?\//) return
-      printf "%s%s=%s@%s\n", o1, (o2 == "" ? "" : "@" o2), n1, n2
-    }
-    /^replace[ \t]*\(/ { block = 1; next }
-    block && /^[ \t]*\)/ { block = 0; next }
-    block { emit($0); next }
-    /^replace[ \t]/ { sub(/^replace[ \t]+/, ""); emit($0) }
-  ' "$1"
-}
+# versioned_replaces: the replace directives of a go.mod file, to repeat in a wrapper module.
+# shellcheck source=lib/go-wrapper.sh
+source "$REPO_ROOT/scripts/lib/go-wrapper.sh"
 
 # Starts a wrapper module in $WORK_DIR that reproduces pulumi's own replace directives.
 prepare_wrapper_module() {

@@ -20,6 +20,8 @@ export interface PropertySpec {
 
 export interface ResourceSpec {
   description: string;
+  /** Earlier types of the resource: a stack moving to this type keeps it (no replacement). */
+  aliases?: Array<{ type: string }>;
   inputProperties: Record<string, PropertySpec>;
   requiredInputs: string[];
   properties: Record<string, PropertySpec>;
@@ -34,6 +36,16 @@ export const TOKENS = {
   clientCredentialUser: "tridion:index:ClientCredentialUser",
   serviceAccount: "tridion:index:ServiceAccount",
 } as const;
+
+/**
+ * The type each resource has as a dynamic resource (`import { AddonPackage } from "pulumi-tridion"`):
+ * the schema names it as an alias, so a TypeScript stack moving to the plugin's SDK keeps its
+ * resources instead of replacing them.
+ */
+export const dynamicType = (token: string): string => `pulumi-nodejs:dynamic/tridion:${token.split(":").pop()}`;
+
+/** The output the dynamic face keeps in state (its serialized provider); the plugin drops it. */
+export const DYNAMIC_PROVIDER_FIELD = "__provider";
 
 /**
  * Fields the engines keep in state for themselves (recognising an interrupted create, putting
@@ -204,6 +216,7 @@ const accountInputs: Record<string, PropertySpec> = {
 
 export const RESOURCES: Record<(typeof TOKENS)[keyof typeof TOKENS], ResourceSpec> = {
   [TOKENS.addonPackage]: {
+    aliases: [{ type: dynamicType(TOKENS.addonPackage) }],
     description:
       "An add-on package (ZIP or folder) deployed to the Tridion Sites Add-ons Service, with its custom configuration and enabled state.",
     inputProperties: addonInputs,
@@ -212,6 +225,7 @@ export const RESOURCES: Record<(typeof TOKENS)[keyof typeof TOKENS], ResourceSpe
     required: ["source", "addonId", "enabled"],
   },
   [TOKENS.clientCredentialUser]: {
+    aliases: [{ type: dynamicType(TOKENS.clientCredentialUser) }],
     description:
       "Tridion Sites 9.5/9.6: a user who has signed in once gets client credentials and API roles, and then acts as a service account. The user is never created or deleted: delete takes away exactly the roles and secret this resource added.",
     inputProperties: userInputs,
@@ -227,6 +241,7 @@ export const RESOURCES: Record<(typeof TOKENS)[keyof typeof TOKENS], ResourceSpe
     required: ["userName", "roles", "userId"],
   },
   [TOKENS.serviceAccount]: {
+    aliases: [{ type: dynamicType(TOKENS.serviceAccount) }],
     description: "Tridion Sites 10: a service account of your own with chosen roles and its own client secret.",
     inputProperties: accountInputs,
     requiredInputs: ["accountName", "roles"],
@@ -256,7 +271,8 @@ export function packageSchema(version: string): Record<string, unknown> {
     // them; not published yet. A plugin installed with `pulumi plugin install --file`, or one
     // named under `plugins: providers` in Pulumi.yaml, is used without asking it.
     pluginDownloadURL: "github://api.github.com/pulumi-tridion/pulumi-tridion",
-    meta: { moduleFormat: "(.*)" },
+    // supportPack: the SDKs are packages of their own (the Go SDK a module with its go.mod in sdk/go).
+    meta: { moduleFormat: "(.*)", supportPack: true },
     config: { variables },
     provider: {
       description:

@@ -18,10 +18,11 @@ import { clientCredentialUserProvider } from "../resources/clientCredentialUser/
 import type { EngineProvider, ResourceKind } from "../resources/kinds";
 import { serviceAccountProvider } from "../resources/serviceAccount/engine";
 import { detailedDiff, replacedProperties, type DiffKind } from "./detailedDiff";
+import { hasDynamicProvider, withoutDynamicProvider } from "./dynamicMove";
 import { ownerKeyFromUrn } from "./urn";
 import { HeldObjects, releasedState, withReplaceAdvice } from "./replacement";
 import { renderError } from "../errors/render";
-import { packageSchema, TOKENS } from "./schema";
+import { DYNAMIC_PROVIDER_FIELD, packageSchema, TOKENS } from "./schema";
 import { checkSettings, configSourceOf } from "./settings";
 
 type Props = Record<string, unknown>;
@@ -163,6 +164,14 @@ export function providerService(options: ServerOptions): provrpc.IResourceProvid
       const news = plain(req.getNews());
       const result = await engine.diff(req.getId(), olds, news);
       const res = new provproto.DiffResponse();
+      if (!result.changes && hasDynamicProvider(olds)) {
+        // Moved from the dynamic resources: an update that only drops the serialized provider.
+        res.setChanges(provproto.DiffResponse.DiffChanges.DIFF_SOME);
+        res.setDiffsList([DYNAMIC_PROVIDER_FIELD]);
+        res.setHasdetaileddiff(true);
+        res.getDetaileddiffMap().set(DYNAMIC_PROVIDER_FIELD, new provproto.PropertyDiff().setKind(provproto.PropertyDiff.Kind.DELETE));
+        return res;
+      }
       if (!result.changes) {
         held.holds(req.getUrn(), req.getId());
         res.setChanges(provproto.DiffResponse.DiffChanges.DIFF_NONE);
@@ -214,9 +223,14 @@ export function providerService(options: ServerOptions): provrpc.IResourceProvid
       const news = plain(req.getNews());
       // Preview: the new inputs, as for a create (a rotated secret, say, is not known before `up`).
       if (req.getPreview()) return new provproto.UpdateResponse().setProperties(struct(news));
-      const result = await engine.update(req.getId(), olds, news);
+      // Moved from the dynamic resources and nothing else changed: nothing to write to Tridion.
+      if (hasDynamicProvider(olds) && !(await engine.diff(req.getId(), olds, news)).changes) {
+        held.holds(req.getUrn(), req.getId());
+        return new provproto.UpdateResponse().setProperties(struct(withoutDynamicProvider(olds)));
+      }
+      const result = await engine.update(req.getId(), withoutDynamicProvider(olds), news);
       held.holds(req.getUrn(), req.getId());
-      return new provproto.UpdateResponse().setProperties(struct(result.outs));
+      return new provproto.UpdateResponse().setProperties(struct(withoutDynamicProvider(result.outs)));
     }),
 
     delete: handle(async (req: provproto.DeleteRequest) => {

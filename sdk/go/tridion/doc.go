@@ -1,0 +1,2 @@
+// RWS Tridion Sites add-on packages and client-credential identities (Access Management).
+package tridion
