@@ -95,6 +95,15 @@ export class TokenSource {
     return pending;
   }
 
+  /**
+   * A token requested now, past the cache (which is left alone): what Access Management issues
+   * for these credentials at this moment, e.g. to prove that a secret just generated works.
+   */
+  fresh(identity: Identity): Promise<AccessToken> {
+    registerCredentials(identity.clientId, identity.clientSecret);
+    return this.fetch(identity);
+  }
+
   /** Forget a token the server rejected (401), so the next get() fetches a fresh one (once). */
   invalidate(identity: Identity, tokenValue: string): void {
     const key = cacheKey(identity);
