@@ -5,13 +5,15 @@
 import type { AccessLinks, Account } from "../store";
 
 interface StaleAccess {
-  /** What tokens carry until `until`: the access as it was before the change. */
+  /** What tokens carry while the change propagates: the access as it was before. */
   access: AccessLinks;
-  until: number;
+  /** When the last change was written (real time). */
+  changedAt: number;
 }
 
 export class Propagation {
-  private readonly secretsVisibleAt = new Map<number, number>();
+  /** When each secret still propagating was generated (real time). */
+  private readonly secretsGeneratedAt = new Map<number, number>();
   /** By `kind:id` (users and service accounts count their ids separately). */
   private readonly staleAccess = new Map<string, StaleAccess>();
 
@@ -19,16 +21,15 @@ export class Propagation {
 
   /** A secret was generated: with a delay, the token endpoint does not know it until then. */
   secretGenerated(secretId: number): void {
-    const delay = this.delayMs();
-    if (delay > 0) this.secretsVisibleAt.set(secretId, Date.now() + delay);
+    if (this.delayMs() > 0) this.secretsGeneratedAt.set(secretId, Date.now());
   }
 
   /** Whether the token endpoint knows the secret yet. */
   secretVisible(secretId: number): boolean {
-    const at = this.secretsVisibleAt.get(secretId);
+    const at = this.secretsGeneratedAt.get(secretId);
     if (at === undefined) return true;
-    if (Date.now() >= at) {
-      this.secretsVisibleAt.delete(secretId);
+    if (Date.now() - at >= this.delayMs()) {
+      this.secretsGeneratedAt.delete(secretId);
       return true;
     }
     return false;
@@ -36,12 +37,11 @@ export class Propagation {
 
   /** An account's access is about to change from `before`: with a delay, tokens keep carrying `before` until then. */
   accessChanging(account: Account, before: AccessLinks): void {
-    const delay = this.delayMs();
-    if (delay <= 0) return;
+    if (this.delayMs() <= 0) return;
     const key = `${account.kind}:${account.id}`;
     const pending = this.staleAccess.get(key);
-    const access = pending && Date.now() < pending.until ? pending.access : before;
-    this.staleAccess.set(key, { access: JSON.parse(JSON.stringify(access)) as AccessLinks, until: Date.now() + delay });
+    const access = pending && Date.now() - pending.changedAt < this.delayMs() ? pending.access : before;
+    this.staleAccess.set(key, { access: JSON.parse(JSON.stringify(access)) as AccessLinks, changedAt: Date.now() });
   }
 
   /** The access a token for this account carries now. */
@@ -49,7 +49,7 @@ export class Propagation {
     const key = `${account.kind}:${account.id}`;
     const stale = this.staleAccess.get(key);
     if (!stale) return account.access;
-    if (Date.now() >= stale.until) {
+    if (Date.now() - stale.changedAt >= this.delayMs()) {
       this.staleAccess.delete(key);
       return account.access;
     }

@@ -274,7 +274,7 @@ class IdentityLifecycle<I extends IdentityInputs> {
     });
   }
 
-  async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+  async diff(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
     return guarded(async () => {
       const replaces = changedSetKeys(olds, news, this.spec.replaceKeys);
       const updates = changedSetKeys(olds, news, this.spec.updateKeys);
@@ -286,7 +286,7 @@ class IdentityLifecycle<I extends IdentityInputs> {
       if (replaces.length === 0 && (olds.previousSecret || (rotation.length && hours))) {
         // Judged on Access Management's clock, and with what the account holds now.
         const am = this.amClient(getSession());
-        const account = await am.get(Number(_id)).catch(() => undefined);
+        const account = await am.get(Number(id)).catch(() => undefined);
         if (account && rotation.length) {
           const blocked = this.overlapBlocked(account, olds, news);
           if (blocked) throw blocked;
@@ -378,7 +378,7 @@ class IdentityLifecycle<I extends IdentityInputs> {
       const account = await am.get(Number(id));
       if (!account) return {}; // deleted out of band: the engine drops it from state
       const secrets = account.clientSecrets ?? [];
-      const { state, info } = secretStatus(secrets, props.secretId);
+      const { state, info } = secretStatus(secrets, props.secretId, am.serverNow());
       const listed = new Set(secrets.map((s) => s.id));
       const pending = ((props.pendingRevocations ?? []) as number[]).filter((s) => listed.has(s));
       const roles = props.roles ?? [];
