@@ -191,11 +191,7 @@ export class AccessManagementClient {
   get(id: number): Promise<Account | undefined> {
     const action = `read the ${this.r.noun} ${id}`;
     return unlessNotFound(async () =>
-      checkAccount(
-        (await this.send<Account>(this.identity, { url: this.url(this.r.one, { id }) }, this.ctx(action))).data,
-        "",
-        action,
-      ),
+      checkAccount((await this.send<Account>(this.identity, { url: this.url(this.r.one, { id }) }, this.ctx(action))).data, "", action),
     );
   }
 
@@ -226,11 +222,7 @@ export class AccessManagementClient {
   async delete(id: number): Promise<boolean> {
     return (
       (await unlessNotFound(() =>
-        this.send(
-          this.identity,
-          { url: this.url(this.r.one, { id }), method: "DELETE" },
-          this.ctx(`delete the ${this.r.noun} ${id}`),
-        ),
+        this.send(this.identity, { url: this.url(this.r.one, { id }), method: "DELETE" }, this.ctx(`delete the ${this.r.noun} ${id}`)),
       )) !== undefined
     );
   }

@@ -8,7 +8,16 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { requestToken, startTestEmulator, type TestEmulator } from "../helpers/emulator";
 import { amAdmin } from "../helpers/accessManagement";
-import { changesIn, EngineLog, exportStackAsStored, openStack, openWorkspace, quiet, tridionConfig, type E2eWorkspace } from "../helpers/pulumi";
+import {
+  changesIn,
+  EngineLog,
+  exportStackAsStored,
+  openStack,
+  openWorkspace,
+  quiet,
+  tridionConfig,
+  type E2eWorkspace,
+} from "../helpers/pulumi";
 import { SecretScanner } from "../helpers/secrets";
 import { ADDONS_ADMIN, values } from "./support";
 
@@ -92,7 +101,10 @@ test.serial("with an overlap: the old secret works until the first up after revo
   await stack.setConfig("e2e:secretVersion", { value: "2" });
   const preview = await run(t, "preview", () => stack.preview(quiet(log)));
   t.deepEqual(changesIn(preview.changeSummary), { update: 1 });
-  t.regex(preview.stdout, /the client secret will be rotated \(secretVersion changed\); the old one stays valid for 2 hours after the rotation/);
+  t.regex(
+    preview.stdout,
+    /the client secret will be rotated \(secretVersion changed\); the old one stays valid for 2 hours after the rotation/,
+  );
   const before = Date.now();
   await run(t, "up", () => stack.up(quiet(log)));
   const rotated = await outputs();
@@ -101,7 +113,10 @@ test.serial("with an overlap: the old secret works until the first up after revo
   t.like(rotated.previousSecret, { secretId: first.secretId });
   const revokeAfter = Date.parse(rotated.previousSecret.revokeAfter);
   t.true(Math.abs(revokeAfter - (before + 2 * HOUR * 1000)) < 120_000, rotated.previousSecret.revokeAfter);
-  t.deepEqual(await secretIdsOnServer(rotated.accountId), [first.secretId, rotated.secretId].sort((a, b) => a - b));
+  t.deepEqual(
+    await secretIdsOnServer(rotated.accountId),
+    [first.secretId, rotated.secretId].sort((a, b) => a - b),
+  );
   t.true(await works(first.clientId, first.clientSecret), "a consumer outside the stack still signs in with the old secret");
   t.true(await works(rotated.clientId, rotated.clientSecret), "and the new one, from `pulumi stack output --show-secrets`, works");
   const quietNow = await run(t, "preview", () => stack.preview({ ...quiet(log), refresh: true }));
@@ -111,7 +126,10 @@ test.serial("with an overlap: the old secret works until the first up after revo
   emulator.advanceClock(2 * HOUR + 60);
   const due = await run(t, "preview", () => stack.preview(quiet(log)));
   t.deepEqual(changesIn(due.changeSummary), { update: 1 });
-  t.regex(due.stdout, new RegExp(`the previous client secret ${first.secretId} will be revoked: its overlap \\(secretOverlapHours\\) ended at`));
+  t.regex(
+    due.stdout,
+    new RegExp(`the previous client secret ${first.secretId} will be revoked: its overlap \\(secretOverlapHours\\) ended at`),
+  );
   await run(t, "up", () => stack.up(quiet(log)));
   const settled = await outputs();
   t.is(settled.previousSecret, undefined);

@@ -150,7 +150,9 @@ test("late propagation: a new secret is refused and a new grant missing from tok
   const before = await am.generateSecret("ServiceAccounts", account.id);
   const roles = async (secret: string) => {
     const res = await requestToken(emu.accessManagementUrl, account.clientId!, secret);
-    return res.status === 200 ? (JSON.parse(Buffer.from(res.data.access_token.split(".")[1], "base64url").toString()) as { role: unknown }).role : res.status;
+    return res.status === 200
+      ? (JSON.parse(Buffer.from(res.data.access_token.split(".")[1], "base64url").toString()) as { role: unknown }).role
+      : res.status;
   };
   t.is(await roles(before.clientSecret!), "Tridion.AddonService.Administrator", "without the fault: at once");
 
@@ -161,10 +163,11 @@ test("late propagation: a new secret is refused and a new grant missing from tok
   t.is(refused.status, 401);
   t.is(refused.data.error, "invalid_client", "the new secret is not known yet");
   t.is(await roles(before.clientSecret!), "Tridion.AddonService.Administrator", "tokens carry the access as it was");
-  t.deepEqual(am.rolesOf((await am.account("ServiceAccounts", account.id))!), [
-    "Tridion.AddonService.Administrator",
-    "Tridion.ContentManager.Administrator",
-  ], "the management API shows the change at once");
+  t.deepEqual(
+    am.rolesOf((await am.account("ServiceAccounts", account.id))!),
+    ["Tridion.AddonService.Administrator", "Tridion.ContentManager.Administrator"],
+    "the management API shows the change at once",
+  );
   await new Promise((resolve) => setTimeout(resolve, 900));
   t.deepEqual(await roles(fresh.clientSecret!), ["Tridion.AddonService.Administrator", "Tridion.ContentManager.Administrator"]);
 

@@ -331,7 +331,9 @@ test("rotation with an overlap through the plugin: previousSecret until revokeAf
   const sa = await host.create(saUrn, checked.inputs);
   scanner.add(sa.properties.clientSecret);
   const secretIds = async () =>
-    (((await (await adminApi(emulator)).access.account("ServiceAccounts", Number(sa.id)))!.clientSecrets ?? []) as Array<{ id: number }>).map((s) => s.id);
+    (
+      ((await (await adminApi(emulator)).access.account("ServiceAccounts", Number(sa.id)))!.clientSecrets ?? []) as Array<{ id: number }>
+    ).map((s) => s.id);
 
   const rotate = await host.check(saUrn, checked.inputs, { ...news, secretVersion: 2 });
   const rotated = await host.update(saUrn, sa.id, sa.properties, rotate.inputs);
@@ -340,7 +342,10 @@ test("rotation with an overlap through the plugin: previousSecret until revokeAf
   t.like(rotated.properties.previousSecret, { secretId: sa.properties.secretId });
   t.false("proofPending" in rotated.properties, "proven");
   t.is((await secretIds()).length, 2);
-  t.is((await requestToken(emulator.accessManagementUrl, sa.properties.clientId as string, sa.properties.clientSecret as string)).status, 200);
+  t.is(
+    (await requestToken(emulator.accessManagementUrl, sa.properties.clientId as string, sa.properties.clientSecret as string)).status,
+    200,
+  );
   t.is((await host.diff(saUrn, sa.id, rotated.properties, rotate.inputs)).changes, DIFF_NONE, "within the window: nothing to do");
 
   emulator.advanceClock(3 * 3600 + 60);

@@ -107,7 +107,9 @@ test.serial("ClientCredentialUser: a second create names the secret it cannot te
   const { result: again, warnings } = await warningsOf(() => impl.clientCredentialUser.create(inputs));
   t.regex(
     warnings,
-    new RegExp(`no Pulumi state records: ${first.outs.secretId} \\(expires .*, used only at .*, right after it was issued: the proof of an interrupted`),
+    new RegExp(
+      `no Pulumi state records: ${first.outs.secretId} \\(expires .*, used only at .*, right after it was issued: the proof of an interrupted`,
+    ),
     "the lost secret is named, and said to be used only by the proof of the run that issued it",
   );
   t.true(warnings.includes(`npx pulumi-tridion revoke-secret --user "deployer" --secret-id ${first.outs.secretId}`), warnings);

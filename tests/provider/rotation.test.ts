@@ -43,7 +43,6 @@ function tokenRequests(emulator: TestEmulator, clientId: string) {
 test.serial("the new secret is proven late (propagation delay): the old one is revoked only after a token with the new one", async (t) => {
   const emulator = await start({ productVersion: "10" }, { "tridion:verifyTimeoutSeconds": "20" });
   t.teardown(() => emulator.close());
-  const api = await adminApi(emulator);
   const inputs = { accountName: "late", roles: [ADDONS_ADMIN] };
   const created = (await sa.create(inputs)).outs;
   const id = created.serviceAccountId as number;
@@ -76,7 +75,6 @@ test.serial("the new secret is proven late (propagation delay): the old one is r
 test.serial("a proof that never comes: up fails naming what the token lacks, revokes nothing, and the next up converges", async (t) => {
   const emulator = await start({ productVersion: "10" }, { "tridion:verifyTimeoutSeconds": "1" });
   t.teardown(() => emulator.close());
-  const api = await adminApi(emulator);
   const inputs = { accountName: "slow", roles: [ADDONS_ADMIN] };
   const created = (await sa.create(inputs)).outs;
   const id = created.serviceAccountId as number;
@@ -85,7 +83,10 @@ test.serial("a proof that never comes: up fails naming what the token lacks, rev
   // The new secret is refused for longer than the proof waits.
   emulator.setFaults({ propagationDelayMs: 60_000 });
   const err = await failure(sa.update!(String(id), created, rotate));
-  t.regex(err.message, /the new client secret \d+ of the service account "slow" was not proven within 1 s \(tridion:verifyTimeoutSeconds\)/);
+  t.regex(
+    err.message,
+    /the new client secret \d+ of the service account "slow" was not proven within 1 s \(tridion:verifyTimeoutSeconds\)/,
+  );
   t.regex(err.message, /the token endpoint still refuses it .*CREDENTIALS_REJECTED/);
   t.regex(err.message, /Nothing was revoked: the new secret is recorded in the state, the old one \d+ as previousSecret/);
   t.regex(err.message, /Fix: .*run `pulumi up` again later/);
@@ -153,127 +154,150 @@ test.serial("a role change is proven too: up waits until the token holds the new
   t.true((await user.diff!(created.id, err.properties!, other)).changes, "the next preview shows the proof still to do");
 });
 
-test.serial("overlap: the old secret stays valid as previousSecret until the first up after revokeAfter (the emulator's clock)", async (t) => {
-  const emulator = await start({ productVersion: "10" });
-  t.teardown(() => emulator.close());
-  const api = await adminApi(emulator);
-  const inputs = { accountName: "overlap", roles: [ADDONS_ADMIN], secretOverlapHours: 2 };
-  const created = (await sa.create((await sa.check!({}, inputs)).inputs)).outs;
-  const id = created.serviceAccountId as number;
-  const rotate = { ...inputs, secretVersion: 2 };
+test.serial(
+  "overlap: the old secret stays valid as previousSecret until the first up after revokeAfter (the emulator's clock)",
+  async (t) => {
+    const emulator = await start({ productVersion: "10" });
+    t.teardown(() => emulator.close());
+    const inputs = { accountName: "overlap", roles: [ADDONS_ADMIN], secretOverlapHours: 2 };
+    const created = (await sa.create((await sa.check!({}, inputs)).inputs)).outs;
+    const id = created.serviceAccountId as number;
+    const rotate = { ...inputs, secretVersion: 2 };
 
-  const { result, warnings } = await warningsOf(() => sa.diff!(String(id), created, rotate));
-  t.true(result.changes);
-  t.regex(warnings, /the old one stays valid for 2 hours after the rotation \(previousSecret\)/);
-  const before = Date.now();
-  const rotated = (await sa.update!(String(id), created, rotate)).outs;
-  t.not(rotated.secretId, created.secretId);
-  t.like(rotated.previousSecret, { secretId: created.secretId, expiresAt: created.secretExpiresAt });
-  const revokeAfter = Date.parse((rotated.previousSecret as { revokeAfter: string }).revokeAfter);
-  t.true(Math.abs(revokeAfter - (before + 2 * HOUR * 1000)) < 10_000, `revokeAfter two hours after the rotation: ${new Date(revokeAfter).toISOString()}`);
-  t.is((await secretIds(emulator, "ServiceAccounts", id)).length, 2, "both secrets are on the account");
-  t.true(await works(emulator, created.clientId, created.clientSecret), "consumers outside the stack keep working");
-  t.true(await works(emulator, rotated.clientId, rotated.clientSecret));
+    const { result, warnings } = await warningsOf(() => sa.diff!(String(id), created, rotate));
+    t.true(result.changes);
+    t.regex(warnings, /the old one stays valid for 2 hours after the rotation \(previousSecret\)/);
+    const before = Date.now();
+    const rotated = (await sa.update!(String(id), created, rotate)).outs;
+    t.not(rotated.secretId, created.secretId);
+    t.like(rotated.previousSecret, { secretId: created.secretId, expiresAt: created.secretExpiresAt });
+    const revokeAfter = Date.parse((rotated.previousSecret as { revokeAfter: string }).revokeAfter);
+    t.true(
+      Math.abs(revokeAfter - (before + 2 * HOUR * 1000)) < 10_000,
+      `revokeAfter two hours after the rotation: ${new Date(revokeAfter).toISOString()}`,
+    );
+    t.is((await secretIds(emulator, "ServiceAccounts", id)).length, 2, "both secrets are on the account");
+    t.true(await works(emulator, created.clientId, created.clientSecret), "consumers outside the stack keep working");
+    t.true(await works(emulator, rotated.clientId, rotated.clientSecret));
 
-  // Within the window: nothing to do (a refresh keeps previousSecret).
-  const read = (await sa.read!(String(id), rotated)).props;
-  t.deepEqual(read.previousSecret, rotated.previousSecret);
-  t.false((await sa.diff!(String(id), read, rotate)).changes);
+    // Within the window: nothing to do (a refresh keeps previousSecret).
+    const read = (await sa.read!(String(id), rotated)).props;
+    t.deepEqual(read.previousSecret, rotated.previousSecret);
+    t.false((await sa.diff!(String(id), read, rotate)).changes);
 
-  // Access Management's clock passes revokeAfter (ours has not moved): preview shows the revocation, up does it.
-  emulator.advanceClock(2 * HOUR + 60);
-  const due = await warningsOf(() => sa.diff!(String(id), read, rotate));
-  t.true(due.result.changes);
-  t.regex(due.warnings, new RegExp(`the previous client secret ${created.secretId} will be revoked: its overlap \\(secretOverlapHours\\) ended at`));
-  const done = (await sa.update!(String(id), read, rotate)).outs;
-  t.is(done.previousSecret, undefined);
-  t.is(done.secretId, rotated.secretId);
-  t.deepEqual(await secretIds(emulator, "ServiceAccounts", id), [done.secretId]);
-  t.false(await works(emulator, created.clientId, created.clientSecret));
-  t.false((await sa.diff!(String(id), done, rotate)).changes);
-});
+    // Access Management's clock passes revokeAfter (ours has not moved): preview shows the revocation, up does it.
+    emulator.advanceClock(2 * HOUR + 60);
+    const due = await warningsOf(() => sa.diff!(String(id), read, rotate));
+    t.true(due.result.changes);
+    t.regex(
+      due.warnings,
+      new RegExp(`the previous client secret ${created.secretId} will be revoked: its overlap \\(secretOverlapHours\\) ended at`),
+    );
+    const done = (await sa.update!(String(id), read, rotate)).outs;
+    t.is(done.previousSecret, undefined);
+    t.is(done.secretId, rotated.secretId);
+    t.deepEqual(await secretIds(emulator, "ServiceAccounts", id), [done.secretId]);
+    t.false(await works(emulator, created.clientId, created.clientSecret));
+    t.false((await sa.diff!(String(id), done, rotate)).changes);
+  },
+);
 
-test.serial("overlap: lowering it moves revokeAfter (from the rotation); a failing revocation joins pendingRevocations; destroy revokes both", async (t) => {
-  const emulator = await start({ productVersion: "9.6", seedUsers: ["deployer"] });
-  t.teardown(() => emulator.close());
-  const api = await adminApi(emulator);
-  const inputs = { userName: "deployer", roles: [ADDONS_ADMIN], secretOverlapHours: 48 };
-  const created = await user.create(inputs);
-  const userId = created.outs.userId as number;
-  const rotate = { ...inputs, secretVersion: 2 };
-  const rotated = (await user.update!(created.id, created.outs, rotate)).outs;
-  const first = Date.parse((rotated.previousSecret as { revokeAfter: string }).revokeAfter);
+test.serial(
+  "overlap: lowering it moves revokeAfter (from the rotation); a failing revocation joins pendingRevocations; destroy revokes both",
+  async (t) => {
+    const emulator = await start({ productVersion: "9.6", seedUsers: ["deployer"] });
+    t.teardown(() => emulator.close());
+    const inputs = { userName: "deployer", roles: [ADDONS_ADMIN], secretOverlapHours: 48 };
+    const created = await user.create(inputs);
+    const userId = created.outs.userId as number;
+    const rotate = { ...inputs, secretVersion: 2 };
+    const rotated = (await user.update!(created.id, created.outs, rotate)).outs;
+    const first = Date.parse((rotated.previousSecret as { revokeAfter: string }).revokeAfter);
 
-  // 48 -> 24 hours, one hour later: revokeAfter moves 24 hours earlier, measured from the rotation.
-  emulator.advanceClock(HOUR);
-  const lower = { ...rotate, secretOverlapHours: 24 };
-  t.true((await user.diff!(created.id, rotated, lower)).changes);
-  const lowered = (await user.update!(created.id, rotated, lower)).outs;
-  t.is(Date.parse((lowered.previousSecret as { revokeAfter: string }).revokeAfter), first - 24 * HOUR * 1000);
-  t.is((await secretIds(emulator, "Users", userId)).length, 2);
+    // 48 -> 24 hours, one hour later: revokeAfter moves 24 hours earlier, measured from the rotation.
+    emulator.advanceClock(HOUR);
+    const lower = { ...rotate, secretOverlapHours: 24 };
+    t.true((await user.diff!(created.id, rotated, lower)).changes);
+    const lowered = (await user.update!(created.id, rotated, lower)).outs;
+    t.is(Date.parse((lowered.previousSecret as { revokeAfter: string }).revokeAfter), first - 24 * HOUR * 1000);
+    t.is((await secretIds(emulator, "Users", userId)).length, 2);
 
-  // 24 -> 1 hour, two hours after the rotation: due now; its revocation fails: it is remembered.
-  emulator.advanceClock(HOUR);
-  const shortest = { ...rotate, secretOverlapHours: 1 };
-  emulator.setFaults({ errorBursts: [{ status: 503, count: 50, method: "DELETE", path: "/clientSecrets/" }] });
-  const err = await failure(user.update!(created.id, lowered, shortest));
-  emulator.setFaults({});
-  t.regex(err.message, /Cannot revoke the client secret/);
-  t.is(err.properties?.previousSecret, undefined);
-  t.deepEqual(err.properties?.pendingRevocations, [created.outs.secretId]);
-  const finished = (await user.update!(created.id, err.properties!, shortest)).outs;
-  t.is(finished.pendingRevocations, undefined);
-  t.deepEqual(await secretIds(emulator, "Users", userId), [finished.secretId]);
+    // 24 -> 1 hour, two hours after the rotation: due now; its revocation fails: it is remembered.
+    emulator.advanceClock(HOUR);
+    const shortest = { ...rotate, secretOverlapHours: 1 };
+    emulator.setFaults({ errorBursts: [{ status: 503, count: 50, method: "DELETE", path: "/clientSecrets/" }] });
+    const err = await failure(user.update!(created.id, lowered, shortest));
+    emulator.setFaults({});
+    t.regex(err.message, /Cannot revoke the client secret/);
+    t.is(err.properties?.previousSecret, undefined);
+    t.deepEqual(err.properties?.pendingRevocations, [created.outs.secretId]);
+    const finished = (await user.update!(created.id, err.properties!, shortest)).outs;
+    t.is(finished.pendingRevocations, undefined);
+    t.deepEqual(await secretIds(emulator, "Users", userId), [finished.secretId]);
 
-  // Another rotation with an overlap, then destroy: both of ours go, the user stays.
-  const again = (await user.update!(created.id, finished, { ...shortest, secretVersion: 3 })).outs;
-  t.like(again.previousSecret, { secretId: finished.secretId });
-  t.is((await secretIds(emulator, "Users", userId)).length, 2);
-  await user.delete!(created.id, again);
-  t.deepEqual(await secretIds(emulator, "Users", userId), [], "destroy revokes the current and the previous secret");
-});
+    // Another rotation with an overlap, then destroy: both of ours go, the user stays.
+    const again = (await user.update!(created.id, finished, { ...shortest, secretVersion: 3 })).outs;
+    t.like(again.previousSecret, { secretId: finished.secretId });
+    t.is((await secretIds(emulator, "Users", userId)).length, 2);
+    await user.delete!(created.id, again);
+    t.deepEqual(await secretIds(emulator, "Users", userId), [], "destroy revokes the current and the previous secret");
+  },
+);
 
-test.serial("two-secret limit: with a foreign secret, preview says an overlap cannot happen and names it; overlap 0 revokes ours first and says so", async (t) => {
-  const emulator = await start({ productVersion: "10" });
-  t.teardown(() => emulator.close());
-  const api = await adminApi(emulator);
-  const inputs = { accountName: "crowded", roles: [ADDONS_ADMIN], secretOverlapHours: 4 };
-  const created = (await sa.create(inputs)).outs;
-  const id = created.serviceAccountId as number;
-  const foreign = await api.access.generateSecret("ServiceAccounts", id);
-  const rotate = { ...inputs, secretVersion: 2 };
+test.serial(
+  "two-secret limit: with a foreign secret, preview says an overlap cannot happen and names it; overlap 0 revokes ours first and says so",
+  async (t) => {
+    const emulator = await start({ productVersion: "10" });
+    t.teardown(() => emulator.close());
+    const api = await adminApi(emulator);
+    const inputs = { accountName: "crowded", roles: [ADDONS_ADMIN], secretOverlapHours: 4 };
+    const created = (await sa.create(inputs)).outs;
+    const id = created.serviceAccountId as number;
+    const foreign = await api.access.generateSecret("ServiceAccounts", id);
+    const rotate = { ...inputs, secretVersion: 2 };
 
-  const previewed = await failure(sa.diff!(String(id), created, rotate));
-  t.regex(
-    previewed.message,
-    new RegExp(`Cannot rotate the client secret of the service account "crowded" with an overlap of 4 hours .*the other slot holds client secret ${foreign.id} \\(expires .*never used\\), which no Pulumi state records`),
-  );
-  t.regex(previewed.message, /Fix: choose one: set secretOverlapHours to 0 .*or, if nothing uses client secret \d+, remove it: `npx pulumi-tridion revoke-secret --service-account "crowded" --secret-id \d+`/);
-  t.true(previewed.message.includes(`--secret-id ${foreign.id}`));
-  const refused = await failure(sa.update!(String(id), created, rotate));
-  t.regex(refused.message, /SECRET_OVERLAP_IMPOSSIBLE|Cannot rotate the client secret .* with an overlap of 4 hours/);
-  t.deepEqual(
-    await secretIds(emulator, "ServiceAccounts", id),
-    [created.secretId as number, foreign.id].sort((a, b) => a - b),
-    "nothing changed on the server",
-  );
-  t.true(await works(emulator, created.clientId, created.clientSecret));
+    const previewed = await failure(sa.diff!(String(id), created, rotate));
+    t.regex(
+      previewed.message,
+      new RegExp(
+        `Cannot rotate the client secret of the service account "crowded" with an overlap of 4 hours .*the other slot holds client secret ${foreign.id} \\(expires .*never used\\), which no Pulumi state records`,
+      ),
+    );
+    t.regex(
+      previewed.message,
+      /Fix: choose one: set secretOverlapHours to 0 .*or, if nothing uses client secret \d+, remove it: `npx pulumi-tridion revoke-secret --service-account "crowded" --secret-id \d+`/,
+    );
+    t.true(previewed.message.includes(`--secret-id ${foreign.id}`));
+    const refused = await failure(sa.update!(String(id), created, rotate));
+    t.regex(refused.message, /SECRET_OVERLAP_IMPOSSIBLE|Cannot rotate the client secret .* with an overlap of 4 hours/);
+    t.deepEqual(
+      await secretIds(emulator, "ServiceAccounts", id),
+      [created.secretId as number, foreign.id].sort((a, b) => a - b),
+      "nothing changed on the server",
+    );
+    t.true(await works(emulator, created.clientId, created.clientSecret));
 
-  // Overlap 0: today's order (ours revoked first, the only room there is), and a warning says so.
-  const now = { ...rotate, secretOverlapHours: 0 };
-  const { result, warnings } = await warningsOf(() => sa.update!(String(id), created, now));
-  t.regex(warnings, new RegExp(`the old client secret ${created.secretId} was revoked before the new one \\d+ was issued and proven: .*the other slot holds ${foreign.id}.*The proof came after the revocation`));
-  t.deepEqual(
-    await secretIds(emulator, "ServiceAccounts", id),
-    [foreign.id, result.outs.secretId as number].sort((a, b) => a - b),
-  );
-  for (const value of [created.clientSecret, result.outs.clientSecret]) t.false(warnings.includes(String(value)), "no secret in the warnings");
-});
+    // Overlap 0: today's order (ours revoked first, the only room there is), and a warning says so.
+    const now = { ...rotate, secretOverlapHours: 0 };
+    const { result, warnings } = await warningsOf(() => sa.update!(String(id), created, now));
+    t.regex(
+      warnings,
+      new RegExp(
+        `the old client secret ${created.secretId} was revoked before the new one \\d+ was issued and proven: .*the other slot holds ${foreign.id}.*The proof came after the revocation`,
+      ),
+    );
+    t.deepEqual(
+      await secretIds(emulator, "ServiceAccounts", id),
+      [foreign.id, result.outs.secretId as number].sort((a, b) => a - b),
+    );
+    for (const value of [created.clientSecret, result.outs.clientSecret])
+      t.false(warnings.includes(String(value)), "no secret in the warnings");
+  },
+);
 
 test.serial("an expiring secret is rotated with the overlap too, and an expired one is not kept", async (t) => {
   const emulator = await start({ productVersion: "10" });
   t.teardown(() => emulator.close());
-  const api = await adminApi(emulator);
   const inputs = { accountName: "expiring", roles: [ADDONS_ADMIN], secretExpiresInDays: 40, rotateBeforeDays: 30, secretOverlapHours: 6 };
   const created = (await sa.create(inputs)).outs;
   const id = created.serviceAccountId as number;

@@ -84,7 +84,11 @@ for (const kind of ["user", "serviceAccount"] as const) {
       await project().config({ "kill:secretVersion": "3" });
       // The provider's own token is the first request to the token endpoint; the proof's is the next.
       const hung = await project().killDuring(t, ["up"], { method: "POST", path: "/connect/token$", skip: 1 });
-      t.is(hung.identity, String(before.outputs.clientId), "the run was killed at the proof: a token request with the account's new secret");
+      t.is(
+        hung.identity,
+        String(before.outputs.clientId),
+        "the run was killed at the proof: a token request with the account's new secret",
+      );
       t.is(hung.status, 200, "the proof's token was issued");
       const am = await project().admin();
       const accountKind = kind === "user" ? "Users" : "ServiceAccounts";

@@ -191,7 +191,9 @@ function strangersFix(strangers: readonly ClientSecret[], policy: StrangerPolicy
 
 /** The error when an overlap is asked but the account's other slot holds a secret no state records. */
 export function overlapImpossible(what: string, others: readonly ClientSecret[], hours: number, policy: StrangerPolicy): TridionError {
-  const list = others.map((s) => `${s.id} (expires ${s.expiresAt}, ${s.lastLoginAt ? `last used ${s.lastLoginAt}` : "never used"})`).join(", ");
+  const list = others
+    .map((s) => `${s.id} (expires ${s.expiresAt}, ${s.lastLoginAt ? `last used ${s.lastLoginAt}` : "never used"})`)
+    .join(", ");
   const commands = others.map((s) => `\`${policy.revokeCommand(s.id)}\``).join(", then ");
   return new TridionError(
     "SECRET_OVERLAP_IMPOSSIBLE",

@@ -97,7 +97,14 @@ export interface IdentitySpec<I extends IdentityInputs> {
 }
 
 /** The inputs of both identity resources besides their own. */
-export const SECRET_INPUT_KEYS = ["roles", "secretExpiresInDays", "rotateBeforeDays", "secretVersion", "secretOverlapHours", OWNER_KEY] as const;
+export const SECRET_INPUT_KEYS = [
+  "roles",
+  "secretExpiresInDays",
+  "rotateBeforeDays",
+  "secretVersion",
+  "secretOverlapHours",
+  OWNER_KEY,
+] as const;
 
 /** The lifecycle of one identity resource kind, over its spec: each engine method a named step. */
 class IdentityLifecycle<I extends IdentityInputs> {
@@ -512,7 +519,15 @@ class IdentityLifecycle<I extends IdentityInputs> {
    * proof did not come), then revoke leftovers and the previous secret once its overlap is over
    * (a revoke that fails joins pendingRevocations).
    */
-  private async settle(session: Session, am: AccessManagementClient, id: string, olds: Props, news: Props, current: Props, now: number): Promise<Props> {
+  private async settle(
+    session: Session,
+    am: AccessManagementClient,
+    id: string,
+    olds: Props,
+    news: Props,
+    current: Props,
+    now: number,
+  ): Promise<Props> {
     const rolesChanged = !sameSet(olds.roles, news.roles);
     if ((rolesChanged || olds.proofPending) && current.clientSecret && current.secretId !== undefined) {
       try {

@@ -73,11 +73,15 @@ function notProven(a: Attempt, declared: Declared, what: string, timeoutMs: numb
     "token" in a
       ? `Access Management's token for it holds aud [${a.token.audiences.join(", ")}] and role [${a.token.roles.join(", ")}], and lacks ${lacking(a.token, declared).join(", ")}`
       : `the token endpoint still refuses it (${a.refused.code}: ${a.refused.message}), so no token holds role [${declared.roles.join(", ")}] yet`;
-  return new TridionError("SECRET_NOT_PROVEN", `${what} was not proven within ${seconds} s (tridion:verifyTimeoutSeconds): ${held}. ${then.undone}`, {
-    fix: `Access Management can take a while to show new secrets and grants (a cached client store, several nodes): run \`pulumi up\` again later; ${then.again} Or raise the wait: \`pulumi config set tridion:verifyTimeoutSeconds 300\` (or TRIDION_VERIFY_TIMEOUT_SECONDS).`,
-    details: {
-      declaredRoles: [...declared.roles],
-      ...("token" in a ? { tokenAudiences: a.token.audiences, tokenRoles: a.token.roles, lacking: lacking(a.token, declared) } : {}),
+  return new TridionError(
+    "SECRET_NOT_PROVEN",
+    `${what} was not proven within ${seconds} s (tridion:verifyTimeoutSeconds): ${held}. ${then.undone}`,
+    {
+      fix: `Access Management can take a while to show new secrets and grants (a cached client store, several nodes): run \`pulumi up\` again later; ${then.again} Or raise the wait: \`pulumi config set tridion:verifyTimeoutSeconds 300\` (or TRIDION_VERIFY_TIMEOUT_SECONDS).`,
+      details: {
+        declaredRoles: [...declared.roles],
+        ...("token" in a ? { tokenAudiences: a.token.audiences, tokenRoles: a.token.roles, lacking: lacking(a.token, declared) } : {}),
+      },
     },
-  });
+  );
 }
