@@ -168,11 +168,16 @@ export class AccessManagementClient {
   }
 
   /**
-   * Now on Access Management's clock: the Date header of its last answer plus the time passed
-   * since (our own clock only before any answer). A build agent's skewed clock then decides nothing.
+   * Now on Access Management's clock: our clock corrected by how far its last answer's Date header
+   * was off (our own clock before any answer). A build agent's skewed clock then decides nothing.
+   * The header has whole seconds: the server's time was within the second it names, so a clock
+   * inside that second is not off at all.
    */
   serverNow(): number {
-    return this.lastDate ? this.lastDate.server + (Date.now() - this.lastDate.local) : Date.now();
+    if (!this.lastDate) return Date.now();
+    const { server, local } = this.lastDate;
+    const skew = local >= server && local < server + 1000 ? 0 : server + 500 - local;
+    return Date.now() + skew;
   }
 
   /** Fail before any write if the provider identity cannot manage accounts. */
