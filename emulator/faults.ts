@@ -1,5 +1,6 @@
 // Fault injection (off by default): error bursts, 429 with Retry-After, latency, dropped uploads,
-// lost and hung responses, token endpoint down, short-lived tokens. Test controls (/__emulator) are never faulted.
+// lost and hung responses, token endpoint down, short-lived tokens, late propagation of new secrets
+// and grants. Test controls (/__emulator) are never faulted.
 import { describeRange, inRange, maxInt32, numericOptions } from "./options";
 import type { ErrorBurst, FaultSettings, LostResponses } from "./types";
 
@@ -13,6 +14,7 @@ const faultKeys = [
   "hangResponses",
   "tokenEndpointDown",
   "tokenLifetimeSeconds",
+  "propagationDelayMs",
 ];
 const burstKeys = ["status", "count", "method", "path", "retryAfterSeconds"];
 const lostKeys = ["count", "method", "path", "skip"];
@@ -101,6 +103,7 @@ export function validateFaults(value: unknown): FaultSettings {
     throw new Error(`tokenEndpointDown must be true or false, got ${JSON.stringify(value.tokenEndpointDown)}.`);
   }
   integerAt("tokenLifetimeSeconds", value.tokenLifetimeSeconds, numericOptions.tokenLifetimeSeconds);
+  integerAt("propagationDelayMs", value.propagationDelayMs, { min: 0, max: maxInt32 });
   return value as FaultSettings;
 }
 
@@ -130,6 +133,11 @@ export class Faults {
 
   tokenLifetimeSeconds(): number | undefined {
     return this.settings.tokenLifetimeSeconds;
+  }
+
+  /** How long a new secret or a new grant takes to reach the token endpoint (0: at once). */
+  propagationDelayMs(): number {
+    return this.settings.propagationDelayMs ?? 0;
   }
 
   /** The burst that this request consumes, if any. */

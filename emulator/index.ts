@@ -14,6 +14,7 @@ import { loadSigningKey } from "./accessManagement/keys";
 import { registerManagementRoutes } from "./accessManagement/management";
 import { makeAuthenticator } from "./accessManagement/bearer";
 import { defaultAmBasePath, registerTokenRoutes } from "./accessManagement/tokens";
+import { Propagation } from "./accessManagement/propagation";
 import { addonsPrefix, registerAddonsRoutes } from "./addons/routes";
 import { resolveAddonsDialect } from "./addons/dialect";
 import { addonsOpenApi, managementOpenApi } from "./openapi";
@@ -108,8 +109,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const { store, key, credentials, catalog } = await openData(options, resolved, clock, authority);
   const shared = { amBase, tls, maxPackageBytes: resolved.maxPackageBytes, log, faults, clock, store, catalog };
 
+  const propagation = new Propagation(() => faults.propagationDelayMs());
   const tokenContext = {
     store,
+    propagation,
     catalog,
     clock,
     key,
@@ -123,7 +126,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   const am = await createListener("accessManagement", shared);
   registerTokenRoutes(am, tokenContext);
-  registerManagementRoutes(am, { store, catalog, clock, productVersion, routes, basePath: amBase, authority, authenticate });
+  registerManagementRoutes(am, {
+    store,
+    catalog,
+    clock,
+    propagation,
+    productVersion,
+    routes,
+    basePath: amBase,
+    authority,
+    authenticate,
+  });
   am.get(amBase + toFastifyPath(routes.managementOpenApi), async () => managementOpenApi(authority(), routes, productVersion));
 
   const addons = await createListener("addons", shared);

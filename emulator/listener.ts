@@ -195,6 +195,11 @@ export async function createListener(service: Service, ctx: ListenerContext): Pr
   installJsonParsing(app);
   installErrorHandling(app, isAm);
   installLogAndFaults(app, ctx.log, ctx.faults, isAm);
+  // Every answer's Date header is the emulator's clock (moved by the tests), as a server's is its own.
+  app.addHook("onSend", async (_request, reply, payload) => {
+    reply.header("Date", ctx.clock.now().toUTCString());
+    return payload;
+  });
   registerControls(app, { log: ctx.log, faults: ctx.faults, clock: ctx.clock, store: ctx.store, catalog: ctx.catalog });
   return app;
 }

@@ -42,6 +42,12 @@ export interface FaultSettings {
   tokenEndpointDown?: boolean;
   /** Lifetime of newly issued tokens, overriding tokenLifetimeSeconds (e.g. 2 to expire mid-run). */
   tokenLifetimeSeconds?: number;
+  /**
+   * New client secrets, and new grants (an account's access written), reach the token endpoint
+   * only this many milliseconds (real time) later: until then the secret is refused
+   * (invalid_client) and tokens carry the access as it was before.
+   */
+  propagationDelayMs?: number;
 }
 
 export interface RequestLogEntry {

@@ -62,6 +62,7 @@ export function registerClientSecretRoutes(app: FastifyInstance, m: ManagementRo
       const value = generateSecretValue();
       const record = newSecretRecord(store.nextId("secret"), value, now, new Date(now.getTime() + maxExpiryDays * dayMs));
       account.secrets.push(record);
+      m.propagation.secretGenerated(record.id);
       account.clientId ??= randomUUID(); // a user gets a client id with the first secret
       m.touched(account);
       return reply.code(200).header("Cache-Control", "no-store").send(secretView(record, value));

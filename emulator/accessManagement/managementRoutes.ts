@@ -8,11 +8,14 @@ import type { ProductVersion } from "../types";
 import type { Caller } from "./bearer";
 import type { Catalog } from "./catalog";
 import { invalid } from "./errors";
+import type { Propagation } from "./propagation";
 
 export interface ManagementContext {
   store: Store;
   catalog: Catalog;
   clock: Clock;
+  /** New secrets and grants on their way to the token endpoint (the propagationDelayMs fault). */
+  propagation: Propagation;
   productVersion: ProductVersion;
   routes: RouteProfile;
   /** The AM base path, e.g. /access-management. */

@@ -98,7 +98,9 @@ export function registerServiceAccountRoutes(app: FastifyInstance, m: Management
         "ReadOnlyOnUpdate",
       );
     }
-    account.access = parseAccessEntry(catalog, body.accessControlEntry);
+    const access = parseAccessEntry(catalog, body.accessControlEntry);
+    m.propagation.accessChanging(account, account.access);
+    account.access = access;
     account.name = body.name;
     m.touched(account);
     return view(account);

@@ -9,6 +9,7 @@ import type { SigningKey } from "./keys";
 import { grantedKeys } from "./accounts";
 import type { Catalog } from "./catalog";
 import { isExpired, secretMatches } from "./secrets";
+import type { Propagation } from "./propagation";
 
 /** Where Access Management lives on Tridion Sites (Tridion Docs serves the same API under /ISHAM). */
 export const defaultAmBasePath = "/access-management";
@@ -17,6 +18,8 @@ export interface TokenContext {
   store: Store;
   catalog: Catalog;
   clock: Clock;
+  /** New secrets and grants that have not reached the token endpoint yet (the propagationDelayMs fault). */
+  propagation: Propagation;
   key: SigningKey;
   /** The AM base path as served, e.g. /access-management (routes match it in any letter case). */
   basePath: string;
@@ -74,16 +77,20 @@ function oneOrMany(values: string[]): string | string[] {
   return values.length === 1 ? values[0] : values;
 }
 
-/** The account and the secret that match; a disabled user's credentials count as unknown. */
+/**
+ * The account and the secret that match; a disabled user's credentials count as unknown, and so
+ * does a secret that has not reached the token endpoint yet.
+ */
 function findAccountBySecret(
   store: Store,
+  propagation: Propagation,
   clientId: string,
   secret: string,
   now: Date,
 ): { account: Account; record: SecretRecord } | undefined {
   const account = store.data.accounts.find((a) => a.clientId === clientId);
   if (!account || account.user?.isEnabled === false) return undefined;
-  const record = account.secrets.find((s) => !isExpired(s, now) && secretMatches(s, secret));
+  const record = account.secrets.find((s) => !isExpired(s, now) && secretMatches(s, secret) && propagation.secretVisible(s.id));
   return record ? { account, record } : undefined;
 }
 
@@ -139,7 +146,7 @@ async function issueToken(ctx: TokenContext, request: FastifyRequest, reply: Fas
         );
   }
   const now = ctx.clock.now();
-  const found = findAccountBySecret(ctx.store, creds.clientId, creds.secret, now);
+  const found = findAccountBySecret(ctx.store, ctx.propagation, creds.clientId, creds.secret, now);
   if (!found) {
     return tokenError(
       reply,
@@ -153,8 +160,8 @@ async function issueToken(ctx: TokenContext, request: FastifyRequest, reply: Fas
   if (form.grant_type !== "client_credentials") {
     return tokenError(reply, 400, "unsupported_grant_type", `grant_type ${form.grant_type} is not supported; use client_credentials.`);
   }
-  // Tokens carry what the account holds now: its APIs (aud, scope) and its role keys.
-  const { apis, roles } = grantedKeys(ctx.catalog, account.access);
+  // Tokens carry what the account holds now (as far as the token endpoint knows yet): its APIs (aud, scope) and its role keys.
+  const { apis, roles } = grantedKeys(ctx.catalog, ctx.propagation.tokenAccess(account));
   if (apis.length === 0) {
     // IdentityServer: a client without allowed scopes gets no token.
     return tokenError(

@@ -68,6 +68,7 @@ export function registerUserRoutes(app: FastifyInstance, m: ManagementRoutes) {
     user.language = body.language ?? null;
     user.region = body.region ?? null;
     user.isEnabled = body.isEnabled ?? true;
+    m.propagation.accessChanging(account, account.access);
     account.access = access;
     m.touched(account);
     return view(account);

@@ -3,7 +3,8 @@
 // result was saved (such an account carries no mark of the stack, so the next `up` refuses it like
 // anyone's). It deletes exactly that account: the name and the id must both match, predefined
 // accounts and the provider's own are refused, and so is an account whose secrets have been used
-// (something depends on it; an interrupted create's account was never used).
+// (something depends on it; an interrupted create's account was never used, but for the one token
+// that run's proof took right after making it).
 import { AccessManagementClient } from "../clients/accessManagement";
 import { findServiceAccount, type LookupWording } from "../clients/accountLookup";
 import { isPredefinedAccountName } from "../clients/productVersion";
@@ -13,6 +14,9 @@ import { CannotRun, COMMON_USAGE, EXIT, parseFlags } from "./args";
 import type { Command, Io } from "./command";
 import { refusal, repairExitCodes, repairSettings, writeReport, type RepairReport } from "./repairCommand";
 import { causeAndFix } from "./report";
+
+/** Slack around the proof's wait (tridion:verifyTimeoutSeconds) for the steps before and after it. */
+const PROOF_SLACK_MS = 5 * 60_000;
 
 const usage = `Usage: pulumi-tridion delete-service-account --name NAME --id ID [--json] [settings flags]
 
@@ -102,11 +106,15 @@ async function deleteAccount(target: { name: string; id: number }, settings: Pro
       "Use another account for tridion:clientId, or delete it in the Access Management UI.",
     );
   }
-  const used = (account.clientSecrets ?? []).filter((s) => s.lastLoginAt);
+  // The `up` that created the account took one token with its new secret right away (its proof):
+  // a sign-in within that wait of the account's making is no use by anything else.
+  const madeAt = Date.parse(account.createdAt ?? "");
+  const byProof = (at: string) => Number.isFinite(madeAt) && Date.parse(at) - madeAt <= settings.verifyTimeoutMs + PROOF_SLACK_MS;
+  const used = (account.clientSecrets ?? []).filter((s) => s.lastLoginAt && !byProof(s.lastLoginAt));
   if (used.length) {
     return refuse(
       `Refused: ${what} is in use: its client secret(s) ${used.map((s) => `${s.id} (last used ${s.lastLoginAt})`).join(", ")} have signed in.`,
-      "An account an interrupted `pulumi up` created has never been used; this one has, so something depends on it.",
+      "An account an interrupted `pulumi up` created has never been used (beyond that run's own proof of its secret, right after it was made); this one has, so something depends on it.",
       "If it really must go, delete it in the Access Management UI; to keep it under this stack, set `adopt: true` on the ServiceAccount.",
     );
   }

@@ -6,6 +6,8 @@
 import { requireSetting } from "../config";
 import { clip, registerSecret } from "../errors/redaction";
 import { TridionError, unlessNotFound } from "../errors/tridionError";
+import type { AxiosResponse } from "axios";
+import type { HttpRequest } from "../http/httpClient";
 import type { OperationContext } from "./errorTranslation";
 import type { RouteKey } from "./routes";
 import type { Session } from "./session";
@@ -118,6 +120,8 @@ function linksOnly(entry: AccessControlEntry): AccessControlEntry {
 export class AccessManagementClient {
   private readonly base: string;
   readonly identity: Identity;
+  /** Access Management's clock as its last answer's Date header told it, and our clock then. */
+  private lastDate?: { server: number; local: number };
 
   constructor(
     private readonly session: Session,
@@ -155,13 +159,34 @@ export class AccessManagementClient {
     return { action, service: SERVICE, neededRole: ROLE_AM_ADMIN, audience: AM_AUDIENCE, ...extra };
   }
 
+  /** Every call of this client, through the session; the Date header of each answer is noted (serverNow). */
+  private async send<T>(identity: Identity, request: HttpRequest, ctx: Omit<OperationContext, "identity">): Promise<AxiosResponse<T>> {
+    const res = await this.session.call<T>(identity, request, ctx);
+    const date = Date.parse(String((res.headers as Record<string, unknown> | undefined)?.date ?? ""));
+    if (Number.isFinite(date)) this.lastDate = { server: date, local: Date.now() };
+    return res;
+  }
+
+  /**
+   * Now on Access Management's clock: our clock corrected by how far its last answer's Date header
+   * was off (our own clock before any answer). A build agent's skewed clock then decides nothing.
+   * The header has whole seconds: the server's time was within the second it names, so a clock
+   * inside that second is not off at all.
+   */
+  serverNow(): number {
+    if (!this.lastDate) return Date.now();
+    const { server, local } = this.lastDate;
+    const skew = local >= server && local < server + 1000 ? 0 : server + 500 - local;
+    return Date.now() + skew;
+  }
+
   /** Fail before any write if the provider identity cannot manage accounts. */
   preflight(action: string): Promise<void> {
     return this.session.preflight(this.identity, ROLE_AM_ADMIN, { action, service: SERVICE, audience: AM_AUDIENCE });
   }
 
   async list(): Promise<Account[]> {
-    const res = await this.session.call<Account[]>(this.identity, { url: this.url(this.r.list) }, this.ctx(`list the ${this.r.noun}s`));
+    const res = await this.send<Account[]>(this.identity, { url: this.url(this.r.list) }, this.ctx(`list the ${this.r.noun}s`));
     const action = `list the ${this.r.noun}s`;
     if (!Array.isArray(res.data)) throw unexpectedAnswer(action, "a JSON array");
     res.data.forEach((account, i) => checkAccount(account, `[${i}]`, action));
@@ -171,17 +196,13 @@ export class AccessManagementClient {
   get(id: number): Promise<Account | undefined> {
     const action = `read the ${this.r.noun} ${id}`;
     return unlessNotFound(async () =>
-      checkAccount(
-        (await this.session.call<Account>(this.identity, { url: this.url(this.r.one, { id }) }, this.ctx(action))).data,
-        "",
-        action,
-      ),
+      checkAccount((await this.send<Account>(this.identity, { url: this.url(this.r.one, { id }) }, this.ctx(action))).data, "", action),
     );
   }
 
   /** POST a service account (201, Location names it). Not retried blindly: see the resource. */
   async create(body: Record<string, unknown>): Promise<Account> {
-    const res = await this.session.call<Account>(
+    const res = await this.send<Account>(
       this.identity,
       { url: this.url(this.r.list), method: "POST", data: body },
       this.ctx(`create the ${this.r.noun} "${String(body.name)}"`),
@@ -191,7 +212,7 @@ export class AccessManagementClient {
 
   /** PUT takes the whole object. `name`: the account's name now (the body may rename it). */
   async update(id: number, body: Record<string, unknown>, name = String(body.name)): Promise<Account> {
-    const res = await this.session.call<Account>(
+    const res = await this.send<Account>(
       this.identity,
       { url: this.url(this.r.one, { id }), method: "PUT", data: body },
       this.ctx(`update the ${this.r.noun} "${name}" (id ${id})`),
@@ -206,18 +227,14 @@ export class AccessManagementClient {
   async delete(id: number): Promise<boolean> {
     return (
       (await unlessNotFound(() =>
-        this.session.call(
-          this.identity,
-          { url: this.url(this.r.one, { id }), method: "DELETE" },
-          this.ctx(`delete the ${this.r.noun} ${id}`),
-        ),
+        this.send(this.identity, { url: this.url(this.r.one, { id }), method: "DELETE" }, this.ctx(`delete the ${this.r.noun} ${id}`)),
       )) !== undefined
     );
   }
 
   /** A new secret (no body: the server picks its value and expiry); its value is returned only here. */
   async generateSecret(id: number): Promise<ClientSecret & { clientSecret: string }> {
-    const res = await this.session.call<ClientSecret & { clientSecret: string }>(
+    const res = await this.send<ClientSecret & { clientSecret: string }>(
       this.identity,
       { url: this.url(this.r.generate, { id }), method: "POST" },
       this.ctx(`generate a client secret for the ${this.r.noun} ${id}`, {
@@ -238,7 +255,7 @@ export class AccessManagementClient {
 
   /** Shorten a secret's expiry (PUT is idempotent, so it is retried like a GET). */
   async setSecretExpiry(id: number, secretId: number, expiresAt: string): Promise<ClientSecret> {
-    const res = await this.session.call<ClientSecret>(
+    const res = await this.send<ClientSecret>(
       this.identity,
       { url: this.url(this.r.secret, { id, secretId }), method: "PUT", data: { expiresAt } },
       this.ctx(`set the expiry of the client secret ${secretId} of the ${this.r.noun} ${id}`),
@@ -254,7 +271,7 @@ export class AccessManagementClient {
   async revokeSecret(id: number, secretId: number): Promise<boolean> {
     return (
       (await unlessNotFound(() =>
-        this.session.call(
+        this.send(
           this.identity,
           { url: this.url(this.r.secret, { id, secretId }), method: "DELETE" },
           this.ctx(`revoke the client secret ${secretId} of the ${this.r.noun} ${id}`),

@@ -99,6 +99,20 @@ export class TokenSource {
     return pending;
   }
 
+  /**
+   * A token requested now, never the cached one: what Access Management issues for these
+   * credentials at this moment (to prove that a secret just generated works). It becomes the
+   * identity's cached token, so proving a secret costs no second token when it is used.
+   */
+  async fresh(identity: Identity): Promise<AccessToken> {
+    registerCredentials(identity.clientId, identity.clientSecret);
+    const token = await this.fetch(identity);
+    const key = cacheKey(identity);
+    this.cache.set(key, Promise.resolve(token));
+    this.current.set(key, token.value);
+    return token;
+  }
+
   /** Forget a token the server rejected (401), so the next get() fetches a fresh one (once). */
   invalidate(identity: Identity, tokenValue: string): void {
     const key = cacheKey(identity);

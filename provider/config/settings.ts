@@ -30,6 +30,7 @@ export const SETTINGS = {
   retryBaseDelayMs: { key: "tridion:retryBaseDelayMs", env: "TRIDION_RETRY_BASE_DELAY_MS", example: "250" },
   pollIntervalMs: { key: "tridion:pollIntervalMs", env: "TRIDION_POLL_INTERVAL_MS", example: "500" },
   proxy: { key: "tridion:proxy", env: "TRIDION_PROXY", example: "http://proxy.example.com:3128" },
+  verifyTimeoutSeconds: { key: "tridion:verifyTimeoutSeconds", env: "TRIDION_VERIFY_TIMEOUT_SECONDS", example: "60" },
 } satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -60,6 +61,8 @@ export interface ProviderSettings {
   pollIntervalMs: number;
   /** A proxy URL for every call, or "direct"; unset = HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
   proxy?: string;
+  /** How long a new client secret (or a role change) may take to show in a token before `up` gives up on it. */
+  verifyTimeoutMs: number;
 }
 
 export function howToSet(spec: SettingSpec): string {
@@ -181,6 +184,7 @@ export function resolveSettings(source: ConfigSource): ProviderSettings {
     maxRetries: parsePositiveNumber(SETTINGS.maxRetries, raw("maxRetries"), 4, 0, 10),
     retryBaseDelayMs: parsePositiveNumber(SETTINGS.retryBaseDelayMs, raw("retryBaseDelayMs"), 250, 1, 60_000),
     pollIntervalMs: parsePositiveNumber(SETTINGS.pollIntervalMs, raw("pollIntervalMs"), 500, 10, 60_000),
+    verifyTimeoutMs: parsePositiveNumber(SETTINGS.verifyTimeoutSeconds, raw("verifyTimeoutSeconds"), 60, 0, 3600) * 1000,
   };
   const routes = raw("routes");
   if (routes) {

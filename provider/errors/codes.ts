@@ -77,6 +77,10 @@ export const ERROR_CODES = {
   ACCOUNT_PREDEFINED: {},
   ACCOUNT_GONE: {},
   SECRET_SLOTS_FULL: {},
+  /** A new client secret (or a role change) did not show in a token in time: nothing was revoked. */
+  SECRET_NOT_PROVEN: {},
+  /** An overlap was asked, but the account's other slot holds a secret no state records. */
+  SECRET_OVERLAP_IMPOSSIBLE: {},
   UNSUPPORTED_VERSION: {},
   // a value that would put a call on another URL than the object's (an id of `..`, say)
   UNSAFE_ID: {},

@@ -51,7 +51,7 @@ export const DYNAMIC_PROVIDER_FIELD = "__provider";
  * Fields the engines keep in state for themselves (recognising an interrupted create, putting
  * access back on delete): persisted, never documented as properties.
  */
-export const INTERNAL_FIELDS = ["ownerKey", "originalAccess", "accessSeen"] as const;
+export const INTERNAL_FIELDS = ["ownerKey", "originalAccess", "accessSeen", "proofPending"] as const;
 
 /** Each setting's type and meaning (the README's table); a new setting fails to compile until it is described here. */
 const SETTING_DOCS: Record<SettingName, { type: "string" | "boolean" | "integer"; description: string; secret?: true }> = {
@@ -92,6 +92,11 @@ const SETTING_DOCS: Record<SettingName, { type: "string" | "boolean" | "integer"
     description:
       "A proxy URL for every call, or `direct`; unset, the usual `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` apply. A secret: the URL may hold a password.",
     secret: true,
+  },
+  verifyTimeoutSeconds: {
+    type: "integer",
+    description:
+      "How long a new client secret (or a role change) may take to show in a token before `up` gives up on it without revoking the old secret, in seconds (default 60).",
   },
 };
 
@@ -172,6 +177,10 @@ const identityInputs: Record<string, PropertySpec> = {
     oneOf: [{ type: "string" }, { type: "number" }],
     description: "Change it (any string or number) to rotate the client secret now.",
   },
+  secretOverlapHours: int(
+    "Hours the previous client secret stays valid after a rotation, for consumers outside the stack; the first `up` after `previousSecret.revokeAfter` revokes it. 0: it is revoked as soon as a token with the new one holds the roles.",
+    0,
+  ),
 };
 
 const identityOutputs: Record<string, PropertySpec> = {
@@ -186,6 +195,10 @@ const identityOutputs: Record<string, PropertySpec> = {
     type: "array",
     items: { type: "integer" },
     description: "Ids of older secrets of ours not revoked yet (a revoke failed); the next `up` revokes them.",
+  },
+  previousSecret: {
+    $ref: "#/types/tridion:index:PreviousSecret",
+    description: "The client secret before the last rotation, while `secretOverlapHours` keeps it valid.",
   },
 };
 
@@ -288,6 +301,16 @@ export function packageSchema(version: string): Record<string, unknown> {
           clientSecret: { type: "string", secret: true, description: "The client secret." },
         },
         required: ["clientId", "clientSecret"],
+      },
+      "tridion:index:PreviousSecret": {
+        type: "object",
+        description: "The client secret before the last rotation, valid until `revokeAfter`.",
+        properties: {
+          secretId: int("Access Management id of the previous client secret."),
+          expiresAt: str("ISO 8601 expiry of the previous client secret."),
+          revokeAfter: str("ISO 8601, on Access Management's clock: the first `up` from then on revokes it."),
+        },
+        required: ["secretId", "expiresAt", "revokeAfter"],
       },
       "tridion:index:Extension": {
         type: "object",

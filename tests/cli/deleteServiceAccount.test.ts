@@ -66,6 +66,7 @@ test.serial(
     t.deepEqual(refusedPredefined.writes, []);
 
     const secret = await am.generateSecret("ServiceAccounts", one.id);
+    emulator.advanceClock(900); // past what a create's own proof of its secret could be
     t.is((await requestToken(emulator.accessManagementUrl, secret.clientId, secret.clientSecret)).status, 200); // it signs in: in use
     const inUse = await remove(t, emulator, ["--name", "one", "--id", String(one.id)]);
     t.like(inUse.report, { result: "refused", exitCode: 1 });

@@ -363,3 +363,21 @@ test("a proxy password with @ or / never shows in doctor's output", async (t) =>
   );
   t.false(withSlash.result.stdout.includes("with-slash"), "no piece of the password");
 });
+
+test("the proof's wait (tridion:verifyTimeoutSeconds) shows among the settings, and a bad value is named", async (t) => {
+  const emulator = await emulatorFor(t, { productVersion: "10" });
+  const set = await doctor(t, emulator, { ...settingsEnv(emulator), TRIDION_VERIFY_TIMEOUT_SECONDS: "300" });
+  t.is(set.report.exitCode, 0, set.report.summary);
+  t.deepEqual(check(set.report, "settings.source").details.settings["tridion:verifyTimeoutSeconds"], {
+    from: "environment TRIDION_VERIFY_TIMEOUT_SECONDS",
+    value: "300",
+  });
+  const bad = await doctor(t, emulator, { ...settingsEnv(emulator), TRIDION_VERIFY_TIMEOUT_SECONDS: "-5" }, [], [], {
+    reachesEmulator: false,
+  });
+  t.is(check(bad.report, "settings.valid").verdict, "fail");
+  t.regex(
+    check(bad.report, "settings.valid").cause!,
+    /tridion:verifyTimeoutSeconds \(env TRIDION_VERIFY_TIMEOUT_SECONDS\) is "-5": expected a number from 0 to 3600/,
+  );
+});

@@ -110,7 +110,7 @@ test("the faults control refuses unknown keys and bad values with a 400 problem 
   const refused: Array<[unknown, RegExp]> = [
     [
       { latencyMS: 10 },
-      /Unknown fault setting latencyMS; known: errorBursts, latencyMs, dropUploads, lostResponses, hangResponses, tokenEndpointDown, tokenLifetimeSeconds/,
+      /Unknown fault setting latencyMS; known: errorBursts, latencyMs, dropUploads, lostResponses, hangResponses, tokenEndpointDown, tokenLifetimeSeconds, propagationDelayMs/,
     ],
     [{ errorBursts: [{ status: 503, count: 1, paths: "/x" }] }, /Unknown fault setting errorBursts\[0\]\.paths/],
     [{ dropUploads: { count: 1, after: 10 } }, /Unknown fault setting dropUploads\.after/],
@@ -129,6 +129,7 @@ test("the faults control refuses unknown keys and bad values with a 400 problem 
     [{ dropUploads: { count: 1, afterBytes: 1.5 } }, /dropUploads\.afterBytes must be an integer >= 0, got 1\.5/],
     [{ tokenLifetimeSeconds: 0 }, /tokenLifetimeSeconds must be an integer from 1 to 2147483647, got 0/],
     [{ tokenEndpointDown: "yes" }, /tokenEndpointDown must be true or false/],
+    [{ propagationDelayMs: -1 }, /propagationDelayMs must be an integer from 0 to 2147483647, got -1/],
     [[], /must be a JSON object/],
   ];
   for (const [body, detail] of refused) {
@@ -140,6 +141,56 @@ test("the faults control refuses unknown keys and bad values with a 400 problem 
   t.deepEqual((await http.get(`${controls}/faults`)).data, before, "a refused update changes nothing");
   const lowerCase = await http.put(`${controls}/faults`, { errorBursts: [{ status: 502, count: 1, method: "get" }] });
   t.is(lowerCase.status, 200, "methods are matched case-insensitively");
+});
+
+test("late propagation: a new secret is refused and a new grant missing from tokens until the delay has passed; turning it off lets them through", async (t) => {
+  const { emu } = t.context;
+  const am = await amAdmin(emu);
+  const account = await am.createServiceAccount("propagating", ["Tridion.AddonService.Administrator"]);
+  const before = await am.generateSecret("ServiceAccounts", account.id);
+  const roles = async (secret: string) => {
+    const res = await requestToken(emu.accessManagementUrl, account.clientId!, secret);
+    return res.status === 200
+      ? (JSON.parse(Buffer.from(res.data.access_token.split(".")[1], "base64url").toString()) as { role: unknown }).role
+      : res.status;
+  };
+  t.is(await roles(before.clientSecret!), "Tridion.AddonService.Administrator", "without the fault: at once");
+
+  emu.setFaults({ propagationDelayMs: 800 });
+  const fresh = await am.generateSecret("ServiceAccounts", account.id);
+  await am.setRoles("ServiceAccounts", account.id, ["Tridion.AddonService.Administrator", "Tridion.ContentManager.Administrator"]);
+  const refused = await requestToken(emu.accessManagementUrl, account.clientId!, fresh.clientSecret!);
+  t.is(refused.status, 401);
+  t.is(refused.data.error, "invalid_client", "the new secret is not known yet");
+  t.is(await roles(before.clientSecret!), "Tridion.AddonService.Administrator", "tokens carry the access as it was");
+  t.deepEqual(
+    am.rolesOf((await am.account("ServiceAccounts", account.id))!),
+    ["Tridion.AddonService.Administrator", "Tridion.ContentManager.Administrator"],
+    "the management API shows the change at once",
+  );
+  await new Promise((resolve) => setTimeout(resolve, 900));
+  t.deepEqual(await roles(fresh.clientSecret!), ["Tridion.AddonService.Administrator", "Tridion.ContentManager.Administrator"]);
+
+  // A change made while the fault is on waits; turning the fault off lets it through at once.
+  emu.setFaults({ propagationDelayMs: 60_000 });
+  await am.setRoles("ServiceAccounts", account.id, ["Tridion.AddonService.Administrator"]);
+  const third = await am.generateSecret("ServiceAccounts", account.id).catch(() => undefined);
+  t.is(third, undefined, "two secrets at most");
+  t.deepEqual(await roles(fresh.clientSecret!), ["Tridion.AddonService.Administrator", "Tridion.ContentManager.Administrator"]);
+  emu.setFaults({});
+  t.is(await roles(fresh.clientSecret!), "Tridion.AddonService.Administrator");
+});
+
+test("every answer's Date header is the emulator's clock", async (t) => {
+  const { emu } = t.context;
+  const discovery = `${emu.accessManagementUrl}/.well-known/openid-configuration`;
+  const now = Date.parse((await http.get(discovery)).headers.date as string);
+  t.true(Math.abs(now - Date.now()) < 5000);
+  emu.advanceClock(3 * 3600);
+  const later = Date.parse((await http.get(discovery)).headers.date as string);
+  t.true(Math.abs(later - (Date.now() + 3 * 3600 * 1000)) < 5000, new Date(later).toISOString());
+  const addons = Date.parse((await http.get(`${emu.addonsUrl}/api/v1/addons`)).headers.date as string);
+  t.true(Math.abs(addons - later) < 5000, "one clock for both services");
 });
 
 test("numeric startEmulator options out of range are refused, naming the option and the range", async (t) => {

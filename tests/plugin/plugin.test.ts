@@ -326,6 +326,45 @@ test("on 9.6: a ClientCredentialUser through Configure, Check, Create, Read, Dif
   assertQuiet(t, host, scanner);
 });
 
+test("rotation with an overlap through the plugin: previousSecret until revokeAfter on Access Management's clock, proven before anything is revoked", async (t) => {
+  const emulator = await startTestEmulator({ productVersion: "10" });
+  t.teardown(() => emulator.close());
+  const host = await pluginFor(t, emulator);
+  const scanner = new SecretScanner().add(emulator.credentials.admin.clientSecret);
+  const saUrn = urn("ServiceAccount", "overlap");
+  const news = { accountName: "overlap", roles: [ADDONS_ADMIN], secretOverlapHours: 3 };
+  const checked = await host.check(saUrn, {}, news);
+  t.deepEqual(checked.failures, []);
+  const sa = await host.create(saUrn, checked.inputs);
+  scanner.add(sa.properties.clientSecret);
+  const secretIds = async () =>
+    (
+      ((await (await adminApi(emulator)).access.account("ServiceAccounts", Number(sa.id)))!.clientSecrets ?? []) as Array<{ id: number }>
+    ).map((s) => s.id);
+
+  const rotate = await host.check(saUrn, checked.inputs, { ...news, secretVersion: 2 });
+  const rotated = await host.update(saUrn, sa.id, sa.properties, rotate.inputs);
+  scanner.add(rotated.properties.clientSecret);
+  t.deepEqual(undocumented("ServiceAccount", rotated.properties), [], "previousSecret is a documented output");
+  t.like(rotated.properties.previousSecret, { secretId: sa.properties.secretId });
+  t.false("proofPending" in rotated.properties, "proven");
+  t.is((await secretIds()).length, 2);
+  t.is(
+    (await requestToken(emulator.accessManagementUrl, sa.properties.clientId as string, sa.properties.clientSecret as string)).status,
+    200,
+  );
+  t.is((await host.diff(saUrn, sa.id, rotated.properties, rotate.inputs)).changes, DIFF_NONE, "within the window: nothing to do");
+
+  emulator.advanceClock(3 * 3600 + 60);
+  t.is((await host.diff(saUrn, sa.id, rotated.properties, rotate.inputs)).changes, DIFF_SOME, "preview shows the revocation coming");
+  t.true(host.engineLogs.some((l) => /the previous client secret \d+ will be revoked/.test(l.message)));
+  const done = await host.update(saUrn, sa.id, rotated.properties, rotate.inputs);
+  t.false("previousSecret" in done.properties);
+  t.deepEqual(await secretIds(), [rotated.properties.secretId]);
+  await host.delete(saUrn, sa.id, done.properties);
+  assertQuiet(t, host, scanner);
+});
+
 test("two providers, two installations: Configure's settings first, then the TRIDION_* variables", async (t) => {
   const [a, b] = await Promise.all([startTestEmulator({ productVersion: "10" }), startTestEmulator({ productVersion: "10" })]);
   t.teardown(() => Promise.all([a.close(), b.close()]).then(() => undefined));

@@ -70,8 +70,18 @@ const identityState = {
   originalAccess: true,
   accessSeen: true,
   pendingRevocations: true,
+  secretOverlapHours: true,
+  previousSecret: true,
+  proofPending: true,
 } as const;
-const identityInputs = { roles: true, secretExpiresInDays: true, rotateBeforeDays: true, secretVersion: true, ownerKey: true } as const;
+const identityInputs = {
+  roles: true,
+  secretExpiresInDays: true,
+  rotateBeforeDays: true,
+  secretVersion: true,
+  secretOverlapHours: true,
+  ownerKey: true,
+} as const;
 
 const userState: KeysOf<ClientCredentialUserState> = {
   ...identityState,

@@ -16,7 +16,7 @@ test.serial("one token per identity for many operations; a 401 (expired server-s
   const checked = await impl.addonPackage.check!({}, { source: addonFolder(), credentials, activationTimeoutSeconds: 0 });
   const addon = await impl.addonPackage.create(checked.inputs);
   await impl.addonPackage.read!(addon.id, addon.outs);
-  t.is(tokenRequests(emulator.requestLog()), 2, "the admin and the deployer: one token each");
+  t.is(tokenRequests(emulator.requestLog()), 2, "the admin and the deployer: one token each (the proof's token is the deployer's)");
 
   // The emulator's clock jumps past the token's lifetime: the cached token is refused (401),
   // the provider fetches one new token and carries on.
@@ -42,12 +42,15 @@ test.serial("every resource kind configures the process with the same stack conf
   await impl.addonPackage.configure!(configRequest(config));
   await impl.clientCredentialUser.read!(user.id, user.outs);
   await impl.serviceAccount.read!(account.id, account.outs);
-  t.is(tokenRequests(emulator.requestLog()), 1, "the admin asked for one token, whatever the kinds");
+  const admin = emulator.credentials.admin.clientId;
+  const adminTokens = () => emulator.requestLog().filter((e) => e.identity === admin && e.path.endsWith("/connect/token")).length;
+  t.is(adminTokens(), 1, "the admin asked for one token, whatever the kinds");
+  t.is(tokenRequests(emulator.requestLog()), 3, "and each new secret one, its proof");
 
   // Another stack config (e.g. other credentials) does start afresh.
   await impl.addonPackage.configure!(configRequest({ ...config, "tridion:requestTimeoutSeconds": "30" }));
   await impl.clientCredentialUser.read!(user.id, user.outs);
-  t.is(tokenRequests(emulator.requestLog()), 2);
+  t.is(adminTokens(), 2);
 });
 
 test.serial("client_secret_post works as well as basic; the token endpoint down is a clear error", async (t) => {

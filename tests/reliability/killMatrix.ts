@@ -12,7 +12,7 @@ import { amAdmin } from "../helpers/accessManagement";
 import { shellEnvironment } from "../helpers/folderMode";
 import { bearer, getToken, http, requestToken, startTestEmulator, type TestEmulator } from "../helpers/emulator";
 import { runDetached } from "../helpers/processTree";
-import type { LostResponses } from "../../emulator/types";
+import type { LostResponses, RequestLogEntry } from "../../emulator/types";
 
 export const ADDONS_ADMIN = "Tridion.AddonService.Administrator";
 export const CM_ADMIN = "Tridion.ContentManager.Administrator";
@@ -29,6 +29,7 @@ const config = new pulumi.Config("kill");
 const kind = config.require("kind");
 const roles = [${JSON.stringify(ADDONS_ADMIN)}, ...(config.getBoolean("extraRole") ? [${JSON.stringify(CM_ADMIN)}] : [])];
 const secretVersion = config.getNumber("secretVersion") ?? 1;
+const secretOverlapHours = config.getNumber("overlapHours");
 
 export const outputs: Record<string, pulumi.Output<unknown>> = {};
 if (kind === "addon") {
@@ -39,12 +40,12 @@ if (kind === "addon") {
   outputs.status = addon.status;
   outputs.packageFileName = addon.packageFileName;
 } else if (kind === "user") {
-  const user = new tridion.ClientCredentialUser("deployer", { userName: ${JSON.stringify(USER)}, roles, secretVersion });
+  const user = new tridion.ClientCredentialUser("deployer", { userName: ${JSON.stringify(USER)}, roles, secretVersion, secretOverlapHours });
   outputs.clientId = user.clientId;
   outputs.clientSecret = user.clientSecret;
   outputs.secretId = user.secretId;
 } else {
-  const account = new tridion.ServiceAccount("deployer", { accountName: "pipeline-deployer", roles, secretVersion });
+  const account = new tridion.ServiceAccount("deployer", { accountName: "pipeline-deployer", roles, secretVersion, secretOverlapHours });
   outputs.clientId = account.clientId;
   outputs.clientSecret = account.clientSecret;
   outputs.secretId = account.secretId;
@@ -152,7 +153,7 @@ export class KillProject {
    * Runs `pulumi <args>` with the emulator holding back the answer to the request `hang` matches;
    * kills the CLI's process group as soon as the emulator has carried that request out.
    */
-  async killDuring(t: ExecutionContext, args: string[], hang: Omit<LostResponses, "count">): Promise<void> {
+  async killDuring(t: ExecutionContext, args: string[], hang: Omit<LostResponses, "count">): Promise<RequestLogEntry> {
     const from = this.emulator.requestLog().length;
     this.emulator.setFaults({ hangResponses: [{ count: 1, ...hang }] });
     const hung = () =>
@@ -169,6 +170,7 @@ export class KillProject {
       .slice(from)
       .find((e) => e.hung)!;
     t.log(`killed after ${entry.method} ${entry.path} (${entry.status}) was carried out`);
+    return entry;
   }
 
   /** `pulumi cancel`: the file backend keeps the killed run's lock. */

@@ -4,10 +4,12 @@
 // Access Management generates a secret (POST .../generateClientSecret, no body, a one-year
 // expiry) and shows its value once; a PUT then shortens the expiry to what the resource asks.
 // Rotation and AM's limit of two secrets per account: a new secret is created *before* the old
-// one is revoked, so consumers never see a gap. When the account already holds two secrets
-// (ours plus one we did not create), a third cannot be created. We then revoke *our own* old
-// secret first: everything that uses it is managed by this stack and receives the new value in
-// the same `pulumi up`, while the other secret may be in use by something we do not know about.
+// one is revoked, and the old one is revoked only once the new one is proven (secretProof.ts), or,
+// with `secretOverlapHours`, at the first `up` after the overlap (the caller decides; this module
+// issues). When the account already holds two secrets (ours plus one we did not create), a third
+// cannot be created. We then revoke *our own* old secret first: everything that uses it is managed
+// by this stack and receives the new value in the same `pulumi up`, while the other secret may be
+// in use by something we do not know about; an overlap cannot happen then (OVERLAP_IMPOSSIBLE).
 // If neither secret is ours, we stop with an error rather than revoke someone else's.
 // Our secrets are never forgotten: an expired one keeps its id in state (it still fills a slot),
 // and one whose revoke failed is kept as `pendingRevocations` until the next `up` or delete.
@@ -67,8 +69,45 @@ export function rotationReasons(
 export interface OwnedSecrets {
   /** The secret in use (it may have expired: it still fills one of the two slots until revoked). */
   secretId?: number;
+  /** The secret before the last rotation, kept for the overlap. */
+  previousSecretId?: number;
   /** Older secrets of ours whose revoke failed: revoked by the next `up` (or delete). */
   pendingRevocations?: number[];
+}
+
+/** Our secrets on the account, oldest role first: leftovers, the previous one, the one in use. */
+export function ownedIds(owned: OwnedSecrets): number[] {
+  return [
+    ...(owned.pendingRevocations ?? []),
+    ...(owned.previousSecretId !== undefined ? [owned.previousSecretId] : []),
+    ...(owned.secretId !== undefined ? [owned.secretId] : []),
+  ];
+}
+
+/**
+ * How long after its issue a lost secret may have signed in by the proof of the run that issued
+ * it (that run takes a token with it): the proof's wait, and slack for the steps around it.
+ */
+export interface ProofWindow {
+  /** The resource's secretExpiresInDays: the issuing run set the expiry to issue + that. */
+  days: number;
+  /** tridion:verifyTimeoutSeconds, in ms. */
+  verifyTimeoutMs: number;
+}
+
+const PROOF_SLACK_MS = 5 * 60_000;
+
+/**
+ * When an `up` that issued this secret was interrupted after its proof: it was used once, right
+ * after it was issued (its expiry tells when: issue + days, as the run set it, or AM's default
+ * year when the run died before), and never since. A used secret signed in later than that.
+ */
+export function usedOnlyByProof(secret: ClientSecret, window: ProofWindow | undefined): boolean {
+  if (!window || !secret.lastLoginAt || !secret.expiresAt) return false;
+  const login = Date.parse(secret.lastLoginAt);
+  const expires = Date.parse(secret.expiresAt);
+  const issuedAt = [expires - window.days * DAY_MS + 60_000, expires - DEFAULT_SECRET_DAYS * DAY_MS];
+  return issuedAt.some((at) => login >= at - PROOF_SLACK_MS && login <= at + window.verifyTimeoutMs + PROOF_SLACK_MS);
 }
 
 /**
@@ -121,9 +160,9 @@ export interface StrangerPolicy {
  * generateClientSecret, the only time a value is shown, died with it), or made by someone who
  * has not used them yet. The API cannot tell which.
  */
-export function unusedStrangers(secrets: readonly ClientSecret[], owned: OwnedSecrets): ClientSecret[] {
-  const ours = new Set([...(owned.pendingRevocations ?? []), ...(owned.secretId !== undefined ? [owned.secretId] : [])]);
-  return secrets.filter((s) => !ours.has(s.id) && !s.lastLoginAt);
+export function unusedStrangers(secrets: readonly ClientSecret[], owned: OwnedSecrets, window?: ProofWindow): ClientSecret[] {
+  const ours = new Set(ownedIds(owned));
+  return secrets.filter((s) => !ours.has(s.id) && (!s.lastLoginAt || usedOnlyByProof(s, window)));
 }
 
 /** What to say about unused strangers, with the exact command for each; "" when there are none. */
@@ -134,7 +173,13 @@ export function strangersAdvice(strangers: readonly ClientSecret[], what: string
 
 /** Which unused strangers the account holds. */
 function strangersFound(strangers: readonly ClientSecret[], what: string): string {
-  const list = strangers.map((s) => `${s.id} (expires ${s.expiresAt}, never used)`).join(", ");
+  const list = strangers
+    .map((s) =>
+      s.lastLoginAt
+        ? `${s.id} (expires ${s.expiresAt}, used only at ${s.lastLoginAt}, right after it was issued: the proof of an interrupted \`pulumi up\` takes a token with it)`
+        : `${s.id} (expires ${s.expiresAt}, never used)`,
+    )
+    .join(", ");
   return `${what} holds client secret(s) that no Pulumi state records: ${list}.`;
 }
 
@@ -144,11 +189,40 @@ function strangersFix(strangers: readonly ClientSecret[], policy: StrangerPolicy
   return `if an interrupted \`pulumi up\` issued it (its value is lost, and Access Management gives secrets no mark to tell, so it stays valid until revoked): run ${commands}. If someone else made it, leave it.`;
 }
 
+/** The error when an overlap is asked but the account's other slot holds a secret no state records. */
+export function overlapImpossible(what: string, others: readonly ClientSecret[], hours: number, policy: StrangerPolicy): TridionError {
+  const list = others
+    .map((s) => `${s.id} (expires ${s.expiresAt}, ${s.lastLoginAt ? `last used ${s.lastLoginAt}` : "never used"})`)
+    .join(", ");
+  const commands = others.map((s) => `\`${policy.revokeCommand(s.id)}\``).join(", then ");
+  return new TridionError(
+    "SECRET_OVERLAP_IMPOSSIBLE",
+    `Cannot rotate the client secret of ${what} with an overlap of ${hours} hours (secretOverlapHours): Access Management holds two client secrets per account at most, and the other slot holds client secret ${list}, which no Pulumi state records, so the old secret would have to be revoked before the new one exists.`,
+    {
+      fix: `choose one: set secretOverlapHours to 0 (the old secret is then revoked first, the only room there is, and the new one proven after), or, if nothing uses client secret ${others.map((s) => s.id).join(", ")}, remove it: ${commands}. Then run \`pulumi up\` again.`,
+      details: { foreignSecretIds: others.map((s) => s.id), secretOverlapHours: hours },
+    },
+  );
+}
+
+/** What a rotation issued, and what it left for the caller to revoke once the new secret is proven. */
+export interface Rotated {
+  secret: IssuedSecret;
+  /** Our secrets still on the account besides the new one (oldest first; the one that was in use last). */
+  retired: number[];
+  /** Ours revoked before the new one existed (the two slots were full). */
+  revokedFirst: number[];
+  /** The secrets besides ours that filled the other slot when ours had to go first. */
+  crowdedBy: ClientSecret[];
+  strangers: ClientSecret[];
+}
+
 /**
- * Replace our secret(s) with a new one. Create first, then revoke; if AM's two slots are full,
- * revoke one of ours first (a retired one before the one in use; see the header). Whatever could
- * not be revoked afterwards comes back as `pendingRevocations`, never forgotten. Secrets no state
- * records are never touched; the unused ones come back as `strangers` for the caller to name.
+ * Issue a new secret for the account. Create first; if AM's two slots are full, revoke one of ours
+ * first (a retired one before the one in use; see the header), unless `overlapHours` asks to keep
+ * the one in use: then OVERLAP_IMPOSSIBLE. The rest of ours are returned as `retired` for the
+ * caller to revoke once the new secret is proven. Secrets no state records are never touched; the
+ * ones an interrupted run may have left come back as `strangers` for the caller to name.
  */
 export async function rotateSecret(
   am: AccessManagementClient,
@@ -157,7 +231,8 @@ export async function rotateSecret(
   days: number,
   what: string,
   policy: StrangerPolicy,
-): Promise<{ secret: IssuedSecret; pendingRevocations: number[]; revokeError?: TridionError; strangers: ClientSecret[] }> {
+  options: { overlapHours?: number; proofWindow?: ProofWindow } = {},
+): Promise<Rotated> {
   const account = await am.get(accountId);
   if (!account)
     throw new TridionError("ACCOUNT_GONE", `Cannot issue a client secret for ${what}: it no longer exists in Access Management.`, {
@@ -165,11 +240,10 @@ export async function rotateSecret(
     });
   const existing = account.clientSecrets ?? [];
   const listed = new Set(existing.map((s) => s.id));
-  const retiring = [...(owned.pendingRevocations ?? []), ...(owned.secretId !== undefined ? [owned.secretId] : [])].filter((id) =>
-    listed.has(id),
-  );
-  const strangers = unusedStrangers(existing, owned);
+  const retiring = ownedIds(owned).filter((id) => listed.has(id));
+  const strangers = unusedStrangers(existing, owned, options.proofWindow);
   const revokedFirst: number[] = [];
+  let crowdedBy: ClientSecret[] = [];
   if (existing.length >= 2) {
     if (retiring.length === 0) {
       throw new TridionError(
@@ -184,7 +258,12 @@ export async function rotateSecret(
         },
       );
     }
-    const first = retiring.shift()!;
+    const first = retiring[0];
+    if (first === owned.secretId) {
+      crowdedBy = existing.filter((s) => !retiring.includes(s.id));
+      if (options.overlapHours) throw overlapImpossible(what, crowdedBy, options.overlapHours, policy);
+    }
+    retiring.shift();
     await am.revokeSecret(accountId, first);
     revokedFirst.push(first);
   }
@@ -215,13 +294,13 @@ export async function rotateSecret(
         `Access Management generated a client secret for ${what}, but the account shows no client id.`,
         { fix: "check the account in Access Management, then run `pulumi up` again." },
       );
-    secret.expiresAt = (await am.setSecretExpiry(accountId, generated.id, expiryFor(days))).expiresAt ?? expiryFor(days);
+    const expiry = expiryFor(days, am.serverNow());
+    secret.expiresAt = (await am.setSecretExpiry(accountId, generated.id, expiry)).expiresAt ?? expiry;
   } catch (e) {
     const error = toTridionError(e) as RotationError;
     error.revokedSecretIds = revokedFirst;
     error.issued = secret; // it exists and works, with the server's own expiry
     throw error;
   }
-  const { pending, error } = await revokeSecrets(am, accountId, retiring);
-  return { secret, pendingRevocations: pending, revokeError: error, strangers };
+  return { secret, retired: retiring, revokedFirst, crowdedBy, strangers };
 }

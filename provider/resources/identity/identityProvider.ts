@@ -4,8 +4,12 @@
 //   create: ApiResources -> establish the account (user: find it; service account: POST, or adopt)
 //           -> POST generateClientSecret -> PUT its expiresAt
 //   read:   GET account -> drift (deleted, roles, secret revoked/expired)
-//   update: PUT account (roles, name) -> new secret -> DELETE old secret (rotation)
+//   update: PUT account (roles, name) -> new secret -> proof -> DELETE old secret (rotation; with
+//           secretOverlapHours the old one stays as previousSecret until the first `up` after its
+//           revokeAfter, judged by Access Management's clock)
 //   delete: DELETE account (if we created it) | DELETE our secrets, PUT the access back as it was
+// A new secret, and the current one after a role change, is proven (secretProof.ts) before any
+// old one is revoked; a proof that fails leaves `proofPending` for the next `up`.
 import type * as pulumi from "@pulumi/pulumi";
 import { AccessControlEntry, AccessManagementClient, Account, AccountKind, type ClientSecret } from "../../clients/accessManagement";
 import { warnOnce } from "../../clients/engineLog";
@@ -30,7 +34,10 @@ import {
 import {
   DEFAULT_ROTATE_BEFORE_DAYS,
   DEFAULT_SECRET_DAYS,
+  overlapImpossible,
+  ownedIds,
   OwnedSecrets,
+  ProofWindow,
   revokeSecrets,
   rotateSecret,
   RotationError,
@@ -39,8 +46,13 @@ import {
   StrangerPolicy,
   strangersAdvice,
 } from "./clientSecrets";
+import { proveSecret } from "./secretProof";
 import { OWNER_KEY, ownerKeyOf } from "../ownership";
-import { issuedSecretState, type IdentityInputs, type IdentityProps } from "./identityState";
+import { issuedSecretState, type IdentityInputs, type IdentityProps, type PreviousSecret } from "./identityState";
+
+const HOUR_MS = 3_600_000;
+/** At most a year: Access Management's longest secret lifetime. */
+const MAX_OVERLAP_HOURS = 8760;
 
 type Props = IdentityProps;
 
@@ -85,7 +97,14 @@ export interface IdentitySpec<I extends IdentityInputs> {
 }
 
 /** The inputs of both identity resources besides their own. */
-export const SECRET_INPUT_KEYS = ["roles", "secretExpiresInDays", "rotateBeforeDays", "secretVersion", OWNER_KEY] as const;
+export const SECRET_INPUT_KEYS = [
+  "roles",
+  "secretExpiresInDays",
+  "rotateBeforeDays",
+  "secretVersion",
+  "secretOverlapHours",
+  OWNER_KEY,
+] as const;
 
 /** The lifecycle of one identity resource kind, over its spec: each engine method a named step. */
 class IdentityLifecycle<I extends IdentityInputs> {
@@ -118,6 +137,15 @@ class IdentityLifecycle<I extends IdentityInputs> {
     return new AccessManagementClient(session, this.spec.kind);
   }
 
+  /** A client when the settings allow one (a preview may run without them: then nothing is asked). */
+  private amClientIfConfigured(): AccessManagementClient | undefined {
+    try {
+      return this.amClient(getSession());
+    } catch {
+      return undefined;
+    }
+  }
+
   private async catalogOf(am: AccessManagementClient): Promise<RoleCatalog> {
     return new RoleCatalog(await am.apiResources());
   }
@@ -145,6 +173,66 @@ class IdentityLifecycle<I extends IdentityInputs> {
     await warnOnce(advice + roles);
   }
 
+  /** Which of our secrets the account still holds (state's view: the one in use, the previous one, leftovers). */
+  private owned(o: Props): OwnedSecrets {
+    return { secretId: o.secretId, previousSecretId: o.previousSecret?.secretId, pendingRevocations: o.pendingRevocations ?? [] };
+  }
+
+  /** When a secret of this resource may have signed in by the proof of the run that issued it. */
+  private proofWindow(session: Session, o: Props): ProofWindow {
+    return { days: withDefault(o.secretExpiresInDays, DEFAULT_SECRET_DAYS), verifyTimeoutMs: session.settings.verifyTimeoutMs };
+  }
+
+  /**
+   * Take tokens with the secret until one holds the declared roles (secretProof.ts). `secret`
+   * names it in messages; `undone` says what was left for the next `up`.
+   */
+  private async prove(session: Session, o: Props, secret: string, undone: string): Promise<void> {
+    await proveSecret(
+      session,
+      { clientId: String(o.clientId), clientSecret: String(o.clientSecret) },
+      { roles: (o.roles ?? []) as string[] },
+      `${secret} of ${this.what(o)}`,
+      { undone, again: "it takes a token with the same secret again, and revokes the old one only once that token holds the roles." },
+    );
+  }
+
+  /**
+   * The previous secret as `news` asks for it at `now` (Access Management's clock): its
+   * revokeAfter measured from the rotation with the overlap asked now, and whether that has come.
+   */
+  private previousAt(olds: Props, news: Props, now: number): { previous?: PreviousSecret; due: boolean } {
+    const previous = olds.previousSecret;
+    if (!previous) return { due: false };
+    const oldHours = withDefault(olds.secretOverlapHours, 0);
+    const newHours = withDefault(news.secretOverlapHours, 0);
+    const revokeAfter =
+      isUnknown(newHours) || oldHours === newHours
+        ? previous.revokeAfter
+        : new Date(Date.parse(previous.revokeAfter) - oldHours * HOUR_MS + newHours * HOUR_MS).toISOString();
+    return { previous: { ...previous, revokeAfter }, due: Date.parse(revokeAfter) <= now };
+  }
+
+  /**
+   * An overlap is asked for the rotation coming, but the account's other slot holds a secret no
+   * state records: the old secret would have to go first. The error names that secret.
+   */
+  private overlapBlocked(account: Account, olds: Props, news: Props): TridionError | undefined {
+    const hours = withDefault(news.secretOverlapHours, 0);
+    if (isUnknown(hours) || !hours || olds.secretId === undefined || olds.secretStatus === "expired") return undefined;
+    const secrets = account.clientSecrets ?? [];
+    if (secrets.length < 2) return undefined;
+    const listed = new Set(secrets.map((s) => s.id));
+    const ours = ownedIds(this.owned(olds)).filter((sid) => listed.has(sid));
+    if (ours[0] !== olds.secretId) return undefined; // a retired secret of ours makes the room
+    return overlapImpossible(
+      this.what(news),
+      secrets.filter((s) => !ours.includes(s.id)),
+      hours,
+      this.strangerPolicy(news),
+    );
+  }
+
   /** check, step 1: the inputs' own form, without asking any server. */
   private checkForms(news: Props): InputChecker {
     const checker = new InputChecker(this.spec.resource, news);
@@ -152,6 +240,7 @@ class IdentityLifecycle<I extends IdentityInputs> {
     checkRoles(checker, news.roles, this.spec.resource);
     checker.optionalInteger("secretExpiresInDays", 1, 365, `default ${DEFAULT_SECRET_DAYS}; Access Management allows at most one year`);
     checker.optionalInteger("rotateBeforeDays", 0, 364, `default ${DEFAULT_ROTATE_BEFORE_DAYS}`);
+    checker.optionalInteger("secretOverlapHours", 0, MAX_OVERLAP_HOURS, "default 0: the old secret is revoked once the new one is proven");
     const days = withDefault(news.secretExpiresInDays, DEFAULT_SECRET_DAYS);
     const before = withDefault(news.rotateBeforeDays, DEFAULT_ROTATE_BEFORE_DAYS);
     if (typeof days === "number" && typeof before === "number" && before >= days) {
@@ -201,21 +290,55 @@ class IdentityLifecycle<I extends IdentityInputs> {
     });
   }
 
-  async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+  async diff(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
     return guarded(async () => {
       const replaces = changedSetKeys(olds, news, this.spec.replaceKeys);
       const updates = changedSetKeys(olds, news, this.spec.updateKeys);
       const rolesChanged = isUnknown(news.roles) || !sameSet(olds.roles, news.roles);
       const rotation = rotationReasons(olds, news);
+      const hours = withDefault(news.secretOverlapHours, 0);
+      const label = `${this.spec.resource} ${this.what(news)}`;
+      let previousDue = false;
+      if (replaces.length === 0 && (olds.previousSecret || (rotation.length && hours))) {
+        // Judged on Access Management's clock, and with what the account holds now (when it answers).
+        const am = this.amClientIfConfigured();
+        const account = am ? await am.get(Number(id)).catch(() => undefined) : undefined;
+        if (account && rotation.length) {
+          const blocked = this.overlapBlocked(account, olds, news);
+          if (blocked) throw blocked;
+        }
+        const { previous, due } = this.previousAt(olds, news, am?.serverNow() ?? Date.now());
+        previousDue = due;
+        if (previous && due && !rotation.length) {
+          await warnOnce(
+            `${label}: the previous client secret ${previous.secretId} will be revoked: its overlap (secretOverlapHours) ended at ${previous.revokeAfter} by Access Management's clock.`,
+          );
+        }
+      }
       if (rotation.length && replaces.length === 0) {
+        const after =
+          typeof hours === "number" && hours > 0 && olds.secretId !== undefined && olds.secretStatus !== "expired"
+            ? `the old one stays valid for ${hours} hours after the rotation (previousSecret), then the first \`up\` from then on revokes it`
+            : "the old one is revoked once a token with the new one holds the roles; everything using it gets the new value in the same update";
+        await warnOnce(`${label}: the client secret will be rotated (${rotation.join("; ")}); ${after}.`);
+      }
+      if (olds.proofPending && replaces.length === 0) {
         await warnOnce(
-          `${this.spec.resource} ${this.what(news)}: the client secret will be rotated (${rotation.join("; ")}); everything using it gets the new value in the same update.`,
+          `${label}: the client secret ${olds.secretId} is not proven yet (a token with it did not hold the roles in time): \`up\` takes a token with it again before revoking anything.`,
         );
       }
       const pendingRevocations = (olds.pendingRevocations ?? []).length > 0;
-      const settingsChanged = changedKeys(olds, news, ["rotateBeforeDays"]).length > 0;
+      const settingsChanged = changedKeys(olds, news, ["rotateBeforeDays", "secretOverlapHours"]).length > 0;
       return {
-        changes: replaces.length > 0 || updates.length > 0 || rolesChanged || rotation.length > 0 || pendingRevocations || settingsChanged,
+        changes:
+          replaces.length > 0 ||
+          updates.length > 0 ||
+          rolesChanged ||
+          rotation.length > 0 ||
+          pendingRevocations ||
+          settingsChanged ||
+          previousDue ||
+          olds.proofPending === true,
         replaces, // replaced delete-first: see deleteFirst() (the resource option wins over a diff's say)
       };
     });
@@ -246,10 +369,18 @@ class IdentityLifecycle<I extends IdentityInputs> {
       try {
         const days = withDefault(inputs.secretExpiresInDays, DEFAULT_SECRET_DAYS);
         const policy = this.strangerPolicy(inputs);
-        const { secret, strangers } = await rotateSecret(am, account.id, {}, days, this.what(inputs), policy);
+        const { secret, strangers } = await rotateSecret(am, account.id, {}, days, this.what(inputs), policy, {
+          proofWindow: this.proofWindow(session, inputs),
+        });
         const heldBefore = roles.filter((r) => !(base.grantedRoles ?? []).includes(r));
         await this.adviseOnStrangers(inputs, strangers, policy, heldBefore);
-        return { id, outs: { ...base, ...issuedSecretState(secret) } };
+        const outs: Props = { ...base, ...issuedSecretState(secret) };
+        try {
+          await this.prove(session, outs, `the new client secret ${secret.id}`, "The secret is recorded in the state.");
+        } catch (e) {
+          throw new PartialFailure(e, id, { ...outs, proofPending: true });
+        }
+        return { id, outs };
       } catch (e) {
         if (e instanceof PartialFailure) throw e;
         throw new PartialFailure(e, id, afterFailedRotation(base, {}, e as RotationError));
@@ -264,7 +395,7 @@ class IdentityLifecycle<I extends IdentityInputs> {
       if (!account) return {}; // deleted out of band: the engine drops it from state
       if (props[this.spec.idKey] === undefined && props[this.spec.nameKey] === undefined) return this.imported(id, account, am);
       const secrets = account.clientSecrets ?? [];
-      const { state, info } = secretStatus(secrets, props.secretId);
+      const { state, info } = secretStatus(secrets, props.secretId, am.serverNow());
       const listed = new Set(secrets.map((s) => s.id));
       const pending = ((props.pendingRevocations ?? []) as number[]).filter((s) => listed.has(s));
       const roles = props.roles ?? [];
@@ -279,6 +410,7 @@ class IdentityLifecycle<I extends IdentityInputs> {
         clientSecret: state === "active" ? props.clientSecret : undefined,
         secretExpiresAt: info?.expiresAt ?? props.secretExpiresAt,
         pendingRevocations: pending.length ? pending : undefined,
+        previousSecret: previousAsListed(props.previousSecret, secrets),
       });
       delete outs.__provider;
       return { id, props: outs, inputs: this.pickInputs(outs) };
@@ -352,38 +484,112 @@ class IdentityLifecycle<I extends IdentityInputs> {
         current = { ...current, ...this.spec.fromAccount({ ...account, ...updated }) };
       }
       current.roles = roles;
-      const owned: OwnedSecrets = { secretId: olds.secretId, pendingRevocations: olds.pendingRevocations ?? [] };
-      if (rotationReasons(olds, news).length === 0) {
-        // Only leftovers to revoke (an earlier revoke failed), or nothing at all.
-        const { pending, error } = await revokeSecrets(am, accountId, owned.pendingRevocations ?? []);
-        current = compact({ ...current, pendingRevocations: pending.length ? pending : undefined });
-        if (error) throw new PartialFailure(error, id, current);
-        return { outs: current };
-      }
+      const owned = this.owned(olds);
+      const now = am.serverNow();
+      const what = this.what(news);
+      if (rotationReasons(olds, news, now).length === 0) return { outs: await this.settle(session, am, id, olds, news, current, now) };
+
+      // Rotation. The old secret is kept for the overlap only while it works (not expired).
+      const hours = withDefault(news.secretOverlapHours, 0);
+      const keepOld = hours > 0 && olds.secretId !== undefined && olds.secretStatus !== "expired";
+      const policy = this.strangerPolicy(news);
+      let rotated;
       try {
         const days = withDefault(news.secretExpiresInDays, DEFAULT_SECRET_DAYS);
-        const policy = this.strangerPolicy(news);
-        const { secret, pendingRevocations, revokeError, strangers } = await rotateSecret(
-          am,
-          accountId,
-          owned,
-          days,
-          this.what(news),
-          policy,
-        );
-        await this.adviseOnStrangers(news, strangers, policy);
-        current = compact({
-          ...current,
-          ...issuedSecretState(secret),
-          pendingRevocations: pendingRevocations.length ? pendingRevocations : undefined,
+        rotated = await rotateSecret(am, accountId, owned, days, what, policy, {
+          overlapHours: keepOld ? hours : 0,
+          proofWindow: this.proofWindow(session, news),
         });
-        if (revokeError) throw new PartialFailure(revokeError, id, current);
-        return { outs: current };
       } catch (e) {
         if (e instanceof PartialFailure) throw e;
         throw new PartialFailure(e, id, afterFailedRotation(current, owned, e as RotationError));
       }
+      const { secret, retired, crowdedBy, strangers } = rotated;
+      await this.adviseOnStrangers(news, strangers, policy);
+      const oldSecret = olds.secretId !== undefined && retired.includes(olds.secretId) ? olds.secretId : undefined;
+      const others = retired.filter((sid) => sid !== oldSecret);
+      // Until the proof, the old secret is the previous one (revokeAfter: the rotation plus the overlap).
+      const previous: PreviousSecret | undefined =
+        oldSecret !== undefined
+          ? {
+              secretId: oldSecret,
+              expiresAt: String(olds.secretExpiresAt ?? ""),
+              revokeAfter: new Date(am.serverNow() + (keepOld ? hours : 0) * HOUR_MS).toISOString(),
+            }
+          : undefined;
+      current = compact({
+        ...current,
+        ...issuedSecretState(secret),
+        previousSecret: previous,
+        pendingRevocations: others.length ? others : undefined,
+        proofPending: true,
+      });
+      if (crowdedBy.length) {
+        await warnOnce(
+          `${this.spec.resource} ${what}: the old client secret ${olds.secretId} was revoked before the new one ${secret.id} was issued and proven: Access Management holds two client secrets at most, and the other slot holds ${crowdedBy.map((s) => s.id).join(", ")}, which no Pulumi state records. The proof came after the revocation.`,
+        );
+      }
+      try {
+        await this.prove(
+          session,
+          current,
+          `the new client secret ${secret.id}`,
+          `Nothing was revoked: the new secret is recorded in the state${previous ? `, the old one ${previous.secretId} as previousSecret` : ""}.`,
+        );
+      } catch (e) {
+        throw new PartialFailure(e, id, current);
+      }
+      const toRevoke = [...others, ...(oldSecret !== undefined && !keepOld ? [oldSecret] : [])];
+      const { pending, error } = await revokeSecrets(am, accountId, toRevoke);
+      current = compact({
+        ...current,
+        proofPending: undefined,
+        previousSecret: keepOld ? previous : undefined,
+        pendingRevocations: pending.length ? pending : undefined,
+      });
+      if (error) throw new PartialFailure(error, id, current);
+      return { outs: current };
     });
+  }
+
+  /**
+   * An update without a rotation: prove the secret in use if the roles changed (or an earlier
+   * proof did not come), then revoke leftovers and the previous secret once its overlap is over
+   * (a revoke that fails joins pendingRevocations).
+   */
+  private async settle(
+    session: Session,
+    am: AccessManagementClient,
+    id: string,
+    olds: Props,
+    news: Props,
+    current: Props,
+    now: number,
+  ): Promise<Props> {
+    const rolesChanged = !sameSet(olds.roles, news.roles);
+    if ((rolesChanged || olds.proofPending) && current.clientSecret && current.secretId !== undefined) {
+      try {
+        await this.prove(
+          session,
+          current,
+          `the client secret ${current.secretId}`,
+          `Nothing was revoked${olds.previousSecret ? ` (the previous secret ${olds.previousSecret.secretId} stays)` : ""}.`,
+        );
+      } catch (e) {
+        throw new PartialFailure(e, id, compact({ ...current, proofPending: true }));
+      }
+    }
+    const { previous, due } = this.previousAt(olds, news, now);
+    const toRevoke = [...(olds.pendingRevocations ?? []), ...(previous && due ? [previous.secretId] : [])];
+    const { pending, error } = await revokeSecrets(am, Number(id), toRevoke);
+    const next = compact({
+      ...current,
+      proofPending: undefined,
+      previousSecret: previous && !pending.includes(previous.secretId) && !due ? previous : undefined,
+      pendingRevocations: pending.length ? pending : undefined,
+    });
+    if (error) throw new PartialFailure(error, id, next);
+    return next;
   }
 
   async remove(id: string, props: Props): Promise<void> {
@@ -396,7 +602,7 @@ class IdentityLifecycle<I extends IdentityInputs> {
         return;
       }
       // Not ours (a user, or an adopted service account): revoke our secrets, put the access back.
-      const ours = [...(props.secretId !== undefined ? [props.secretId] : []), ...(props.pendingRevocations ?? [])];
+      const ours = ownedIds(this.owned(props));
       const { error } = await revokeSecrets(am, accountId, ours);
       if (error) throw error;
       const account = await am.get(accountId);
@@ -434,6 +640,7 @@ function afterFailedRotation(current: Props, owned: OwnedSecrets, e: RotationErr
   const revoked = e.revokedSecretIds ?? [];
   const pending = [...(owned.pendingRevocations ?? []).filter((s) => !revoked.includes(s)), ...(e.orphanedSecretIds ?? [])];
   let next: Props = { ...current, pendingRevocations: pending.length ? pending : undefined };
+  if (owned.previousSecretId !== undefined && revoked.includes(owned.previousSecretId)) next = { ...next, previousSecret: undefined };
   if (owned.secretId !== undefined && revoked.includes(owned.secretId)) {
     next = { ...next, secretId: undefined, clientSecret: undefined, secretStatus: "revoked" };
   } else if (owned.secretId === undefined) {
@@ -447,6 +654,7 @@ function afterFailedRotation(current: Props, owned: OwnedSecrets, e: RotationErr
       ...issuedSecretState(e.issued),
       secretExpiresInDays: undefined,
       pendingRevocations: retired.length ? retired : undefined,
+      proofPending: true, // the next `up` proves it before revoking the old one
     };
   }
   return compact(next);
@@ -478,6 +686,13 @@ function changedSetKeys(olds: Props, news: Props, keys: readonly string[]): stri
     news,
     keys.filter((k) => news[k] !== undefined && news[k] !== null),
   );
+}
+
+/** The previous secret as the account lists it now (its expiry from the server), or nothing once it is gone. */
+function previousAsListed(previous: PreviousSecret | undefined, secrets: readonly ClientSecret[]): PreviousSecret | undefined {
+  if (!previous) return undefined;
+  const listed = secrets.find((s) => s.id === previous.secretId);
+  return listed ? { ...previous, expiresAt: listed.expiresAt ?? previous.expiresAt } : undefined;
 }
 
 function sameSet(a: unknown, b: unknown): boolean {

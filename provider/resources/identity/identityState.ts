@@ -11,11 +11,21 @@ export interface IdentityInputs {
   secretExpiresInDays?: number;
   rotateBeforeDays?: number;
   secretVersion?: string | number;
+  /** Hours the previous secret stays valid after a rotation (default 0: revoked once the new one is proven). */
+  secretOverlapHours?: number;
   /** Hidden: recognises what an interrupted create of this resource made (see ownership.ts). */
   ownerKey?: string;
 }
 
 export type SecretStatus = "active" | "revoked" | "expired" | "none";
+
+/** The secret a rotation with an overlap kept: valid until `revokeAfter` (Access Management's clock). */
+export interface PreviousSecret {
+  secretId: number;
+  expiresAt: string;
+  /** ISO 8601: the first `up` from then on revokes it. */
+  revokeAfter: string;
+}
 
 /** What both hold in state besides their own fields. */
 export interface IdentityState extends IdentityInputs {
@@ -29,6 +39,10 @@ export interface IdentityState extends IdentityInputs {
   /** Every API the account held, as this resource last wrote or read it (see originalFromSeen). */
   accessSeen?: OriginalAccess;
   pendingRevocations?: number[];
+  /** The secret before the last rotation, while its overlap lasts. */
+  previousSecret?: PreviousSecret;
+  /** Hidden: the current secret (or a role change) is not proven yet; the next `up` proves it before revoking anything. */
+  proofPending?: boolean;
 }
 
 export interface ClientCredentialUserInputs extends IdentityInputs {

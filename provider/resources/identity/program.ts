@@ -13,6 +13,20 @@ export interface IdentityArgs {
   rotateBeforeDays?: pulumi.Input<number>;
   /** Change it (any string or number) to rotate the client secret now. */
   secretVersion?: pulumi.Input<string | number>;
+  /**
+   * Hours the previous client secret stays valid after a rotation, for consumers outside the
+   * stack (default 0: it is revoked as soon as a token with the new one holds the roles). The
+   * first `up` after `previousSecret.revokeAfter` revokes it.
+   */
+  secretOverlapHours?: pulumi.Input<number>;
+}
+
+/** The client secret before the last rotation, while its overlap lasts. */
+export interface PreviousSecretOutput {
+  secretId: number;
+  expiresAt: string;
+  /** ISO 8601, on Access Management's clock: the first `up` from then on revokes it. */
+  revokeAfter: string;
 }
 
 export abstract class IdentityResource extends pulumi.dynamic.Resource {
@@ -31,6 +45,8 @@ export abstract class IdentityResource extends pulumi.dynamic.Resource {
   declare public readonly grantedRoles: pulumi.Output<string[]>;
   /** Ids of older secrets of ours not revoked yet (a revoke failed); the next `up` revokes them. */
   declare public readonly pendingRevocations: pulumi.Output<number[] | undefined>;
+  /** The client secret before the last rotation, valid until `revokeAfter` (secretOverlapHours); absent otherwise. */
+  declare public readonly previousSecret: pulumi.Output<PreviousSecretOutput | undefined>;
 
   /** `ownOutputs`: the outputs of the concrete resource, each `undefined` (the engine fills them). */
   protected constructor(
@@ -51,6 +67,7 @@ export abstract class IdentityResource extends pulumi.dynamic.Resource {
       grantedRoles: undefined,
       originalAccess: undefined,
       pendingRevocations: undefined,
+      previousSecret: undefined,
     };
     // The server generates the secret, so no secret input marks it: ask the engine to.
     const secretOutputs = { additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "clientSecret"] };

@@ -7,8 +7,9 @@ import { findServiceAccount as findByName } from "../../clients/accountLookup";
 import { isPredefinedAccountName, type ProductVersion } from "../../clients/productVersion";
 import { hasCode, TridionError } from "../../errors/tridionError";
 import { isAmbiguousFailure } from "../../http/policy";
-import { InputChecker, isUnknown } from "../common";
-import { revokeSecrets } from "../identity/clientSecrets";
+import { getSession } from "../../clients/session";
+import { InputChecker, isUnknown, withDefault } from "../common";
+import { DEFAULT_SECRET_DAYS, type ProofWindow, revokeSecrets, usedOnlyByProof } from "../identity/clientSecrets";
 import { RESOURCE_WORDING } from "../identity/lookupWording";
 import { identityProvider } from "../identity/identityProvider";
 import { ownedClientId, ownerKeyOf } from "../ownership";
@@ -46,10 +47,11 @@ function refuseExisting(existing: Account, inputs: ServiceAccountInputs, chosenC
 /**
  * The ownership key is the same for stacks of one organization, project and stack name (on file
  * backends every organization is "organization"): an account with the key whose secret signed
- * in is such a stack's, never what an interrupted create left (its secrets' values were lost).
+ * in is such a stack's, never what an interrupted create left (its secrets' values were lost),
+ * unless its only sign-in was the proof of that create, right after the secret was issued.
  */
-function refuseUsed(existing: Account): void {
-  const used = (existing.clientSecrets ?? []).filter((s) => s.lastLoginAt);
+function refuseUsed(existing: Account, window: ProofWindow): void {
+  const used = (existing.clientSecrets ?? []).filter((s) => s.lastLoginAt && !usedOnlyByProof(s, window));
   if (used.length === 0) return;
   throw new TridionError(
     "ACCOUNT_EXISTS",
@@ -102,7 +104,10 @@ export const serviceAccountProvider = identityProvider<ServiceAccountInputs>({
       // Made by an interrupted create of this resource: finish it. Its secrets' values died with
       // that run, so they are revoked; the access becomes what the program asks. A secret that has
       // signed in was never lost: then a stack of the same name elsewhere made it.
-      refuseUsed(existing);
+      refuseUsed(existing, {
+        days: withDefault(inputs.secretExpiresInDays, DEFAULT_SECRET_DAYS),
+        verifyTimeoutMs: getSession().settings.verifyTimeoutMs,
+      });
       await revokeAll(am, existing);
       const granted = grant(undefined);
       const updated = await am.update(existing.id, serviceAccountBody(existing.name, existing.clientId, granted.entry));
