@@ -2,6 +2,8 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 import * as pulumi from "@pulumi/pulumi";
+import * as inputs from "./types/input";
+import * as outputs from "./types/output";
 import * as utilities from "./utilities";
 
 /**
@@ -73,6 +75,10 @@ export class ClientCredentialUser extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly pendingRevocations: pulumi.Output<number[] | undefined>;
     /**
+     * The client secret before the last rotation, while `secretOverlapHours` keeps it valid.
+     */
+    declare public /*out*/ readonly previousSecret: pulumi.Output<outputs.PreviousSecret | undefined>;
+    /**
      * Role keys `<api>.<role>`, e.g. `Tridion.AddonService.Administrator`; one role per API.
      */
     declare public readonly roles: pulumi.Output<string[]>;
@@ -92,6 +98,10 @@ export class ClientCredentialUser extends pulumi.CustomResource {
      * Access Management id of the client secret in use.
      */
     declare public /*out*/ readonly secretId: pulumi.Output<number | undefined>;
+    /**
+     * Hours the previous client secret stays valid after a rotation, for consumers outside the stack; the first `up` after `previousSecret.revokeAfter` revokes it. 0: it is revoked as soon as a token with the new one holds the roles.
+     */
+    declare public readonly secretOverlapHours: pulumi.Output<number | undefined>;
     /**
      * "active", or after a refresh "revoked"/"expired" (the next `up` issues a new secret).
      */
@@ -134,6 +144,7 @@ export class ClientCredentialUser extends pulumi.CustomResource {
             resourceInputs["roles"] = args?.roles;
             resourceInputs["rotateBeforeDays"] = (args?.rotateBeforeDays) ?? 30;
             resourceInputs["secretExpiresInDays"] = (args?.secretExpiresInDays) ?? 365;
+            resourceInputs["secretOverlapHours"] = (args?.secretOverlapHours) ?? 0;
             resourceInputs["secretVersion"] = args?.secretVersion;
             resourceInputs["userName"] = args?.userName;
             resourceInputs["clientId"] = undefined /*out*/;
@@ -142,6 +153,7 @@ export class ClientCredentialUser extends pulumi.CustomResource {
             resourceInputs["grantedRoles"] = undefined /*out*/;
             resourceInputs["identityProviderKey"] = undefined /*out*/;
             resourceInputs["pendingRevocations"] = undefined /*out*/;
+            resourceInputs["previousSecret"] = undefined /*out*/;
             resourceInputs["secretExpiresAt"] = undefined /*out*/;
             resourceInputs["secretId"] = undefined /*out*/;
             resourceInputs["secretStatus"] = undefined /*out*/;
@@ -155,11 +167,13 @@ export class ClientCredentialUser extends pulumi.CustomResource {
             resourceInputs["identityProvider"] = undefined /*out*/;
             resourceInputs["identityProviderKey"] = undefined /*out*/;
             resourceInputs["pendingRevocations"] = undefined /*out*/;
+            resourceInputs["previousSecret"] = undefined /*out*/;
             resourceInputs["roles"] = undefined /*out*/;
             resourceInputs["rotateBeforeDays"] = undefined /*out*/;
             resourceInputs["secretExpiresAt"] = undefined /*out*/;
             resourceInputs["secretExpiresInDays"] = undefined /*out*/;
             resourceInputs["secretId"] = undefined /*out*/;
+            resourceInputs["secretOverlapHours"] = undefined /*out*/;
             resourceInputs["secretStatus"] = undefined /*out*/;
             resourceInputs["secretVersion"] = undefined /*out*/;
             resourceInputs["userEnabled"] = undefined /*out*/;
@@ -195,6 +209,10 @@ export interface ClientCredentialUserArgs {
      * Lifetime of the client secret, 1-365 days (Access Management's maximum).
      */
     secretExpiresInDays?: pulumi.Input<number | undefined>;
+    /**
+     * Hours the previous client secret stays valid after a rotation, for consumers outside the stack; the first `up` after `previousSecret.revokeAfter` revokes it. 0: it is revoked as soon as a token with the new one holds the roles.
+     */
+    secretOverlapHours?: pulumi.Input<number | undefined>;
     /**
      * Change it (any string or number) to rotate the client secret now.
      */

@@ -48,6 +48,7 @@ export class Provider extends pulumi.ProviderResource {
             resourceInputs["retryBaseDelayMs"] = pulumi.output(args?.retryBaseDelayMs).apply(JSON.stringify);
             resourceInputs["routes"] = args?.routes;
             resourceInputs["tokenAuthMethod"] = args?.tokenAuthMethod;
+            resourceInputs["verifyTimeoutSeconds"] = pulumi.output(args?.verifyTimeoutSeconds).apply(JSON.stringify);
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         super(Provider.__pulumiType, name, resourceInputs, opts);
@@ -114,4 +115,8 @@ export interface ProviderArgs {
      * `client_secret_basic` or `client_secret_post`; from discovery when unset. Environment variable: `TRIDION_TOKEN_AUTH_METHOD`.
      */
     tokenAuthMethod?: pulumi.Input<string | undefined>;
+    /**
+     * How long a new client secret (or a role change) may take to show in a token before `up` gives up on it without revoking the old secret, in seconds (default 60). Environment variable: `TRIDION_VERIFY_TIMEOUT_SECONDS`.
+     */
+    verifyTimeoutSeconds?: pulumi.Input<number | undefined>;
 }

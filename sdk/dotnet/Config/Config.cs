@@ -172,5 +172,15 @@ namespace Tridion.Pulumi.Tridion
             set => _tokenAuthMethod.Set(value);
         }
 
+        private static readonly __Value<int?> _verifyTimeoutSeconds = new __Value<int?>(() => __config.GetInt32("verifyTimeoutSeconds"));
+        /// <summary>
+        /// How long a new client secret (or a role change) may take to show in a token before `up` gives up on it without revoking the old secret, in seconds (default 60). Environment variable: `TRIDION_VERIFY_TIMEOUT_SECONDS`.
+        /// </summary>
+        public static int? VerifyTimeoutSeconds
+        {
+            get => _verifyTimeoutSeconds.Get();
+            set => _verifyTimeoutSeconds.Set(value);
+        }
+
     }
 }

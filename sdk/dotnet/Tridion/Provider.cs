@@ -148,6 +148,12 @@ namespace Tridion.Pulumi.Tridion
         [Input("tokenAuthMethod")]
         public Input<string>? TokenAuthMethod { get; set; }
 
+        /// <summary>
+        /// How long a new client secret (or a role change) may take to show in a token before `up` gives up on it without revoking the old secret, in seconds (default 60). Environment variable: `TRIDION_VERIFY_TIMEOUT_SECONDS`.
+        /// </summary>
+        [Input("verifyTimeoutSeconds", json: true)]
+        public Input<int>? VerifyTimeoutSeconds { get; set; }
+
         public ProviderArgs()
         {
         }

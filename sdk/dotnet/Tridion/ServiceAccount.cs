@@ -59,6 +59,12 @@ namespace Tridion.Pulumi.Tridion
         public Output<ImmutableArray<int>> PendingRevocations { get; private set; } = null!;
 
         /// <summary>
+        /// The client secret before the last rotation, while `secretOverlapHours` keeps it valid.
+        /// </summary>
+        [Output("previousSecret")]
+        public Output<Outputs.PreviousSecret?> PreviousSecret { get; private set; } = null!;
+
+        /// <summary>
         /// Role keys `&lt;api&gt;.&lt;role&gt;`, e.g. `Tridion.AddonService.Administrator`; one role per API.
         /// </summary>
         [Output("roles")]
@@ -87,6 +93,12 @@ namespace Tridion.Pulumi.Tridion
         /// </summary>
         [Output("secretId")]
         public Output<int?> SecretId { get; private set; } = null!;
+
+        /// <summary>
+        /// Hours the previous client secret stays valid after a rotation, for consumers outside the stack; the first `up` after `previousSecret.revokeAfter` revokes it. 0: it is revoked as soon as a token with the new one holds the roles.
+        /// </summary>
+        [Output("secretOverlapHours")]
+        public Output<int?> SecretOverlapHours { get; private set; } = null!;
 
         /// <summary>
         /// "active", or after a refresh "revoked"/"expired" (the next `up` issues a new secret).
@@ -203,6 +215,12 @@ namespace Tridion.Pulumi.Tridion
         public Input<int>? SecretExpiresInDays { get; set; }
 
         /// <summary>
+        /// Hours the previous client secret stays valid after a rotation, for consumers outside the stack; the first `up` after `previousSecret.revokeAfter` revokes it. 0: it is revoked as soon as a token with the new one holds the roles.
+        /// </summary>
+        [Input("secretOverlapHours")]
+        public Input<int>? SecretOverlapHours { get; set; }
+
+        /// <summary>
         /// Change it (any string or number) to rotate the client secret now.
         /// </summary>
         [Input("secretVersion")]
@@ -212,6 +230,7 @@ namespace Tridion.Pulumi.Tridion
         {
             RotateBeforeDays = 30;
             SecretExpiresInDays = 365;
+            SecretOverlapHours = 0;
         }
         public static new ServiceAccountArgs Empty => new ServiceAccountArgs();
     }

@@ -30,6 +30,8 @@ type ClientCredentialUser struct {
 	IdentityProviderKey pulumi.StringPtrOutput `pulumi:"identityProviderKey"`
 	// Ids of older secrets of ours not revoked yet (a revoke failed); the next `up` revokes them.
 	PendingRevocations pulumi.IntArrayOutput `pulumi:"pendingRevocations"`
+	// The client secret before the last rotation, while `secretOverlapHours` keeps it valid.
+	PreviousSecret PreviousSecretPtrOutput `pulumi:"previousSecret"`
 	// Role keys `<api>.<role>`, e.g. `Tridion.AddonService.Administrator`; one role per API.
 	Roles pulumi.StringArrayOutput `pulumi:"roles"`
 	// `up` rotates a secret that expires within this many days; preview shows it coming.
@@ -40,6 +42,8 @@ type ClientCredentialUser struct {
 	SecretExpiresInDays pulumi.IntPtrOutput `pulumi:"secretExpiresInDays"`
 	// Access Management id of the client secret in use.
 	SecretId pulumi.IntPtrOutput `pulumi:"secretId"`
+	// Hours the previous client secret stays valid after a rotation, for consumers outside the stack; the first `up` after `previousSecret.revokeAfter` revokes it. 0: it is revoked as soon as a token with the new one holds the roles.
+	SecretOverlapHours pulumi.IntPtrOutput `pulumi:"secretOverlapHours"`
 	// "active", or after a refresh "revoked"/"expired" (the next `up` issues a new secret).
 	SecretStatus pulumi.StringPtrOutput `pulumi:"secretStatus"`
 	// Change it (any string or number) to rotate the client secret now.
@@ -70,6 +74,9 @@ func NewClientCredentialUser(ctx *pulumi.Context,
 	}
 	if args.SecretExpiresInDays == nil {
 		args.SecretExpiresInDays = pulumi.IntPtr(365)
+	}
+	if args.SecretOverlapHours == nil {
+		args.SecretOverlapHours = pulumi.IntPtr(0)
 	}
 	aliases := pulumi.Aliases([]pulumi.Alias{
 		{
@@ -128,6 +135,8 @@ type clientCredentialUserArgs struct {
 	RotateBeforeDays *int `pulumi:"rotateBeforeDays"`
 	// Lifetime of the client secret, 1-365 days (Access Management's maximum).
 	SecretExpiresInDays *int `pulumi:"secretExpiresInDays"`
+	// Hours the previous client secret stays valid after a rotation, for consumers outside the stack; the first `up` after `previousSecret.revokeAfter` revokes it. 0: it is revoked as soon as a token with the new one holds the roles.
+	SecretOverlapHours *int `pulumi:"secretOverlapHours"`
 	// Change it (any string or number) to rotate the client secret now.
 	SecretVersion interface{} `pulumi:"secretVersion"`
 	// The user's name in Access Management, exactly as it is listed there (the identity provider sets it). Changing it means another user.
@@ -144,6 +153,8 @@ type ClientCredentialUserArgs struct {
 	RotateBeforeDays pulumi.IntPtrInput
 	// Lifetime of the client secret, 1-365 days (Access Management's maximum).
 	SecretExpiresInDays pulumi.IntPtrInput
+	// Hours the previous client secret stays valid after a rotation, for consumers outside the stack; the first `up` after `previousSecret.revokeAfter` revokes it. 0: it is revoked as soon as a token with the new one holds the roles.
+	SecretOverlapHours pulumi.IntPtrInput
 	// Change it (any string or number) to rotate the client secret now.
 	SecretVersion pulumi.Input
 	// The user's name in Access Management, exactly as it is listed there (the identity provider sets it). Changing it means another user.
@@ -272,6 +283,11 @@ func (o ClientCredentialUserOutput) PendingRevocations() pulumi.IntArrayOutput {
 	return o.ApplyT(func(v *ClientCredentialUser) pulumi.IntArrayOutput { return v.PendingRevocations }).(pulumi.IntArrayOutput)
 }
 
+// The client secret before the last rotation, while `secretOverlapHours` keeps it valid.
+func (o ClientCredentialUserOutput) PreviousSecret() PreviousSecretPtrOutput {
+	return o.ApplyT(func(v *ClientCredentialUser) PreviousSecretPtrOutput { return v.PreviousSecret }).(PreviousSecretPtrOutput)
+}
+
 // Role keys `<api>.<role>`, e.g. `Tridion.AddonService.Administrator`; one role per API.
 func (o ClientCredentialUserOutput) Roles() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *ClientCredentialUser) pulumi.StringArrayOutput { return v.Roles }).(pulumi.StringArrayOutput)
@@ -295,6 +311,11 @@ func (o ClientCredentialUserOutput) SecretExpiresInDays() pulumi.IntPtrOutput {
 // Access Management id of the client secret in use.
 func (o ClientCredentialUserOutput) SecretId() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *ClientCredentialUser) pulumi.IntPtrOutput { return v.SecretId }).(pulumi.IntPtrOutput)
+}
+
+// Hours the previous client secret stays valid after a rotation, for consumers outside the stack; the first `up` after `previousSecret.revokeAfter` revokes it. 0: it is revoked as soon as a token with the new one holds the roles.
+func (o ClientCredentialUserOutput) SecretOverlapHours() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ClientCredentialUser) pulumi.IntPtrOutput { return v.SecretOverlapHours }).(pulumi.IntPtrOutput)
 }
 
 // "active", or after a refresh "revoked"/"expired" (the next `up` issues a new secret).

@@ -67,6 +67,8 @@ type providerArgs struct {
 	Routes *string `pulumi:"routes"`
 	// `client_secret_basic` or `client_secret_post`; from discovery when unset. Environment variable: `TRIDION_TOKEN_AUTH_METHOD`.
 	TokenAuthMethod *string `pulumi:"tokenAuthMethod"`
+	// How long a new client secret (or a role change) may take to show in a token before `up` gives up on it without revoking the old secret, in seconds (default 60). Environment variable: `TRIDION_VERIFY_TIMEOUT_SECONDS`.
+	VerifyTimeoutSeconds *int `pulumi:"verifyTimeoutSeconds"`
 }
 
 // The set of arguments for constructing a Provider resource.
@@ -99,6 +101,8 @@ type ProviderArgs struct {
 	Routes pulumi.StringPtrInput
 	// `client_secret_basic` or `client_secret_post`; from discovery when unset. Environment variable: `TRIDION_TOKEN_AUTH_METHOD`.
 	TokenAuthMethod pulumi.StringPtrInput
+	// How long a new client secret (or a role change) may take to show in a token before `up` gives up on it without revoking the old secret, in seconds (default 60). Environment variable: `TRIDION_VERIFY_TIMEOUT_SECONDS`.
+	VerifyTimeoutSeconds pulumi.IntPtrInput
 }
 
 func (ProviderArgs) ElementType() reflect.Type {

@@ -239,6 +239,100 @@ func (o ExtensionArrayOutput) Index(i pulumi.IntInput) ExtensionOutput {
 	}).(ExtensionOutput)
 }
 
+// The client secret before the last rotation, valid until `revokeAfter`.
+type PreviousSecret struct {
+	// ISO 8601 expiry of the previous client secret.
+	ExpiresAt string `pulumi:"expiresAt"`
+	// ISO 8601, on Access Management's clock: the first `up` from then on revokes it.
+	RevokeAfter string `pulumi:"revokeAfter"`
+	// Access Management id of the previous client secret.
+	SecretId int `pulumi:"secretId"`
+}
+
+// The client secret before the last rotation, valid until `revokeAfter`.
+type PreviousSecretOutput struct{ *pulumi.OutputState }
+
+func (PreviousSecretOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*PreviousSecret)(nil)).Elem()
+}
+
+func (o PreviousSecretOutput) ToPreviousSecretOutput() PreviousSecretOutput {
+	return o
+}
+
+func (o PreviousSecretOutput) ToPreviousSecretOutputWithContext(ctx context.Context) PreviousSecretOutput {
+	return o
+}
+
+// ISO 8601 expiry of the previous client secret.
+func (o PreviousSecretOutput) ExpiresAt() pulumi.StringOutput {
+	return o.ApplyT(func(v PreviousSecret) string { return v.ExpiresAt }).(pulumi.StringOutput)
+}
+
+// ISO 8601, on Access Management's clock: the first `up` from then on revokes it.
+func (o PreviousSecretOutput) RevokeAfter() pulumi.StringOutput {
+	return o.ApplyT(func(v PreviousSecret) string { return v.RevokeAfter }).(pulumi.StringOutput)
+}
+
+// Access Management id of the previous client secret.
+func (o PreviousSecretOutput) SecretId() pulumi.IntOutput {
+	return o.ApplyT(func(v PreviousSecret) int { return v.SecretId }).(pulumi.IntOutput)
+}
+
+type PreviousSecretPtrOutput struct{ *pulumi.OutputState }
+
+func (PreviousSecretPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**PreviousSecret)(nil)).Elem()
+}
+
+func (o PreviousSecretPtrOutput) ToPreviousSecretPtrOutput() PreviousSecretPtrOutput {
+	return o
+}
+
+func (o PreviousSecretPtrOutput) ToPreviousSecretPtrOutputWithContext(ctx context.Context) PreviousSecretPtrOutput {
+	return o
+}
+
+func (o PreviousSecretPtrOutput) Elem() PreviousSecretOutput {
+	return o.ApplyT(func(v *PreviousSecret) PreviousSecret {
+		if v != nil {
+			return *v
+		}
+		var ret PreviousSecret
+		return ret
+	}).(PreviousSecretOutput)
+}
+
+// ISO 8601 expiry of the previous client secret.
+func (o PreviousSecretPtrOutput) ExpiresAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *PreviousSecret) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.ExpiresAt
+	}).(pulumi.StringPtrOutput)
+}
+
+// ISO 8601, on Access Management's clock: the first `up` from then on revokes it.
+func (o PreviousSecretPtrOutput) RevokeAfter() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *PreviousSecret) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.RevokeAfter
+	}).(pulumi.StringPtrOutput)
+}
+
+// Access Management id of the previous client secret.
+func (o PreviousSecretPtrOutput) SecretId() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *PreviousSecret) *int {
+		if v == nil {
+			return nil
+		}
+		return &v.SecretId
+	}).(pulumi.IntPtrOutput)
+}
+
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*CredentialsInput)(nil)).Elem(), CredentialsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*CredentialsPtrInput)(nil)).Elem(), CredentialsArgs{})
@@ -246,4 +340,6 @@ func init() {
 	pulumi.RegisterOutputType(CredentialsPtrOutput{})
 	pulumi.RegisterOutputType(ExtensionOutput{})
 	pulumi.RegisterOutputType(ExtensionArrayOutput{})
+	pulumi.RegisterOutputType(PreviousSecretOutput{})
+	pulumi.RegisterOutputType(PreviousSecretPtrOutput{})
 }

@@ -161,3 +161,14 @@ Object.defineProperty(exports, "tokenAuthMethod", {
     enumerable: true,
 });
 
+/**
+ * How long a new client secret (or a role change) may take to show in a token before `up` gives up on it without revoking the old secret, in seconds (default 60). Environment variable: `TRIDION_VERIFY_TIMEOUT_SECONDS`.
+ */
+export declare const verifyTimeoutSeconds: number | undefined;
+Object.defineProperty(exports, "verifyTimeoutSeconds", {
+    get() {
+        return __config.getObject<number>("verifyTimeoutSeconds");
+    },
+    enumerable: true,
+});
+

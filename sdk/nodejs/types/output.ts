@@ -41,3 +41,21 @@ export interface Extension {
     type?: string;
 }
 
+/**
+ * The client secret before the last rotation, valid until `revokeAfter`.
+ */
+export interface PreviousSecret {
+    /**
+     * ISO 8601 expiry of the previous client secret.
+     */
+    expiresAt: string;
+    /**
+     * ISO 8601, on Access Management's clock: the first `up` from then on revokes it.
+     */
+    revokeAfter: string;
+    /**
+     * Access Management id of the previous client secret.
+     */
+    secretId: number;
+}
+

@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
 
 __all__ = ['ClientCredentialUserArgs', 'ClientCredentialUser']
 
@@ -24,6 +25,7 @@ class ClientCredentialUserArgs:
                  identity_provider: pulumi.Input[Optional[_builtins.str]] = None,
                  rotate_before_days: pulumi.Input[Optional[_builtins.int]] = None,
                  secret_expires_in_days: pulumi.Input[Optional[_builtins.int]] = None,
+                 secret_overlap_hours: pulumi.Input[Optional[_builtins.int]] = None,
                  secret_version: pulumi.Input[Optional[Union[_builtins.str, _builtins.float]]] = None):
         """
         The set of arguments for constructing a ClientCredentialUser resource.
@@ -33,6 +35,7 @@ class ClientCredentialUserArgs:
         :param pulumi.Input[_builtins.str] identity_provider: The identity provider the user signs in with (its key, e.g. "EntraId", or its name), when users of several identity providers share the name.
         :param pulumi.Input[_builtins.int] rotate_before_days: `up` rotates a secret that expires within this many days; preview shows it coming.
         :param pulumi.Input[_builtins.int] secret_expires_in_days: Lifetime of the client secret, 1-365 days (Access Management's maximum).
+        :param pulumi.Input[_builtins.int] secret_overlap_hours: Hours the previous client secret stays valid after a rotation, for consumers outside the stack; the first `up` after `previousSecret.revokeAfter` revokes it. 0: it is revoked as soon as a token with the new one holds the roles.
         :param pulumi.Input[Union[_builtins.str, _builtins.float]] secret_version: Change it (any string or number) to rotate the client secret now.
         """
         pulumi.set(__self__, "roles", roles)
@@ -47,6 +50,10 @@ class ClientCredentialUserArgs:
             secret_expires_in_days = 365
         if secret_expires_in_days is not None:
             pulumi.set(__self__, "secret_expires_in_days", secret_expires_in_days)
+        if secret_overlap_hours is None:
+            secret_overlap_hours = 0
+        if secret_overlap_hours is not None:
+            pulumi.set(__self__, "secret_overlap_hours", secret_overlap_hours)
         if secret_version is not None:
             pulumi.set(__self__, "secret_version", secret_version)
 
@@ -111,6 +118,18 @@ class ClientCredentialUserArgs:
         pulumi.set(self, "secret_expires_in_days", value)
 
     @_builtins.property
+    @pulumi.getter(name="secretOverlapHours")
+    def secret_overlap_hours(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Hours the previous client secret stays valid after a rotation, for consumers outside the stack; the first `up` after `previousSecret.revokeAfter` revokes it. 0: it is revoked as soon as a token with the new one holds the roles.
+        """
+        return pulumi.get(self, "secret_overlap_hours")
+
+    @secret_overlap_hours.setter
+    def secret_overlap_hours(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "secret_overlap_hours", value)
+
+    @_builtins.property
     @pulumi.getter(name="secretVersion")
     def secret_version(self) -> pulumi.Input[Optional[Union[_builtins.str, _builtins.float]]]:
         """
@@ -133,6 +152,7 @@ class ClientCredentialUser(pulumi.CustomResource):
                  roles: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  rotate_before_days: pulumi.Input[Optional[_builtins.int]] = None,
                  secret_expires_in_days: pulumi.Input[Optional[_builtins.int]] = None,
+                 secret_overlap_hours: pulumi.Input[Optional[_builtins.int]] = None,
                  secret_version: pulumi.Input[Optional[Union[_builtins.str, _builtins.float]]] = None,
                  user_name: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
@@ -145,6 +165,7 @@ class ClientCredentialUser(pulumi.CustomResource):
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] roles: Role keys `<api>.<role>`, e.g. `Tridion.AddonService.Administrator`; one role per API.
         :param pulumi.Input[_builtins.int] rotate_before_days: `up` rotates a secret that expires within this many days; preview shows it coming.
         :param pulumi.Input[_builtins.int] secret_expires_in_days: Lifetime of the client secret, 1-365 days (Access Management's maximum).
+        :param pulumi.Input[_builtins.int] secret_overlap_hours: Hours the previous client secret stays valid after a rotation, for consumers outside the stack; the first `up` after `previousSecret.revokeAfter` revokes it. 0: it is revoked as soon as a token with the new one holds the roles.
         :param pulumi.Input[Union[_builtins.str, _builtins.float]] secret_version: Change it (any string or number) to rotate the client secret now.
         :param pulumi.Input[_builtins.str] user_name: The user's name in Access Management, exactly as it is listed there (the identity provider sets it). Changing it means another user.
         """
@@ -176,6 +197,7 @@ class ClientCredentialUser(pulumi.CustomResource):
                  roles: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  rotate_before_days: pulumi.Input[Optional[_builtins.int]] = None,
                  secret_expires_in_days: pulumi.Input[Optional[_builtins.int]] = None,
+                 secret_overlap_hours: pulumi.Input[Optional[_builtins.int]] = None,
                  secret_version: pulumi.Input[Optional[Union[_builtins.str, _builtins.float]]] = None,
                  user_name: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
@@ -197,6 +219,9 @@ class ClientCredentialUser(pulumi.CustomResource):
             if secret_expires_in_days is None:
                 secret_expires_in_days = 365
             __props__.__dict__["secret_expires_in_days"] = secret_expires_in_days
+            if secret_overlap_hours is None:
+                secret_overlap_hours = 0
+            __props__.__dict__["secret_overlap_hours"] = secret_overlap_hours
             __props__.__dict__["secret_version"] = secret_version
             if user_name is None and not opts.urn:
                 raise TypeError("Missing required property 'user_name'")
@@ -207,6 +232,7 @@ class ClientCredentialUser(pulumi.CustomResource):
             __props__.__dict__["granted_roles"] = None
             __props__.__dict__["identity_provider_key"] = None
             __props__.__dict__["pending_revocations"] = None
+            __props__.__dict__["previous_secret"] = None
             __props__.__dict__["secret_expires_at"] = None
             __props__.__dict__["secret_id"] = None
             __props__.__dict__["secret_status"] = None
@@ -245,11 +271,13 @@ class ClientCredentialUser(pulumi.CustomResource):
         __props__.__dict__["identity_provider"] = None
         __props__.__dict__["identity_provider_key"] = None
         __props__.__dict__["pending_revocations"] = None
+        __props__.__dict__["previous_secret"] = None
         __props__.__dict__["roles"] = None
         __props__.__dict__["rotate_before_days"] = None
         __props__.__dict__["secret_expires_at"] = None
         __props__.__dict__["secret_expires_in_days"] = None
         __props__.__dict__["secret_id"] = None
+        __props__.__dict__["secret_overlap_hours"] = None
         __props__.__dict__["secret_status"] = None
         __props__.__dict__["secret_version"] = None
         __props__.__dict__["user_enabled"] = None
@@ -320,6 +348,14 @@ class ClientCredentialUser(pulumi.CustomResource):
         return pulumi.get(self, "pending_revocations")
 
     @_builtins.property
+    @pulumi.getter(name="previousSecret")
+    def previous_secret(self) -> pulumi.Output[Optional['outputs.PreviousSecret']]:
+        """
+        The client secret before the last rotation, while `secretOverlapHours` keeps it valid.
+        """
+        return pulumi.get(self, "previous_secret")
+
+    @_builtins.property
     @pulumi.getter
     def roles(self) -> pulumi.Output[Sequence[_builtins.str]]:
         """
@@ -358,6 +394,14 @@ class ClientCredentialUser(pulumi.CustomResource):
         Access Management id of the client secret in use.
         """
         return pulumi.get(self, "secret_id")
+
+    @_builtins.property
+    @pulumi.getter(name="secretOverlapHours")
+    def secret_overlap_hours(self) -> pulumi.Output[Optional[_builtins.int]]:
+        """
+        Hours the previous client secret stays valid after a rotation, for consumers outside the stack; the first `up` after `previousSecret.revokeAfter` revokes it. 0: it is revoked as soon as a token with the new one holds the roles.
+        """
+        return pulumi.get(self, "secret_overlap_hours")
 
     @_builtins.property
     @pulumi.getter(name="secretStatus")

@@ -17,6 +17,7 @@ from . import _utilities
 __all__ = [
     'Credentials',
     'Extension',
+    'PreviousSecret',
 ]
 
 @pulumi.output_type
@@ -129,5 +130,71 @@ class Extension(dict):
         The extension's type, e.g. CMEventHandler.
         """
         return pulumi.get(self, "type")
+
+
+@pulumi.output_type
+class PreviousSecret(dict):
+    """
+    The client secret before the last rotation, valid until `revokeAfter`.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "expiresAt":
+            suggest = "expires_at"
+        elif key == "revokeAfter":
+            suggest = "revoke_after"
+        elif key == "secretId":
+            suggest = "secret_id"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in PreviousSecret. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        PreviousSecret.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        PreviousSecret.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 expires_at: _builtins.str,
+                 revoke_after: _builtins.str,
+                 secret_id: _builtins.int):
+        """
+        The client secret before the last rotation, valid until `revokeAfter`.
+
+        :param _builtins.str expires_at: ISO 8601 expiry of the previous client secret.
+        :param _builtins.str revoke_after: ISO 8601, on Access Management's clock: the first `up` from then on revokes it.
+        :param _builtins.int secret_id: Access Management id of the previous client secret.
+        """
+        pulumi.set(__self__, "expires_at", expires_at)
+        pulumi.set(__self__, "revoke_after", revoke_after)
+        pulumi.set(__self__, "secret_id", secret_id)
+
+    @_builtins.property
+    @pulumi.getter(name="expiresAt")
+    def expires_at(self) -> _builtins.str:
+        """
+        ISO 8601 expiry of the previous client secret.
+        """
+        return pulumi.get(self, "expires_at")
+
+    @_builtins.property
+    @pulumi.getter(name="revokeAfter")
+    def revoke_after(self) -> _builtins.str:
+        """
+        ISO 8601, on Access Management's clock: the first `up` from then on revokes it.
+        """
+        return pulumi.get(self, "revoke_after")
+
+    @_builtins.property
+    @pulumi.getter(name="secretId")
+    def secret_id(self) -> _builtins.int:
+        """
+        Access Management id of the previous client secret.
+        """
+        return pulumi.get(self, "secret_id")
 
 

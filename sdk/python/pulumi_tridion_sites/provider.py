@@ -32,7 +32,8 @@ class ProviderArgs:
                  request_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None,
                  retry_base_delay_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  routes: pulumi.Input[Optional[_builtins.str]] = None,
-                 token_auth_method: pulumi.Input[Optional[_builtins.str]] = None):
+                 token_auth_method: pulumi.Input[Optional[_builtins.str]] = None,
+                 verify_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None):
         """
         The set of arguments for constructing a Provider resource.
 
@@ -50,6 +51,7 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.int] retry_base_delay_ms: First pause before a retry, default 250 ms; it doubles per attempt up to 10 s, with jitter. Environment variable: `TRIDION_RETRY_BASE_DELAY_MS`.
         :param pulumi.Input[_builtins.str] routes: JSON object overriding route templates (see the README's route profile). Environment variable: `TRIDION_ROUTES`.
         :param pulumi.Input[_builtins.str] token_auth_method: `client_secret_basic` or `client_secret_post`; from discovery when unset. Environment variable: `TRIDION_TOKEN_AUTH_METHOD`.
+        :param pulumi.Input[_builtins.int] verify_timeout_seconds: How long a new client secret (or a role change) may take to show in a token before `up` gives up on it without revoking the old secret, in seconds (default 60). Environment variable: `TRIDION_VERIFY_TIMEOUT_SECONDS`.
         """
         if access_management_url is not None:
             pulumi.set(__self__, "access_management_url", access_management_url)
@@ -79,6 +81,8 @@ class ProviderArgs:
             pulumi.set(__self__, "routes", routes)
         if token_auth_method is not None:
             pulumi.set(__self__, "token_auth_method", token_auth_method)
+        if verify_timeout_seconds is not None:
+            pulumi.set(__self__, "verify_timeout_seconds", verify_timeout_seconds)
 
     @_builtins.property
     @pulumi.getter(name="accessManagementUrl")
@@ -248,6 +252,18 @@ class ProviderArgs:
     def token_auth_method(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "token_auth_method", value)
 
+    @_builtins.property
+    @pulumi.getter(name="verifyTimeoutSeconds")
+    def verify_timeout_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        How long a new client secret (or a role change) may take to show in a token before `up` gives up on it without revoking the old secret, in seconds (default 60). Environment variable: `TRIDION_VERIFY_TIMEOUT_SECONDS`.
+        """
+        return pulumi.get(self, "verify_timeout_seconds")
+
+    @verify_timeout_seconds.setter
+    def verify_timeout_seconds(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "verify_timeout_seconds", value)
+
 
 @pulumi.type_token("pulumi:providers:tridion")
 class Provider(pulumi.ProviderResource):
@@ -269,6 +285,7 @@ class Provider(pulumi.ProviderResource):
                  retry_base_delay_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  routes: pulumi.Input[Optional[_builtins.str]] = None,
                  token_auth_method: pulumi.Input[Optional[_builtins.str]] = None,
+                 verify_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None,
                  __props__=None):
         """
         The tridion provider: where Tridion Sites is and the identity that manages it. Unset settings fall back to the `TRIDION_*` environment variables.
@@ -289,6 +306,7 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.int] retry_base_delay_ms: First pause before a retry, default 250 ms; it doubles per attempt up to 10 s, with jitter. Environment variable: `TRIDION_RETRY_BASE_DELAY_MS`.
         :param pulumi.Input[_builtins.str] routes: JSON object overriding route templates (see the README's route profile). Environment variable: `TRIDION_ROUTES`.
         :param pulumi.Input[_builtins.str] token_auth_method: `client_secret_basic` or `client_secret_post`; from discovery when unset. Environment variable: `TRIDION_TOKEN_AUTH_METHOD`.
+        :param pulumi.Input[_builtins.int] verify_timeout_seconds: How long a new client secret (or a role change) may take to show in a token before `up` gives up on it without revoking the old secret, in seconds (default 60). Environment variable: `TRIDION_VERIFY_TIMEOUT_SECONDS`.
         """
         ...
     @overload
@@ -328,6 +346,7 @@ class Provider(pulumi.ProviderResource):
                  retry_base_delay_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  routes: pulumi.Input[Optional[_builtins.str]] = None,
                  token_auth_method: pulumi.Input[Optional[_builtins.str]] = None,
+                 verify_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -351,6 +370,7 @@ class Provider(pulumi.ProviderResource):
             __props__.__dict__["retry_base_delay_ms"] = pulumi.Output.from_input(retry_base_delay_ms).apply(pulumi.runtime.to_json) if retry_base_delay_ms is not None else None
             __props__.__dict__["routes"] = routes
             __props__.__dict__["token_auth_method"] = token_auth_method
+            __props__.__dict__["verify_timeout_seconds"] = pulumi.Output.from_input(verify_timeout_seconds).apply(pulumi.runtime.to_json) if verify_timeout_seconds is not None else None
         super(Provider, __self__).__init__(
             'tridion',
             resource_name,

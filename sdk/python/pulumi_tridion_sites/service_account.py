@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
 
 __all__ = ['ServiceAccountArgs', 'ServiceAccount']
 
@@ -25,6 +26,7 @@ class ServiceAccountArgs:
                  client_id: pulumi.Input[Optional[_builtins.str]] = None,
                  rotate_before_days: pulumi.Input[Optional[_builtins.int]] = None,
                  secret_expires_in_days: pulumi.Input[Optional[_builtins.int]] = None,
+                 secret_overlap_hours: pulumi.Input[Optional[_builtins.int]] = None,
                  secret_version: pulumi.Input[Optional[Union[_builtins.str, _builtins.float]]] = None):
         """
         The set of arguments for constructing a ServiceAccount resource.
@@ -35,6 +37,7 @@ class ServiceAccountArgs:
         :param pulumi.Input[_builtins.str] client_id: Client id to give the account. Changing it replaces the account. Default: one derived from the stack and the resource name (`pulumi-<32 hex digits>`), by which an interrupted create recognises the account it made.
         :param pulumi.Input[_builtins.int] rotate_before_days: `up` rotates a secret that expires within this many days; preview shows it coming.
         :param pulumi.Input[_builtins.int] secret_expires_in_days: Lifetime of the client secret, 1-365 days (Access Management's maximum).
+        :param pulumi.Input[_builtins.int] secret_overlap_hours: Hours the previous client secret stays valid after a rotation, for consumers outside the stack; the first `up` after `previousSecret.revokeAfter` revokes it. 0: it is revoked as soon as a token with the new one holds the roles.
         :param pulumi.Input[Union[_builtins.str, _builtins.float]] secret_version: Change it (any string or number) to rotate the client secret now.
         """
         pulumi.set(__self__, "account_name", account_name)
@@ -51,6 +54,10 @@ class ServiceAccountArgs:
             secret_expires_in_days = 365
         if secret_expires_in_days is not None:
             pulumi.set(__self__, "secret_expires_in_days", secret_expires_in_days)
+        if secret_overlap_hours is None:
+            secret_overlap_hours = 0
+        if secret_overlap_hours is not None:
+            pulumi.set(__self__, "secret_overlap_hours", secret_overlap_hours)
         if secret_version is not None:
             pulumi.set(__self__, "secret_version", secret_version)
 
@@ -127,6 +134,18 @@ class ServiceAccountArgs:
         pulumi.set(self, "secret_expires_in_days", value)
 
     @_builtins.property
+    @pulumi.getter(name="secretOverlapHours")
+    def secret_overlap_hours(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Hours the previous client secret stays valid after a rotation, for consumers outside the stack; the first `up` after `previousSecret.revokeAfter` revokes it. 0: it is revoked as soon as a token with the new one holds the roles.
+        """
+        return pulumi.get(self, "secret_overlap_hours")
+
+    @secret_overlap_hours.setter
+    def secret_overlap_hours(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "secret_overlap_hours", value)
+
+    @_builtins.property
     @pulumi.getter(name="secretVersion")
     def secret_version(self) -> pulumi.Input[Optional[Union[_builtins.str, _builtins.float]]]:
         """
@@ -151,6 +170,7 @@ class ServiceAccount(pulumi.CustomResource):
                  roles: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  rotate_before_days: pulumi.Input[Optional[_builtins.int]] = None,
                  secret_expires_in_days: pulumi.Input[Optional[_builtins.int]] = None,
+                 secret_overlap_hours: pulumi.Input[Optional[_builtins.int]] = None,
                  secret_version: pulumi.Input[Optional[Union[_builtins.str, _builtins.float]]] = None,
                  __props__=None):
         """
@@ -164,6 +184,7 @@ class ServiceAccount(pulumi.CustomResource):
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] roles: Role keys `<api>.<role>`, e.g. `Tridion.AddonService.Administrator`; one role per API.
         :param pulumi.Input[_builtins.int] rotate_before_days: `up` rotates a secret that expires within this many days; preview shows it coming.
         :param pulumi.Input[_builtins.int] secret_expires_in_days: Lifetime of the client secret, 1-365 days (Access Management's maximum).
+        :param pulumi.Input[_builtins.int] secret_overlap_hours: Hours the previous client secret stays valid after a rotation, for consumers outside the stack; the first `up` after `previousSecret.revokeAfter` revokes it. 0: it is revoked as soon as a token with the new one holds the roles.
         :param pulumi.Input[Union[_builtins.str, _builtins.float]] secret_version: Change it (any string or number) to rotate the client secret now.
         """
         ...
@@ -196,6 +217,7 @@ class ServiceAccount(pulumi.CustomResource):
                  roles: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  rotate_before_days: pulumi.Input[Optional[_builtins.int]] = None,
                  secret_expires_in_days: pulumi.Input[Optional[_builtins.int]] = None,
+                 secret_overlap_hours: pulumi.Input[Optional[_builtins.int]] = None,
                  secret_version: pulumi.Input[Optional[Union[_builtins.str, _builtins.float]]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -220,11 +242,15 @@ class ServiceAccount(pulumi.CustomResource):
             if secret_expires_in_days is None:
                 secret_expires_in_days = 365
             __props__.__dict__["secret_expires_in_days"] = secret_expires_in_days
+            if secret_overlap_hours is None:
+                secret_overlap_hours = 0
+            __props__.__dict__["secret_overlap_hours"] = secret_overlap_hours
             __props__.__dict__["secret_version"] = secret_version
             __props__.__dict__["client_secret"] = None
             __props__.__dict__["created_account"] = None
             __props__.__dict__["granted_roles"] = None
             __props__.__dict__["pending_revocations"] = None
+            __props__.__dict__["previous_secret"] = None
             __props__.__dict__["secret_expires_at"] = None
             __props__.__dict__["secret_id"] = None
             __props__.__dict__["secret_status"] = None
@@ -262,11 +288,13 @@ class ServiceAccount(pulumi.CustomResource):
         __props__.__dict__["created_account"] = None
         __props__.__dict__["granted_roles"] = None
         __props__.__dict__["pending_revocations"] = None
+        __props__.__dict__["previous_secret"] = None
         __props__.__dict__["roles"] = None
         __props__.__dict__["rotate_before_days"] = None
         __props__.__dict__["secret_expires_at"] = None
         __props__.__dict__["secret_expires_in_days"] = None
         __props__.__dict__["secret_id"] = None
+        __props__.__dict__["secret_overlap_hours"] = None
         __props__.__dict__["secret_status"] = None
         __props__.__dict__["secret_version"] = None
         __props__.__dict__["service_account_id"] = None
@@ -335,6 +363,14 @@ class ServiceAccount(pulumi.CustomResource):
         return pulumi.get(self, "pending_revocations")
 
     @_builtins.property
+    @pulumi.getter(name="previousSecret")
+    def previous_secret(self) -> pulumi.Output[Optional['outputs.PreviousSecret']]:
+        """
+        The client secret before the last rotation, while `secretOverlapHours` keeps it valid.
+        """
+        return pulumi.get(self, "previous_secret")
+
+    @_builtins.property
     @pulumi.getter
     def roles(self) -> pulumi.Output[Sequence[_builtins.str]]:
         """
@@ -373,6 +409,14 @@ class ServiceAccount(pulumi.CustomResource):
         Access Management id of the client secret in use.
         """
         return pulumi.get(self, "secret_id")
+
+    @_builtins.property
+    @pulumi.getter(name="secretOverlapHours")
+    def secret_overlap_hours(self) -> pulumi.Output[Optional[_builtins.int]]:
+        """
+        Hours the previous client secret stays valid after a rotation, for consumers outside the stack; the first `up` after `previousSecret.revokeAfter` revokes it. 0: it is revoked as soon as a token with the new one holds the roles.
+        """
+        return pulumi.get(self, "secret_overlap_hours")
 
     @_builtins.property
     @pulumi.getter(name="secretStatus")

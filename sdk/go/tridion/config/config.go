@@ -80,3 +80,8 @@ func GetRoutes(ctx *pulumi.Context) string {
 func GetTokenAuthMethod(ctx *pulumi.Context) string {
 	return config.Get(ctx, "tridion:tokenAuthMethod")
 }
+
+// How long a new client secret (or a role change) may take to show in a token before `up` gives up on it without revoking the old secret, in seconds (default 60). Environment variable: `TRIDION_VERIFY_TIMEOUT_SECONDS`.
+func GetVerifyTimeoutSeconds(ctx *pulumi.Context) int {
+	return config.GetInt(ctx, "tridion:verifyTimeoutSeconds")
+}

@@ -84,3 +84,8 @@ tokenAuthMethod: Optional[str]
 `client_secret_basic` or `client_secret_post`; from discovery when unset. Environment variable: `TRIDION_TOKEN_AUTH_METHOD`.
 """
 
+verifyTimeoutSeconds: Optional[int]
+"""
+How long a new client secret (or a role change) may take to show in a token before `up` gives up on it without revoking the old secret, in seconds (default 60). Environment variable: `TRIDION_VERIFY_TIMEOUT_SECONDS`.
+"""
+

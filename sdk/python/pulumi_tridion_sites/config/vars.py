@@ -118,3 +118,10 @@ class _ExportableConfig(types.ModuleType):
         """
         return __config__.get('tokenAuthMethod')
 
+    @_builtins.property
+    def verify_timeout_seconds(self) -> Optional[int]:
+        """
+        How long a new client secret (or a role change) may take to show in a token before `up` gives up on it without revoking the old secret, in seconds (default 60). Environment variable: `TRIDION_VERIFY_TIMEOUT_SECONDS`.
+        """
+        return __config__.get_int('verifyTimeoutSeconds')
+
