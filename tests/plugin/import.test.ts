@@ -297,6 +297,7 @@ test("up --replace of a ServiceAccount through the plugin: the account stays wit
 
   // A secret that has signed in: the create cannot tell this stack's account from another
   // backend's, and refuses before writing anything; the fix names delete-before-replace.
+  emulator.advanceClock(900); // past what a create's own proof of its secret could be
   t.is(
     (await requestToken(emulator.accessManagementUrl, created.properties.clientId as string, created.properties.clientSecret as string))
       .status,
