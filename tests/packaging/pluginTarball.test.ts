@@ -155,11 +155,21 @@ test("unpacked outside the repository, the linux-amd64 plugin starts from its la
   t.teardown(() => emulator.close());
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-tridion-cache-"));
   t.teardown(() => fs.rmSync(cache, { recursive: true, force: true }));
-  const host = await startPlugin(
-    { TRIDION_RETRY_BASE_DELAY_MS: "20", TRIDION_POLL_INTERVAL_MS: "50", PULUMI_TRIDION_CACHE_DIR: cache },
-    { launcher: path.join(dir, PLUGIN), cwd: dir },
-  );
-  t.teardown(() => host.close());
+  const launch = async () => {
+    const started = await startPlugin(
+      { TRIDION_RETRY_BASE_DELAY_MS: "20", TRIDION_POLL_INTERVAL_MS: "50", PULUMI_TRIDION_CACHE_DIR: cache },
+      { launcher: path.join(dir, PLUGIN), cwd: dir },
+    );
+    t.teardown(() => started.close());
+    await started.configure({
+      accessManagementUrl: emulator.accessManagementUrl,
+      addonsUrl: emulator.addonsUrl,
+      clientId: emulator.credentials.admin.clientId,
+      clientSecret: emulator.credentials.admin.clientSecret,
+    });
+    return started;
+  };
+  const host = await launch();
   const api = await adminApi(emulator);
   const scanner = new SecretScanner().add(emulator.credentials.admin.clientSecret, api.token);
 
@@ -167,22 +177,14 @@ test("unpacked outside the repository, the linux-amd64 plugin starts from its la
   const schema = await host.getSchema();
   t.is(schema.name, "tridion");
   t.is(schema.version, version);
-  await host.configure({
-    accessManagementUrl: emulator.accessManagementUrl,
-    addonsUrl: emulator.addonsUrl,
-    clientId: emulator.credentials.admin.clientId,
-    clientSecret: emulator.credentials.admin.clientSecret,
-  });
 
-  // An add-on: zipped, uploaded with a token from Access Management, activated, deleted.
+  // An add-on: zipped, uploaded with a token from Access Management, activated (deleted below).
   const addonUrn = urn("AddonPackage", "tools");
   const checked = await host.check(addonUrn, {}, { source: addonFolder(), activationTimeoutSeconds: 5 });
   t.deepEqual(checked.failures, []);
   const addon = await host.create(addonUrn, checked.inputs);
   t.is(addon.properties.status, "Success");
   t.is((await api.get(api.addons("/acme-publishing-tools"))).data.packageSha256, checked.inputs.packageSha256);
-  await host.delete(addonUrn, addon.id, addon.properties);
-  t.is((await api.get(api.addons("/acme-publishing-tools"))).status, 404);
 
   // A service account whose secret works; a rotation warns through the engine's log service.
   const saUrn = urn("ServiceAccount", "pipeline");
@@ -199,7 +201,12 @@ test("unpacked outside the repository, the linux-amd64 plugin starts from its la
     host.engineLogs.some((l) => /will be rotated/.test(l.message)),
     `the warning reaches the engine's log, not stderr (stderr: ${host.stderr()})`,
   );
-  await host.delete(saUrn, sa.id, sa.properties);
+  // Deleted by a process of its own, as `pulumi destroy` runs it (in the process that created a
+  // resource, a delete of the same URN and id is a create-first replacement's, which lets go).
+  const destroyer = await launch();
+  await destroyer.delete(addonUrn, addon.id, addon.properties);
+  t.is((await api.get(api.addons("/acme-publishing-tools"))).status, 404);
+  await destroyer.delete(saUrn, sa.id, sa.properties);
   t.is(await api.access.account("ServiceAccounts", Number(sa.id)), undefined);
 
   t.regex(host.stdout(), /^\d+\n$/, "stdout holds the port and nothing else");
