@@ -2,7 +2,8 @@
 // Runs one tier of the AVA suite (`npm run test:unit`, `test:emulator`, `test:e2e`), or lists the
 // tiers (`node scripts/test-tier.js --list`). A test file's tier follows from what it imports,
 // directly or through the test helpers, so a new file lands in the right tier by itself:
-//   e2e       the real Pulumi CLI and engine (the Automation API, `pulumi` in a folder)
+//   e2e       the real Pulumi CLI and engine (the Automation API, `pulumi` in a folder), or the
+//             SDK generators built from the Go module proxy (`scripts/sdk-gen.js`)
 //   emulator  an emulator over HTTP, or a provider host process, but no Pulumi CLI
 //   unit      neither: packaging, mappers, policy, errors, routes (seconds, no build needed)
 // `npm test` runs all of them.
@@ -58,9 +59,18 @@ function reach(file) {
   return seen;
 }
 
+/** Runs a Go-built tool (the SDK generators): minutes on a cold build cache, like the CLI. */
+const RUNS_GO_TOOLS = /scripts["'/, ]+sdk-gen\.js/;
+
 function tierOf(file) {
   const reached = [...reach(file)];
   if (reached.some((m) => NEEDS_CLI.some((re) => re.test(m)))) return "e2e";
+  if (
+    reached.some(
+      (m) => m.endsWith(".ts") && fs.existsSync(path.join(root, m)) && RUNS_GO_TOOLS.test(fs.readFileSync(path.join(root, m), "utf8")),
+    )
+  )
+    return "e2e";
   if (reached.some((m) => NEEDS_EMULATOR.some((re) => re.test(m)))) return "emulator";
   return "unit";
 }
