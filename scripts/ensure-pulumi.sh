@@ -328,29 +328,8 @@ prepare_wrapper_module() {
     die "pulumi $PULUMI_VERSION needs Go >= $need_go, found $have_go ($GO). Install a newer Go or put pulumi on PATH."
   fi
 
-  local mod_file replace
-  declare -A seen=()
-  for mod_file in $mod_files; do
-    while IFS= read -r replace; do
-      local old="${replace%%=*}"
-      if [[ -n "${seen[$old]:-}" ]]; then
-        [[ "${seen[$old]}" != "$replace" ]] && warn "conflicting replace for $old; keeping ${seen[$old]}"
-        continue
-      fi
-      seen[$old]="$replace"
-      log "replace $replace"
-      "$GO" mod edit "-replace=$replace"
-    done < <(versioned_replaces "$mod_file")
-  done
-}
-
-# Runs a go command with its (long) output in the build log; shows the log's end when it fails.
-go_logged() {
-  printf '\n$ go %s\n' "$*" >>"$BUILD_LOG"
-  if "$GO" "$@" >>"$BUILD_LOG" 2>&1; then return 0; fi
-  warn "'go $*' failed; the end of $BUILD_LOG:"
-  tail -n 25 "$BUILD_LOG" >&2
-  return 1
+  repeat_replaces "$PKG_MOD@$PULUMI_VERSION" "$SDK_MOD@$PULUMI_VERSION" \
+    || die "cannot repeat the replace directives of pulumi $PULUMI_VERSION in the wrapper module (see above)."
 }
 
 # go build into a temp name, then an atomic rename: a concurrent reader never sees half a binary.

@@ -62,15 +62,6 @@ WORK_DIR=""
 cleanup() { if [[ -n "$WORK_DIR" ]]; then rm -rf "$WORK_DIR"; fi; }
 trap cleanup EXIT
 
-# Runs a go command with its output in the build log; shows the log's end when it fails.
-go_logged() {
-  printf '\n$ go %s\n' "$*" >>"$BUILD_LOG"
-  if "$GO" "$@" >>"$BUILD_LOG" 2>&1; then return 0; fi
-  warn "'go $*' failed; the end of $BUILD_LOG:"
-  tail -n 25 "$BUILD_LOG" >&2
-  return 1
-}
-
 # build NAME MODULE@VERSION...: scripts/sdkgen/NAME/main.go in a wrapper module requiring those
 # modules and repeating their replace directives, built to $BIN_DIR/sdkgen-NAME.
 build() {

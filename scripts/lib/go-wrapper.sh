@@ -46,3 +46,13 @@ repeat_replaces() {
     done < <(versioned_replaces "$mod_file")
   done
 }
+
+# Runs a go command with its (long) output in the build log; shows the log's end when it fails.
+# Needs $GO, $BUILD_LOG and the caller's `warn`.
+go_logged() {
+  printf '\n$ go %s\n' "$*" >>"$BUILD_LOG"
+  if "$GO" "$@" >>"$BUILD_LOG" 2>&1; then return 0; fi
+  warn "'go $*' failed; the end of $BUILD_LOG:"
+  tail -n 25 "$BUILD_LOG" >&2
+  return 1
+}
