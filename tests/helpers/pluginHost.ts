@@ -4,6 +4,8 @@
 // generated gRPC client for ResourceProviderService. Runs the built plugin (provider/dist: run
 // `npm run build` first) on the project's Node 22.
 import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
@@ -11,6 +13,7 @@ import * as emptyproto from "google-protobuf/google/protobuf/empty_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import type { PluginInfo } from "@pulumi/pulumi/proto/plugin_pb";
+import type { TestEmulator } from "./emulator";
 import { closeHost, startFakeEngine, type EngineLog } from "./grpcHost";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -186,4 +189,31 @@ export async function startPlugin(env: Record<string, string> = {}, launch: Plug
     },
     close: () => closeHost(client, child, engine),
   };
+}
+
+/** The provider's inputs as Pulumi hands them to Configure: the stack's tridion:* config, un-namespaced. */
+export const emulatorSettings = (emulator: TestEmulator) => ({
+  accessManagementUrl: emulator.accessManagementUrl,
+  addonsUrl: emulator.addonsUrl,
+  clientId: emulator.credentials.admin.clientId,
+  clientSecret: emulator.credentials.admin.clientSecret,
+});
+
+/**
+ * A plugin process configured as the emulator's administrator, with fast polling and retries (the
+ * emulator answers at once) and a package cache of its own; closed, and its cache removed, when
+ * the test ends.
+ */
+export async function pluginOnEmulator(
+  t: { teardown(fn: () => unknown): void },
+  emulator: TestEmulator,
+  launch: PluginLaunch = {},
+): Promise<PluginHost> {
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-tridion-cache-"));
+  t.teardown(() => fs.rmSync(cache, { recursive: true, force: true }));
+  const env = { TRIDION_RETRY_BASE_DELAY_MS: "20", TRIDION_POLL_INTERVAL_MS: "50", PULUMI_TRIDION_CACHE_DIR: cache };
+  const host = await startPlugin(env, launch);
+  t.teardown(() => host.close());
+  await host.configure(emulatorSettings(emulator));
+  return host;
 }

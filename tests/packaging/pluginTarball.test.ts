@@ -16,7 +16,7 @@ import { gunzipSync } from "node:zlib";
 import { builtinModules } from "node:module";
 import test from "ava";
 import { requestToken, startTestEmulator } from "../helpers/emulator";
-import { startPlugin } from "../helpers/pluginHost";
+import { pluginOnEmulator } from "../helpers/pluginHost";
 import { installPlugin, packPlugin, packPluginOnce, PLUGIN_TARGETS, PLUGIN_VERSION, pluginTarballPath } from "../helpers/pluginTarball";
 import { openWorkspace } from "../helpers/pulumi";
 import { SecretScanner } from "../helpers/secrets";
@@ -153,22 +153,7 @@ test("unpacked outside the repository, the linux-amd64 plugin starts from its la
   const dir = unpackedPlugin();
   const emulator = await startTestEmulator({ productVersion: "10" });
   t.teardown(() => emulator.close());
-  const cache = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-tridion-cache-"));
-  t.teardown(() => fs.rmSync(cache, { recursive: true, force: true }));
-  const launch = async () => {
-    const started = await startPlugin(
-      { TRIDION_RETRY_BASE_DELAY_MS: "20", TRIDION_POLL_INTERVAL_MS: "50", PULUMI_TRIDION_CACHE_DIR: cache },
-      { launcher: path.join(dir, PLUGIN), cwd: dir },
-    );
-    t.teardown(() => started.close());
-    await started.configure({
-      accessManagementUrl: emulator.accessManagementUrl,
-      addonsUrl: emulator.addonsUrl,
-      clientId: emulator.credentials.admin.clientId,
-      clientSecret: emulator.credentials.admin.clientSecret,
-    });
-    return started;
-  };
+  const launch = () => pluginOnEmulator(t, emulator, { launcher: path.join(dir, PLUGIN), cwd: dir });
   const host = await launch();
   const api = await adminApi(emulator);
   const scanner = new SecretScanner().add(emulator.credentials.admin.clientSecret, api.token);

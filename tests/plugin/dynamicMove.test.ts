@@ -4,12 +4,9 @@
 // nothing to Tridion and answers the state without it; a real change with `__provider` present
 // is made and drops it too. Over gRPC against the emulator (the whole move with the real CLI:
 // tests/sdk/migration.test.ts).
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import test from "ava";
 import { startTestEmulator } from "../helpers/emulator";
-import { DIFF_NONE, DIFF_SOME, startPlugin } from "../helpers/pluginHost";
+import { DIFF_NONE, DIFF_SOME, pluginOnEmulator } from "../helpers/pluginHost";
 import { addonFolder } from "../provider/support";
 
 const addonUrn = "urn:pulumi:dev::moving::tridion:index:AddonPackage::tools";
@@ -18,18 +15,7 @@ const SHIM = "exports.handler = __f0;\nfunction __f0() { return require('pulumi-
 test("with __provider in state: an update of it alone, which writes nothing and drops it; a real change drops it too", async (t) => {
   const emulator = await startTestEmulator({ productVersion: "10" });
   t.teardown(() => emulator.close());
-  const host = await startPlugin({
-    TRIDION_RETRY_BASE_DELAY_MS: "20",
-    TRIDION_POLL_INTERVAL_MS: "50",
-    PULUMI_TRIDION_CACHE_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-tridion-cache-")),
-  });
-  t.teardown(() => host.close());
-  await host.configure({
-    accessManagementUrl: emulator.accessManagementUrl,
-    addonsUrl: emulator.addonsUrl,
-    clientId: emulator.credentials.admin.clientId,
-    clientSecret: emulator.credentials.admin.clientSecret,
-  });
+  const host = await pluginOnEmulator(t, emulator);
 
   const source = addonFolder();
   const news = (await host.check(addonUrn, {}, { source, activationTimeoutSeconds: 5 })).inputs;

@@ -8,29 +8,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import test from "ava";
 import { buildZip, packageFiles, requestToken, startTestEmulator, uploadPackage, type TestEmulator } from "../helpers/emulator";
-import { DIFF_NONE, DIFF_SOME, startPlugin, type PluginHost } from "../helpers/pluginHost";
+import { DIFF_NONE, DIFF_SOME, pluginOnEmulator, type PluginHost } from "../helpers/pluginHost";
 import { adminApi } from "../provider/support";
 
 const ADDONS_ADMIN = "Tridion.AddonService.Administrator";
 const CM_ADMIN = "Tridion.ContentManager.Administrator";
 const urn = (type: string, name: string) => `urn:pulumi:dev::tridion-yaml::tridion:index:${type}::${name}`;
-const pluginEnv = {
-  TRIDION_RETRY_BASE_DELAY_MS: "20",
-  TRIDION_POLL_INTERVAL_MS: "50",
-  PULUMI_TRIDION_CACHE_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-tridion-cache-")),
-};
-
-async function pluginFor(t: { teardown(fn: () => Promise<void>): void }, emulator: TestEmulator): Promise<PluginHost> {
-  const host = await startPlugin(pluginEnv);
-  t.teardown(() => host.close());
-  await host.configure({
-    accessManagementUrl: emulator.accessManagementUrl,
-    addonsUrl: emulator.addonsUrl,
-    clientId: emulator.credentials.admin.clientId,
-    clientSecret: emulator.credentials.admin.clientSecret,
-  });
-  return host;
-}
 
 /** What the emulator was asked to change (tokens aside). */
 const writes = (emulator: TestEmulator) =>
@@ -55,7 +38,7 @@ test("pulumi import of an add-on uploaded by hand: read by its id, nothing writt
   const configuration = { sitesCm: { isEnabled: true } };
   t.is((await uploadPackage(api.addons(""), api.token, zip, "acme-publishing-tools-1.4.0.zip")).status, 201);
   t.is((await api.put(api.addons("/acme-publishing-tools/configuration"), configuration)).status, 200);
-  const host = await pluginFor(t, emulator);
+  const host = await pluginOnEmulator(t, emulator);
   const addonUrn = urn("AddonPackage", "tools");
   emulator.requestLog().length = 0;
   const before = writes(emulator).length;
@@ -111,7 +94,7 @@ test("the import resource option: Read, then Check against the program's inputs,
   const zip = await zipFile();
   t.is((await uploadPackage(api.addons(""), api.token, zip, "acme-publishing-tools-1.4.0.zip")).status, 201);
   t.is((await api.put(api.addons("/acme-publishing-tools/status"), { enabled: false })).status, 200);
-  const host = await pluginFor(t, emulator);
+  const host = await pluginOnEmulator(t, emulator);
   const addonUrn = urn("AddonPackage", "tools");
   const read = await host.read(addonUrn, "acme-publishing-tools", {});
   t.is(read.inputs.enabled, false, "a disabled add-on is read as enabled: false");
@@ -136,7 +119,7 @@ test("pulumi import of a ServiceAccount by its id: its roles read, no secret; th
   const api = await adminApi(emulator);
   const account = await api.access.createServiceAccount("pipeline", [ADDONS_ADMIN, CM_ADMIN], "pipeline-client");
   const theirs = await api.access.generateSecret("ServiceAccounts", account.id);
-  const host = await pluginFor(t, emulator);
+  const host = await pluginOnEmulator(t, emulator);
   const saUrn = urn("ServiceAccount", "pipeline");
   const before = writes(emulator).length;
 
@@ -168,7 +151,7 @@ test("pulumi import of a ServiceAccount by its id: its roles read, no secret; th
   t.deepEqual(await api.access.secretIds("ServiceAccounts", account.id), [theirs.id, updated.properties.secretId as number].sort());
 
   // destroy: our secret revoked; the account, its roles and the secret it had stay.
-  await (await pluginFor(t, emulator)).delete(saUrn, read.id, updated.properties); // another run
+  await (await pluginOnEmulator(t, emulator)).delete(saUrn, read.id, updated.properties); // another run
   const after = (await api.access.account("ServiceAccounts", account.id))!;
   t.deepEqual(api.access.rolesOf(after), [ADDONS_ADMIN, CM_ADMIN].sort());
   t.deepEqual(await api.access.secretIds("ServiceAccounts", account.id), [theirs.id]);
@@ -181,7 +164,7 @@ test("pulumi import of a ClientCredentialUser by the user's id: roles from its a
   const api = await adminApi(emulator);
   const user = await api.access.user("deployer");
   await api.access.setRoles("Users", user.id, [ADDONS_ADMIN]);
-  const host = await pluginFor(t, emulator);
+  const host = await pluginOnEmulator(t, emulator);
   const userUrn = urn("ClientCredentialUser", "deployer");
   const before = writes(emulator).length;
   const read = await host.read(userUrn, String(user.id), {});
@@ -213,7 +196,7 @@ test("up --replace of an AddonPackage through the plugin: the old one's delete l
   const emulator = await startTestEmulator({ productVersion: "10" });
   t.teardown(() => emulator.close());
   const api = await adminApi(emulator);
-  const host = await pluginFor(t, emulator);
+  const host = await pluginOnEmulator(t, emulator);
   const addonUrn = urn("AddonPackage", "tools");
   const news = { source: await zipFile(), configuration: { sitesCm: { isEnabled: true } }, activationTimeoutSeconds: 5 };
   const first = await host.create(addonUrn, (await host.check(addonUrn, {}, news)).inputs);
@@ -232,14 +215,14 @@ test("up --replace of an AddonPackage through the plugin: the old one's delete l
 
   // An `up` killed between the two: the next one (another process) finds the replacement in the
   // state unchanged (Diff), then deletes what the old one left pending: the add-on stays.
-  const next = await pluginFor(t, emulator);
+  const next = await pluginOnEmulator(t, emulator);
   const again = await next.check(addonUrn, created.properties, news);
   t.is((await next.diff(addonUrn, created.id, created.properties, again.inputs)).changes, DIFF_NONE);
   await next.delete(addonUrn, first.id, first.properties);
   t.is((await api.get(api.addons("/acme-publishing-tools"))).status, 200);
 
   // destroy still deletes it.
-  const destroy = await pluginFor(t, emulator);
+  const destroy = await pluginOnEmulator(t, emulator);
   await destroy.delete(addonUrn, created.id, created.properties);
   t.is((await api.get(api.addons("/acme-publishing-tools"))).status, 404);
 });
@@ -253,11 +236,11 @@ test("an interrupted create still converges through the plugin: the next up's cr
   const addonNews = { source: await zipFile(), activationTimeoutSeconds: 5 };
   const saNews = { accountName: "pipeline", roles: [ADDONS_ADMIN] };
   // The run that created them was killed before the state was written: the engine forgot both.
-  const killed = await pluginFor(t, emulator);
+  const killed = await pluginOnEmulator(t, emulator);
   await killed.create(addonUrn, (await killed.check(addonUrn, {}, addonNews)).inputs);
   const lost = await killed.create(saUrn, (await killed.check(saUrn, {}, saNews)).inputs);
 
-  const next = await pluginFor(t, emulator);
+  const next = await pluginOnEmulator(t, emulator);
   const addon = await next.create(addonUrn, (await next.check(addonUrn, {}, addonNews)).inputs);
   const sa = await next.create(saUrn, (await next.check(saUrn, {}, saNews)).inputs);
   t.is(addon.id, "acme-publishing-tools");
@@ -274,7 +257,7 @@ test("up --replace of a ServiceAccount through the plugin: the account stays wit
   const emulator = await startTestEmulator({ productVersion: "10" });
   t.teardown(() => emulator.close());
   const api = await adminApi(emulator);
-  const host = await pluginFor(t, emulator);
+  const host = await pluginOnEmulator(t, emulator);
   const saUrn = urn("ServiceAccount", "pipeline");
   const news = { accountName: "pipeline", roles: [ADDONS_ADMIN] };
   const first = await host.create(saUrn, (await host.check(saUrn, {}, news)).inputs);
@@ -322,7 +305,7 @@ test("up --replace of a ClientCredentialUser through the plugin: the user keeps 
   const emulator = await startTestEmulator({ productVersion: "9.6", seedUsers: ["deployer"] });
   t.teardown(() => emulator.close());
   const api = await adminApi(emulator);
-  const host = await pluginFor(t, emulator);
+  const host = await pluginOnEmulator(t, emulator);
   const userUrn = urn("ClientCredentialUser", "deployer");
   const news = { userName: "deployer", roles: [ADDONS_ADMIN] };
   const first = await host.create(userUrn, (await host.check(userUrn, {}, news)).inputs);

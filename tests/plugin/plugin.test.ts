@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import test from "ava";
 import { requestToken, startTestEmulator, type TestEmulator } from "../helpers/emulator";
 import { initFailure } from "../helpers/grpcHost";
-import { DIFF_NONE, DIFF_SOME, LAUNCHER, startPlugin, type PluginHost } from "../helpers/pluginHost";
+import { DIFF_NONE, DIFF_SOME, emulatorSettings, LAUNCHER, startPlugin, type PluginHost } from "../helpers/pluginHost";
 import { SecretScanner } from "../helpers/secrets";
 import { addonFolder, adminApi } from "../provider/support";
 import { ownedClientId, ownerKeyFromParts, packageCounter } from "../../provider/resources/ownership";
@@ -26,19 +26,11 @@ const pluginEnv = {
   PULUMI_TRIDION_CACHE_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-tridion-cache-")),
 };
 
-/** The provider's inputs as Pulumi hands them to Configure: the stack's tridion:* config, un-namespaced. */
-const settingsFor = (emulator: TestEmulator) => ({
-  accessManagementUrl: emulator.accessManagementUrl,
-  addonsUrl: emulator.addonsUrl,
-  clientId: emulator.credentials.admin.clientId,
-  clientSecret: emulator.credentials.admin.clientSecret,
-});
-
 async function pluginFor(t: { teardown(fn: () => Promise<void>): void }, emulator?: TestEmulator): Promise<PluginHost> {
   const host = await startPlugin(pluginEnv);
   t.teardown(() => host.close());
   if (emulator) {
-    const answer = await host.configure(settingsFor(emulator));
+    const answer = await host.configure(emulatorSettings(emulator));
     if (answer.acceptSecrets || !answer.supportsPreview) throw new Error(`unexpected Configure answer ${JSON.stringify(answer)}`);
   }
   return host;
@@ -380,7 +372,7 @@ test("two providers, two installations: Configure's settings first, then the TRI
   // The second, as older engines send it: namespaced variables only.
   const second = await startPlugin(pluginEnv);
   t.teardown(() => second.close());
-  const variables = Object.fromEntries(Object.entries(settingsFor(b)).map(([k, v]) => [`tridion:${k}`, v]));
+  const variables = Object.fromEntries(Object.entries(emulatorSettings(b)).map(([k, v]) => [`tridion:${k}`, v]));
   await second.configure({}, variables);
 
   const saUrn = urn("ServiceAccount", "pipeline");
