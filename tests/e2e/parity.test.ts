@@ -170,12 +170,7 @@ test.before(async () => {
   });
   yaml = await openYamlProject("tridion-parity");
   yaml.writeProgram(yamlProgram());
-  await yaml.initStack("parity", {
-    "tridion:accessManagementUrl": { value: pluginEmulator.accessManagementUrl },
-    "tridion:addonsUrl": { value: pluginEmulator.addonsUrl },
-    "tridion:clientId": { value: pluginEmulator.credentials.admin.clientId },
-    "tridion:clientSecret": { value: pluginEmulator.credentials.admin.clientSecret, secret: true },
-  });
+  await yaml.initStack("parity", tridionConfig(pluginEmulator));
 });
 
 test.after.always(async () => {

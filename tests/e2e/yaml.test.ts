@@ -9,6 +9,7 @@
 import test, { type ExecutionContext } from "ava";
 import * as path from "node:path";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import { tridionConfig } from "../helpers/pulumi";
 import { SecretScanner } from "../helpers/secrets";
 import { SAMPLE_ADDON_DIR } from "../helpers/sampleAddon";
 import { keyPaths, openYamlProject, type YamlProject } from "../helpers/yamlProject";
@@ -57,12 +58,7 @@ test.before(async () => {
   secrets.add(emulator.credentials.admin.clientSecret, emulator.credentials.addonsService.clientSecret);
   project = await openYamlProject("tridion-yaml-e2e");
   project.writeProgram(quickstartYaml(SAMPLE_ADDON_DIR));
-  await project.initStack("dev", {
-    "tridion:accessManagementUrl": { value: emulator.accessManagementUrl },
-    "tridion:addonsUrl": { value: emulator.addonsUrl },
-    "tridion:clientId": { value: emulator.credentials.admin.clientId },
-    "tridion:clientSecret": { value: emulator.credentials.admin.clientSecret, secret: true },
-  });
+  await project.initStack("dev", tridionConfig(emulator));
 });
 
 test.after.always(async () => {

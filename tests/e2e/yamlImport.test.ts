@@ -4,6 +4,7 @@
 // no `source` (the service cannot give the package back), and once the program declares it with
 // the same package the preview shows no changes; other bytes are an update, deployed in place.
 import test from "ava";
+import { tridionConfig } from "../helpers/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
@@ -29,12 +30,7 @@ test.before(async () => {
   secrets.add(emulator.credentials.admin.clientSecret, emulator.credentials.addonsService.clientSecret);
   project = await openYamlProject("tridion-yaml-import");
   project.writeProgram({});
-  await project.initStack("dev", {
-    "tridion:accessManagementUrl": { value: emulator.accessManagementUrl },
-    "tridion:addonsUrl": { value: emulator.addonsUrl },
-    "tridion:clientId": { value: emulator.credentials.admin.clientId },
-    "tridion:clientSecret": { value: emulator.credentials.admin.clientSecret, secret: true },
-  });
+  await project.initStack("dev", tridionConfig(emulator));
 });
 
 test.after.always(async () => {
