@@ -29,7 +29,8 @@ export async function buildGoProgram(source: string): Promise<{ binary: string; 
     `repeat_replaces github.com/pulumi/pulumi/sdk/v3@${PULUMI_VERSION}`,
     `"$GO" mod edit -replace=${SDK_MODULE}="${path.join(repoRoot, "sdk", "go")}" -require=${SDK_MODULE}@v0.0.0`,
     `"$GO" get github.com/pulumi/pulumi/sdk/v3@${PULUMI_VERSION}`,
-    '"$GO" build -p 2 -o quickstart .',
+    // The CLI's build flags: the packages it shares with the CLI come from the build cache.
+    '"$GO" build -p 2 -trimpath -tags osusergo,grpcnotrace -o quickstart .',
   ].join("\n");
   try {
     await promisify(execFile)("bash", ["-c", script], {
