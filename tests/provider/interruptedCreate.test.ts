@@ -4,23 +4,11 @@
 // (tests/reliability/killMatrix.test.ts does the same with the real CLI killed mid-request.)
 import test from "ava";
 import { requestToken } from "../helpers/emulator";
-import { addonFolder, adminApi, failure, impl, start } from "./support";
+import { addonFolder, adminApi, failure, impl, start, warningsOf } from "./support";
 
 const ADDONS_ADMIN = "Tridion.AddonService.Administrator";
 const OUR_KEY = "1".repeat(64);
 const THEIR_KEY = "2".repeat(64);
-
-/** What console.error printed meanwhile (outside the engine, warnings go there). */
-async function warningsOf<T>(fn: () => Promise<T>): Promise<{ result: T; warnings: string }> {
-  const original = console.error;
-  const lines: string[] = [];
-  console.error = (...args: unknown[]) => lines.push(args.map(String).join(" "));
-  try {
-    return { result: await fn(), warnings: lines.join("\n") };
-  } finally {
-    console.error = original;
-  }
-}
 
 test.serial("AddonPackage: a second create of the same resource takes up its own add-on; another stack's is refused", async (t) => {
   const emulator = await start({ productVersion: "10" });

@@ -5,7 +5,7 @@
 // clock, and the two-secret limit when a secret no state records holds the other slot.
 import test from "ava";
 import { requestToken, type TestEmulator } from "../helpers/emulator";
-import { adminApi, configFor, configure, failure, impl, start } from "./support";
+import { adminApi, configFor, configure, failure, impl, start, warningsOf } from "./support";
 
 const sa = impl.serviceAccount;
 const user = impl.clientCredentialUser;
@@ -16,18 +16,6 @@ const HOUR = 3600;
 
 async function works(emulator: TestEmulator, clientId: string, clientSecret: string): Promise<boolean> {
   return (await requestToken(emulator.accessManagementUrl, clientId, clientSecret)).status === 200;
-}
-
-/** What the provider wrote to stderr (the engine's warnings) while `fn` ran. */
-async function warningsOf<T>(fn: () => Promise<T>): Promise<{ result: T; warnings: string }> {
-  const original = console.error;
-  const lines: string[] = [];
-  console.error = (...args: unknown[]) => lines.push(args.map(String).join(" "));
-  try {
-    return { result: await fn(), warnings: lines.join("\n") };
-  } finally {
-    console.error = original;
-  }
 }
 
 /** The secrets an account holds now (a fresh admin token: the tests move the emulator's clock past a token's life). */

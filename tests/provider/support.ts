@@ -112,3 +112,15 @@ export async function serializedProvider(kind: "addonPackage" | "clientCredentia
   const provider = shims[kind];
   return (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
 }
+
+/** What the provider printed to console.error while `fn` ran (outside the engine, warnings go there). */
+export async function warningsOf<T>(fn: () => Promise<T>): Promise<{ result: T; warnings: string }> {
+  const original = console.error;
+  const lines: string[] = [];
+  console.error = (...args: unknown[]) => lines.push(args.map(String).join(" "));
+  try {
+    return { result: await fn(), warnings: lines.join("\n") };
+  } finally {
+    console.error = original;
+  }
+}
